@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/vm"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1 // a runtime error or an uncaught throw
+	exitUsage   = 2 // bad usage or a compile error
+)
+
+const version = "wf 0.1.0"
+
+const usage = `wf runs .wf programs: a small language whose running coroutines are data.
+
+Usage:
+  wf run [flags] FILE      compile and run a program
+  wf check FILE...         compile only; report every error
+  wf disasm FILE           print the bytecode with source lines
+  wf version               print the version
+  wf help                  print this help
+
+Run "wf COMMAND -h" for the flags of a command.
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(rest, stdout, stderr)
+	case "check":
+		return cmdCheck(rest, stdout, stderr)
+	case "disasm":
+		return cmdDisasm(rest, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wf: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// newFlags returns a flag set that prints its usage to stderr.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// limitFlags are the resource limits shared by commands that run code.
+type limitFlags struct {
+	maxSteps int64
+	maxDepth int
+	maxAlloc int64
+	nesting  int
+}
+
+func (l *limitFlags) register(fs *flag.FlagSet) {
+	fs.Int64Var(&l.maxSteps, "max-steps", 0, "stop after this many instructions (0: no limit)")
+	fs.IntVar(&l.maxDepth, "max-depth", vm.DefaultMaxCallDepth, "maximum call depth")
+	fs.Int64Var(&l.maxAlloc, "max-alloc", 0, "bytes strings, lists and maps may allocate (0: no limit)")
+	fs.IntVar(&l.nesting, "max-nesting", lang.DefaultMaxNesting, "maximum syntactic nesting depth")
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", "wf run [flags] FILE", stderr)
+	var lim limitFlags
+	lim.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	prog, code := compileFile(fs.Arg(0), lim, stderr)
+	if prog == nil {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	m, err := vm.New(prog, vm.Options{
+		Stdout:       stdout,
+		Context:      ctx,
+		MaxSteps:     lim.maxSteps,
+		MaxCallDepth: lim.maxDepth,
+		MaxAlloc:     lim.maxAlloc,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return exitRuntime
+	}
+	if err := m.Run(); err != nil {
+		reportRuntime(stderr, err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+func reportRuntime(stderr io.Writer, err error) {
+	var re *vm.RuntimeError
+	if errors.As(err, &re) {
+		fmt.Fprintf(stderr, "%v\n", re)
+		return
+	}
+	fmt.Fprintf(stderr, "wf: %v\n", err)
+}
+
+// compileFile reads, parses and compiles one file, reporting errors with
+// source lines. It returns the program or the exit code to use.
+func compileFile(path string, lim limitFlags, stderr io.Writer) (*compiler.Program, int) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return nil, exitUsage
+	}
+	f, err := lang.ParseWith(path, src, lang.Options{MaxNesting: lim.nesting})
+	if err == nil {
+		var prog *compiler.Program
+		prog, err = compiler.Compile(f, compiler.Options{Predeclared: vm.Universe()})
+		if err == nil {
+			return prog, exitOK
+		}
+	}
+	fmt.Fprint(stderr, lang.Render(err, src))
+	return nil, exitUsage
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", "wf check FILE...", stderr)
+	var lim limitFlags
+	lim.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	code := exitOK
+	for _, path := range fs.Args() {
+		if prog, c := compileFile(path, lim, stderr); prog == nil {
+			code = c
+		}
+	}
+	return code
+}
+
+func cmdDisasm(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("disasm", "wf disasm FILE", stderr)
+	var lim limitFlags
+	lim.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	prog, code := compileFile(fs.Arg(0), lim, stderr)
+	if prog == nil {
+		return code
+	}
+	fmt.Fprint(stdout, compiler.Disassemble(prog))
+	return exitOK
+}

@@ -1,0 +1,816 @@
+package compiler
+
+// This file defines codegen: the pass from resolved AST to bytecode.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// label is a forward jump target: the pcs of jumps waiting for it.
+type label struct {
+	pc      int
+	patches []int
+}
+
+// loopInfo is an enclosing loop, for break and continue.
+type loopInfo struct {
+	isFor     bool // a for loop keeps its iterator on the stack
+	tries     int  // len(fcomp.tries) when the loop started
+	breaks    *label
+	continues *label
+}
+
+// tryInfo is an enclosing try block, for break, continue and return,
+// which must remove its handler and run its finally body on the way out.
+type tryInfo struct {
+	finally *lang.Block // nil when there is none
+	handler bool        // false for a catch body: its handler is gone
+}
+
+// fcomp is the state of compiling one function.
+type fcomp struct {
+	c      *compiler
+	fn     *Function
+	info   *funcInfo
+	pos    lang.Pos
+	consts map[Constant]int
+	loops  []*loopInfo
+	tries  []tryInfo
+	locals map[*binding]int // index into fn.Locals of the live debug entry
+}
+
+type compiler struct {
+	prog  *Program
+	r     *resolver
+	names map[string]int
+	errs  lang.ErrorList
+}
+
+func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
+	c.errs = append(c.errs, &lang.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *compiler) nameIndex(name string) uint32 {
+	if i, ok := c.names[name]; ok {
+		return uint32(i)
+	}
+	i := len(c.prog.Names)
+	c.prog.Names = append(c.prog.Names, name)
+	c.names[name] = i
+	return uint32(i)
+}
+
+// newFunction compiles one function body; stmts are the top level's or
+// the function literal's.
+func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts []lang.Stmt) *Function {
+	fn := &Function{Name: name, Pos: pos, Index: len(c.prog.Funcs), Generator: info.generator}
+	c.prog.Funcs = append(c.prog.Funcs, fn)
+	fc := &fcomp{c: c, fn: fn, info: info, pos: pos, consts: map[Constant]int{}, locals: map[*binding]int{}}
+	if lit := info.lit; lit != nil {
+		fn.NumParams = len(lit.Params)
+		for _, p := range lit.Params {
+			b := c.r.decls[p]
+			fc.declared(b)
+			if b.captured {
+				fc.emit(MAKECELL, uint32(b.index))
+			}
+		}
+	}
+	for _, s := range stmts {
+		fc.stmt(s)
+	}
+	fc.pos = endPos(info, pos)
+	if info.lit == nil || len(fn.Code) == 0 || !endsFlow(fn.Code[len(fn.Code)-1]) {
+		fc.emit(NIL, 0)
+		fc.emit(RETURN, 0)
+	}
+	fc.closeLocals(info.locals)
+	fn.NumLocals = len(info.locals)
+	for _, b := range info.free {
+		fn.FreeNames = append(fn.FreeNames, b.name)
+	}
+	fn.MaxStack = c.maxStack(fn)
+	return fn
+}
+
+func endPos(info *funcInfo, pos lang.Pos) lang.Pos {
+	if info.lit != nil && info.lit.Body != nil {
+		return info.lit.Body.End
+	}
+	return pos
+}
+
+func endsFlow(ins uint32) bool {
+	op, _ := Decode(ins)
+	return op == RETURN || op == THROW || op == RETHROW || op == JMP
+}
+
+func (fc *fcomp) emit(op Opcode, arg uint32) int {
+	if arg > MaxArg {
+		fc.c.errorf(fc.pos, "function too large: operand %d out of range", arg)
+		arg = 0
+	}
+	fc.fn.Code = append(fc.fn.Code, Encode(op, arg))
+	fc.fn.Lines = append(fc.fn.Lines, Position{Line: int32(fc.pos.Line), Col: int32(fc.pos.Col)})
+	return len(fc.fn.Code) - 1
+}
+
+func (fc *fcomp) at(pos lang.Pos) { fc.pos = pos }
+
+func (fc *fcomp) pc() int { return len(fc.fn.Code) }
+
+// jump emits a jump to l, patched when l is placed.
+func (fc *fcomp) jump(op Opcode, l *label) {
+	fc.emit(op, 0)
+	l.patches = append(l.patches, fc.pc()-1)
+}
+
+// place sets l to the current pc and patches the jumps waiting for it.
+func (fc *fcomp) place(l *label) {
+	l.pc = fc.pc()
+	for _, p := range l.patches {
+		op, _ := Decode(fc.fn.Code[p])
+		fc.fn.Code[p] = Encode(op, uint32(l.pc))
+	}
+}
+
+func (fc *fcomp) constant(k Constant) uint32 {
+	if i, ok := fc.consts[k]; ok {
+		return uint32(i)
+	}
+	i := len(fc.fn.Consts)
+	fc.fn.Consts = append(fc.fn.Consts, k)
+	fc.consts[k] = i
+	return uint32(i)
+}
+
+// declared records the start of a local's live range in the debug info.
+func (fc *fcomp) declared(b *binding) {
+	if b.scope != Local {
+		return
+	}
+	fc.locals[b] = len(fc.fn.Locals)
+	fc.fn.Locals = append(fc.fn.Locals, LocalInfo{Name: b.name, Slot: b.index, Start: fc.pc(), End: -1, Cell: b.captured})
+}
+
+// closeLocals ends the live ranges of the given bindings at the current pc.
+func (fc *fcomp) closeLocals(bs []*binding) {
+	for _, b := range bs {
+		if i, ok := fc.locals[b]; ok && fc.fn.Locals[i].End < 0 {
+			fc.fn.Locals[i].End = fc.pc()
+		}
+	}
+}
+
+// store emits the store of the value on top of the stack into b.
+func (fc *fcomp) storeBinding(b *binding, u use) {
+	switch u.scope {
+	case Global:
+		fc.emit(SETGLOBAL, uint32(u.index))
+	case Free:
+		fc.emit(SETFREE, uint32(u.index))
+	case Local:
+		if b.captured {
+			fc.emit(SETCELL, uint32(u.index))
+		} else {
+			fc.emit(SETLOCAL, uint32(u.index))
+		}
+	}
+}
+
+// define stores the value on top of the stack into a newly declared name:
+// a global, a plain local, or a local that a closure captures (which gets
+// a fresh cell each time the declaration runs).
+func (fc *fcomp) define(id *lang.Ident) {
+	b := fc.c.r.decls[id]
+	if b.scope == Global {
+		fc.emit(SETGLOBAL, uint32(b.index))
+		return
+	}
+	fc.emit(SETLOCAL, uint32(b.index))
+	if b.captured {
+		fc.emit(MAKECELL, uint32(b.index))
+	}
+	fc.declared(b)
+}
+
+// load emits the load of an identifier.
+func (fc *fcomp) load(id *lang.Ident) {
+	u := fc.c.r.uses[id]
+	switch u.scope {
+	case Global:
+		fc.emit(GLOBAL, uint32(u.index))
+	case Free:
+		fc.emit(FREE, uint32(u.index))
+	case Builtin:
+		fc.emit(BUILTIN, uint32(u.index))
+	case Local:
+		if u.b.captured {
+			fc.emit(CELL, uint32(u.index))
+		} else {
+			fc.emit(LOCAL, uint32(u.index))
+		}
+	}
+}
+
+func (fc *fcomp) block(b *lang.Block) {
+	before := len(fc.fn.Locals)
+	for _, s := range b.Stmts {
+		fc.stmt(s)
+	}
+	fc.at(b.End)
+	for i := before; i < len(fc.fn.Locals); i++ {
+		if fc.fn.Locals[i].End < 0 && !fc.isParam(fc.fn.Locals[i].Slot) {
+			fc.fn.Locals[i].End = fc.pc()
+		}
+	}
+}
+
+func (fc *fcomp) isParam(slot int) bool { return slot < fc.fn.NumParams }
+
+func (fc *fcomp) stmt(s lang.Stmt) {
+	switch s := s.(type) {
+	case *lang.Block:
+		fc.block(s)
+	case *lang.LetStmt:
+		if s.Value != nil {
+			fc.expr(s.Value)
+		} else {
+			fc.at(s.Pos)
+			fc.emit(NIL, 0)
+		}
+		fc.at(s.Pos)
+		fc.define(s.Name)
+	case *lang.FnDecl:
+		fc.fnDecl(s)
+	case *lang.AssignStmt:
+		fc.assign(s)
+	case *lang.ExprStmt:
+		fc.expr(s.X)
+		fc.emit(POP, 0)
+	case *lang.IfStmt:
+		fc.ifStmt(s)
+	case *lang.WhileStmt:
+		fc.whileStmt(s)
+	case *lang.ForStmt:
+		fc.forStmt(s)
+	case *lang.BranchStmt:
+		fc.branch(s)
+	case *lang.ReturnStmt:
+		fc.returnStmt(s)
+	case *lang.ThrowStmt:
+		fc.expr(s.Value)
+		fc.at(s.Pos)
+		fc.emit(THROW, 0)
+	case *lang.TryStmt:
+		fc.tryStmt(s)
+	default:
+		panic(fmt.Sprintf("codegen: unexpected statement %T", s))
+	}
+}
+
+func (fc *fcomp) fnDecl(s *lang.FnDecl) {
+	b := fc.c.r.decls[s.Name]
+	fc.at(s.Pos)
+	if b.scope == Local && b.captured {
+		// The closure captures its own cell, so the cell must exist first.
+		fc.emit(NIL, 0)
+		fc.emit(SETLOCAL, uint32(b.index))
+		fc.emit(MAKECELL, uint32(b.index))
+		fc.declared(b)
+		fc.funcLit(s.Func)
+		fc.emit(SETCELL, uint32(b.index))
+		return
+	}
+	fc.funcLit(s.Func)
+	fc.define(s.Name)
+}
+
+var compoundOps = map[string]Opcode{"+=": ADD, "-=": SUB, "*=": MUL, "/=": DIV, "%=": MOD}
+
+func (fc *fcomp) assign(s *lang.AssignStmt) {
+	op, compound := compoundOps[s.Op]
+	switch t := s.Target.(type) {
+	case *lang.Ident:
+		u := fc.c.r.uses[t]
+		if compound && fc.incLocal(t, u, op, s.Value) {
+			return
+		}
+		if compound {
+			fc.load(t)
+		}
+		fc.expr(s.Value)
+		fc.at(s.Pos)
+		if compound {
+			fc.emit(op, 0)
+		}
+		fc.storeBinding(u.b, u)
+	case *lang.IndexExpr:
+		fc.expr(t.X)
+		fc.expr(t.Index)
+		if compound {
+			fc.emit(DUP2, 0)
+			fc.at(t.Pos)
+			fc.emit(INDEX, 0)
+		}
+		fc.expr(s.Value)
+		fc.at(s.Pos)
+		if compound {
+			fc.emit(op, 0)
+		}
+		fc.emit(SETINDEX, 0)
+	case *lang.DotExpr:
+		name := fc.c.nameIndex(t.Name)
+		fc.expr(t.X)
+		if compound {
+			fc.emit(DUP, 0)
+			fc.at(t.Pos)
+			fc.emit(ATTR, name)
+		}
+		fc.expr(s.Value)
+		fc.at(s.Pos)
+		if compound {
+			fc.emit(op, 0)
+		}
+		fc.emit(SETATTR, name)
+	}
+}
+
+// incLocal emits INCLOCAL for "x += k" / "x -= k" on a plain local with a
+// small int constant k, and reports whether it did.
+func (fc *fcomp) incLocal(id *lang.Ident, u use, op Opcode, v lang.Expr) bool {
+	lit, ok := v.(*lang.IntLit)
+	if !ok || u.scope != Local || u.b.captured || u.index > 0xffff || (op != ADD && op != SUB) {
+		return false
+	}
+	n := lit.Value
+	if op == SUB {
+		n = -n
+	}
+	if n < -128 || n > 127 {
+		return false
+	}
+	fc.at(id.Pos)
+	fc.emit(INCLOCAL, uint32(u.index)<<8|uint32(uint8(int8(n))))
+	return true
+}
+
+func (fc *fcomp) ifStmt(s *lang.IfStmt) {
+	end, els := &label{}, &label{}
+	fc.condJump(s.Cond, els)
+	fc.block(s.Then)
+	if s.Else == nil {
+		fc.place(els)
+		return
+	}
+	fc.jump(JMP, end)
+	fc.place(els)
+	fc.stmt(s.Else)
+	fc.place(end)
+}
+
+// condJump evaluates cond and jumps to target when it is false, fusing a
+// < comparison into the jump.
+func (fc *fcomp) condJump(cond lang.Expr, target *label) {
+	if b, ok := cond.(*lang.BinaryExpr); ok && b.Op == "<" {
+		fc.expr(b.X)
+		fc.expr(b.Y)
+		fc.at(b.Pos)
+		fc.jump(LTJMPFALSE, target)
+		return
+	}
+	fc.expr(cond)
+	fc.jump(JMPFALSE, target)
+}
+
+func (fc *fcomp) whileStmt(s *lang.WhileStmt) {
+	top := fc.pc()
+	loop := &loopInfo{tries: len(fc.tries), breaks: &label{}, continues: &label{}}
+	fc.at(s.Pos)
+	fc.condJump(s.Cond, loop.breaks)
+	fc.loops = append(fc.loops, loop)
+	fc.block(s.Body)
+	fc.loops = fc.loops[:len(fc.loops)-1]
+	fc.place(loop.continues)
+	fc.at(s.Pos)
+	fc.emitJumpTo(JMP, top)
+	fc.place(loop.breaks)
+}
+
+func (fc *fcomp) emitJumpTo(op Opcode, pc int) { fc.emit(op, uint32(pc)) }
+
+func (fc *fcomp) forStmt(s *lang.ForStmt) {
+	fc.expr(s.Iter)
+	fc.at(s.Pos)
+	fc.emit(ITER, 0)
+	top := fc.pc()
+	loop := &loopInfo{isFor: true, tries: len(fc.tries), breaks: &label{}, continues: &label{}}
+	if s.Value != nil {
+		fc.jump(FORNEXT2, loop.breaks)
+		fc.define(s.Value)
+	} else {
+		fc.jump(FORNEXT, loop.breaks)
+	}
+	fc.define(s.Key)
+	fc.loops = append(fc.loops, loop)
+	fc.block(s.Body)
+	fc.loops = fc.loops[:len(fc.loops)-1]
+	fc.place(loop.continues)
+	fc.at(s.Pos)
+	fc.emitJumpTo(JMP, top)
+	fc.place(loop.breaks)
+	fc.closeLocals([]*binding{fc.c.r.decls[s.Key]})
+	if s.Value != nil {
+		fc.closeLocals([]*binding{fc.c.r.decls[s.Value]})
+	}
+}
+
+func (fc *fcomp) branch(s *lang.BranchStmt) {
+	fc.at(s.Pos)
+	if len(fc.loops) == 0 {
+		fc.c.errorf(s.Pos, "%s outside a loop", s.Tok)
+		return
+	}
+	loop := fc.loops[len(fc.loops)-1]
+	fc.leaveTries(loop.tries)
+	fc.at(s.Pos)
+	if s.Tok == "continue" {
+		fc.jump(JMP, loop.continues)
+		return
+	}
+	if loop.isFor {
+		fc.emit(POP, 0) // the iterator; FORNEXT pops it too when it lands there
+	}
+	fc.jump(JMP, loop.breaks)
+}
+
+// leaveTries emits what leaving try blocks down to depth n needs: remove
+// each handler and run each finally body, innermost first.
+func (fc *fcomp) leaveTries(n int) {
+	saved := fc.tries
+	for i := len(saved) - 1; i >= n; i-- {
+		t := saved[i]
+		if t.handler {
+			fc.emit(ENDTRY, 0)
+		}
+		if t.finally != nil {
+			fc.tries = saved[:i]
+			fc.block(t.finally)
+		}
+	}
+	fc.tries = saved
+}
+
+func (fc *fcomp) returnStmt(s *lang.ReturnStmt) {
+	if s.Value != nil {
+		fc.expr(s.Value)
+	} else {
+		fc.at(s.Pos)
+		fc.emit(NIL, 0)
+	}
+	fc.leaveTries(0)
+	fc.at(s.Pos)
+	fc.emit(RETURN, 0)
+}
+
+// tryStmt compiles try/catch/finally. The finally body is compiled once per
+// way out: after the body, after the catch, on a throw (then rethrown), and
+// inline before each break, continue and return that leaves the block.
+func (fc *fcomp) tryStmt(s *lang.TryStmt) {
+	end, handler := &label{}, &label{}
+	fc.at(s.Pos)
+	fc.jump(TRY, handler)
+	fc.tries = append(fc.tries, tryInfo{finally: s.Finally, handler: true})
+	fc.block(s.Body)
+	fc.tries = fc.tries[:len(fc.tries)-1]
+	fc.at(s.Body.End)
+	fc.emit(ENDTRY, 0)
+	if s.Finally != nil {
+		fc.block(s.Finally)
+	}
+	fc.jump(JMP, end)
+	fc.place(handler)
+	if s.Catch == nil {
+		fc.finallyOnThrow(s.Finally)
+		fc.place(end)
+		return
+	}
+	if s.Finally == nil {
+		fc.catchBody(s)
+		fc.jump(JMP, end)
+		fc.place(end)
+		return
+	}
+	inner := &label{}
+	fc.at(s.Catch.Pos)
+	fc.jump(TRY, inner)
+	fc.tries = append(fc.tries, tryInfo{finally: s.Finally, handler: true})
+	fc.catchBody(s)
+	fc.tries = fc.tries[:len(fc.tries)-1]
+	fc.emit(ENDTRY, 0)
+	fc.block(s.Finally)
+	fc.jump(JMP, end)
+	fc.place(inner)
+	fc.finallyOnThrow(s.Finally)
+	fc.place(end)
+}
+
+// catchBody binds the caught value (on the stack) and runs the catch block.
+func (fc *fcomp) catchBody(s *lang.TryStmt) {
+	fc.at(s.Catch.Pos)
+	if s.CatchName != nil {
+		fc.define(s.CatchName)
+	} else {
+		fc.emit(POP, 0)
+	}
+	fc.block(s.Catch)
+	if s.CatchName != nil {
+		fc.closeLocals([]*binding{fc.c.r.decls[s.CatchName]})
+	}
+}
+
+// finallyOnThrow runs the finally body with the thrown value saved in a
+// temporary, then rethrows it.
+func (fc *fcomp) finallyOnThrow(finally *lang.Block) {
+	tmp := fc.c.r.tryTemps[finally]
+	fc.at(finally.Pos)
+	fc.emit(SETLOCAL, uint32(tmp.index))
+	fc.block(finally)
+	fc.at(finally.Pos)
+	fc.emit(LOCAL, uint32(tmp.index))
+	fc.emit(RETHROW, 0)
+}
+
+func (fc *fcomp) funcLit(f *lang.FuncLit) {
+	info := fc.c.r.funcs[f]
+	fn := fc.c.newFunction(info, f.Name, f.Pos, f.Body.Stmts)
+	for _, b := range info.free {
+		if i, ok := fc.info.freeIndex[b]; ok {
+			fn.Captures = append(fn.Captures, Capture{FromFree: true, Index: i})
+		} else {
+			fn.Captures = append(fn.Captures, Capture{Index: b.index})
+		}
+	}
+	fc.at(f.Pos)
+	fc.emit(MAKEFUNC, uint32(fn.Index))
+}
+
+var binaryOps = map[string]Opcode{
+	"+": ADD, "-": SUB, "*": MUL, "/": DIV, "%": MOD, "&": BITAND, "|": BITOR,
+	"^": BITXOR, "<<": SHL, ">>": SHR, "==": EQ, "!=": NE, "<": LT, "<=": LE,
+	">": GT, ">=": GE, "in": IN,
+}
+
+var unaryOps = map[string]Opcode{"-": NEG, "+": PLUS, "not": NOT, "~": BITNOT}
+
+func (fc *fcomp) expr(e lang.Expr) {
+	switch e := e.(type) {
+	case *lang.Ident:
+		fc.at(e.Pos)
+		fc.load(e)
+	case *lang.NilLit:
+		fc.at(e.Pos)
+		fc.emit(NIL, 0)
+	case *lang.BoolLit:
+		fc.at(e.Pos)
+		if e.Value {
+			fc.emit(TRUE, 0)
+		} else {
+			fc.emit(FALSE, 0)
+		}
+	case *lang.IntLit:
+		fc.at(e.Pos)
+		fc.intConst(e.Value)
+	case *lang.FloatLit:
+		fc.at(e.Pos)
+		fc.emit(CONST, fc.constant(Constant{Kind: ConstFloat, Float: e.Value}))
+	case *lang.StringLit:
+		fc.at(e.Pos)
+		fc.emit(CONST, fc.constant(Constant{Kind: ConstString, Str: e.Value}))
+	case *lang.InterpString:
+		for _, p := range e.Parts {
+			fc.expr(p)
+		}
+		fc.at(e.Pos)
+		fc.emit(CONCAT, uint32(len(e.Parts)))
+	case *lang.ListLit:
+		for _, x := range e.Elems {
+			fc.expr(x)
+		}
+		fc.at(e.Pos)
+		fc.emit(MAKELIST, uint32(len(e.Elems)))
+	case *lang.MapLit:
+		for _, en := range e.Entries {
+			if id, bare := en.Key.(*lang.Ident); bare {
+				fc.at(id.Pos)
+				fc.emit(CONST, fc.constant(Constant{Kind: ConstString, Str: id.Name}))
+			} else {
+				fc.expr(en.Key)
+			}
+			fc.expr(en.Value)
+		}
+		fc.at(e.Pos)
+		fc.emit(MAKEMAP, uint32(len(e.Entries)))
+	case *lang.FuncLit:
+		fc.funcLit(e)
+	case *lang.UnaryExpr:
+		fc.expr(e.X)
+		fc.at(e.Pos)
+		fc.emit(unaryOps[e.Op], 0)
+	case *lang.BinaryExpr:
+		fc.binary(e)
+	case *lang.CallExpr:
+		fc.call(e)
+	case *lang.IndexExpr:
+		fc.expr(e.X)
+		fc.expr(e.Index)
+		fc.at(e.Pos)
+		fc.emit(INDEX, 0)
+	case *lang.SliceExpr:
+		fc.expr(e.X)
+		fc.optional(e.Lo, e.Pos)
+		fc.optional(e.Hi, e.Pos)
+		fc.at(e.Pos)
+		fc.emit(SLICE, 0)
+	case *lang.DotExpr:
+		fc.expr(e.X)
+		fc.at(e.Pos)
+		fc.emit(ATTR, fc.c.nameIndex(e.Name))
+	case *lang.YieldExpr:
+		fc.yield(e)
+	default:
+		panic(fmt.Sprintf("codegen: unexpected expression %T", e))
+	}
+}
+
+func (fc *fcomp) optional(e lang.Expr, pos lang.Pos) {
+	if e == nil {
+		fc.at(pos)
+		fc.emit(NIL, 0)
+		return
+	}
+	fc.expr(e)
+}
+
+func (fc *fcomp) intConst(v int64) {
+	if v >= -1<<23 && v < 1<<23 {
+		fc.emit(INT, uint32(v)&MaxArg)
+		return
+	}
+	fc.emit(CONST, fc.constant(Constant{Kind: ConstInt, Int: v}))
+}
+
+func (fc *fcomp) binary(e *lang.BinaryExpr) {
+	switch e.Op {
+	case "and", "or":
+		end := &label{}
+		fc.expr(e.X)
+		fc.at(e.Pos)
+		if e.Op == "and" {
+			fc.jump(ANDJMP, end)
+		} else {
+			fc.jump(ORJMP, end)
+		}
+		fc.expr(e.Y)
+		fc.place(end)
+		return
+	}
+	fc.expr(e.X)
+	fc.expr(e.Y)
+	fc.at(e.Pos)
+	if e.Op == "not in" {
+		fc.emit(IN, 0)
+		fc.emit(NOT, 0)
+		return
+	}
+	op, ok := binaryOps[e.Op]
+	if !ok {
+		panic("codegen: unknown operator " + e.Op)
+	}
+	fc.emit(op, 0)
+}
+
+func (fc *fcomp) call(e *lang.CallExpr) {
+	if len(e.Args) > 255 {
+		fc.c.errorf(e.Pos, "too many arguments (%d, at most 255)", len(e.Args))
+		return
+	}
+	if d, ok := e.Fn.(*lang.DotExpr); ok {
+		fc.expr(d.X)
+		for _, a := range e.Args {
+			fc.expr(a)
+		}
+		name := fc.c.nameIndex(d.Name)
+		if name > 0xffff {
+			fc.c.errorf(d.Pos, "too many distinct method names")
+		}
+		fc.at(e.Pos)
+		fc.emit(CALLMETHOD, name<<8|uint32(len(e.Args)))
+		return
+	}
+	fc.expr(e.Fn)
+	for _, a := range e.Args {
+		fc.expr(a)
+	}
+	fc.at(e.Pos)
+	fc.emit(CALL, uint32(len(e.Args)))
+}
+
+// yield compiles "yield v" and "yield from g". The delegation loop is
+//
+//	g = <expr>; s = nil
+//	loop: v = g.send(s); if g.status == "done" { result v }
+//	      s = yield v; goto loop
+func (fc *fcomp) yield(e *lang.YieldExpr) {
+	if !e.From {
+		fc.optional(e.Value, e.Pos)
+		fc.at(e.Pos)
+		fc.fn.Yields = append(fc.fn.Yields, fc.pc())
+		fc.emit(YIELD, 0)
+		return
+	}
+	tmps := fc.c.r.yieldFrom[e]
+	g, s := uint32(tmps[0].index), uint32(tmps[1].index)
+	fc.expr(e.Value)
+	fc.at(e.Pos)
+	fc.emit(SETLOCAL, g)
+	fc.emit(NIL, 0)
+	fc.emit(SETLOCAL, s)
+	top := fc.pc()
+	fc.emit(LOCAL, g)
+	fc.emit(LOCAL, s)
+	fc.emit(CALLMETHOD, fc.c.nameIndex("send")<<8|1)
+	fc.emit(LOCAL, g)
+	fc.emit(ATTR, fc.c.nameIndex("status"))
+	fc.emit(CONST, fc.constant(Constant{Kind: ConstString, Str: "done"}))
+	fc.emit(EQ, 0)
+	done := &label{}
+	fc.jump(JMPTRUE, done)
+	fc.fn.Yields = append(fc.fn.Yields, fc.pc())
+	fc.emit(YIELD, 0)
+	fc.emit(SETLOCAL, s)
+	fc.emitJumpTo(JMP, top)
+	fc.place(done)
+}
+
+// maxStack computes the deepest operand stack fn can reach, by following
+// every path through the code with the stack effect of each instruction.
+func (c *compiler) maxStack(fn *Function) int {
+	depth := make([]int, len(fn.Code))
+	for i := range depth {
+		depth[i] = -1
+	}
+	max := 0
+	work := []int{0}
+	if len(fn.Code) > 0 {
+		depth[0] = 0
+	}
+	visit := func(pc, d int) {
+		if pc >= len(fn.Code) || d < 0 {
+			return
+		}
+		if depth[pc] < 0 {
+			depth[pc] = d
+			work = append(work, pc)
+		} else if depth[pc] != d {
+			panic(fmt.Sprintf("codegen: inconsistent stack depth at %s pc %d: %d vs %d", fn.Name, pc, depth[pc], d))
+		}
+	}
+	for len(work) > 0 {
+		pc := work[len(work)-1]
+		work = work[:len(work)-1]
+		d := depth[pc]
+		op, arg := Decode(fn.Code[pc])
+		after := d + StackEffect(op, arg)
+		if op == CALL || op == CALLMETHOD || op == FORNEXT2 || op == MAKEMAP || op == MAKELIST || op == CONCAT {
+			max = maxInt(max, d+1, after)
+		}
+		max = maxInt(max, after)
+		if je, ok := JumpEffect(op); ok {
+			visit(int(arg), d+je)
+		}
+		if op == TRY {
+			visit(int(arg), d+1)
+			max = maxInt(max, d+1)
+		}
+		switch op {
+		case JMP, RETURN, THROW, RETHROW:
+			continue
+		}
+		visit(pc+1, after)
+	}
+	return max + 1
+}
+
+func maxInt(xs ...int) int {
+	m := math.MinInt
+	for _, x := range xs {
+		if x > m {
+			m = x
+		}
+	}
+	return m
+}

@@ -1,0 +1,81 @@
+// Package compiler turns a parsed .wf file into bytecode for package vm.
+//
+// Compilation has two passes over the AST. The resolver (resolve.go) binds
+// every identifier: top-level let and fn names become globals (visible in
+// the whole file), names declared in blocks and functions become local
+// slots, locals used by an inner function become cells shared by
+// reference, and the remaining names must be predeclared builtins. Codegen
+// (codegen.go) then emits, per function, a flat []uint32 of instructions
+// (opcode.go documents each with its stack picture), a constant pool, a
+// position for every instruction, the maximum operand stack depth (from the
+// stack-effect table) and debug info naming every local slot and every
+// suspension point, which snapshots and tracebacks rely on.
+//
+// Disassemble (disasm.go) prints the result with source lines.
+package compiler
+
+import (
+	"crypto/sha256"
+	"sort"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// Options configure compilation.
+type Options struct {
+	// Predeclared names the builtin functions a program may use: the VM's
+	// standard library plus the embedder's host functions.
+	Predeclared []string
+}
+
+// Compile resolves and compiles a parsed file. All errors found are
+// returned together as a sorted lang.ErrorList.
+func Compile(f *lang.File, opts Options) (*Program, error) {
+	prog := &Program{File: f.Name, Src: f.Src, Hash: sha256.Sum256(f.Src)}
+	r := &resolver{
+		builtins:  map[string]bool{},
+		builtinN:  map[string]int{},
+		prog:      prog,
+		uses:      map[*lang.Ident]use{},
+		decls:     map[*lang.Ident]*binding{},
+		funcs:     map[*lang.FuncLit]*funcInfo{},
+		yieldFrom: map[*lang.YieldExpr][2]*binding{},
+		tryTemps:  map[*lang.Block]*binding{},
+	}
+	for _, name := range opts.Predeclared {
+		r.builtins[name] = true
+	}
+	top := r.resolveFile(f)
+	if len(r.errs) > 0 {
+		return nil, sortErrors(r.errs)
+	}
+	for _, g := range r.globals {
+		prog.Globals = append(prog.Globals, g.name)
+	}
+	c := &compiler{prog: prog, r: r, names: map[string]int{}}
+	c.newFunction(top, "<main>", lang.Pos{File: f.Name, Line: 1, Col: 1}, f.Stmts)
+	if len(c.errs) > 0 {
+		return nil, sortErrors(c.errs)
+	}
+	return prog, nil
+}
+
+// CompileSource parses and compiles src in one step.
+func CompileSource(filename string, src []byte, opts Options) (*Program, error) {
+	f, err := lang.Parse(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(f, opts)
+}
+
+func sortErrors(errs lang.ErrorList) lang.ErrorList {
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i].Pos, errs[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return errs
+}

@@ -1,0 +1,203 @@
+package compiler
+
+// This file defines the instruction set: opcodes, their stack pictures,
+// names and stack effects.
+
+// An instruction is one uint32: the opcode in the low 8 bits and a 24-bit
+// operand above it. Every word is an instruction boundary, so any pc in
+// [0, len(Code)) is a valid resume point. Jump operands are absolute pcs.
+// Opcodes marked "(a<<8|b)" pack two operands into the 24 bits: a in the
+// high 16 bits, b in the low 8.
+
+// Opcode is an operation of the stack machine.
+type Opcode uint8
+
+// The stack pictures read: operands before the name, results after it.
+// "-" is an empty stack segment. Operand names follow the name.
+const (
+	NOP Opcode = iota //  - NOP -
+
+	// stack manipulation
+	POP  //     x POP -
+	DUP  //     x DUP x x
+	DUP2 //   x y DUP2 x y x y
+	SWAP //   x y SWAP y x
+	ROT3 // x y z ROT3 z x y   (moves the top below the two under it)
+
+	// constants
+	NIL   //     - NIL nil
+	TRUE  //     - TRUE true
+	FALSE //     - FALSE false
+	INT   //     - INT<n> n          (n is the operand as a signed 24-bit int)
+	CONST //     - CONST<k> consts[k]
+
+	// variables
+	LOCAL     //     - LOCAL<i> locals[i]
+	SETLOCAL  //     x SETLOCAL<i> -
+	CELL      //     - CELL<i> locals[i].cell.value
+	SETCELL   //     x SETCELL<i> -
+	MAKECELL  //     - MAKECELL<i> -       (locals[i] = new cell holding locals[i])
+	FREE      //     - FREE<i> cells[i].value   (a captured variable)
+	SETFREE   //     x SETFREE<i> -
+	GLOBAL    //     - GLOBAL<i> globals[i]
+	SETGLOBAL //     x SETGLOBAL<i> -
+	BUILTIN   //     - BUILTIN<i> builtins[i]
+	INCLOCAL  //     - INCLOCAL<(slot<<8|n)> -   (locals[slot] += n, n signed 8-bit)
+
+	// arithmetic and comparison
+	ADD    //   x y ADD x+y
+	SUB    //   x y SUB x-y
+	MUL    //   x y MUL x*y
+	DIV    //   x y DIV x/y
+	MOD    //   x y MOD x%y
+	BITAND //   x y BITAND x&y
+	BITOR  //   x y BITOR x|y
+	BITXOR //   x y BITXOR x^y
+	SHL    //   x y SHL x<<y
+	SHR    //   x y SHR x>>y
+	EQ     //   x y EQ x==y
+	NE     //   x y NE x!=y
+	LT     //   x y LT x<y
+	LE     //   x y LE x<=y
+	GT     //   x y GT x>y
+	GE     //   x y GE x>=y
+	IN     //   x y IN (x in y)
+	NEG    //     x NEG -x
+	PLUS   //     x PLUS +x
+	NOT    //     x NOT (not x)
+	BITNOT //     x BITNOT ~x
+
+	// control flow
+	JMP        //     - JMP<pc> -
+	JMPFALSE   //     x JMPFALSE<pc> -     (jumps when x is falsy)
+	JMPTRUE    //     x JMPTRUE<pc> -
+	ANDJMP     //     x ANDJMP<pc> x|-     (falsy: keep x and jump; else pop)
+	ORJMP      //     x ORJMP<pc> x|-      (truthy: keep x and jump; else pop)
+	ITER       //     x ITER it
+	FORNEXT    //    it FORNEXT<pc> it v   (exhausted: pop it, jump to pc)
+	FORNEXT2   //    it FORNEXT2<pc> it k v
+	LTJMPFALSE //   x y LTJMPFALSE<pc> -   (jumps unless x<y; fused compare+branch)
+	CALL       // f a1..an CALL<n> result
+	CALLMETHOD // x a1..an CALLMETHOD<(name<<8|n)> result
+	RETURN     //     x RETURN -
+	TRY        //     - TRY<pc> -          (installs a handler: a throw jumps to pc with the error pushed)
+	ENDTRY     //     - ENDTRY -           (removes the innermost handler)
+	THROW      //     x THROW -
+	RETHROW    //     x RETHROW -          (like THROW, keeps the original traceback)
+	YIELD      //     x YIELD sent
+	YIELDFROM  //     g YIELDFROM result   (delegates to generator g until it ends)
+
+	// data structures
+	MAKELIST // a1..an MAKELIST<n> list
+	MAKEMAP  // k1 v1..kn vn MAKEMAP<n> map
+	MAKEFUNC //     - MAKEFUNC<f> closure   (captures per funcs[f].Captures)
+	INDEX    //   x i INDEX x[i]
+	SETINDEX // x i v SETINDEX -
+	SLICE    // x lo hi SLICE x[lo:hi]
+	ATTR     //     x ATTR<name> x.name
+	SETATTR  //   x v SETATTR<name> -
+	CONCAT   // a1..an CONCAT<n> string  (string interpolation: str() of each, joined)
+
+	numOpcodes
+)
+
+var opcodeNames = [...]string{
+	NOP: "NOP", POP: "POP", DUP: "DUP", DUP2: "DUP2", SWAP: "SWAP", ROT3: "ROT3",
+	NIL: "NIL", TRUE: "TRUE", FALSE: "FALSE", INT: "INT", CONST: "CONST",
+	LOCAL: "LOCAL", SETLOCAL: "SETLOCAL", CELL: "CELL", SETCELL: "SETCELL",
+	MAKECELL: "MAKECELL", FREE: "FREE", SETFREE: "SETFREE", GLOBAL: "GLOBAL",
+	SETGLOBAL: "SETGLOBAL", BUILTIN: "BUILTIN", INCLOCAL: "INCLOCAL",
+	ADD: "ADD", SUB: "SUB", MUL: "MUL", DIV: "DIV", MOD: "MOD",
+	BITAND: "BITAND", BITOR: "BITOR", BITXOR: "BITXOR", SHL: "SHL", SHR: "SHR",
+	EQ: "EQ", NE: "NE", LT: "LT", LE: "LE", GT: "GT", GE: "GE", IN: "IN",
+	NEG: "NEG", PLUS: "PLUS", NOT: "NOT", BITNOT: "BITNOT",
+	JMP: "JMP", JMPFALSE: "JMPFALSE", JMPTRUE: "JMPTRUE", ANDJMP: "ANDJMP",
+	ORJMP: "ORJMP", ITER: "ITER", FORNEXT: "FORNEXT", FORNEXT2: "FORNEXT2",
+	LTJMPFALSE: "LTJMPFALSE", CALL: "CALL", CALLMETHOD: "CALLMETHOD",
+	RETURN: "RETURN", TRY: "TRY", ENDTRY: "ENDTRY", THROW: "THROW",
+	RETHROW: "RETHROW", YIELD: "YIELD",
+	MAKELIST: "MAKELIST", MAKEMAP: "MAKEMAP", MAKEFUNC: "MAKEFUNC",
+	INDEX: "INDEX", SETINDEX: "SETINDEX", SLICE: "SLICE", ATTR: "ATTR",
+	SETATTR: "SETATTR", CONCAT: "CONCAT",
+}
+
+// variableEffect marks opcodes whose stack effect depends on the operand.
+const variableEffect = 0x7f
+
+// stackEffect is the net change in stack height of each opcode;
+// variableEffect means "see opcodeEffect".
+var stackEffect = [...]int8{
+	NOP: 0, POP: -1, DUP: 1, DUP2: 2, SWAP: 0, ROT3: 0,
+	NIL: 1, TRUE: 1, FALSE: 1, INT: 1, CONST: 1,
+	LOCAL: 1, SETLOCAL: -1, CELL: 1, SETCELL: -1, MAKECELL: 0,
+	FREE: 1, SETFREE: -1, GLOBAL: 1, SETGLOBAL: -1, BUILTIN: 1, INCLOCAL: 0,
+	ADD: -1, SUB: -1, MUL: -1, DIV: -1, MOD: -1,
+	BITAND: -1, BITOR: -1, BITXOR: -1, SHL: -1, SHR: -1,
+	EQ: -1, NE: -1, LT: -1, LE: -1, GT: -1, GE: -1, IN: -1,
+	NEG: 0, PLUS: 0, NOT: 0, BITNOT: 0,
+	JMP: 0, JMPFALSE: -1, JMPTRUE: -1, ANDJMP: -1, ORJMP: -1,
+	ITER: 0, FORNEXT: 1, FORNEXT2: 2, LTJMPFALSE: -2,
+	CALL: variableEffect, CALLMETHOD: variableEffect,
+	RETURN: -1, TRY: 0, ENDTRY: 0, THROW: -1, RETHROW: -1,
+	YIELD:    0,
+	MAKELIST: variableEffect, MAKEMAP: variableEffect, MAKEFUNC: 1,
+	INDEX: -1, SETINDEX: -3, SLICE: -2, ATTR: 0, SETATTR: -2,
+	CONCAT: variableEffect,
+}
+
+// String returns the opcode's name.
+func (op Opcode) String() string {
+	if int(op) < len(opcodeNames) && opcodeNames[op] != "" {
+		return opcodeNames[op]
+	}
+	return "ILLEGAL"
+}
+
+// NumOpcodes is the number of defined opcodes; a byte >= NumOpcodes is not
+// an instruction.
+const NumOpcodes = int(numOpcodes)
+
+// StackEffect returns the net change in stack height of op with operand
+// arg. For conditional jumps it is the effect on the fall-through path.
+func StackEffect(op Opcode, arg uint32) int {
+	e := int(stackEffect[op])
+	if e != variableEffect {
+		return e
+	}
+	switch op {
+	case CALL:
+		return -int(arg)
+	case CALLMETHOD:
+		return -int(arg & 0xff)
+	case MAKELIST, CONCAT:
+		return 1 - int(arg)
+	case MAKEMAP:
+		return 1 - 2*int(arg)
+	}
+	panic("unreachable: no stack effect for " + op.String())
+}
+
+// JumpEffect returns the stack effect along the jump edge of a branching
+// opcode, and whether op branches at all.
+func JumpEffect(op Opcode) (int, bool) {
+	switch op {
+	case JMP:
+		return 0, true
+	case JMPFALSE, JMPTRUE, FORNEXT, FORNEXT2:
+		return -1, true
+	case ANDJMP, ORJMP:
+		return 0, true
+	case LTJMPFALSE:
+		return -2, true
+	}
+	return 0, false
+}
+
+// Encode packs an opcode and its operand into an instruction.
+func Encode(op Opcode, arg uint32) uint32 { return uint32(op) | arg<<8 }
+
+// Decode splits an instruction into opcode and operand.
+func Decode(ins uint32) (Opcode, uint32) { return Opcode(ins & 0xff), ins >> 8 }
+
+// MaxArg is the largest operand an instruction can carry.
+const MaxArg = 1<<24 - 1

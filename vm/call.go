@@ -1,0 +1,263 @@
+package vm
+
+// This file defines calls, returns into fibers, and throws: the parts of
+// the loop that move between frames and fibers.
+
+// call calls fv with the n arguments on top of the current fiber's stack
+// (fv sits just below them). A .wf function gets a new frame and the loop
+// continues in it; a generator function returns a new generator; a Go
+// function runs to completion. Results replace fv on the stack.
+func (m *Machine) call(f *Fiber, fv Value, n int) error {
+	sp := f.SP
+	switch fv.k {
+	case KindFunc:
+		cl := fv.asClosure()
+		callee := cl.Fn
+		if n != callee.NumParams {
+			return argCountError(callee.Name, callee.NumParams, n)
+		}
+		if callee.Generator {
+			f.Stack[sp-n-1] = generatorValue(newGenerator(cl, f.Stack[sp-n:sp]))
+			f.SP = sp - n
+			return nil
+		}
+		if len(f.Frames) >= m.opts.MaxCallDepth {
+			return errorf(ErrStackOverflow, "stack overflow: more than %d nested calls", m.opts.MaxCallDepth)
+		}
+		nb := sp - n
+		f.grow(nb + callee.NumLocals + callee.MaxStack)
+		clear(f.Stack[sp : nb+callee.NumLocals])
+		f.Frames = append(f.Frames, Frame{Fn: cl, Base: nb})
+		f.SP = nb + callee.NumLocals
+		return nil
+	case KindBuiltin:
+		v, err := m.callBuiltin(fv.AsBuiltin(), f.Stack[sp-n:sp])
+		if err != nil {
+			return err
+		}
+		f = m.cur
+		f.SP = sp - n
+		f.Stack[f.SP-1] = v
+		return nil
+	}
+	return errorf(ErrType, "cannot call a %s value", fv.TypeName())
+}
+
+// callBuiltin runs a Go function. It is where host suspension will be
+// recognised.
+func (m *Machine) callBuiltin(b *Builtin, args []Value) (Value, error) {
+	v, err := b.Fn(m, args)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			return Nil, e
+		}
+		return Nil, &Error{Kind: ErrValue, Msg: b.Name + ": " + err.Error()}
+	}
+	return v, nil
+}
+
+// Call calls a wf function value from Go (a builtin's callback, such as a
+// sort comparator) and returns its result. While the callback runs, the
+// fiber it runs on may not yield or switch away: the Go caller's frame
+// cannot be suspended.
+func (m *Machine) Call(fn Value, args ...Value) (Value, error) {
+	f := m.cur
+	switch fn.k {
+	case KindBuiltin:
+		return m.callBuiltin(fn.AsBuiltin(), args)
+	case KindFunc:
+	default:
+		return Nil, errorf(ErrType, "cannot call a %s value", fn.TypeName())
+	}
+	sp := f.SP
+	f.grow(sp + 1 + len(args))
+	f.Stack[sp] = fn
+	copy(f.Stack[sp+1:], args)
+	f.SP = sp + 1 + len(args)
+	depth := len(f.Frames)
+	if err := m.call(f, fn, len(args)); err != nil {
+		f.SP = sp
+		return Nil, err
+	}
+	if len(f.Frames) == depth { // a generator function: no frame was pushed
+		f.SP = sp
+		return f.Stack[sp], nil
+	}
+	f.nest++
+	m.nest++
+	v, err := m.exec(f, depth)
+	f.nest--
+	m.nest--
+	if err != nil {
+		f.Frames = f.Frames[:depth]
+		f.popHandlers(depth + 1)
+	}
+	f.SP = sp
+	return v, err
+}
+
+func argCountError(name string, want, got int) *Error {
+	s := "s"
+	if want == 1 {
+		s = ""
+	}
+	return errorf(ErrArgs, "%s takes %d argument%s, got %d", funcName(name), want, s, got)
+}
+
+func funcName(name string) string {
+	if name == "" {
+		return "anonymous function"
+	}
+	return name
+}
+
+// makeClosure builds a closure of fc, capturing cells from the running
+// frame: its locals (which hold cells) or its own captured cells.
+func (m *Machine) makeClosure(fc *Funcode, enclosing *Closure, locals []Value) *Closure {
+	cl := &Closure{Fn: fc}
+	if len(fc.Captures) > 0 {
+		cl.Cells = make([]*Cell, len(fc.Captures))
+		for i, c := range fc.Captures {
+			if c.FromFree {
+				cl.Cells[i] = enclosing.Cells[c.Index]
+			} else {
+				cl.Cells[i] = (*Cell)(locals[c.Index].p)
+			}
+		}
+	}
+	return cl
+}
+
+// popHandlers removes the handlers installed by frames deeper than depth-1.
+func (f *Fiber) popHandlers(depth int) {
+	n := len(f.Handlers)
+	for n > 0 && f.Handlers[n-1].Depth >= depth {
+		n--
+	}
+	f.Handlers = f.Handlers[:n]
+}
+
+// thrown turns a THROW operand into the error the loop unwinds with.
+func (m *Machine) thrown(v Value, rethrow bool) error {
+	if v.k == KindError {
+		e := v.AsError()
+		if !rethrow || e.Trace == nil {
+			e.Trace = m.traceback()
+		}
+		return e
+	}
+	t := &thrownValue{Value: v}
+	if rethrow && m.lastTrace != nil {
+		t.Trace = m.lastTrace
+	} else {
+		t.Trace = m.traceback()
+	}
+	return t
+}
+
+// thrownValue carries a thrown non-error value through the Go side.
+type thrownValue struct {
+	Value Value
+	Trace []TraceEntry
+}
+
+func (t *thrownValue) Error() string { return "uncaught throw: " + Repr(t.Value) }
+
+// traceback describes the current fiber's frames, outermost first.
+func (m *Machine) traceback() []TraceEntry {
+	f := m.cur
+	out := make([]TraceEntry, 0, len(f.Frames))
+	for i := range f.Frames {
+		fr := &f.Frames[i]
+		pc := fr.PC - 1
+		if pc < 0 {
+			pc = 0
+		}
+		out = append(out, TraceEntry{Func: funcName(fr.Fn.Fn.Name), Pos: fr.Fn.Fn.PosAt(m.prog.File, pc)})
+	}
+	return out
+}
+
+// excValue returns the wf value a Go error is caught as, filling in the
+// traceback of runtime errors that have none yet.
+func (m *Machine) excValue(err error) (Value, []TraceEntry) {
+	switch e := err.(type) {
+	case *Error:
+		if e.Trace == nil {
+			e.Trace = m.traceback()
+		}
+		return ErrorValue(e), e.Trace
+	case *thrownValue:
+		return e.Value, e.Trace
+	}
+	e := &Error{Kind: ErrValue, Msg: err.Error(), Trace: m.traceback()}
+	return ErrorValue(e), e.Trace
+}
+
+// unwind delivers err to the innermost handler that may catch it, moving
+// up from the current fiber through the fibers waiting on it. It reports
+// false when the throw leaves the frames of the exec that stop/stopDepth
+// describe; the machine is then positioned for exec to return.
+func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
+	if e, ok := err.(*Error); ok && isUncatchable(e) {
+		return false
+	}
+	exc, trace := m.excValue(err)
+	m.lastTrace = trace
+	for {
+		f := m.cur
+		if n := len(f.Handlers); n > 0 {
+			h := f.Handlers[n-1]
+			if f == stop && h.Depth <= stopDepth {
+				return false
+			}
+			f.Handlers = f.Handlers[:n-1]
+			f.Frames = f.Frames[:h.Depth]
+			f.Stack[h.SP] = exc
+			f.SP = h.SP + 1
+			f.Frames[h.Depth-1].PC = h.PC
+			return true
+		}
+		if f == stop {
+			return false
+		}
+		next := m.abandon(f)
+		if next == nil {
+			return false
+		}
+		m.cur = next
+		next.Status = StatusRunning
+	}
+}
+
+// abandon ends a fiber that a throw escapes and returns the fiber the
+// throw goes to next: a generator's resumer, a coroutine's parent.
+func (m *Machine) abandon(f *Fiber) *Fiber {
+	f.Status = StatusDone
+	f.Frames = nil
+	f.Handlers = nil
+	f.SP = 0
+	next := f.Parent
+	if f.Kind == fiberGenerator {
+		f.Parent = nil
+		return next
+	}
+	for next != nil && next.Status == StatusDone {
+		next = next.Parent
+	}
+	return next
+}
+
+// escaped converts an error leaving exec into the error Run reports.
+func (m *Machine) escaped(err error) error {
+	switch e := err.(type) {
+	case *Error:
+		if isUncatchable(e) {
+			return &RuntimeError{Value: ErrorValue(e), Trace: m.traceback()}
+		}
+		return &RuntimeError{Value: ErrorValue(e), Trace: e.Trace}
+	case *thrownValue:
+		return &RuntimeError{Value: e.Value, Trace: e.Trace}
+	}
+	return err
+}

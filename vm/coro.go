@@ -1,0 +1,230 @@
+package vm
+
+// This file defines generators and coroutines: creating fibers and moving
+// control between them. Every transfer is a change of m.cur plus a value
+// pushed on the receiving fiber's stack; the Go stack is never involved.
+
+// newGenerator returns a fresh generator fiber for a call of cl with args.
+// Stack[0] holds the function itself, as the callee slot of a CALL would.
+func newGenerator(cl *Closure, args []Value) *Fiber {
+	g := newFiber(fiberGenerator)
+	g.Fn = funcValue(cl)
+	g.grow(1 + cl.Fn.NumLocals + cl.Fn.MaxStack)
+	g.Stack[0] = funcValue(cl)
+	copy(g.Stack[1:], args)
+	g.Frames = []Frame{{Fn: cl, Base: 1}}
+	g.SP = 1 + cl.Fn.NumLocals
+	return g
+}
+
+// push appends v to a suspended fiber's operand stack: the value its
+// pending yield or switch evaluates to.
+func (f *Fiber) push(v Value) {
+	f.grow(f.SP + 1)
+	f.Stack[f.SP] = v
+	f.SP++
+}
+
+// resumeGenerator makes g the running fiber, delivering sent as the value
+// of its pending yield. exit is 0 for g.next()/g.send(), whose result the
+// resumer expects on its stack, or forExit+1 for a for loop, which leaves
+// the loop at forExit when g ends.
+func (m *Machine) resumeGenerator(g *Fiber, sent Value, exit int) error {
+	r := m.cur
+	switch g.Status {
+	case StatusRunning:
+		return errorf(ErrGenerator, "generator is already running")
+	case StatusDone:
+		if exit > 0 {
+			r.SP--
+			r.Frames[len(r.Frames)-1].PC = exit - 1
+			return nil
+		}
+		return errorf(ErrGenerator, "generator is done")
+	case StatusNew:
+		if sent.k != KindNil {
+			return errorf(ErrGenerator, "cannot send a non-nil value to a generator that has not started")
+		}
+	default:
+		g.push(sent)
+	}
+	g.Parent = r
+	g.exit = exit
+	g.Status = StatusRunning
+	m.cur = g
+	return nil
+}
+
+// yield suspends generator f and hands v to its resumer.
+func (m *Machine) yield(f *Fiber, v Value) error {
+	if f.Kind != fiberGenerator {
+		return errorf(ErrGenerator, "yield outside a generator")
+	}
+	if f.nest > 0 {
+		return errorf(ErrGenerator, "cannot yield from a function called by a Go builtin (such as a sort comparator)")
+	}
+	f.Status = StatusSuspended
+	r := f.Parent
+	f.Parent = nil
+	r.push(v)
+	m.cur = r
+	return nil
+}
+
+// finishFiber handles the return of a fiber's outermost frame: a generator
+// ends and its resumer receives the return value (or leaves its for loop);
+// a coroutine ends and its parent receives the value at its pending switch.
+func (m *Machine) finishFiber(f *Fiber, v Value) error {
+	f.Status = StatusDone
+	f.Result = v
+	f.Stack = nil
+	switch f.Kind {
+	case fiberGenerator:
+		r := f.Parent
+		f.Parent = nil
+		if f.exit > 0 {
+			r.SP--
+			r.Frames[len(r.Frames)-1].PC = f.exit - 1
+		} else {
+			r.push(v)
+		}
+		m.cur = r
+		return nil
+	case fiberCoroutine:
+		p := f.Parent
+		for p != nil && p.Status == StatusDone {
+			p = p.Parent
+		}
+		if p == nil {
+			return errorf(ErrCoroutine, "coroutine ended with no live parent")
+		}
+		p.push(v)
+		p.Status = StatusRunning
+		m.cur = p
+		return nil
+	}
+	return errorf(ErrCoroutine, "the main program's fiber ended unexpectedly")
+}
+
+// fiberMethod runs g.next(), g.send(v) and co.switch(...): the methods
+// that transfer control, so they are handled here rather than in Go.
+func (m *Machine) fiberMethod(recv Value, name string, n int) error {
+	f := m.cur
+	args := f.Stack[f.SP-n : f.SP]
+	if recv.k == KindGenerator {
+		var sent Value
+		switch {
+		case name == "next" && n == 0:
+		case name == "send" && n == 1:
+			sent = args[0]
+		case name == "next" || name == "send":
+			return errorf(ErrArgs, "generator.%s takes %d arguments, got %d", name, map[string]int{"next": 0, "send": 1}[name], n)
+		default:
+			return errorf(ErrType, "generator has no method %s", name)
+		}
+		f.SP -= n + 1
+		if err := m.resumeGenerator(recv.asFiber(), sent, 0); err != nil {
+			f.SP += n + 1
+			return err
+		}
+		return nil
+	}
+	if name != "switch" {
+		return errorf(ErrType, "coroutine has no method %s", name)
+	}
+	vals := append([]Value(nil), args...)
+	f.SP -= n + 1
+	if err := m.switchTo(recv.asFiber(), vals); err != nil {
+		f.SP += n + 1
+		return err
+	}
+	return nil
+}
+
+// switchTo transfers control from the current coroutine to t, following
+// greenlet: the first switch starts t's function with args; later ones
+// deliver args (nil, the one value, or a list of them) as the result of
+// t's pending switch.
+func (m *Machine) switchTo(t *Fiber, args []Value) error {
+	cur := m.cur
+	if cur.Kind == fiberGenerator {
+		return errorf(ErrCoroutine, "cannot switch coroutines while a generator is running; yield first")
+	}
+	if cur.nest > 0 {
+		return errorf(ErrCoroutine, "cannot switch from a function called by a Go builtin (such as a sort comparator)")
+	}
+	if t == cur {
+		cur.push(packArgs(args))
+		return nil
+	}
+	switch t.Status {
+	case StatusDone:
+		return errorf(ErrCoroutine, "cannot switch to a finished coroutine")
+	case StatusRunning:
+		return errorf(ErrCoroutine, "cannot switch to a coroutine that is running a generator")
+	case StatusNew:
+		if err := t.start(args); err != nil {
+			return err
+		}
+	default:
+		t.push(packArgs(args))
+	}
+	cur.Status = StatusSuspended
+	t.Status = StatusRunning
+	m.cur = t
+	return nil
+}
+
+// start lays out the first frame of a new coroutine.
+func (t *Fiber) start(args []Value) error {
+	cl := t.Fn.asClosure()
+	if len(args) != cl.Fn.NumParams {
+		return argCountError(cl.Fn.Name, cl.Fn.NumParams, len(args))
+	}
+	t.grow(1 + cl.Fn.NumLocals + cl.Fn.MaxStack)
+	t.Stack[0] = t.Fn
+	copy(t.Stack[1:], args)
+	t.Frames = []Frame{{Fn: cl, Base: 1}}
+	t.SP = 1 + cl.Fn.NumLocals
+	return nil
+}
+
+func packArgs(args []Value) Value {
+	switch len(args) {
+	case 0:
+		return Nil
+	case 1:
+		return args[0]
+	}
+	return NewList(args)
+}
+
+// newCoroutine implements coroutine(fn): a coroutine whose parent is the
+// current coroutine.
+func (m *Machine) newCoroutine(fn Value) (Value, error) {
+	if fn.k != KindFunc || fn.asClosure().Fn.Generator {
+		return Nil, errorf(ErrType, "coroutine() needs a fn that is not a generator, got %s", fn.TypeName())
+	}
+	c := newFiber(fiberCoroutine)
+	c.Fn = fn
+	c.Parent = m.currentCoroutine()
+	return coroutineValue(c), nil
+}
+
+// currentCoroutine returns the coroutine (or root) on whose behalf the
+// current fiber runs: generators run inside their resumer.
+func (m *Machine) currentCoroutine() *Fiber {
+	f := m.cur
+	for f.Kind == fiberGenerator && f.Parent != nil {
+		f = f.Parent
+	}
+	return f
+}
+
+// fiberStatus is the status a generator or coroutine reports to .wf code.
+func fiberStatus(f *Fiber) string {
+	if f.Status == StatusNew && f.Kind == fiberGenerator {
+		return "suspended"
+	}
+	return f.Status.String()
+}

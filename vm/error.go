@@ -1,0 +1,97 @@
+package vm
+
+// This file defines wf error values and the Go errors the VM returns.
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// Error kinds of the runtime errors the VM and the standard library throw.
+// A .wf program sees them as e.kind.
+const (
+	ErrType          = "type_error"
+	ErrValue         = "value_error"
+	ErrName          = "name_error"
+	ErrIndex         = "index_error"
+	ErrKey           = "key_error"
+	ErrZeroDivision  = "zero_division"
+	ErrOverflow      = "overflow"
+	ErrArgs          = "argument_error"
+	ErrStackOverflow = "stack_overflow"
+	ErrGenerator     = "generator_error"
+	ErrCoroutine     = "coroutine_error"
+	ErrLimit         = "limit_exceeded"
+	ErrCancelled     = "cancelled"
+	ErrUser          = "error" // error(msg) without a kind
+)
+
+// Error is a wf error value: what runtime errors throw and what error()
+// creates. It is also a Go error, so builtins return it directly.
+type Error struct {
+	Kind  string
+	Msg   string
+	Trace []TraceEntry // filled when the error is thrown, innermost call last
+}
+
+func (e *Error) Error() string { return e.Kind + ": " + e.Msg }
+
+// errorf returns a new *Error of the given kind.
+func errorf(kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Errorf returns a new *Error; host functions use it to throw catchable
+// errors with a kind.
+func Errorf(kind, format string, args ...any) *Error { return errorf(kind, format, args...) }
+
+// TraceEntry is one line of a traceback: a function and where it was.
+type TraceEntry struct {
+	Func string
+	Pos  lang.Pos
+}
+
+// RuntimeError is what Run returns when a throw is not caught: the thrown
+// value and the traceback at the throw.
+type RuntimeError struct {
+	Value Value
+	Trace []TraceEntry
+}
+
+// limitError marks errors that no try/catch may intercept: an exhausted
+// step budget or cancellation stop the machine for good.
+func isUncatchable(e *Error) bool {
+	return e.Kind == ErrLimit || e.Kind == ErrCancelled
+}
+
+func (e *RuntimeError) Error() string {
+	var b strings.Builder
+	if e.Value.Kind() == KindError {
+		b.WriteString(e.Value.AsError().Error())
+	} else {
+		b.WriteString("uncaught throw: ")
+		b.WriteString(Repr(e.Value))
+	}
+	if len(e.Trace) > 0 {
+		b.WriteString("\ntraceback (most recent call last):")
+		for _, t := range e.Trace {
+			fmt.Fprintf(&b, "\n  %s: in %s", t.Pos, t.Func)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap exposes the *Error inside, so errors.As works on RuntimeError.
+func (e *RuntimeError) Unwrap() error {
+	if e.Value.Kind() == KindError {
+		return e.Value.AsError()
+	}
+	return nil
+}
+
+// ErrStepLimit is matched (errors.Is) by the error of a machine that ran
+// out of steps.
+var ErrStepLimit = errors.New("step limit exceeded")

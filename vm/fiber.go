@@ -1,0 +1,102 @@
+package vm
+
+// This file defines fibers and frames: the suspended-or-running state of
+// every thread of control, as plain data.
+
+// FiberKind says what a fiber is for.
+type FiberKind uint8
+
+// The fiber kinds.
+const (
+	fiberRoot      FiberKind = iota // the main program
+	fiberGenerator                  // created by calling a generator function
+	fiberCoroutine                  // created by coroutine(fn)
+)
+
+// FiberStatus is the life-cycle state of a fiber.
+type FiberStatus uint8
+
+// The fiber states. A generator or coroutine starts in StatusNew (a
+// generator reports it as "suspended"), runs, suspends, and finally ends in
+// StatusDone.
+const (
+	StatusNew FiberStatus = iota
+	StatusSuspended
+	StatusRunning
+	StatusDone
+)
+
+var statusNames = [...]string{"new", "suspended", "running", "done"}
+
+func (s FiberStatus) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "invalid"
+}
+
+// Frame is one activation of a .wf function: its closure, the pc of the
+// next instruction, and where its locals start on the fiber's stack. The
+// operand stack of the frame lies above its locals.
+type Frame struct {
+	Fn   *Closure
+	PC   int
+	Base int
+}
+
+// Handler is an installed try block: when a throw reaches it, frames above
+// Depth are dropped, the stack is cut to SP, the thrown value is pushed and
+// execution continues at PC in frame Depth-1.
+type Handler struct {
+	Depth int
+	PC    int
+	SP    int
+}
+
+// Fiber is a thread of control: a stack of frames over one value stack.
+// The root fiber runs the main program; each generator and coroutine has
+// its own fiber. Switching between fibers never uses the Go stack.
+type Fiber struct {
+	Kind     FiberKind
+	Status   FiberStatus
+	Stack    []Value
+	SP       int // stack height while the fiber is not running
+	Frames   []Frame
+	Handlers []Handler
+	Parent   *Fiber // coroutine: who receives its result; generator: its resumer while running
+	Fn       Value  // coroutine: the function the first switch starts
+	Result   Value  // the value the fiber ended with
+	exit     int    // generator resumed by a for loop: the loop's exit pc + 1; else 0
+	nest     int    // Go builtin calls active on this fiber (it may not suspend while > 0)
+}
+
+func newFiber(kind FiberKind) *Fiber {
+	return &Fiber{Kind: kind, Stack: make([]Value, 0, 64)}
+}
+
+// pushFrame starts cl on the fiber with its arguments already at
+// Stack[base:]. It does not check the depth ceiling.
+func (f *Fiber) pushFrame(cl *Closure, base int) {
+	f.Frames = append(f.Frames, Frame{Fn: cl, Base: base})
+	need := base + cl.Fn.NumLocals + cl.Fn.MaxStack
+	f.grow(need)
+	f.SP = base + cl.Fn.NumLocals
+}
+
+// grow makes sure the stack can hold n values.
+func (f *Fiber) grow(n int) {
+	if n <= len(f.Stack) {
+		return
+	}
+	if n <= cap(f.Stack) {
+		f.Stack = f.Stack[:cap(f.Stack)]
+		return
+	}
+	c := 2 * cap(f.Stack)
+	if c < n {
+		c = n
+	}
+	s := make([]Value, c)
+	copy(s, f.Stack)
+	f.Stack = s
+}

@@ -1,0 +1,534 @@
+package vm
+
+// This file holds the interpreter loop.
+
+import (
+	"github.com/wf-lang/wf/compiler"
+)
+
+// undefined marks a global whose let has not run yet. It is a nil with a
+// non-zero payload, so it never compares equal to a real value and never
+// escapes the GLOBAL instruction.
+var undefined = Value{n: 1}
+
+// exec runs the current fiber until the fiber stop returns from frame
+// number stopDepth (the frame count drops to stopDepth), and returns what
+// that frame returned. It is the one dispatch loop: calls, returns,
+// generator resumes, yields and coroutine switches all stay inside it,
+// moving between frames and fibers that are plain data.
+//
+// A throw unwinds to the innermost handler of the current fiber; a fiber
+// without one ends and passes the throw to its resumer or parent. When the
+// throw would leave the frames exec was asked to run, exec returns it.
+func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
+	var (
+		f      *Fiber
+		fr     *Frame
+		fn     *Funcode
+		code   []uint32
+		consts []Value
+		stack  []Value
+		base   int
+		sp     int
+		pc     int
+		steps  = m.steps
+		limit  = m.nextEvent()
+		ins    uint32
+		arg    uint32
+	)
+	// load makes the current fiber's top frame the running one.
+	load := func() {
+		f = m.cur
+		fr = &f.Frames[len(f.Frames)-1]
+		fn = fr.Fn.Fn
+		code, consts, stack = fn.Code, fn.Consts, f.Stack
+		base, sp, pc = fr.Base, f.SP, fr.PC
+	}
+	load()
+
+loop:
+	for {
+		if steps >= limit {
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.event(); err != nil {
+				goto fail
+			}
+			limit = m.nextEvent()
+			load()
+		}
+		steps++
+		ins = code[pc]
+		pc++
+		arg = ins >> 8
+		switch compiler.Opcode(ins & 0xff) {
+		case compiler.NOP:
+
+		case compiler.POP:
+			sp--
+
+		case compiler.DUP:
+			stack[sp] = stack[sp-1]
+			sp++
+
+		case compiler.DUP2:
+			stack[sp] = stack[sp-2]
+			stack[sp+1] = stack[sp-1]
+			sp += 2
+
+		case compiler.SWAP:
+			stack[sp-1], stack[sp-2] = stack[sp-2], stack[sp-1]
+
+		case compiler.ROT3:
+			z := stack[sp-1]
+			stack[sp-1] = stack[sp-2]
+			stack[sp-2] = stack[sp-3]
+			stack[sp-3] = z
+
+		case compiler.NIL:
+			stack[sp] = Nil
+			sp++
+
+		case compiler.TRUE:
+			stack[sp] = True
+			sp++
+
+		case compiler.FALSE:
+			stack[sp] = False
+			sp++
+
+		case compiler.INT:
+			stack[sp] = Value{k: KindInt, n: uint64(int64(int32(arg<<8) >> 8))}
+			sp++
+
+		case compiler.CONST:
+			stack[sp] = consts[arg]
+			sp++
+
+		case compiler.LOCAL:
+			stack[sp] = stack[base+int(arg)]
+			sp++
+
+		case compiler.SETLOCAL:
+			sp--
+			stack[base+int(arg)] = stack[sp]
+
+		case compiler.CELL:
+			stack[sp] = (*Cell)(stack[base+int(arg)].p).V
+			sp++
+
+		case compiler.SETCELL:
+			sp--
+			(*Cell)(stack[base+int(arg)].p).V = stack[sp]
+
+		case compiler.MAKECELL:
+			slot := &stack[base+int(arg)]
+			*slot = cellValue(&Cell{V: *slot})
+
+		case compiler.FREE:
+			stack[sp] = fr.Fn.Cells[arg].V
+			sp++
+
+		case compiler.SETFREE:
+			sp--
+			fr.Fn.Cells[arg].V = stack[sp]
+
+		case compiler.GLOBAL:
+			v := m.globals[arg]
+			if v == undefined {
+				err = errorf(ErrName, "%s is used before its let runs", m.prog.Globals[arg])
+				goto fail
+			}
+			stack[sp] = v
+			sp++
+
+		case compiler.SETGLOBAL:
+			sp--
+			m.globals[arg] = stack[sp]
+
+		case compiler.BUILTIN:
+			stack[sp] = m.prog.builtins[arg]
+			sp++
+
+		case compiler.INCLOCAL:
+			slot := &stack[base+int(arg>>8)]
+			d := int64(int8(arg))
+			if slot.k == KindInt {
+				a := int64(slot.n)
+				s := a + d
+				if (a^s)&(d^s) >= 0 {
+					slot.n = uint64(s)
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var v Value
+			if v, err = m.binary(compiler.ADD, *slot, Int(d)); err != nil {
+				goto fail
+			}
+			*slot = v
+
+		case compiler.ADD:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt {
+				a, b := int64(x.n), int64(y.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					stack[sp-2].n = uint64(s)
+					sp--
+					continue
+				}
+			} else if x.k == KindFloat && y.k == KindFloat {
+				stack[sp-2] = Float(x.AsFloat() + y.AsFloat())
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.SUB:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt {
+				a, b := int64(x.n), int64(y.n)
+				s := a - b
+				if (a^b)&(a^s) >= 0 {
+					stack[sp-2].n = uint64(s)
+					sp--
+					continue
+				}
+			} else if x.k == KindFloat && y.k == KindFloat {
+				stack[sp-2] = Float(x.AsFloat() - y.AsFloat())
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.MUL:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindFloat && y.k == KindFloat {
+				stack[sp-2] = Float(x.AsFloat() * y.AsFloat())
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.LT:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt {
+				stack[sp-2] = Bool(int64(x.n) < int64(y.n))
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.EQ:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == y.k && x.k <= KindInt {
+				stack[sp-2] = Bool(x.n == y.n)
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.DIV, compiler.MOD, compiler.BITAND, compiler.BITOR,
+			compiler.BITXOR, compiler.SHL, compiler.SHR, compiler.NE,
+			compiler.LE, compiler.GT, compiler.GE, compiler.IN:
+			goto binary
+
+		case compiler.NEG, compiler.PLUS, compiler.NOT, compiler.BITNOT:
+			x := stack[sp-1]
+			if compiler.Opcode(ins&0xff) == compiler.NOT {
+				stack[sp-1] = Bool(!x.Truth())
+				continue
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-1], err = unary(compiler.Opcode(ins&0xff), x); err != nil {
+				goto fail
+			}
+
+		case compiler.JMP:
+			pc = int(arg)
+
+		case compiler.JMPFALSE:
+			sp--
+			if v := stack[sp]; v.k == KindBool {
+				if v.n == 0 {
+					pc = int(arg)
+				}
+			} else if !v.Truth() {
+				pc = int(arg)
+			}
+
+		case compiler.JMPTRUE:
+			sp--
+			if stack[sp].Truth() {
+				pc = int(arg)
+			}
+
+		case compiler.ANDJMP:
+			if !stack[sp-1].Truth() {
+				pc = int(arg)
+			} else {
+				sp--
+			}
+
+		case compiler.ORJMP:
+			if stack[sp-1].Truth() {
+				pc = int(arg)
+			} else {
+				sp--
+			}
+
+		case compiler.LTJMPFALSE:
+			x, y := stack[sp-2], stack[sp-1]
+			sp -= 2
+			if x.k == KindInt && y.k == KindInt {
+				if int64(x.n) >= int64(y.n) {
+					pc = int(arg)
+				}
+				continue
+			}
+			fr.PC, f.SP, m.steps = pc, sp+2, steps
+			var v Value
+			if v, err = m.binary(compiler.LT, x, y); err != nil {
+				goto fail
+			}
+			if !v.Truth() {
+				pc = int(arg)
+			}
+
+		case compiler.ITER:
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-1], err = m.iterate(stack[sp-1]); err != nil {
+				goto fail
+			}
+
+		case compiler.FORNEXT, compiler.FORNEXT2:
+			itv := stack[sp-1]
+			if itv.k == KindGenerator {
+				fr.PC, f.SP, m.steps = pc, sp, steps
+				if compiler.Opcode(ins&0xff) == compiler.FORNEXT2 {
+					err = errorf(ErrType, "for k, v cannot unpack the values of a generator")
+					goto fail
+				}
+				if err = m.resumeGenerator(itv.asFiber(), Nil, int(arg)+1); err != nil {
+					goto fail
+				}
+				load()
+				continue
+			}
+			it := itv.asIter()
+			if it.kind == iterRange && compiler.Opcode(ins&0xff) == compiler.FORNEXT {
+				if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
+					stack[sp] = Value{k: KindInt, n: uint64(it.i)}
+					sp++
+					it.i += it.step
+					continue
+				}
+				sp--
+				pc = int(arg)
+				continue
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var k, v Value
+			var ok bool
+			if k, v, ok, err = m.iterNext(it); err != nil {
+				goto fail
+			}
+			if !ok {
+				sp--
+				pc = int(arg)
+				continue
+			}
+			if compiler.Opcode(ins&0xff) == compiler.FORNEXT2 {
+				stack[sp] = k
+				stack[sp+1] = v
+				sp += 2
+			} else if it.kind == iterMap {
+				stack[sp] = k
+				sp++
+			} else {
+				stack[sp] = v
+				sp++
+			}
+
+		case compiler.CALL:
+			n := int(arg)
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.call(f, stack[sp-n-1], n); err != nil {
+				goto fail
+			}
+			load()
+
+		case compiler.CALLMETHOD:
+			n := int(arg & 0xff)
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.callMethod(f, int(arg>>8), n); err != nil {
+				goto fail
+			}
+			load()
+
+		case compiler.RETURN:
+			v := stack[sp-1]
+			if len(f.Handlers) > 0 {
+				f.popHandlers(len(f.Frames))
+			}
+			f.Frames = f.Frames[:len(f.Frames)-1]
+			if f == stop && len(f.Frames) == stopDepth {
+				f.SP = base - 1
+				m.steps = steps
+				if stopDepth == 0 {
+					f.Status = StatusDone
+					f.Result = v
+				}
+				return v, nil
+			}
+			if len(f.Frames) == 0 {
+				f.SP = 0
+				m.steps = steps
+				if err = m.finishFiber(f, v); err != nil {
+					goto fail
+				}
+				load()
+				continue
+			}
+			stack[base-1] = v
+			sp = base
+			fr = &f.Frames[len(f.Frames)-1]
+			fn = fr.Fn.Fn
+			code, consts, base, pc = fn.Code, fn.Consts, fr.Base, fr.PC
+
+		case compiler.TRY:
+			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
+
+		case compiler.ENDTRY:
+			f.Handlers = f.Handlers[:len(f.Handlers)-1]
+
+		case compiler.THROW, compiler.RETHROW:
+			sp--
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			err = m.thrown(stack[sp], compiler.Opcode(ins&0xff) == compiler.RETHROW)
+			goto fail
+
+		case compiler.YIELD:
+			sp--
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.yield(f, stack[sp]); err != nil {
+				goto fail
+			}
+			load()
+
+		case compiler.MAKELIST:
+			n := int(arg)
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.charge(int64(n) * valueSize); err != nil {
+				goto fail
+			}
+			elems := make([]Value, n)
+			copy(elems, stack[sp-n:sp])
+			sp -= n
+			stack[sp] = NewList(elems)
+			sp++
+
+		case compiler.MAKEMAP:
+			n := int(arg)
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var v Value
+			if v, err = m.makeMap(stack[sp-2*n : sp]); err != nil {
+				goto fail
+			}
+			sp -= 2 * n
+			stack[sp] = v
+			sp++
+
+		case compiler.MAKEFUNC:
+			stack[sp] = funcValue(m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]))
+			sp++
+
+		case compiler.INDEX:
+			x, i := stack[sp-2], stack[sp-1]
+			if x.k == KindList && i.k == KindInt {
+				elems := x.AsList().Elems
+				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
+					stack[sp-2] = elems[j]
+					sp--
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-2], err = m.index(x, i); err != nil {
+				goto fail
+			}
+			sp--
+
+		case compiler.SETINDEX:
+			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
+			sp -= 3
+			if x.k == KindList && i.k == KindInt {
+				elems := x.AsList().Elems
+				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
+					elems[j] = v
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp+3, steps
+			if err = m.setIndex(x, i, v); err != nil {
+				goto fail
+			}
+
+		case compiler.SLICE:
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-3], err = m.slice(stack[sp-3], stack[sp-2], stack[sp-1]); err != nil {
+				goto fail
+			}
+			sp -= 2
+
+		case compiler.ATTR:
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-1], err = m.attr(stack[sp-1], m.prog.Names[arg]); err != nil {
+				goto fail
+			}
+
+		case compiler.SETATTR:
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if err = m.setAttr(stack[sp-2], m.prog.Names[arg], stack[sp-1]); err != nil {
+				goto fail
+			}
+			sp -= 2
+
+		case compiler.CONCAT:
+			n := int(arg)
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var v Value
+			if v, err = m.concat(stack[sp-n : sp]); err != nil {
+				goto fail
+			}
+			sp -= n
+			stack[sp] = v
+			sp++
+
+		default:
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)
+			goto fail
+		}
+		continue loop
+
+	binary:
+		{
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var v Value
+			if v, err = m.binary(compiler.Opcode(ins&0xff), stack[sp-2], stack[sp-1]); err != nil {
+				goto fail
+			}
+			sp--
+			stack[sp-1] = v
+			continue loop
+		}
+
+	fail:
+		// err is set and the running frame's pc/sp are saved.
+		if !m.unwind(err, stop, stopDepth) {
+			return Nil, err
+		}
+		load()
+	}
+}

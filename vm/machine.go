@@ -1,0 +1,159 @@
+package vm
+
+// This file defines Machine, its options and the public entry points.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wf-lang/wf/compiler"
+)
+
+// Options configure a Machine. The zero value is usable: output to
+// os.Stdout, no step or allocation budget, a call depth of 1,000.
+type Options struct {
+	Stdout       io.Writer       // where print writes; default os.Stdout
+	Context      context.Context // cancellation, checked in the loop and in long builtins
+	MaxSteps     int64           // instructions before the machine stops; 0 means no limit
+	MaxCallDepth int             // frames per fiber; default 1000
+	MaxAlloc     int64           // bytes strings, lists and maps may grow by; 0 means no limit
+	Hosts        []*Builtin      // host functions, callable by name from .wf
+}
+
+// DefaultMaxCallDepth is the call depth ceiling when Options leave it 0.
+const DefaultMaxCallDepth = 1000
+
+// Funcode is a compiled function bound to a machine's program: the
+// compiler's Function plus its constants as Values.
+type Funcode struct {
+	*compiler.Function
+	Consts []Value
+}
+
+// Program is a compiled program prepared for execution: constants turned
+// into Values, builtins bound by name, method names resolved.
+type Program struct {
+	*compiler.Program
+	Funcs    []*Funcode
+	builtins []Value
+}
+
+// Machine runs one program. It is not safe for concurrent use. Its whole
+// state (globals, fibers with their frames and operand stacks, the heap
+// they reach, the step counter) is plain data.
+type Machine struct {
+	prog    *Program
+	opts    Options
+	out     io.Writer
+	ctx     context.Context
+	globals []Value
+	root    *Fiber
+	cur     *Fiber
+	steps   int64 // instructions executed so far
+	alloc   int64 // bytes charged to the allocation budget
+	nest    int   // Go builtins on the Go stack that called back into .wf
+	hosts   map[string]*Builtin
+
+	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
+
+	hook   func() error // called when steps reach hookAt (snapshot round trips)
+	hookAt int64
+}
+
+// New returns a machine ready to run p from the start.
+func New(p *compiler.Program, opts Options) (*Machine, error) {
+	m := &Machine{opts: opts, out: opts.Stdout, ctx: opts.Context}
+	if m.out == nil {
+		m.out = os.Stdout
+	}
+	if m.opts.MaxCallDepth <= 0 {
+		m.opts.MaxCallDepth = DefaultMaxCallDepth
+	}
+	m.hosts = make(map[string]*Builtin, len(opts.Hosts))
+	for _, h := range opts.Hosts {
+		m.hosts[h.Name] = h
+	}
+	prog, err := m.load(p)
+	if err != nil {
+		return nil, err
+	}
+	m.prog = prog
+	m.globals = make([]Value, len(p.Globals))
+	for i := range m.globals {
+		m.globals[i] = undefined
+	}
+	main := &Closure{Fn: prog.Funcs[0]}
+	m.root = newFiber(fiberRoot)
+	m.root.pushFrame(main, 0)
+	m.cur = m.root
+	return m, nil
+}
+
+// load converts a compiled program into its executable form.
+func (m *Machine) load(p *compiler.Program) (*Program, error) {
+	prog := &Program{Program: p, Funcs: make([]*Funcode, len(p.Funcs))}
+	for i, f := range p.Funcs {
+		fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
+		for j, c := range f.Consts {
+			switch c.Kind {
+			case compiler.ConstInt:
+				fc.Consts[j] = Int(c.Int)
+			case compiler.ConstFloat:
+				fc.Consts[j] = Float(c.Float)
+			default:
+				fc.Consts[j] = String(c.Str)
+			}
+		}
+		prog.Funcs[i] = fc
+	}
+	prog.builtins = make([]Value, len(p.Builtins))
+	for i, name := range p.Builtins {
+		b := m.lookupBuiltin(name)
+		if b == nil {
+			return nil, fmt.Errorf("%s: host function %q is not registered", p.File, name)
+		}
+		prog.builtins[i] = BuiltinValue(b)
+	}
+	return prog, nil
+}
+
+// lookupBuiltin finds a predeclared function: host functions first, then
+// the standard library.
+func (m *Machine) lookupBuiltin(name string) *Builtin {
+	if h, ok := m.hosts[name]; ok {
+		return h
+	}
+	return universe[name]
+}
+
+// Universe returns the names of the standard library's functions, for the
+// compiler's resolver.
+func Universe() []string {
+	names := make([]string, 0, len(universe))
+	for name := range universe {
+		names = append(names, name)
+	}
+	return names
+}
+
+// Run runs the program until the main function returns, a throw escapes,
+// or a limit stops it.
+func (m *Machine) Run() error {
+	if m.root.Status == StatusDone {
+		return nil
+	}
+	m.root.Status = StatusRunning
+	_, err := m.exec(m.root, 0)
+	if err != nil {
+		return m.escaped(err)
+	}
+	return nil
+}
+
+// Steps reports the number of instructions executed so far.
+func (m *Machine) Steps() int64 { return m.steps }
+
+// Output returns the writer print writes to.
+func (m *Machine) Output() io.Writer { return m.out }

@@ -1,0 +1,257 @@
+package vm
+
+// This file defines Value, the representation of every wf value.
+
+import (
+	"math"
+	"unsafe"
+)
+
+// Kind is the dynamic type of a Value.
+type Kind uint8
+
+// The value kinds. The order is part of the snapshot format: never reorder.
+const (
+	KindNil Kind = iota
+	KindBool
+	KindInt
+	KindFloat
+	KindString
+	KindBytes
+	KindList
+	KindMap
+	KindFunc      // a .wf closure
+	KindBuiltin   // a Go function
+	KindError     // an error value
+	KindRange     // range(...)
+	KindIter      // an iterator used by for loops
+	KindGenerator // a suspended or finished generator
+	KindCoroutine // a greenlet-style coroutine
+	numKinds
+
+	// kindCell marks a local slot that holds a captured variable's *Cell.
+	// Cells never reach .wf code: CELL and SETCELL read through them.
+	kindCell = numKinds
+)
+
+var kindNames = [numKinds]string{
+	KindNil:       "nil",
+	KindBool:      "bool",
+	KindInt:       "int",
+	KindFloat:     "float",
+	KindString:    "string",
+	KindBytes:     "bytes",
+	KindList:      "list",
+	KindMap:       "map",
+	KindFunc:      "function",
+	KindBuiltin:   "builtin",
+	KindError:     "error",
+	KindRange:     "range",
+	KindIter:      "iterator",
+	KindGenerator: "generator",
+	KindCoroutine: "coroutine",
+}
+
+// String returns the name type() reports for the kind.
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return "invalid"
+}
+
+// Value is a wf value. It is 24 bytes and is passed by value; nil, bool,
+// int and float live entirely inside it and never allocate.
+//
+// Layout by kind:
+//
+//	nil        p=nil n=0
+//	bool       n=0 or 1
+//	int        n=uint64(int64)
+//	float      n=math.Float64bits
+//	string     p=unsafe.StringData(s) n=len(s) (no header allocation)
+//	others     p points to the kind's object (*List, *Map, *Closure, ...)
+//
+// The unsafe.Pointer is always a real Go pointer (or nil), so the garbage
+// collector sees every reference. Only the accessors in this file convert
+// it back, and each checks nothing: callers test Kind first.
+type Value struct {
+	p unsafe.Pointer
+	n uint64
+	k Kind
+}
+
+// Nil is the nil value; the zero Value is Nil.
+var Nil = Value{}
+
+// True and False are the two booleans.
+var (
+	True  = Value{k: KindBool, n: 1}
+	False = Value{k: KindBool}
+)
+
+// Bool returns a bool value.
+func Bool(b bool) Value {
+	if b {
+		return True
+	}
+	return False
+}
+
+// Int returns an int value.
+func Int(i int64) Value { return Value{k: KindInt, n: uint64(i)} }
+
+// Float returns a float value.
+func Float(f float64) Value { return Value{k: KindFloat, n: math.Float64bits(f)} }
+
+// String returns a string value. It does not copy s.
+func String(s string) Value {
+	return Value{k: KindString, p: unsafe.Pointer(unsafe.StringData(s)), n: uint64(len(s))}
+}
+
+// Bytes returns a bytes value holding b. The caller must not modify b later.
+func Bytes(b []byte) Value { return Value{k: KindBytes, p: unsafe.Pointer(&BytesObj{B: b})} }
+
+func ref(k Kind, p unsafe.Pointer) Value { return Value{k: k, p: p} }
+
+// NewList returns a list value holding elems (not copied).
+func NewList(elems []Value) Value { return ref(KindList, unsafe.Pointer(&List{Elems: elems})) }
+
+// ListValue wraps an existing *List.
+func ListValue(l *List) Value { return ref(KindList, unsafe.Pointer(l)) }
+
+// MapValue wraps a *Map.
+func MapValue(m *Map) Value { return ref(KindMap, unsafe.Pointer(m)) }
+
+// ErrorValue wraps an *Error.
+func ErrorValue(e *Error) Value { return ref(KindError, unsafe.Pointer(e)) }
+
+// BuiltinValue wraps a *Builtin.
+func BuiltinValue(b *Builtin) Value { return ref(KindBuiltin, unsafe.Pointer(b)) }
+
+func cellValue(c *Cell) Value       { return ref(kindCell, unsafe.Pointer(c)) }
+func funcValue(c *Closure) Value    { return ref(KindFunc, unsafe.Pointer(c)) }
+func rangeValue(r *Range) Value     { return ref(KindRange, unsafe.Pointer(r)) }
+func iterValue(it *Iter) Value      { return ref(KindIter, unsafe.Pointer(it)) }
+func generatorValue(f *Fiber) Value { return ref(KindGenerator, unsafe.Pointer(f)) }
+func coroutineValue(f *Fiber) Value { return ref(KindCoroutine, unsafe.Pointer(f)) }
+
+// Kind reports v's kind.
+func (v Value) Kind() Kind { return v.k }
+
+// IsNil reports whether v is nil.
+func (v Value) IsNil() bool { return v.k == KindNil }
+
+// AsBool returns the payload of a bool value.
+func (v Value) AsBool() bool { return v.n != 0 }
+
+// AsInt returns the payload of an int value.
+func (v Value) AsInt() int64 { return int64(v.n) }
+
+// AsFloat returns the payload of a float value.
+func (v Value) AsFloat() float64 { return math.Float64frombits(v.n) }
+
+// AsString returns the payload of a string value.
+func (v Value) AsString() string { return unsafe.String((*byte)(v.p), int(v.n)) }
+
+// AsBytes returns the payload of a bytes value. Do not modify it.
+func (v Value) AsBytes() []byte { return (*BytesObj)(v.p).B }
+
+// AsList returns the *List of a list value.
+func (v Value) AsList() *List { return (*List)(v.p) }
+
+// AsMap returns the *Map of a map value.
+func (v Value) AsMap() *Map { return (*Map)(v.p) }
+
+// AsError returns the *Error of an error value.
+func (v Value) AsError() *Error { return (*Error)(v.p) }
+
+// AsBuiltin returns the *Builtin of a builtin value.
+func (v Value) AsBuiltin() *Builtin { return (*Builtin)(v.p) }
+
+func (v Value) asClosure() *Closure { return (*Closure)(v.p) }
+func (v Value) asRange() *Range     { return (*Range)(v.p) }
+func (v Value) asIter() *Iter       { return (*Iter)(v.p) }
+func (v Value) asFiber() *Fiber     { return (*Fiber)(v.p) }
+
+// ptr returns the object pointer of a reference value (nil for scalars).
+func (v Value) ptr() unsafe.Pointer { return v.p }
+
+// Number reports v as a float64 when it is an int or float.
+func (v Value) Number() (float64, bool) {
+	switch v.k {
+	case KindInt:
+		return float64(int64(v.n)), true
+	case KindFloat:
+		return math.Float64frombits(v.n), true
+	}
+	return 0, false
+}
+
+// Truth reports the truthiness of v: nil, false, 0, 0.0, "" and empty
+// bytes, lists and maps are false; everything else is true.
+func (v Value) Truth() bool {
+	switch v.k {
+	case KindNil:
+		return false
+	case KindBool, KindInt:
+		return v.n != 0
+	case KindFloat:
+		return v.AsFloat() != 0
+	case KindString:
+		return v.n != 0
+	case KindBytes:
+		return len(v.AsBytes()) != 0
+	case KindList:
+		return len(v.AsList().Elems) != 0
+	case KindMap:
+		return v.AsMap().Len() != 0
+	}
+	return true
+}
+
+// TypeName returns what type(v) reports.
+func (v Value) TypeName() string { return v.k.String() }
+
+// BytesObj is the object of a bytes value.
+type BytesObj struct{ B []byte }
+
+// List is a mutable sequence.
+type List struct {
+	Elems []Value
+}
+
+// Cell is a variable captured by a closure. Closures that capture the same
+// variable share its cell, so assignments are seen by all of them.
+type Cell struct {
+	V Value
+}
+
+// Closure is a .wf function value: compiled code plus captured cells.
+type Closure struct {
+	Fn    *Funcode
+	Cells []*Cell
+}
+
+// Builtin is a function implemented in Go. Host functions registered by an
+// embedder are Builtins too; they are referenced by Name in snapshots.
+type Builtin struct {
+	Name string
+	Fn   func(m *Machine, args []Value) (Value, error)
+}
+
+// Range is the immutable sequence range(start, stop, step) returns.
+type Range struct {
+	Start, Stop, Step int64
+}
+
+// Len returns the number of elements of r.
+func (r *Range) Len() int64 {
+	if r.Step > 0 && r.Start < r.Stop {
+		return int64((uint64(r.Stop-r.Start)-1)/uint64(r.Step) + 1)
+	}
+	if r.Step < 0 && r.Start > r.Stop {
+		return int64((uint64(r.Start-r.Stop)-1)/uint64(-r.Step) + 1)
+	}
+	return 0
+}
