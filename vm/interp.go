@@ -135,6 +135,7 @@ loop:
 		case compiler.GLOBAL:
 			v := m.globals[arg]
 			if v == undefined {
+				fr.PC, f.SP, m.steps = pc, sp, steps
 				err = errorf(ErrName, "%s is used before its let runs", m.prog.Globals[arg])
 				goto fail
 			}
