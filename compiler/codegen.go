@@ -83,7 +83,7 @@ func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts 
 		fc.stmt(s)
 	}
 	fc.pos = endPos(info, pos)
-	if info.lit == nil || len(fn.Code) == 0 || !endsFlow(fn.Code[len(fn.Code)-1]) {
+	if info.lit == nil || len(fn.Code) == 0 || !endsFlow(fn.Code[len(fn.Code)-1]) || jumpsToEnd(fn.Code) {
 		fc.emit(NIL, 0)
 		fc.emit(RETURN, 0)
 	}
@@ -106,6 +106,19 @@ func endPos(info *funcInfo, pos lang.Pos) lang.Pos {
 func endsFlow(ins uint32) bool {
 	op, _ := Decode(ins)
 	return op == RETURN || op == THROW || op == RETHROW || op == JMP
+}
+
+// jumpsToEnd reports whether some jump or handler targets the pc just past
+// code: a label placed after the last instruction (the end of an if whose
+// body returns, a loop's break) still needs the implicit return there.
+func jumpsToEnd(code []uint32) bool {
+	for _, ins := range code {
+		op, arg := Decode(ins)
+		if _, ok := JumpEffect(op); (ok || op == TRY) && int(arg) == len(code) {
+			return true
+		}
+	}
+	return false
 }
 
 func (fc *fcomp) emit(op Opcode, arg uint32) int {
