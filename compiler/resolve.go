@@ -87,6 +87,7 @@ func (r *resolver) resolveFile(f *lang.File) *funcInfo {
 		}
 		if prev, ok := globals[id.Name]; ok {
 			r.errorf(id.Pos, "%s redeclared (previous declaration at %s)", id.Name, prev.decl)
+			r.decls[id] = prev // so declare does not report it a second time
 			continue
 		}
 		b := &binding{name: id.Name, scope: Global, index: len(r.globals), decl: id.Pos}
