@@ -300,9 +300,7 @@ func (r *resolver) expr(e lang.Expr) {
 		}
 	case *lang.MapLit:
 		for _, en := range e.Entries {
-			if _, bare := en.Key.(*lang.Ident); !bare {
-				r.expr(en.Key)
-			}
+			r.expr(en.Key)
 			r.expr(en.Value)
 		}
 	case *lang.FuncLit:
