@@ -1,17 +1,22 @@
 // Package lang turns .wf source text into a syntax tree.
 //
-// The pipeline is: a lexer (with newline rules, see Lexer), a participle
-// grammar whose structs mirror the productions in spec/grammar.ebnf, and a
-// lowering pass that turns the grammar-shaped tree into the AST defined in
-// this file. Every node carries a Pos. Errors are *Error values (a sorted
-// ErrorList when there are several) that render as
+// The pipeline is: a scanner (scan.go) whose tokens a layouter rewrites as
+// they come (layout.go: the newline rules and the nesting limit), a
+// participle grammar whose structs mirror the productions in
+// spec/grammar.ebnf (grammar.go), and a lowering pass (lower.go) that turns
+// the grammar-shaped tree into the AST defined in this file. Every node
+// carries a Pos.
+//
+// Parse and ParseWith never panic and never recurse deeper than
+// Options.MaxNesting allows. On failure they return an ErrorList of *Error
+// values, sorted by position, which Render shows as
 //
 //	file.wf:4:17: unexpected "}" (expected an expression)
-//	    let total = }
-//	                ^
+//	        let total = }
+//	                    ^
 //
-// Later stages (package compiler) only ever see this AST, never the grammar
-// structs.
+// Dump prints a node as a one-line S-expression, for tests. Later stages
+// (package compiler) only ever see this AST, never the grammar structs.
 package lang
 
 import "fmt"

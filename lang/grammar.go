@@ -1,0 +1,330 @@
+// This file defines the grammar: one struct per production of spec/grammar.ebnf.
+
+package lang
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The grammar types are the lower-case twins of the productions in
+// spec/grammar.ebnf (participle upper-cases the first letter: letStmt is
+// the production LetStmt). They mirror the syntax, not the meaning; lower.go
+// turns them into the AST.
+//
+// The parser runs with no lookahead: once an alternative has consumed a
+// token it is committed, so an error is reported where it happens, not
+// where participle gave up backtracking. The few places that need to see
+// further use explicit lookahead groups (?= ...): "fn name" versus a
+// function literal, "else if", trailing commas, and name keys in maps.
+// Binary operators get one production per precedence level, lowest first;
+// each level is left-associative (X (op X)*, folded left by lowering).
+var parser = participle.MustBuild[program](
+	participle.Lexer(lexDef{}),
+	participle.Elide(elided...),
+	participle.UseLookahead(0),
+	participle.Union[stmt](&fnDecl{}, &letStmt{}, &ifStmt{}, &whileStmt{}, &forStmt{},
+		&branchStmt{}, &returnStmt{}, &throwStmt{}, &tryStmt{}, &block{}, &simpleStmt{}),
+	participle.Union[expr](&yieldExpr{}, &orExpr{}),
+	participle.Union[primary](&fnLit{}, &parenExpr{}, &listLit{}, &mapLit{}, &stringLit{},
+		&rawString{}, &floatLit{}, &intLit{}, &nilLit{}, &boolLit{}, &name{}),
+	participle.Union[postfixOp](&call{}, &index{}, &dot{}),
+)
+
+// Statements.
+type (
+	program struct {
+		Stmts []stmt `parser:"( ';' | NL )* ( @@ ( ( ';' | NL )+ @@? )* )? EOF"`
+	}
+	stmt interface{ lowerStmt(*lowerer) Stmt }
+
+	block struct {
+		Pos    lexer.Position
+		Stmts  []stmt        `parser:"'{' ( ';' | NL )* ( @@ ( ( ';' | NL )+ @@? )* )? '}'"`
+		Tokens []lexer.Token // the last one is the "}"
+	}
+	fnDecl struct {
+		Pos    lexer.Position
+		Name   *name   `parser:"(?= 'fn' Ident) 'fn' @@"`
+		Params *params `parser:"@@"`
+		Body   *block  `parser:"@@"`
+	}
+	letStmt struct {
+		Pos   lexer.Position
+		Name  *name `parser:"'let' @@"`
+		Value expr  `parser:"( '=' @@ )?"`
+	}
+	ifStmt struct {
+		If    *ifClause `parser:"@@"`
+		Elifs []*elseIf `parser:"@@*"`
+		Else  *block    `parser:"( 'else' @@ )?"`
+	}
+	ifClause struct {
+		Pos  lexer.Position
+		Cond expr   `parser:"'if' @@"`
+		Then *block `parser:"@@"`
+	}
+	elseIf struct {
+		If *ifClause `parser:"(?= 'else' 'if') 'else' @@"`
+	}
+	whileStmt struct {
+		Pos  lexer.Position
+		Cond expr   `parser:"'while' @@"`
+		Body *block `parser:"@@"`
+	}
+	forStmt struct {
+		Pos   lexer.Position
+		Key   *name  `parser:"'for' @@"`
+		Value *name  `parser:"( ',' @@ )?"`
+		Iter  expr   `parser:"'in' @@"`
+		Body  *block `parser:"@@"`
+	}
+	branchStmt struct {
+		Pos lexer.Position
+		Tok string `parser:"@( 'break' | 'continue' )"`
+	}
+	returnStmt struct {
+		Pos   lexer.Position
+		Value expr `parser:"'return' @@?"`
+	}
+	throwStmt struct {
+		Pos   lexer.Position
+		Value expr `parser:"'throw' @@"`
+	}
+	tryStmt struct {
+		Pos     lexer.Position
+		Body    *block       `parser:"'try' @@"`
+		Catch   *catchClause `parser:"( @@"`
+		Finally *block       `parser:"( 'finally' @@ )? | 'finally' @@ )"`
+	}
+	catchClause struct {
+		Name *name  `parser:"'catch' @@?"`
+		Body *block `parser:"@@"`
+	}
+	// simpleStmt is an expression statement or an assignment; lowering
+	// checks the assignment target.
+	simpleStmt struct {
+		X      expr        `parser:"@@"`
+		Assign *assignTail `parser:"@@?"`
+	}
+	assignTail struct {
+		Pos   lexer.Position
+		Op    string `parser:"@( '=' | '+=' | '-=' | '*=' | '/=' | '%=' )"`
+		Value expr   `parser:"@@"`
+	}
+)
+
+// Expressions, by precedence from lowest.
+type (
+	expr interface{ lowerExpr(*lowerer) Expr }
+
+	yieldExpr struct {
+		Pos   lexer.Position
+		From  bool `parser:"'yield' ( @'from'"`
+		Value expr `parser:"@@ | @@ )?"`
+	}
+	orExpr struct {
+		X    *andExpr  `parser:"@@"`
+		Tail []*orTail `parser:"@@*"`
+	}
+	orTail struct {
+		Pos lexer.Position
+		Op  string   `parser:"@'or'"`
+		Y   *andExpr `parser:"@@"`
+	}
+	andExpr struct {
+		X    *notExpr   `parser:"@@"`
+		Tail []*andTail `parser:"@@*"`
+	}
+	andTail struct {
+		Pos lexer.Position
+		Op  string   `parser:"@'and'"`
+		Y   *notExpr `parser:"@@"`
+	}
+	notExpr struct {
+		Ops []*notOp `parser:"@@*"`
+		X   *cmpExpr `parser:"@@"`
+	}
+	notOp struct {
+		Pos lexer.Position
+		Op  string `parser:"@'not'"`
+	}
+	cmpExpr struct {
+		X    *bitOrExpr `parser:"@@"`
+		Tail []*cmpTail `parser:"@@*"`
+	}
+	cmpTail struct {
+		Pos lexer.Position
+		Op  []string   `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' | 'in' ) | @'not' @'in' )"`
+		Y   *bitOrExpr `parser:"@@"`
+	}
+	bitOrExpr struct {
+		X    *bitXorExpr  `parser:"@@"`
+		Tail []*bitOrTail `parser:"@@*"`
+	}
+	bitOrTail struct {
+		Pos lexer.Position
+		Op  string      `parser:"@'|'"`
+		Y   *bitXorExpr `parser:"@@"`
+	}
+	bitXorExpr struct {
+		X    *bitAndExpr   `parser:"@@"`
+		Tail []*bitXorTail `parser:"@@*"`
+	}
+	bitXorTail struct {
+		Pos lexer.Position
+		Op  string      `parser:"@'^'"`
+		Y   *bitAndExpr `parser:"@@"`
+	}
+	bitAndExpr struct {
+		X    *shiftExpr    `parser:"@@"`
+		Tail []*bitAndTail `parser:"@@*"`
+	}
+	bitAndTail struct {
+		Pos lexer.Position
+		Op  string     `parser:"@'&'"`
+		Y   *shiftExpr `parser:"@@"`
+	}
+	shiftExpr struct {
+		X    *addExpr     `parser:"@@"`
+		Tail []*shiftTail `parser:"@@*"`
+	}
+	shiftTail struct {
+		Pos lexer.Position
+		Op  string   `parser:"@( '<<' | '>>' )"`
+		Y   *addExpr `parser:"@@"`
+	}
+	addExpr struct {
+		X    *mulExpr   `parser:"@@"`
+		Tail []*addTail `parser:"@@*"`
+	}
+	// addTail takes "+" and "-" only as Punct: a Leading "-" starts a new
+	// statement instead (see layout).
+	addTail struct {
+		Pos lexer.Position
+		Op  string   `parser:"@( '+':Punct | '-':Punct )"`
+		Y   *mulExpr `parser:"@@"`
+	}
+	mulExpr struct {
+		X    *unaryExpr `parser:"@@"`
+		Tail []*mulTail `parser:"@@*"`
+	}
+	mulTail struct {
+		Pos lexer.Position
+		Op  string     `parser:"@( '*' | '/' | '%' )"`
+		Y   *unaryExpr `parser:"@@"`
+	}
+	unaryExpr struct {
+		Ops []*unaryOp   `parser:"@@*"`
+		X   *postfixExpr `parser:"@@"`
+	}
+	unaryOp struct {
+		Pos lexer.Position
+		Op  string `parser:"@( '-' | '+' | '~' )"`
+	}
+	postfixExpr struct {
+		X   primary     `parser:"@@"`
+		Ops []postfixOp `parser:"@@*"`
+	}
+)
+
+// Postfix operators, taking "(" and "[" only as Punct, never Leading.
+type (
+	postfixOp interface {
+		lowerPostfix(*lowerer, Expr) Expr
+	}
+	call struct {
+		Pos  lexer.Position
+		Args []expr `parser:"'(':Punct ( @@ ( (?= ',' ~')') ',' @@ )* ','? )? ')'"`
+	}
+	index struct {
+		Pos   lexer.Position
+		Lo    expr       `parser:"'[':Punct ( @@"`
+		Slice *sliceTail `parser:"@@? | @@ ) ']'"`
+	}
+	sliceTail struct {
+		Hi expr `parser:"':' @@?"`
+	}
+	dot struct {
+		Pos  lexer.Position
+		Name string `parser:"'.' @Ident"`
+	}
+)
+
+// Primary expressions.
+type (
+	primary interface {
+		expr
+		primaryNode()
+	}
+	fnLit struct {
+		Pos    lexer.Position
+		Params *params `parser:"'fn' @@"`
+		Body   *block  `parser:"@@"`
+	}
+	params struct {
+		Names []*name `parser:"'(' ( @@ ( (?= ',' Ident) ',' @@ )* ','? )? ')'"`
+	}
+	parenExpr struct {
+		X expr `parser:"'(' @@ ')'"`
+	}
+	listLit struct {
+		Pos   lexer.Position
+		Elems []expr `parser:"'[' ( @@ ( (?= ',' ~']') ',' @@ )* ','? )? ']'"`
+	}
+	mapLit struct {
+		Pos     lexer.Position
+		Entries []*mapEntry `parser:"'{' ( @@ ( (?= ',' ~'}') ',' @@ )* ','? )? '}'"`
+	}
+	// mapEntry is Key: Value; a bare name key is a string.
+	mapEntry struct {
+		Name  *name `parser:"( (?= Ident ':') @@"`
+		Key   expr  `parser:"| @@ ) ':'"`
+		Value expr  `parser:"@@"`
+	}
+	stringLit struct {
+		Pos   lexer.Position
+		Parts []*strPart `parser:"StrStart @@* StrEnd"`
+	}
+	strPart struct {
+		Pos    lexer.Position
+		Text   string `parser:"@StrText"`
+		Interp expr   `parser:"| InterpStart @@ InterpEnd"`
+	}
+	rawString struct {
+		Pos  lexer.Position
+		Text string `parser:"@RawString"`
+	}
+	intLit struct {
+		Pos  lexer.Position
+		Text string `parser:"@Int"`
+	}
+	floatLit struct {
+		Pos  lexer.Position
+		Text string `parser:"@Float"`
+	}
+	nilLit struct {
+		Pos lexer.Position
+		Nil bool `parser:"@'nil'"`
+	}
+	boolLit struct {
+		Pos   lexer.Position
+		Value string `parser:"@( 'true' | 'false' )"`
+	}
+	name struct {
+		Pos  lexer.Position
+		Name string `parser:"@Ident"`
+	}
+)
+
+func (*fnLit) primaryNode()     {}
+func (*parenExpr) primaryNode() {}
+func (*listLit) primaryNode()   {}
+func (*mapLit) primaryNode()    {}
+func (*stringLit) primaryNode() {}
+func (*rawString) primaryNode() {}
+func (*intLit) primaryNode()    {}
+func (*floatLit) primaryNode()  {}
+func (*nilLit) primaryNode()    {}
+func (*boolLit) primaryNode()   {}
+func (*name) primaryNode()      {}

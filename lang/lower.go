@@ -1,0 +1,308 @@
+// This file defines lowering: grammar structs to AST nodes.
+
+package lang
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// lowerer turns the grammar tree into the AST. The scanner has already
+// validated every literal, so the only errors lowering reports are what the
+// grammar accepts too generously: assignment targets that are not a name,
+// an index or a field.
+type lowerer struct {
+	errs ErrorList
+}
+
+func (l *lowerer) pos(p lexer.Position) Pos { return toPos(p) }
+
+func (l *lowerer) errorAt(p Pos, msg string) { l.errs.Add(p, msg) }
+
+func (l *lowerer) stmts(in []stmt) []Stmt {
+	out := make([]Stmt, 0, len(in))
+	for _, s := range in {
+		if s != nil {
+			out = append(out, s.lowerStmt(l))
+		}
+	}
+	return out
+}
+
+// expr lowers an optional expression.
+func (l *lowerer) expr(e expr) Expr {
+	if e == nil {
+		return nil
+	}
+	return e.lowerExpr(l)
+}
+
+func (l *lowerer) ident(n *name) *Ident {
+	if n == nil {
+		return nil
+	}
+	return &Ident{Pos: l.pos(n.Pos), Name: n.Name}
+}
+
+func (b *block) lower(l *lowerer) *Block {
+	if b == nil {
+		return nil
+	}
+	out := &Block{Pos: l.pos(b.Pos), Stmts: l.stmts(b.Stmts)}
+	if len(b.Tokens) > 0 {
+		out.End = l.pos(b.Tokens[len(b.Tokens)-1].Pos)
+	}
+	return out
+}
+
+func (b *block) lowerStmt(l *lowerer) Stmt { return b.lower(l) }
+
+func (s *fnDecl) lowerStmt(l *lowerer) Stmt {
+	fn := &FuncLit{Pos: l.pos(s.Pos), Name: s.Name.Name, Params: s.Params.lower(l), Body: s.Body.lower(l)}
+	return &FnDecl{Pos: l.pos(s.Pos), Name: l.ident(s.Name), Func: fn}
+}
+
+func (p *params) lower(l *lowerer) []*Ident {
+	out := make([]*Ident, len(p.Names))
+	for i, n := range p.Names {
+		out[i] = l.ident(n)
+	}
+	return out
+}
+
+func (s *letStmt) lowerStmt(l *lowerer) Stmt {
+	return &LetStmt{Pos: l.pos(s.Pos), Name: l.ident(s.Name), Value: l.expr(s.Value)}
+}
+
+// lowerStmt nests the else-if chain from the inside out, without recursion.
+func (s *ifStmt) lowerStmt(l *lowerer) Stmt {
+	var els Stmt
+	if s.Else != nil {
+		els = s.Else.lower(l)
+	}
+	for i := len(s.Elifs) - 1; i >= 0; i-- {
+		els = s.Elifs[i].If.lower(l, els)
+	}
+	return s.If.lower(l, els)
+}
+
+func (c *ifClause) lower(l *lowerer, els Stmt) *IfStmt {
+	return &IfStmt{Pos: l.pos(c.Pos), Cond: l.expr(c.Cond), Then: c.Then.lower(l), Else: els}
+}
+
+func (s *whileStmt) lowerStmt(l *lowerer) Stmt {
+	return &WhileStmt{Pos: l.pos(s.Pos), Cond: l.expr(s.Cond), Body: s.Body.lower(l)}
+}
+
+func (s *forStmt) lowerStmt(l *lowerer) Stmt {
+	return &ForStmt{Pos: l.pos(s.Pos), Key: l.ident(s.Key), Value: l.ident(s.Value),
+		Iter: l.expr(s.Iter), Body: s.Body.lower(l)}
+}
+
+func (s *branchStmt) lowerStmt(l *lowerer) Stmt {
+	return &BranchStmt{Pos: l.pos(s.Pos), Tok: s.Tok}
+}
+
+func (s *returnStmt) lowerStmt(l *lowerer) Stmt {
+	return &ReturnStmt{Pos: l.pos(s.Pos), Value: l.expr(s.Value)}
+}
+
+func (s *throwStmt) lowerStmt(l *lowerer) Stmt {
+	return &ThrowStmt{Pos: l.pos(s.Pos), Value: l.expr(s.Value)}
+}
+
+func (s *tryStmt) lowerStmt(l *lowerer) Stmt {
+	out := &TryStmt{Pos: l.pos(s.Pos), Body: s.Body.lower(l), Finally: s.Finally.lower(l)}
+	if s.Catch != nil {
+		out.CatchName = l.ident(s.Catch.Name)
+		out.Catch = s.Catch.Body.lower(l)
+	}
+	return out
+}
+
+func (s *simpleStmt) lowerStmt(l *lowerer) Stmt {
+	x := l.expr(s.X)
+	if s.Assign == nil {
+		return &ExprStmt{X: x}
+	}
+	switch x.(type) {
+	case *Ident, *IndexExpr, *DotExpr:
+	default:
+		l.errorAt(x.Position(), "cannot assign to "+describe(x))
+	}
+	return &AssignStmt{Pos: l.pos(s.Assign.Pos), Op: s.Assign.Op, Target: x, Value: l.expr(s.Assign.Value)}
+}
+
+// describe names an expression kind for error messages.
+func describe(x Expr) string {
+	switch x.(type) {
+	case *CallExpr:
+		return "a call"
+	case *SliceExpr:
+		return "a slice"
+	case *BinaryExpr, *UnaryExpr:
+		return "an operator expression"
+	case *YieldExpr:
+		return "a yield"
+	case *FuncLit:
+		return "a function"
+	}
+	return "a literal"
+}
+
+func (e *yieldExpr) lowerExpr(l *lowerer) Expr {
+	return &YieldExpr{Pos: l.pos(e.Pos), Value: l.expr(e.Value), From: e.From}
+}
+
+// binTail is one "op Y" of a precedence level.
+type binTail interface {
+	parts() (lexer.Position, string, expr)
+}
+
+// foldLeft lowers X op Y op Z ... to ((X op Y) op Z) ...
+func foldLeft[T binTail](l *lowerer, x expr, tail []T) Expr {
+	out := x.lowerExpr(l)
+	for _, t := range tail {
+		p, op, y := t.parts()
+		out = &BinaryExpr{Pos: l.pos(p), Op: op, X: out, Y: y.lowerExpr(l)}
+	}
+	return out
+}
+
+func (e *orExpr) lowerExpr(l *lowerer) Expr     { return foldLeft(l, e.X, e.Tail) }
+func (e *andExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
+func (e *cmpExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
+func (e *bitOrExpr) lowerExpr(l *lowerer) Expr  { return foldLeft(l, e.X, e.Tail) }
+func (e *bitXorExpr) lowerExpr(l *lowerer) Expr { return foldLeft(l, e.X, e.Tail) }
+func (e *bitAndExpr) lowerExpr(l *lowerer) Expr { return foldLeft(l, e.X, e.Tail) }
+func (e *shiftExpr) lowerExpr(l *lowerer) Expr  { return foldLeft(l, e.X, e.Tail) }
+func (e *addExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
+func (e *mulExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
+
+func (t *orTail) parts() (lexer.Position, string, expr)     { return t.Pos, t.Op, t.Y }
+func (t *andTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
+func (t *cmpTail) parts() (lexer.Position, string, expr)    { return t.Pos, strings.Join(t.Op, " "), t.Y }
+func (t *bitOrTail) parts() (lexer.Position, string, expr)  { return t.Pos, t.Op, t.Y }
+func (t *bitXorTail) parts() (lexer.Position, string, expr) { return t.Pos, t.Op, t.Y }
+func (t *bitAndTail) parts() (lexer.Position, string, expr) { return t.Pos, t.Op, t.Y }
+func (t *shiftTail) parts() (lexer.Position, string, expr)  { return t.Pos, t.Op, t.Y }
+func (t *addTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
+func (t *mulTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
+
+// prefix applies prefix operators, innermost (last) first.
+func prefix[T interface {
+	op() (lexer.Position, string)
+}](l *lowerer, ops []T, x Expr) Expr {
+	for i := len(ops) - 1; i >= 0; i-- {
+		p, op := ops[i].op()
+		x = &UnaryExpr{Pos: l.pos(p), Op: op, X: x}
+	}
+	return x
+}
+
+func (o *notOp) op() (lexer.Position, string)   { return o.Pos, o.Op }
+func (o *unaryOp) op() (lexer.Position, string) { return o.Pos, o.Op }
+
+func (e *notExpr) lowerExpr(l *lowerer) Expr   { return prefix(l, e.Ops, e.X.lowerExpr(l)) }
+func (e *unaryExpr) lowerExpr(l *lowerer) Expr { return prefix(l, e.Ops, e.X.lowerExpr(l)) }
+
+func (e *postfixExpr) lowerExpr(l *lowerer) Expr {
+	x := e.X.lowerExpr(l)
+	for _, op := range e.Ops {
+		x = op.lowerPostfix(l, x)
+	}
+	return x
+}
+
+func (c *call) lowerPostfix(l *lowerer, fn Expr) Expr {
+	args := make([]Expr, len(c.Args))
+	for i, a := range c.Args {
+		args[i] = a.lowerExpr(l)
+	}
+	return &CallExpr{Pos: l.pos(c.Pos), Fn: fn, Args: args}
+}
+
+func (ix *index) lowerPostfix(l *lowerer, x Expr) Expr {
+	p := l.pos(ix.Pos)
+	if ix.Slice != nil {
+		return &SliceExpr{Pos: p, X: x, Lo: l.expr(ix.Lo), Hi: l.expr(ix.Slice.Hi)}
+	}
+	return &IndexExpr{Pos: p, X: x, Index: l.expr(ix.Lo)}
+}
+
+func (d *dot) lowerPostfix(l *lowerer, x Expr) Expr {
+	return &DotExpr{Pos: l.pos(d.Pos), X: x, Name: d.Name}
+}
+
+func (e *fnLit) lowerExpr(l *lowerer) Expr {
+	return &FuncLit{Pos: l.pos(e.Pos), Params: e.Params.lower(l), Body: e.Body.lower(l)}
+}
+
+func (e *parenExpr) lowerExpr(l *lowerer) Expr { return e.X.lowerExpr(l) }
+
+func (e *listLit) lowerExpr(l *lowerer) Expr {
+	out := &ListLit{Pos: l.pos(e.Pos), Elems: make([]Expr, len(e.Elems))}
+	for i, x := range e.Elems {
+		out.Elems[i] = x.lowerExpr(l)
+	}
+	return out
+}
+
+func (e *mapLit) lowerExpr(l *lowerer) Expr {
+	out := &MapLit{Pos: l.pos(e.Pos), Entries: make([]MapEntry, len(e.Entries))}
+	for i, ent := range e.Entries {
+		var key Expr
+		if ent.Name != nil {
+			key = &StringLit{Pos: l.pos(ent.Name.Pos), Value: ent.Name.Name}
+		} else {
+			key = ent.Key.lowerExpr(l)
+		}
+		out.Entries[i] = MapEntry{Key: key, Value: ent.Value.lowerExpr(l)}
+	}
+	return out
+}
+
+// lowerExpr gives a *StringLit for a string without interpolation and an
+// *InterpString otherwise.
+func (e *stringLit) lowerExpr(l *lowerer) Expr {
+	var parts []Expr
+	interp := false
+	for _, p := range e.Parts {
+		if p.Interp != nil {
+			interp = true
+			parts = append(parts, p.Interp.lowerExpr(l))
+		} else {
+			parts = append(parts, &StringLit{Pos: l.pos(p.Pos), Value: p.Text})
+		}
+	}
+	if !interp {
+		var s strings.Builder
+		for _, p := range e.Parts {
+			s.WriteString(p.Text)
+		}
+		return &StringLit{Pos: l.pos(e.Pos), Value: s.String()}
+	}
+	return &InterpString{Pos: l.pos(e.Pos), Parts: parts}
+}
+
+func (e *rawString) lowerExpr(l *lowerer) Expr {
+	return &StringLit{Pos: l.pos(e.Pos), Value: e.Text}
+}
+
+// lowerExpr cannot fail: the scanner rejected invalid and overflowing ints.
+func (e *intLit) lowerExpr(l *lowerer) Expr {
+	v, _ := parseInt(e.Text)
+	return &IntLit{Pos: l.pos(e.Pos), Value: v}
+}
+
+func (e *floatLit) lowerExpr(l *lowerer) Expr {
+	v, _ := parseFloat(e.Text)
+	return &FloatLit{Pos: l.pos(e.Pos), Value: v}
+}
+
+func (e *nilLit) lowerExpr(l *lowerer) Expr { return &NilLit{Pos: l.pos(e.Pos)} }
+func (e *boolLit) lowerExpr(l *lowerer) Expr {
+	return &BoolLit{Pos: l.pos(e.Pos), Value: e.Value == "true"}
+}
+func (e *name) lowerExpr(l *lowerer) Expr { return l.ident(e) }

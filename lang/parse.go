@@ -1,0 +1,241 @@
+// This file defines Parse and the translation of participle's errors.
+
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// DefaultMaxNesting is the nesting limit when Options.MaxNesting is 0.
+const DefaultMaxNesting = 200
+
+// Options configures ParseWith. The zero value gives the defaults.
+type Options struct {
+	// MaxNesting bounds how deeply brackets, braces, parentheses,
+	// interpolations and runs of prefix operators may nest. Deeper source
+	// is an error "nesting too deep (limit N)", found before the parser
+	// recurses. 0 means DefaultMaxNesting.
+	MaxNesting int
+}
+
+func (o Options) maxNesting() int {
+	if o.MaxNesting <= 0 {
+		return DefaultMaxNesting
+	}
+	return o.MaxNesting
+}
+
+// Parse parses the source of one file with the default Options. filename
+// is used in positions only. On failure the error is an ErrorList.
+func Parse(filename string, src []byte) (*File, error) {
+	return ParseWith(filename, src, Options{})
+}
+
+// ParseWith parses the source of one file. It never panics: a panic from
+// participle would be a bug in the grammar, and is returned as an
+// "internal error" so that the fuzzer finds it.
+func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, ErrorList{{Pos: Pos{File: filename, Line: 1, Col: 1},
+				Msg: fmt.Sprintf("internal error: %v\n%s", r, debug.Stack())}}
+		}
+	}()
+	toks, errs := scan(filename, src, opts.maxNesting())
+	if errs != nil {
+		return nil, errs
+	}
+	peek, perr := lexer.Upgrade(&sliceLexer{toks: toks}, tokSpace, tokComment)
+	if perr != nil {
+		return nil, ErrorList{{Pos: Pos{File: filename}, Msg: perr.Error()}}
+	}
+	tree, perr := parser.ParseFromLexer(peek)
+	if perr != nil {
+		return nil, ErrorList{translate(filename, perr, toks)}
+	}
+	l := &lowerer{}
+	f = &File{Name: filename, Src: src, Stmts: l.stmts(tree.Stmts)}
+	if len(l.errs) > 0 {
+		l.errs.Sort()
+		return nil, l.errs
+	}
+	return f, nil
+}
+
+// translate turns a participle error into an *Error with a message in
+// wf's words: "unexpected X (expected Y)". toks are the parsed tokens.
+func translate(filename string, err error, toks []lexer.Token) *Error {
+	var unexpected *participle.UnexpectedTokenError
+	if errors.As(err, &unexpected) {
+		msg := "unexpected " + tokenPhrase(unexpected.Unexpected)
+		switch want := expected(unexpected.Message()); want {
+		case "":
+		case "end of file":
+			if afterSeparator(toks, unexpected.Unexpected) {
+				msg += " (expected a statement)"
+			} else {
+				msg += " at end of statement"
+			}
+		default:
+			msg += " (expected " + want + ")"
+		}
+		return &Error{Pos: toPos(unexpected.Unexpected.Pos), Msg: msg}
+	}
+	var perr participle.Error
+	if errors.As(err, &perr) {
+		msg := perr.Message()
+		if strings.HasPrefix(msg, "too many iterations") {
+			msg = fmt.Sprintf("too many items (limit %d)", participle.MaxIterations)
+		}
+		return &Error{Pos: toPos(perr.Position()), Msg: msg}
+	}
+	return &Error{Pos: Pos{File: filename}, Msg: err.Error()}
+}
+
+// afterSeparator reports whether t is the first token of a statement: the
+// first of the file, or after a newline or ";".
+func afterSeparator(toks []lexer.Token, t lexer.Token) bool {
+	i, _ := slices.BinarySearchFunc(toks, t.Pos.Offset, func(t lexer.Token, off int) int {
+		return t.Pos.Offset - off
+	})
+	for i--; i >= 0; i-- {
+		switch toks[i].Type {
+		case tokSpace, tokComment:
+			continue
+		case tokNL:
+			return true
+		}
+		return toks[i].Value == ";"
+	}
+	return true
+}
+
+// tokenPhrase describes a token for an error message.
+func tokenPhrase(t lexer.Token) string {
+	switch t.Type {
+	case lexer.EOF:
+		return "end of file"
+	case tokNL:
+		return "newline"
+	case tokIdent:
+		return "name " + t.Value
+	case tokInt, tokFloat:
+		return "number " + t.Value
+	case tokStrStart, tokStrText, tokStrEnd, tokRawString:
+		return "string"
+	}
+	return strconv.Quote(t.Value)
+}
+
+// productions maps grammar productions (as participle prints them in an
+// expectation) to phrases.
+var productions = map[string]string{
+	"Stmt": "a statement", "Block": "a block", "Name": "a name", "<ident>": "a name",
+	"Params": `"("`, "CatchClause": `"catch"`, "IfClause": `"if"`, "<eof>": "end of file",
+	"SliceTail": `":"`, "MapEntry": "a map entry", "<nl>": "newline",
+}
+
+// expected extracts participle's expectation (an EBNF fragment) from an
+// error message and names the tokens or productions it can start with,
+// or returns "" if there is none.
+func expected(msg string) string {
+	_, want, ok := strings.Cut(msg, " (expected ")
+	if !ok {
+		return ""
+	}
+	var phrases []string
+	for _, p := range firstTerms(strings.TrimSuffix(want, ")")) {
+		if !slices.Contains(phrases, p) {
+			phrases = append(phrases, p)
+		}
+	}
+	return strings.Join(phrases, " or ")
+}
+
+// firstTerms returns phrases for the terms an EBNF fragment can start
+// with: the first term of each top-level alternative, looking into groups.
+func firstTerms(ebnf string) []string {
+	ebnf = strings.TrimSpace(ebnf)
+	var out []string
+	for _, alt := range splitAlternatives(ebnf) {
+		alt = strings.TrimPrefix(alt, "(?= ")
+		switch {
+		case alt == "":
+			continue
+		case strings.HasPrefix(alt, "("):
+			out = append(out, firstTerms(alt[1:closing(alt)])...)
+		case alt[0] == '"':
+			q, _ := strconv.QuotedPrefix(alt)
+			out = append(out, q)
+		default:
+			term, _, _ := strings.Cut(alt, " ")
+			out = append(out, termPhrase(strings.TrimRight(term, "?*+")))
+		}
+	}
+	return out
+}
+
+func termPhrase(term string) string {
+	if p, ok := productions[term]; ok {
+		return p
+	}
+	if strings.HasSuffix(term, "Expr") || strings.HasSuffix(term, "Lit") || term == "Primary" {
+		return "an expression"
+	}
+	return term
+}
+
+// splitAlternatives splits an EBNF fragment at the "|"s outside groups
+// and quotes.
+func splitAlternatives(ebnf string) []string {
+	var out []string
+	depth, start, quoted := 0, 0, false
+	for i := 0; i < len(ebnf); i++ {
+		switch c := ebnf[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth == 0:
+			out = append(out, strings.TrimSpace(ebnf[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(ebnf[start:]))
+}
+
+// closing returns the index of the ")" matching the "(" that starts s, or
+// len(s) if there is none.
+func closing(s string) int {
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
