@@ -4,7 +4,6 @@ package compiler
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -72,11 +71,13 @@ func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts 
 	if lit := info.lit; lit != nil {
 		fn.NumParams = len(lit.Params)
 		for _, p := range lit.Params {
-			b := c.r.decls[p]
-			fc.declared(b)
-			if b.captured {
+			if b := c.r.decls[p]; b.captured {
+				fc.at(p.Pos)
 				fc.emit(MAKECELL, uint32(b.index))
 			}
+		}
+		for _, p := range lit.Params { // live once their cells exist
+			fc.declared(c.r.decls[p])
 		}
 	}
 	for _, s := range stmts {
@@ -764,61 +765,11 @@ func (fc *fcomp) yield(e *lang.YieldExpr) {
 	fc.place(done)
 }
 
-// maxStack computes the deepest operand stack fn can reach, by following
-// every path through the code with the stack effect of each instruction.
+// maxStack computes the deepest operand stack fn can reach.
 func (c *compiler) maxStack(fn *Function) int {
-	depth := make([]int, len(fn.Code))
-	for i := range depth {
-		depth[i] = -1
+	flow, err := Analyze(fn)
+	if err != nil {
+		panic("codegen: " + err.Error())
 	}
-	max := 0
-	work := []int{0}
-	if len(fn.Code) > 0 {
-		depth[0] = 0
-	}
-	visit := func(pc, d int) {
-		if pc >= len(fn.Code) || d < 0 {
-			return
-		}
-		if depth[pc] < 0 {
-			depth[pc] = d
-			work = append(work, pc)
-		} else if depth[pc] != d {
-			panic(fmt.Sprintf("codegen: inconsistent stack depth at %s pc %d: %d vs %d", fn.Name, pc, depth[pc], d))
-		}
-	}
-	for len(work) > 0 {
-		pc := work[len(work)-1]
-		work = work[:len(work)-1]
-		d := depth[pc]
-		op, arg := Decode(fn.Code[pc])
-		after := d + StackEffect(op, arg)
-		if op == CALL || op == CALLMETHOD || op == FORNEXT2 || op == MAKEMAP || op == MAKELIST || op == CONCAT {
-			max = maxInt(max, d+1, after)
-		}
-		max = maxInt(max, after)
-		if je, ok := JumpEffect(op); ok {
-			visit(int(arg), d+je)
-		}
-		if op == TRY {
-			visit(int(arg), d+1)
-			max = maxInt(max, d+1)
-		}
-		switch op {
-		case JMP, RETURN, THROW, RETHROW:
-			continue
-		}
-		visit(pc+1, after)
-	}
-	return max + 1
-}
-
-func maxInt(xs ...int) int {
-	m := math.MinInt
-	for _, x := range xs {
-		if x > m {
-			m = x
-		}
-	}
-	return m
+	return flow.MaxStack
 }

@@ -32,6 +32,12 @@ func (m *Machine) call(f *Fiber, fv Value, n int) error {
 		return nil
 	case KindBuiltin:
 		v, err := m.callBuiltin(fv.AsBuiltin(), f.Stack[sp-n:sp])
+		if s, ok := err.(*suspendSignal); ok {
+			// The call's result is delivered by Resume.
+			f.SP = sp - n - 1
+			m.pending = &pendingHost{Host: s.host, Request: s.request}
+			return s
+		}
 		if err != nil {
 			return err
 		}
@@ -43,15 +49,11 @@ func (m *Machine) call(f *Fiber, fv Value, n int) error {
 	return errorf(ErrType, "cannot call a %s value", fv.TypeName())
 }
 
-// callBuiltin runs a Go function. It is where host suspension will be
-// recognised.
+// callBuiltin runs a Go function.
 func (m *Machine) callBuiltin(b *Builtin, args []Value) (Value, error) {
 	v, err := b.Fn(m, args)
 	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return Nil, e
-		}
-		return Nil, &Error{Kind: ErrValue, Msg: b.Name + ": " + err.Error()}
+		return Nil, wrapGoError(b.Name, err)
 	}
 	return v, nil
 }
@@ -113,20 +115,27 @@ func funcName(name string) string {
 
 // makeClosure builds a closure of fc, capturing cells from the running
 // frame: its locals (which hold cells) or its own captured cells.
-func (m *Machine) makeClosure(fc *Funcode, enclosing *Closure, locals []Value) *Closure {
+func (m *Machine) makeClosure(fc *Funcode, enclosing *Closure, locals []Value) (*Closure, error) {
 	cl := &Closure{Fn: fc}
 	if len(fc.Captures) > 0 {
 		cl.Cells = make([]*Cell, len(fc.Captures))
 		for i, c := range fc.Captures {
-			if c.FromFree {
+			switch {
+			case c.FromFree:
 				cl.Cells[i] = enclosing.Cells[c.Index]
-			} else {
+			case locals[c.Index].k == kindCell:
 				cl.Cells[i] = (*Cell)(locals[c.Index].p)
+			default:
+				return nil, errNotCell()
 			}
 		}
 	}
-	return cl
+	return cl, nil
 }
+
+// errNotCell reports a captured variable's slot without a cell; only a
+// doctored snapshot can cause it.
+func errNotCell() error { return errorf(ErrValue, "variable slot holds no cell") }
 
 // popHandlers removes the handlers installed by frames deeper than depth-1.
 func (f *Fiber) popHandlers(depth int) {
@@ -199,7 +208,12 @@ func (m *Machine) excValue(err error) (Value, []TraceEntry) {
 // false when the throw leaves the frames of the exec that stop/stopDepth
 // describe; the machine is then positioned for exec to return.
 func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
-	if e, ok := err.(*Error); ok && isUncatchable(e) {
+	switch e := err.(type) {
+	case *Error:
+		if isUncatchable(e) {
+			return false
+		}
+	case *suspendSignal:
 		return false
 	}
 	exc, trace := m.excValue(err)
@@ -208,7 +222,7 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
 		f := m.cur
 		if n := len(f.Handlers); n > 0 {
 			h := f.Handlers[n-1]
-			if f == stop && h.Depth <= stopDepth {
+			if m.isStop(f, stop) && h.Depth <= stopDepth {
 				return false
 			}
 			f.Handlers = f.Handlers[:n-1]
@@ -218,7 +232,7 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
 			f.Frames[h.Depth-1].PC = h.PC
 			return true
 		}
-		if f == stop {
+		if m.isStop(f, stop) {
 			return false
 		}
 		next := m.abandon(f)

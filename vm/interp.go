@@ -11,9 +11,18 @@ import (
 // escapes the GLOBAL instruction.
 var undefined = Value{n: 1}
 
+// isStop reports whether f is the fiber exec was asked to run.
+func (m *Machine) isStop(f, stop *Fiber) bool {
+	if stop == nil {
+		return f == m.root
+	}
+	return f == stop
+}
+
 // exec runs the current fiber until the fiber stop returns from frame
 // number stopDepth (the frame count drops to stopDepth), and returns what
-// that frame returned. It is the one dispatch loop: calls, returns,
+// that frame returned. A nil stop means the root fiber, whichever object
+// that is: a snapshot round trip (see SnapshotEvery) replaces it. It is the one dispatch loop: calls, returns,
 // generator resumes, yields and coroutine switches all stay inside it,
 // moving between frames and fibers that are plain data.
 //
@@ -113,12 +122,22 @@ loop:
 			stack[base+int(arg)] = stack[sp]
 
 		case compiler.CELL:
-			stack[sp] = (*Cell)(stack[base+int(arg)].p).V
+			c := stack[base+int(arg)]
+			if c.k != kindCell {
+				err = errNotCell()
+				goto fail
+			}
+			stack[sp] = (*Cell)(c.p).V
 			sp++
 
 		case compiler.SETCELL:
+			c := stack[base+int(arg)]
+			if c.k != kindCell {
+				err = errNotCell()
+				goto fail
+			}
 			sp--
-			(*Cell)(stack[base+int(arg)].p).V = stack[sp]
+			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
 			slot := &stack[base+int(arg)]
@@ -316,6 +335,10 @@ loop:
 				load()
 				continue
 			}
+			if itv.k != KindIter {
+				err = errorf(ErrValue, "for loop state is a %s, not an iterator", itv.TypeName())
+				goto fail
+			}
 			it := itv.asIter()
 			if it.kind == iterRange && compiler.Opcode(ins&0xff) == compiler.FORNEXT {
 				if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
@@ -373,7 +396,7 @@ loop:
 				f.popHandlers(len(f.Frames))
 			}
 			f.Frames = f.Frames[:len(f.Frames)-1]
-			if f == stop && len(f.Frames) == stopDepth {
+			if len(f.Frames) == stopDepth && m.isStop(f, stop) {
 				f.SP = base - 1
 				m.steps = steps
 				if stopDepth == 0 {
@@ -401,6 +424,10 @@ loop:
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
 
 		case compiler.ENDTRY:
+			if len(f.Handlers) == 0 {
+				err = errorf(ErrValue, "ENDTRY without a handler")
+				goto fail
+			}
 			f.Handlers = f.Handlers[:len(f.Handlers)-1]
 
 		case compiler.THROW, compiler.RETHROW:
@@ -441,7 +468,11 @@ loop:
 			sp++
 
 		case compiler.MAKEFUNC:
-			stack[sp] = funcValue(m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]))
+			var cl *Closure
+			if cl, err = m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]); err != nil {
+				goto fail
+			}
+			stack[sp] = funcValue(cl)
 			sp++
 
 		case compiler.INDEX:

@@ -30,7 +30,7 @@ func defMethod(k Kind, name string, fn Method) {
 // keeping wf errors and thrown values as they are.
 func wrapGoError(name string, err error) error {
 	switch err.(type) {
-	case *Error, *thrownValue:
+	case *Error, *thrownValue, *suspendSignal:
 		return err
 	}
 	return &Error{Kind: ErrValue, Msg: name + ": " + err.Error()}

@@ -20,6 +20,12 @@ type Options struct {
 	MaxCallDepth int             // frames per fiber; default 1000
 	MaxAlloc     int64           // bytes strings, lists and maps may grow by; 0 means no limit
 	Hosts        []*Builtin      // host functions, callable by name from .wf
+
+	// SnapshotEvery, when positive, snapshots the entire machine and
+	// replaces its state with a restored copy every SnapshotEvery steps.
+	// Output must not change: it is the strongest test that snapshots
+	// capture everything.
+	SnapshotEvery int64
 }
 
 // DefaultMaxCallDepth is the call depth ceiling when Options leave it 0.
@@ -30,6 +36,7 @@ const DefaultMaxCallDepth = 1000
 type Funcode struct {
 	*compiler.Function
 	Consts []Value
+	flow   *compiler.Flow // stack analysis, computed when a snapshot is verified
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -57,6 +64,8 @@ type Machine struct {
 	hosts   map[string]*Builtin
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
+
+	pending *pendingHost // the host call a suspended machine waits on
 
 	hook   func() error // called when steps reach hookAt (snapshot round trips)
 	hookAt int64
@@ -88,6 +97,9 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	m.root = newFiber(fiberRoot)
 	m.root.pushFrame(main, 0)
 	m.cur = m.root
+	if opts.SnapshotEvery > 0 {
+		m.snapshotEvery(opts.SnapshotEvery)
+	}
 	return m, nil
 }
 
@@ -136,20 +148,6 @@ func Universe() []string {
 		names = append(names, name)
 	}
 	return names
-}
-
-// Run runs the program until the main function returns, a throw escapes,
-// or a limit stops it.
-func (m *Machine) Run() error {
-	if m.root.Status == StatusDone {
-		return nil
-	}
-	m.root.Status = StatusRunning
-	_, err := m.exec(m.root, 0)
-	if err != nil {
-		return m.escaped(err)
-	}
-	return nil
 }
 
 // Steps reports the number of instructions executed so far.

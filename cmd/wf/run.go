@@ -113,7 +113,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitRuntime
 	}
-	if err := m.Run(); err != nil {
+	if _, err := m.Run(); err != nil {
 		reportRuntime(stderr, err)
 		return exitRuntime
 	}

@@ -1,0 +1,100 @@
+package vm
+
+// This file defines host suspension: a Go host function can stop the whole
+// machine with a request, and the host resumes it later, possibly in
+// another process after Snapshot and Restore, with a reply that becomes the
+// host function's result.
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Suspension describes a machine stopped by a host function.
+type Suspension struct {
+	Host    string // the host function that suspended
+	Request Value  // what it asked for
+}
+
+// pendingHost records, in the machine's state, the host call whose reply
+// the machine waits for.
+type pendingHost struct {
+	Host    string
+	Request Value
+}
+
+// suspendSignal is the error a host function returns (through Suspend) to
+// stop the machine.
+type suspendSignal struct {
+	host    string
+	request Value
+}
+
+func (s *suspendSignal) Error() string { return "suspended by " + s.host }
+
+// Suspend, returned from a host function, suspends the machine:
+//
+//	return m.Suspend("ask", request)
+//
+// Run (or Resume) then returns a *Suspension carrying request, and the
+// machine waits for Resume. It is refused inside a callback of a Go
+// builtin (a sort comparator, say), whose Go frame cannot be suspended.
+func (m *Machine) Suspend(host string, request Value) (Value, error) {
+	if m.nest > 0 {
+		return Nil, errorf(ErrValue, "%s cannot suspend inside a function called by a Go builtin (such as a sort comparator)", host)
+	}
+	return Nil, &suspendSignal{host: host, request: request}
+}
+
+// ErrNotSuspended is returned by Resume on a machine that is not waiting
+// for a host reply.
+var ErrNotSuspended = errors.New("machine is not suspended")
+
+// ErrFinished is returned by Run and Resume on a machine that already
+// finished.
+var ErrFinished = errors.New("machine has finished")
+
+// Run runs the program until the main function returns (nil, nil), a
+// host function suspends the machine (a *Suspension), or an error stops
+// it. A throw that nothing catches is a *RuntimeError.
+func (m *Machine) Run() (*Suspension, error) {
+	if m.pending != nil {
+		return nil, fmt.Errorf("machine is suspended in %s: call Resume", m.pending.Host)
+	}
+	return m.resume()
+}
+
+// Resume delivers reply as the result of the pending host call and runs
+// on, like Run.
+func (m *Machine) Resume(reply Value) (*Suspension, error) {
+	if m.pending == nil {
+		return nil, ErrNotSuspended
+	}
+	m.pending = nil
+	m.cur.push(reply)
+	return m.resume()
+}
+
+// Pending reports the host call a suspended machine waits on.
+func (m *Machine) Pending() (*Suspension, bool) {
+	if m.pending == nil {
+		return nil, false
+	}
+	return &Suspension{Host: m.pending.Host, Request: m.pending.Request}, true
+}
+
+func (m *Machine) resume() (*Suspension, error) {
+	if m.root.Status == StatusDone {
+		return nil, ErrFinished
+	}
+	m.root.Status = StatusRunning
+	_, err := m.exec(nil, 0)
+	var s *suspendSignal
+	if errors.As(err, &s) {
+		return &Suspension{Host: s.host, Request: s.request}, nil
+	}
+	if err != nil {
+		return nil, m.escaped(err)
+	}
+	return nil, nil
+}

@@ -1,0 +1,690 @@
+package vm
+
+// This file defines the snapshot decoder: bytes to objects, with every
+// index and state checked before anything runs. Snapshots are untrusted
+// input; every failure is an error wrapping ErrBadSnapshot.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/wf-lang/wf/compiler"
+)
+
+// ErrBadSnapshot is wrapped by every error about malformed, truncated,
+// oversized or inconsistent snapshot data (errors.Is(err, ErrBadSnapshot)).
+var ErrBadSnapshot = errors.New("bad snapshot")
+
+// ErrWrongProgram is wrapped when a snapshot was made by a different
+// program than the one it is restored with.
+var ErrWrongProgram = errors.New("snapshot made by a different program")
+
+// MaxSnapshotSize is the largest snapshot Restore and load accept.
+const MaxSnapshotSize = 64 << 20
+
+var decMode = func() cbor.DecMode {
+	dm, err := cbor.DecOptions{
+		MaxNestedLevels:   16,
+		MaxArrayElements:  MaxSnapshotSize,
+		MaxMapPairs:       16,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IntDec:            cbor.IntDecConvertSigned,
+		DefaultByteStringType: nil,
+		UTF8:              cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return dm
+}()
+
+func badf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
+}
+
+// envelope is the decoded outer array; the body stays raw until the
+// envelope has been checked.
+type envelope struct {
+	_       struct{} `cbor:",toarray"`
+	Magic   string
+	Version uint
+	Kind    uint
+	Hash    []byte
+	Source  []cbor.RawMessage
+	Body    cbor.RawMessage
+}
+
+func decodeEnvelope(data []byte) (*envelope, error) {
+	if len(data) > MaxSnapshotSize {
+		return nil, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
+	}
+	var env envelope
+	if err := decMode.Unmarshal(data, &env); err != nil {
+		return nil, badf("envelope: %v", err)
+	}
+	if env.Magic != snapshotMagic {
+		return nil, badf("not a wf snapshot")
+	}
+	if env.Version != snapshotVersion {
+		return nil, badf("format version %d, this wf reads version %d", env.Version, snapshotVersion)
+	}
+	if len(env.Hash) != 32 {
+		return nil, badf("program hash has %d bytes, want 32", len(env.Hash))
+	}
+	return &env, nil
+}
+
+// EmbeddedProgram returns the file name and source a self-contained
+// snapshot carries, or ok=false when it has none.
+func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) {
+	env, err := decodeEnvelope(data)
+	if err != nil {
+		return "", nil, false, err
+	}
+	if env.Source == nil {
+		return "", nil, false, nil
+	}
+	if len(env.Source) != 2 {
+		return "", nil, false, badf("embedded program: want [file, source]")
+	}
+	if err := decMode.Unmarshal(env.Source[0], &file); err != nil {
+		return "", nil, false, badf("embedded program file: %v", err)
+	}
+	if err := decMode.Unmarshal(env.Source[1], &src); err != nil {
+		return "", nil, false, badf("embedded program source: %v", err)
+	}
+	if ProgramHash(src) != [32]byte(env.Hash) {
+		return "", nil, false, badf("embedded program does not match its hash")
+	}
+	return file, src, true, nil
+}
+
+// Restore rebuilds a machine from a Snapshot. p must be the program the
+// snapshot was made from; opts supply output, limits and host functions
+// (every host function the snapshot refers to must be registered). The
+// restored machine continues exactly as the original would have.
+func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
+	env, err := decodeEnvelope(data)
+	if err != nil {
+		return nil, err
+	}
+	if env.Kind != snapMachine {
+		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
+	}
+	if [32]byte(env.Hash) != p.Hash {
+		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
+	}
+	m, err := New(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	var body []any
+	if err := decMode.Unmarshal(env.Body, &body); err != nil {
+		return nil, badf("body: %v", err)
+	}
+	if err := m.restoreBody(body); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// restoreBody installs a decoded machine body into m (fresh from New).
+func (m *Machine) restoreBody(body []any) error {
+	if len(body) != 7 {
+		return badf("machine body has %d fields, want 7", len(body))
+	}
+	heap, ok := body[5].([]any)
+	if !ok {
+		return badf("heap is not an array")
+	}
+	d, err := newDecoder(m, heap, false)
+	if err != nil {
+		return err
+	}
+	globals, ok := body[0].([]any)
+	if !ok || len(globals) != len(m.globals) {
+		return badf("want %d globals", len(m.globals))
+	}
+	for i, g := range globals {
+		if a, ok := g.([]any); ok && len(a) == 0 {
+			m.globals[i] = undefined
+			continue
+		}
+		if m.globals[i], err = d.value(g); err != nil {
+			return err
+		}
+	}
+	root, err := d.fiber(body[1])
+	if err != nil {
+		return err
+	}
+	cur, err := d.fiber(body[2])
+	if err != nil {
+		return err
+	}
+	steps, err1 := asInt(body[3])
+	alloc, err2 := asInt(body[4])
+	if err := errors.Join(err1, err2); err != nil || steps < 0 || alloc < 0 {
+		return badf("bad step or allocation counter")
+	}
+	if err := d.fill(); err != nil {
+		return err
+	}
+	if root.Kind != fiberRoot {
+		return badf("the root fiber is a %s", fiberNoun(root))
+	}
+	m.root, m.cur, m.steps, m.alloc = root, cur, steps, alloc
+	if err := m.restorePending(body[6]); err != nil {
+		return err
+	}
+	return d.verify(m.root, m.cur, m.pending != nil)
+}
+
+func (m *Machine) restorePending(v any) error {
+	if v == nil {
+		return nil
+	}
+	name, ok := v.(string)
+	if !ok {
+		return badf("pending host call is not a name")
+	}
+	if m.lookupBuiltin(name) == nil {
+		return fmt.Errorf("%w: the snapshot waits on host function %q, which is not registered", ErrBadSnapshot, name)
+	}
+	m.pending = &pendingHost{Host: name}
+	return nil
+}
+
+// loadValue decodes a value snapshot made by dump in a machine running the
+// same program.
+func (m *Machine) loadValue(data []byte) (Value, error) {
+	env, err := decodeEnvelope(data)
+	if err != nil {
+		return Nil, err
+	}
+	if env.Kind != snapValue {
+		return Nil, badf("this is a machine snapshot, not a dumped value")
+	}
+	if [32]byte(env.Hash) != m.prog.Hash {
+		return Nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
+	}
+	var body []any
+	if err := decMode.Unmarshal(env.Body, &body); err != nil {
+		return Nil, badf("body: %v", err)
+	}
+	if len(body) != 2 {
+		return Nil, badf("value body has %d fields, want 2", len(body))
+	}
+	heap, ok := body[1].([]any)
+	if !ok {
+		return Nil, badf("heap is not an array")
+	}
+	d, err := newDecoder(m, heap, true)
+	if err != nil {
+		return Nil, err
+	}
+	v, err := d.value(body[0])
+	if err != nil {
+		return Nil, err
+	}
+	if err := d.fill(); err != nil {
+		return Nil, err
+	}
+	return v, d.verify(nil, nil, false)
+}
+
+// decoder rebuilds heap objects in two passes: allocate every object from
+// its tag (so references resolve whatever their order), then fill them in.
+type decoder struct {
+	m       *Machine
+	isValue bool
+	raw     [][]any
+	objs    []Value
+}
+
+func newDecoder(m *Machine, heap []any, isValue bool) (*decoder, error) {
+	d := &decoder{m: m, isValue: isValue, raw: make([][]any, len(heap)), objs: make([]Value, len(heap))}
+	for i, h := range heap {
+		o, ok := h.([]any)
+		if !ok || len(o) == 0 {
+			return nil, badf("object %d is not a tagged array", i)
+		}
+		tag, err := asInt(o[0])
+		if err != nil {
+			return nil, badf("object %d: bad tag", i)
+		}
+		d.raw[i] = o
+		if d.objs[i], err = d.alloc(int(tag), o); err != nil {
+			return nil, fmt.Errorf("object %d: %w", i, err)
+		}
+	}
+	return d, nil
+}
+
+// alloc creates the empty object for a tag.
+func (d *decoder) alloc(tag int, o []any) (Value, error) {
+	switch tag {
+	case objList:
+		return NewList(nil), nil
+	case objMap:
+		return MapValue(NewMap(0)), nil
+	case objClosure:
+		return funcValue(&Closure{}), nil
+	case objCell:
+		return cellValue(&Cell{}), nil
+	case objBuiltin:
+		return BuiltinValue(&Builtin{}), nil
+	case objError:
+		return ErrorValue(&Error{}), nil
+	case objRange:
+		return rangeValue(&Range{}), nil
+	case objIter:
+		return iterValue(&Iter{}), nil
+	case objFiber:
+		if len(o) < 2 {
+			return Nil, badf("short fiber")
+		}
+		kind, err := asInt(o[1])
+		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
+			return Nil, badf("bad fiber kind")
+		}
+		f := &Fiber{Kind: FiberKind(kind)}
+		if f.Kind == fiberGenerator {
+			return generatorValue(f), nil
+		}
+		return coroutineValue(f), nil
+	case objRoot:
+		if !d.isValue {
+			return Nil, badf("a root reference in a machine snapshot")
+		}
+		return coroutineValue(d.m.root), nil
+	}
+	return Nil, badf("unknown object tag %d", tag)
+}
+
+// value decodes an inline value.
+func (d *decoder) value(x any) (Value, error) {
+	switch x := x.(type) {
+	case nil:
+		return Nil, nil
+	case bool:
+		return Bool(x), nil
+	case int64:
+		return Int(x), nil
+	case uint64:
+		if x > math.MaxInt64 {
+			return Nil, badf("integer %d out of range", x)
+		}
+		return Int(int64(x)), nil
+	case float64:
+		return Float(x), nil
+	case float32:
+		return Float(float64(x)), nil
+	case string:
+		return String(x), nil
+	case []byte:
+		return Bytes(x), nil
+	case []any:
+		if len(x) != 1 {
+			return Nil, badf("a reference must be [index]")
+		}
+		i, err := asInt(x[0])
+		if err != nil || i < 0 || i >= int64(len(d.objs)) {
+			return Nil, badf("reference %v out of range (heap has %d objects)", x[0], len(d.objs))
+		}
+		return d.objs[i], nil
+	}
+	return Nil, badf("unexpected %T where a value belongs", x)
+}
+
+func (d *decoder) values(x any) ([]Value, error) {
+	a, ok := x.([]any)
+	if !ok {
+		return nil, badf("want an array of values")
+	}
+	out := make([]Value, len(a))
+	for i, e := range a {
+		v, err := d.value(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// typed decodes a reference and checks the object's kind.
+func (d *decoder) typed(x any, kinds ...Kind) (Value, error) {
+	v, err := d.value(x)
+	if err != nil {
+		return Nil, err
+	}
+	for _, k := range kinds {
+		if v.k == k {
+			return v, nil
+		}
+	}
+	return Nil, badf("want a reference to a %v, got %s", kinds[0], v.TypeName())
+}
+
+func (d *decoder) fiber(x any) (*Fiber, error) {
+	v, err := d.typed(x, KindCoroutine, KindGenerator)
+	if err != nil {
+		return nil, err
+	}
+	return v.asFiber(), nil
+}
+
+func asInt(x any) (int64, error) {
+	switch x := x.(type) {
+	case int64:
+		return x, nil
+	case uint64:
+		if x <= math.MaxInt64 {
+			return int64(x), nil
+		}
+	}
+	return 0, badf("want an integer, got %T", x)
+}
+
+// ints decodes n integer fields.
+func ints(o []any) ([]int64, error) {
+	out := make([]int64, len(o))
+	for i, x := range o {
+		v, err := asInt(x)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// fill decodes the fields of every object.
+func (d *decoder) fill() error {
+	for i, o := range d.raw {
+		if err := d.fillObject(d.objs[i], o); err != nil {
+			return fmt.Errorf("object %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func want(o []any, n int) error {
+	if len(o) != n {
+		return badf("object has %d fields, want %d", len(o), n)
+	}
+	return nil
+}
+
+func (d *decoder) fillObject(v Value, o []any) error {
+	switch v.k {
+	case KindList:
+		if err := want(o, 2); err != nil {
+			return err
+		}
+		elems, err := d.values(o[1])
+		v.AsList().Elems = elems
+		return err
+	case KindMap:
+		return d.fillMap(v.AsMap(), o)
+	case KindFunc:
+		return d.fillClosure(v.asClosure(), o)
+	case kindCell:
+		if err := want(o, 2); err != nil {
+			return err
+		}
+		x, err := d.value(o[1])
+		(*Cell)(v.p).V = x
+		return err
+	case KindBuiltin:
+		return d.fillBuiltin(v.AsBuiltin(), o)
+	case KindError:
+		return d.fillError(v.AsError(), o)
+	case KindRange:
+		return fillRange(v.asRange(), o)
+	case KindIter:
+		return d.fillIter(v.asIter(), o)
+	case KindGenerator, KindCoroutine:
+		if v.asFiber() == d.m.root && d.isValue {
+			return nil
+		}
+		return d.fillFiber(v.asFiber(), o)
+	}
+	return badf("unexpected object kind %s", v.TypeName())
+}
+
+func (d *decoder) fillMap(mp *Map, o []any) error {
+	if err := want(o, 2); err != nil {
+		return err
+	}
+	kv, err := d.values(o[1])
+	if err != nil {
+		return err
+	}
+	if len(kv)%2 != 0 {
+		return badf("map has an odd number of keys and values")
+	}
+	for i := 0; i < len(kv); i += 2 {
+		added, err := mp.Set(kv[i], kv[i+1])
+		if err != nil {
+			return badf("map key: %v", err)
+		}
+		if !added {
+			return badf("map has a duplicate key %s", Repr(kv[i]))
+		}
+	}
+	return nil
+}
+
+func (d *decoder) fillClosure(cl *Closure, o []any) error {
+	if err := want(o, 3); err != nil {
+		return err
+	}
+	fi, err := asInt(o[1])
+	if err != nil || fi < 0 || fi >= int64(len(d.m.prog.Funcs)) {
+		return badf("function index %v out of range", o[1])
+	}
+	cl.Fn = d.m.prog.Funcs[fi]
+	cells, ok := o[2].([]any)
+	if !ok || len(cells) != len(cl.Fn.Captures) {
+		return badf("function %s captures %d variables", funcName(cl.Fn.Name), len(cl.Fn.Captures))
+	}
+	cl.Cells = make([]*Cell, len(cells))
+	for i, c := range cells {
+		cv, err := d.typed(c, kindCell)
+		if err != nil {
+			return err
+		}
+		cl.Cells[i] = (*Cell)(cv.p)
+	}
+	return nil
+}
+
+func (d *decoder) fillBuiltin(b *Builtin, o []any) error {
+	if err := want(o, 2); err != nil {
+		return err
+	}
+	name, ok := o[1].(string)
+	if !ok {
+		return badf("builtin name is not a string")
+	}
+	real := d.m.lookupBuiltin(name)
+	if real == nil {
+		return fmt.Errorf("%w: host function %q is not registered", ErrBadSnapshot, name)
+	}
+	*b = *real
+	return nil
+}
+
+func (d *decoder) fillError(e *Error, o []any) error {
+	if err := want(o, 4); err != nil {
+		return err
+	}
+	kind, ok1 := o[1].(string)
+	msg, ok2 := o[2].(string)
+	trace, ok3 := o[3].([]any)
+	if !ok1 || !ok2 || !ok3 {
+		return badf("malformed error value")
+	}
+	e.Kind, e.Msg = kind, msg
+	for _, t := range trace {
+		te, ok := t.([]any)
+		if !ok || len(te) != 4 {
+			return badf("malformed traceback entry")
+		}
+		fn, ok1 := te[0].(string)
+		file, ok2 := te[1].(string)
+		lc, err := ints(te[2:])
+		if !ok1 || !ok2 || err != nil {
+			return badf("malformed traceback entry")
+		}
+		e.Trace = append(e.Trace, TraceEntry{Func: fn, Pos: posOf(file, lc)})
+	}
+	return nil
+}
+
+func fillRange(r *Range, o []any) error {
+	if err := want(o, 4); err != nil {
+		return err
+	}
+	n, err := ints(o[1:])
+	if err != nil {
+		return err
+	}
+	if n[2] == 0 {
+		return badf("range step is zero")
+	}
+	r.Start, r.Stop, r.Step = n[0], n[1], n[2]
+	return nil
+}
+
+func (d *decoder) fillIter(it *Iter, o []any) error {
+	if err := want(o, 7); err != nil {
+		return err
+	}
+	n, err := ints([]any{o[1], o[3], o[4], o[5], o[6]})
+	if err != nil {
+		return err
+	}
+	src, err := d.value(o[2])
+	if err != nil {
+		return err
+	}
+	kinds := map[iterKind]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
+	ik := iterKind(n[0])
+	if k, ok := kinds[ik]; !ok || src.k != k || n[0] < 0 || n[0] > int64(iterRange) {
+		return badf("iterator kind %d over a %s", n[0], src.TypeName())
+	}
+	it.kind, it.src, it.i, it.stop, it.step, it.n = ik, src, n[1], n[2], n[3], n[4]
+	switch {
+	case it.i < 0 && ik != iterRange, it.n < 0:
+		return badf("negative iterator position")
+	case ik == iterString && it.i > int64(src.n):
+		return badf("string iterator past the end")
+	case ik == iterRange && it.step == 0:
+		return badf("range iterator step is zero")
+	}
+	return nil
+}
+
+// fillFiber decodes a fiber's fields; verify checks their meaning later.
+func (d *decoder) fillFiber(f *Fiber, o []any) error {
+	if err := want(o, 10); err != nil {
+		return err
+	}
+	status, err := asInt(o[2])
+	if err != nil || status < int64(StatusNew) || status > int64(StatusDone) {
+		return badf("bad fiber status")
+	}
+	f.Status = FiberStatus(status)
+	stack, err := d.values(o[3])
+	if err != nil {
+		return err
+	}
+	f.Stack, f.SP = stack, len(stack)
+	if err := d.fillFrames(f, o[4]); err != nil {
+		return err
+	}
+	if err := d.fillHandlers(f, o[5]); err != nil {
+		return err
+	}
+	if o[6] != nil {
+		if f.Parent, err = d.fiber(o[6]); err != nil {
+			return err
+		}
+	}
+	if f.Fn, err = d.value(o[7]); err != nil {
+		return err
+	}
+	if f.Result, err = d.value(o[8]); err != nil {
+		return err
+	}
+	exit, err := asInt(o[9])
+	if err != nil {
+		return err
+	}
+	f.exit = int(exit)
+	return nil
+}
+
+func (d *decoder) fillFrames(f *Fiber, x any) error {
+	frames, ok := x.([]any)
+	if !ok {
+		return badf("frames is not an array")
+	}
+	f.Frames = make([]Frame, len(frames))
+	for i, fx := range frames {
+		fr, ok := fx.([]any)
+		if !ok || len(fr) != 3 {
+			return badf("malformed frame")
+		}
+		cv, err := d.typed(fr[0], KindFunc)
+		if err != nil {
+			return err
+		}
+		n, err := ints(fr[1:])
+		if err != nil {
+			return err
+		}
+		f.Frames[i] = Frame{Fn: cv.asClosure(), PC: int(n[0]), Base: int(n[1])}
+		if n[0] < 0 || n[1] < 0 || n[0] > math.MaxInt32 || n[1] > math.MaxInt32 {
+			return badf("frame pc or base out of range")
+		}
+	}
+	return nil
+}
+
+func (d *decoder) fillHandlers(f *Fiber, x any) error {
+	hs, ok := x.([]any)
+	if !ok {
+		return badf("handlers is not an array")
+	}
+	for _, hx := range hs {
+		h, ok := hx.([]any)
+		if !ok || len(h) != 3 {
+			return badf("malformed handler")
+		}
+		n, err := ints(h)
+		if err != nil {
+			return err
+		}
+		for _, v := range n {
+			if v < 0 || v > math.MaxInt32 {
+				return badf("handler field out of range")
+			}
+		}
+		f.Handlers = append(f.Handlers, Handler{Depth: int(n[0]), PC: int(n[1]), SP: int(n[2])})
+	}
+	return nil
+}
+
+var _ = bytes.Equal
+var _ unsafe.Pointer

@@ -1,0 +1,293 @@
+package vm
+
+// This file defines the meaning checks a decoded snapshot must pass before
+// it runs: every frame at a reachable pc with exactly the stack height and
+// try handlers the code implies there, call chains that match their call
+// instructions, cells where the code expects cells, and fiber states and
+// links that agree with each other.
+
+import (
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/lang"
+)
+
+// flow returns the stack-depth analysis of a function, computed once.
+func (fc *Funcode) flowInfo() (*compiler.Flow, error) {
+	if fc.flow == nil {
+		fl, err := compiler.Analyze(fc.Function)
+		if err != nil {
+			return nil, err
+		}
+		fc.flow = fl
+	}
+	return fc.flow, nil
+}
+
+func posOf(file string, lc []int64) lang.Pos {
+	return lang.Pos{File: file, Line: int(lc[0]), Col: int(lc[1])}
+}
+
+// verify checks every decoded fiber. root and cur are nil for a value
+// snapshot, whose fibers must all be suspended, new or done. pending says
+// the current fiber waits for a host reply.
+func (d *decoder) verify(root, cur *Fiber, pending bool) error {
+	running := map[*Fiber]bool{}
+	if cur != nil {
+		if cur.Status != StatusRunning {
+			return badf("the current fiber is %s, not running", cur.Status)
+		}
+		for f := cur; f != nil; f = f.Parent {
+			if running[f] {
+				return badf("resumer chain has a cycle")
+			}
+			running[f] = true
+			if f.Kind != fiberGenerator {
+				break
+			}
+		}
+	}
+	for _, v := range d.objs {
+		if v.k != KindGenerator && v.k != KindCoroutine {
+			continue
+		}
+		f := v.asFiber()
+		if d.isValue && f == d.m.root {
+			continue
+		}
+		if err := d.verifyFiber(f, f == cur, pending && f == cur, running[f]); err != nil {
+			return err
+		}
+	}
+	return d.verifyParents()
+}
+
+// verifyParents checks that coroutine parent chains end (no cycles).
+func (d *decoder) verifyParents() error {
+	for _, v := range d.objs {
+		if v.k != KindCoroutine {
+			continue
+		}
+		n := 0
+		for f := v.asFiber(); f != nil; f = f.Parent {
+			if n++; n > len(d.objs)+1 {
+				return badf("coroutine parent chain has a cycle")
+			}
+			if f.Parent != nil && f.Parent.Kind == fiberGenerator {
+				return badf("a coroutine's parent is a generator")
+			}
+		}
+	}
+	return nil
+}
+
+func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
+	if (f.Status == StatusRunning) != onChain {
+		return badf("fiber status %s disagrees with the running chain", f.Status)
+	}
+	if f.Kind == fiberGenerator && (f.Parent != nil) != (f.Status == StatusRunning) {
+		return badf("a generator has a resumer exactly while it runs")
+	}
+	switch f.Status {
+	case StatusDone:
+		if len(f.Frames) != 0 || len(f.Handlers) != 0 || f.SP != 0 {
+			return badf("a finished fiber has frames or stack")
+		}
+		return nil
+	case StatusNew:
+		return d.verifyNew(f)
+	}
+	if len(f.Frames) == 0 {
+		return badf("a %s fiber has no frames", f.Status)
+	}
+	if f.exit != 0 && f.Kind != fiberGenerator {
+		return badf("loop exit on a non-generator")
+	}
+	if err := d.verifyFrames(f, current, pending); err != nil {
+		return err
+	}
+	return d.verifyExit(f)
+}
+
+// verifyNew checks a fiber that has not started.
+func (d *decoder) verifyNew(f *Fiber) error {
+	if f.Kind == fiberCoroutine {
+		if len(f.Frames) != 0 || f.SP != 0 || f.Fn.k != KindFunc || f.Fn.asClosure().Fn.Generator {
+			return badf("malformed new coroutine")
+		}
+		return nil
+	}
+	if f.Kind != fiberGenerator || len(f.Frames) != 1 || len(f.Handlers) != 0 {
+		return badf("malformed new generator")
+	}
+	fr := f.Frames[0]
+	if fr.PC != 0 || fr.Base != 1 || !fr.Fn.Fn.Generator || f.SP != 1+fr.Fn.Fn.NumLocals {
+		return badf("malformed new generator frame")
+	}
+	f.grow(1 + fr.Fn.Fn.NumLocals + fr.Fn.Fn.MaxStack)
+	return d.verifySlots(f, fr, 0)
+}
+
+// verifyFrames checks each frame's pc and base against the code, the top
+// frame's stack height, and the handlers.
+func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
+	want := 1
+	if f.Kind == fiberRoot {
+		want = 0
+	}
+	for i, fr := range f.Frames {
+		fl, err := fr.Fn.Fn.flowInfo()
+		if err != nil {
+			return badf("%v", err)
+		}
+		if fr.PC < 0 || fr.PC >= len(fr.Fn.Fn.Code) || fl.Depth[fr.PC] < 0 {
+			return badf("frame %d of %s: pc %d is not a reachable instruction", i, funcName(fr.Fn.Fn.Name), fr.PC)
+		}
+		if fr.Base != want {
+			return badf("frame %d of %s: base %d, the call implies %d", i, funcName(fr.Fn.Fn.Name), fr.Base, want)
+		}
+		if err := d.verifySlots(f, fr, fr.PC); err != nil {
+			return err
+		}
+		if i < len(f.Frames)-1 {
+			if want, err = callBase(fr, fl, f.Frames[i+1].Fn); err != nil {
+				return err
+			}
+		}
+	}
+	top := f.Frames[len(f.Frames)-1]
+	height := top.Base + top.Fn.Fn.NumLocals + d.flowDepth(top)
+	if !current || pending {
+		if err := suspendedAt(top); err != nil {
+			return err
+		}
+		height--
+	}
+	if f.SP != height {
+		return badf("fiber stack height %d, the code implies %d at pc %d of %s", f.SP, height, top.PC, funcName(top.Fn.Fn.Name))
+	}
+	for i := top.Base + top.Fn.Fn.NumLocals; i < f.SP; i++ {
+		if f.Stack[i].k == kindCell {
+			return badf("a cell on the operand stack")
+		}
+	}
+	f.grow(top.Base + top.Fn.Fn.NumLocals + top.Fn.Fn.MaxStack)
+	return d.verifyHandlers(f)
+}
+
+func (d *decoder) flowDepth(fr Frame) int {
+	fl, _ := fr.Fn.Fn.flowInfo()
+	return fl.Depth[fr.PC]
+}
+
+// callBase checks that a caller frame sits just after a call whose callee
+// is the next frame, and returns the base that call gives the callee.
+func callBase(fr Frame, fl *compiler.Flow, callee *Closure) (int, error) {
+	if fr.PC == 0 {
+		return 0, badf("a caller frame at pc 0")
+	}
+	op, arg := compiler.Decode(fr.Fn.Fn.Code[fr.PC-1])
+	var n int
+	switch op {
+	case compiler.CALL:
+		n = int(arg)
+	case compiler.CALLMETHOD:
+		n = int(arg & 0xff)
+	default:
+		return 0, badf("a caller frame of %s is not at a call", funcName(fr.Fn.Fn.Name))
+	}
+	if callee.Fn.NumParams != n || callee.Fn.Generator {
+		return 0, badf("call of %s with %d arguments", funcName(callee.Fn.Name), n)
+	}
+	return fr.Base + fr.Fn.Fn.NumLocals + fl.Depth[fr.PC-1] - n, nil
+}
+
+// suspendedAt checks that a suspended frame stopped at an instruction that
+// can suspend: a yield, a call (host suspension), a method call (next,
+// send, switch) or a for loop over a generator.
+func suspendedAt(fr Frame) error {
+	if fr.PC > 0 {
+		switch op, _ := compiler.Decode(fr.Fn.Fn.Code[fr.PC-1]); op {
+		case compiler.YIELD, compiler.CALL, compiler.CALLMETHOD, compiler.FORNEXT:
+			return nil
+		}
+	}
+	return badf("a suspended frame of %s at pc %d, which is no suspension point", funcName(fr.Fn.Fn.Name), fr.PC)
+}
+
+// verifySlots checks that local slots hold cells exactly where the
+// function keeps captured variables, and that a captured variable in scope
+// at pc has its cell.
+func (d *decoder) verifySlots(f *Fiber, fr Frame, pc int) error {
+	fn := fr.Fn.Fn
+	if fr.Base+fn.NumLocals > len(f.Stack) {
+		return badf("frame of %s: locals past the stack", funcName(fn.Name))
+	}
+	isCell := make([]bool, fn.NumLocals)
+	live := make([]bool, fn.NumLocals)
+	for _, l := range fn.Locals {
+		if l.Cell && l.Slot < fn.NumLocals {
+			isCell[l.Slot] = true
+			if l.Start <= pc && pc < l.End {
+				live[l.Slot] = true
+			}
+		}
+	}
+	for i := 0; i < fn.NumLocals; i++ {
+		v := f.Stack[fr.Base+i]
+		switch {
+		case v.k == kindCell && !isCell[i]:
+			return badf("%s: slot %d holds a cell but is no captured variable", funcName(fn.Name), i)
+		case v.k != kindCell && live[i]:
+			return badf("%s: captured variable in slot %d has no cell", funcName(fn.Name), i)
+		}
+	}
+	return nil
+}
+
+// verifyHandlers checks each frame has the try handlers its pc implies,
+// each aimed at a handler entry with the stack height recorded.
+func (d *decoder) verifyHandlers(f *Fiber) error {
+	count := make([]int, len(f.Frames))
+	for i, h := range f.Handlers {
+		if h.Depth < 1 || h.Depth > len(f.Frames) || (i > 0 && h.Depth < f.Handlers[i-1].Depth) {
+			return badf("handler %d belongs to no frame", i)
+		}
+		fr := f.Frames[h.Depth-1]
+		fl, _ := fr.Fn.Fn.flowInfo()
+		if h.PC >= len(fl.Depth) || fl.Depth[h.PC] < 1 {
+			return badf("handler %d jumps to an unreachable pc", i)
+		}
+		if h.SP != fr.Base+fr.Fn.Fn.NumLocals+fl.Depth[h.PC]-1 {
+			return badf("handler %d stack height disagrees with its target", i)
+		}
+		count[h.Depth-1]++
+	}
+	for i, fr := range f.Frames {
+		fl, _ := fr.Fn.Fn.flowInfo()
+		if count[i] != fl.Tries[fr.PC] {
+			return badf("frame %d of %s has %d try handlers, its pc implies %d", i, funcName(fr.Fn.Fn.Name), count[i], fl.Tries[fr.PC])
+		}
+	}
+	return nil
+}
+
+// verifyExit checks a generator driven by a for loop: its resumer must be
+// suspended at that loop's FORNEXT, whose exit is recorded.
+func (d *decoder) verifyExit(f *Fiber) error {
+	if f.exit == 0 {
+		return nil
+	}
+	r := f.Parent
+	if r == nil || len(r.Frames) == 0 {
+		return badf("a for-loop generator without a resumer")
+	}
+	top := r.Frames[len(r.Frames)-1]
+	if top.PC == 0 {
+		return badf("a for-loop generator whose resumer is at pc 0")
+	}
+	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
+	if op != compiler.FORNEXT || int(arg) != f.exit-1 {
+		return badf("a for-loop generator whose resumer is not in that loop")
+	}
+	return nil
+}
