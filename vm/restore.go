@@ -29,15 +29,15 @@ const MaxSnapshotSize = 64 << 20
 
 var decMode = func() cbor.DecMode {
 	dm, err := cbor.DecOptions{
-		MaxNestedLevels:   16,
-		MaxArrayElements:  MaxSnapshotSize,
-		MaxMapPairs:       16,
-		IndefLength:       cbor.IndefLengthForbidden,
-		TagsMd:            cbor.TagsForbidden,
-		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
-		IntDec:            cbor.IntDecConvertSigned,
+		MaxNestedLevels:       16,
+		MaxArrayElements:      MaxSnapshotSize,
+		MaxMapPairs:           16,
+		IndefLength:           cbor.IndefLengthForbidden,
+		TagsMd:                cbor.TagsForbidden,
+		DupMapKey:             cbor.DupMapKeyEnforcedAPF,
+		IntDec:                cbor.IntDecConvertSigned,
 		DefaultByteStringType: nil,
-		UTF8:              cbor.UTF8RejectInvalid,
+		UTF8:                  cbor.UTF8RejectInvalid,
 	}.DecMode()
 	if err != nil {
 		panic(err)
@@ -395,7 +395,7 @@ func asInt(x any) (int64, error) {
 }
 
 // ints decodes n integer fields.
-func ints(o []any) ([]int64, error) {
+func decodeInts(o []any) ([]int64, error) {
 	out := make([]int64, len(o))
 	for i, x := range o {
 		v, err := asInt(x)
@@ -542,7 +542,7 @@ func (d *decoder) fillError(e *Error, o []any) error {
 		}
 		fn, ok1 := te[0].(string)
 		file, ok2 := te[1].(string)
-		lc, err := ints(te[2:])
+		lc, err := decodeInts(te[2:])
 		if !ok1 || !ok2 || err != nil {
 			return badf("malformed traceback entry")
 		}
@@ -555,7 +555,7 @@ func fillRange(r *Range, o []any) error {
 	if err := want(o, 4); err != nil {
 		return err
 	}
-	n, err := ints(o[1:])
+	n, err := decodeInts(o[1:])
 	if err != nil {
 		return err
 	}
@@ -570,7 +570,7 @@ func (d *decoder) fillIter(it *Iter, o []any) error {
 	if err := want(o, 7); err != nil {
 		return err
 	}
-	n, err := ints([]any{o[1], o[3], o[4], o[5], o[6]})
+	n, err := decodeInts([]any{o[1], o[3], o[4], o[5], o[6]})
 	if err != nil {
 		return err
 	}
@@ -650,7 +650,7 @@ func (d *decoder) fillFrames(f *Fiber, x any) error {
 		if err != nil {
 			return err
 		}
-		n, err := ints(fr[1:])
+		n, err := decodeInts(fr[1:])
 		if err != nil {
 			return err
 		}
@@ -672,7 +672,7 @@ func (d *decoder) fillHandlers(f *Fiber, x any) error {
 		if !ok || len(h) != 3 {
 			return badf("malformed handler")
 		}
-		n, err := ints(h)
+		n, err := decodeInts(h)
 		if err != nil {
 			return err
 		}
