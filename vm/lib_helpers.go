@@ -1,0 +1,175 @@
+package vm
+
+// This file defines the helpers the standard library (lib_*.go) is built
+// with: method registration with argument counts, global functions that
+// delegate to methods, and budget accounting for long loops.
+
+import (
+	"math"
+	"strings"
+)
+
+// libMethod is a registered standard-library method and the number of
+// arguments it takes, not counting the receiver. max < 0 means any number.
+type libMethod struct {
+	lo, hi int
+	fn     Method
+}
+
+// libMethods mirrors methods with argument counts, so that a global
+// function such as split(s, sep) can check its own count and delegate to
+// s.split(sep).
+var libMethods [numKinds]map[string]libMethod
+
+// defMethodN registers a method of kind k that takes lo to hi arguments
+// (hi < 0: no limit). Its argument-count errors name it "kind.name".
+func defMethodN(k Kind, name string, lo, hi int, fn Method) {
+	if libMethods[k] == nil {
+		libMethods[k] = map[string]libMethod{}
+	}
+	libMethods[k][name] = libMethod{lo, hi, fn}
+	full := k.String() + "." + name
+	defMethod(k, name, func(m *Machine, recv Value, args []Value) (Value, error) {
+		if err := wantArgs(full, args, lo, maxArgs(hi)); err != nil {
+			return Nil, err
+		}
+		return fn(m, recv, args)
+	})
+}
+
+// maxArgs turns "no limit" (hi < 0) into a bound wantArgs accepts.
+func maxArgs(hi int) int {
+	if hi < 0 {
+		return math.MaxInt
+	}
+	return hi
+}
+
+// defDelegate registers the global function name(x, args...) as
+// x.name(args...) for x of one of kinds.
+func defDelegate(name string, kinds ...Kind) {
+	def(name, func(m *Machine, args []Value) (Value, error) {
+		if len(args) == 0 {
+			return Nil, errorf(ErrArgs, "%s takes at least 1 argument, got 0", name)
+		}
+		for _, k := range kinds {
+			if args[0].k != k {
+				continue
+			}
+			mt := libMethods[k][name]
+			hi := mt.hi
+			if hi >= 0 {
+				hi++
+			}
+			if err := wantArgs(name, args, mt.lo+1, maxArgs(hi)); err != nil {
+				return Nil, err
+			}
+			return mt.fn(m, args[0], args[1:])
+		}
+		return Nil, errorf(ErrType, "%s: first argument must be %s, got %s", name, kindList(kinds), args[0].TypeName())
+	})
+}
+
+// kindList spells kinds as "a string", "a string or list", "a string, list or map".
+func kindList(kinds []Kind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.String()
+	}
+	s := names[len(names)-1]
+	if len(names) > 1 {
+		s = strings.Join(names[:len(names)-1], ", ") + " or " + s
+	}
+	if strings.IndexByte("aeiou", s[0]) >= 0 {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// argTypeError reports an argument of the wrong kind: "split: separator must
+// be a string, got int".
+func argTypeError(fn, what, want string, got Value) *Error {
+	return errorf(ErrType, "%s: %s must be %s, got %s", fn, what, want, got.TypeName())
+}
+
+// wantString returns v as a string or a type error naming its role.
+func wantString(fn, what string, v Value) (string, error) {
+	if v.k != KindString {
+		return "", argTypeError(fn, what, "a string", v)
+	}
+	return v.AsString(), nil
+}
+
+// wantInt returns v as an int or a type error naming its role.
+func wantInt(fn, what string, v Value) (int64, error) {
+	if v.k != KindInt {
+		return 0, argTypeError(fn, what, "an int", v)
+	}
+	return v.AsInt(), nil
+}
+
+// wantList returns v as a list or a type error naming its role.
+func wantList(fn, what string, v Value) (*List, error) {
+	if v.k != KindList {
+		return nil, argTypeError(fn, what, "a list", v)
+	}
+	return v.AsList(), nil
+}
+
+// maxResult bounds the length of a string or list a builtin builds in one
+// piece, as string and list repetition do, so that a program without an
+// allocation budget gets an error rather than an out-of-memory crash.
+const maxResult = math.MaxInt32
+
+// pollEvery is how many items a long builtin loop handles between two
+// cancellation checks.
+const pollEvery = 1024
+
+// libTick checks for cancellation every pollEvery iterations of a loop.
+func (m *Machine) libTick(i int) error {
+	if i%pollEvery == pollEvery-1 {
+		return m.poll()
+	}
+	return nil
+}
+
+// listBuilder accumulates the elements of a new list, charging the
+// allocation budget and polling for cancellation every pollEvery elements
+// rather than once per element.
+type listBuilder struct {
+	m       *Machine
+	elems   []Value
+	charged int
+}
+
+func (b *listBuilder) add(v Value) error {
+	b.elems = append(b.elems, v)
+	if len(b.elems)-b.charged >= pollEvery {
+		return b.flush()
+	}
+	return nil
+}
+
+// flush charges for the elements added since the last flush.
+func (b *listBuilder) flush() error {
+	n := len(b.elems) - b.charged
+	b.charged = len(b.elems)
+	if err := b.m.charge(int64(n) * valueSize); err != nil {
+		return err
+	}
+	return b.m.poll()
+}
+
+// list charges for the remaining elements and returns the list.
+func (b *listBuilder) list() (Value, error) {
+	if err := b.flush(); err != nil {
+		return Nil, err
+	}
+	return NewList(b.elems), nil
+}
+
+// chargeString charges n bytes of new string data.
+func (m *Machine) chargeString(n int) error { return m.charge(int64(n)) }
+
+// chargeList charges n new list slots.
+func (m *Machine) chargeList(n int) error { return m.charge(int64(n) * valueSize) }

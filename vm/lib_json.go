@@ -1,0 +1,349 @@
+package vm
+
+// This file defines json_encode and json_decode.
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+func init() {
+	def("json_encode", builtinJSONEncode)
+	def("json_decode", builtinJSONDecode)
+}
+
+// maxJSONDepth bounds the nesting of lists and maps json_encode writes
+// (which also stops it on cyclic data) and json_decode reads.
+const maxJSONDepth = 200
+
+// builtinJSONEncode implements json_encode(v[, indent]). nil, bools, ints,
+// floats, strings, lists and maps with string keys are encoded; maps keep
+// their insertion order. Floats always carry a decimal point or an
+// exponent, so they decode back as floats. Without indent the output is
+// compact ({"a":[1,2]}); with indent (a number of spaces, or a string)
+// each element goes on its own line, as Go's json.MarshalIndent does.
+// nan, inf, strings that are not valid UTF-8, other kinds, non-string
+// keys and nesting deeper than 200 (cyclic data) are errors.
+func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
+	if err := wantArgs("json_encode", args, 1, 2); err != nil {
+		return Nil, err
+	}
+	e := jsonEncoder{m: m}
+	if len(args) == 2 {
+		switch ind := args[1]; {
+		case ind.k == KindInt && ind.AsInt() >= 0 && ind.AsInt() <= 64:
+			e.indent = strings.Repeat(" ", int(ind.AsInt()))
+		case ind.k == KindString:
+			e.indent = ind.AsString()
+		default:
+			return Nil, errorf(ErrValue, "json_encode: indent must be a string or an int from 0 to 64, got %s", Repr(ind))
+		}
+		e.pretty = true
+	}
+	if err := e.value(args[0], 0); err != nil {
+		return Nil, err
+	}
+	if err := m.chargeString(e.b.Len()); err != nil {
+		return Nil, err
+	}
+	return String(e.b.String()), nil
+}
+
+type jsonEncoder struct {
+	m      *Machine
+	b      strings.Builder
+	pretty bool
+	indent string
+	n      int // values written, for polling
+}
+
+func (e *jsonEncoder) value(v Value, depth int) error {
+	if e.b.Len() > maxResult {
+		return errorf(ErrValue, "json_encode: result too large")
+	}
+	e.n++
+	if err := e.m.libTick(e.n); err != nil {
+		return err
+	}
+	switch v.k {
+	case KindNil:
+		e.b.WriteString("null")
+	case KindBool:
+		e.b.WriteString(strconv.FormatBool(v.AsBool()))
+	case KindInt:
+		e.b.WriteString(strconv.FormatInt(v.AsInt(), 10))
+	case KindFloat:
+		f := v.AsFloat()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return errorf(ErrValue, "json_encode: cannot encode %s", FormatFloat(f))
+		}
+		e.b.WriteString(FormatFloat(f))
+	case KindString:
+		return e.string(v.AsString())
+	case KindList:
+		return e.list(v.AsList(), depth+1)
+	case KindMap:
+		return e.object(v.AsMap(), depth+1)
+	default:
+		return errorf(ErrType, "json_encode: cannot encode a %s value", v.TypeName())
+	}
+	return nil
+}
+
+func (e *jsonEncoder) list(l *List, depth int) error {
+	if depth > maxJSONDepth {
+		return errorf(ErrValue, "json_encode: nesting deeper than %d (cyclic data?)", maxJSONDepth)
+	}
+	e.b.WriteByte('[')
+	for i, x := range l.Elems {
+		e.separate(i, depth)
+		if err := e.value(x, depth); err != nil {
+			return err
+		}
+	}
+	e.close(len(l.Elems), depth, ']')
+	return nil
+}
+
+func (e *jsonEncoder) object(mp *Map, depth int) error {
+	if depth > maxJSONDepth {
+		return errorf(ErrValue, "json_encode: nesting deeper than %d (cyclic data?)", maxJSONDepth)
+	}
+	e.b.WriteByte('{')
+	var err error
+	i := 0
+	mp.Each(func(k, v Value) bool {
+		if k.k != KindString {
+			err = errorf(ErrType, "json_encode: map key %s is a %s, not a string", Repr(k), k.TypeName())
+			return false
+		}
+		e.separate(i, depth)
+		i++
+		if err = e.string(k.AsString()); err != nil {
+			return false
+		}
+		e.b.WriteByte(':')
+		if e.pretty {
+			e.b.WriteByte(' ')
+		}
+		err = e.value(v, depth)
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	e.close(i, depth, '}')
+	return nil
+}
+
+// separate writes what goes before element i of a container at depth.
+func (e *jsonEncoder) separate(i, depth int) {
+	if i > 0 {
+		e.b.WriteByte(',')
+	}
+	e.newline(depth)
+}
+
+// close ends a container of n elements.
+func (e *jsonEncoder) close(n, depth int, c byte) {
+	if n > 0 {
+		e.newline(depth - 1)
+	}
+	e.b.WriteByte(c)
+}
+
+func (e *jsonEncoder) newline(depth int) {
+	if e.pretty {
+		e.b.WriteByte('\n')
+		for range depth {
+			e.b.WriteString(e.indent)
+		}
+	}
+}
+
+// string writes s as a JSON string: ", \ and control characters escaped,
+// and U+2028 and U+2029 too, as Go's encoding/json does.
+func (e *jsonEncoder) string(s string) error {
+	if !utf8.ValidString(s) {
+		return errorf(ErrValue, "json_encode: string %s is not valid UTF-8", Repr(String(s)))
+	}
+	const hexDigits = "0123456789abcdef"
+	e.b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			e.b.WriteByte('\\')
+			e.b.WriteRune(r)
+		case r == '\n':
+			e.b.WriteString(`\n`)
+		case r == '\r':
+			e.b.WriteString(`\r`)
+		case r == '\t':
+			e.b.WriteString(`\t`)
+		case r < 0x20 || r == '\u2028' || r == '\u2029':
+			e.b.WriteString(`\u`)
+			for shift := 12; shift >= 0; shift -= 4 {
+				e.b.WriteByte(hexDigits[r>>shift&0xf])
+			}
+		default:
+			e.b.WriteRune(r)
+		}
+	}
+	e.b.WriteByte('"')
+	return nil
+}
+
+// builtinJSONDecode implements json_decode(s) for a string or bytes s.
+// Objects become maps with their keys in document order (a repeated key
+// keeps its first position and its last value), arrays lists, integers
+// that fit an int ints, other numbers floats. Invalid JSON, data after
+// the value, and nesting deeper than 200 are value errors.
+func builtinJSONDecode(m *Machine, args []Value) (Value, error) {
+	if err := wantArgs("json_decode", args, 1, 1); err != nil {
+		return Nil, err
+	}
+	var src io.Reader
+	switch x := args[0]; x.k {
+	case KindString:
+		src = strings.NewReader(x.AsString())
+	case KindBytes:
+		src = strings.NewReader(string(x.AsBytes()))
+	default:
+		return Nil, argTypeError("json_decode", "argument", "a string or bytes", x)
+	}
+	d := jsonDecoder{m: m, dec: json.NewDecoder(src)}
+	d.dec.UseNumber()
+	tok, err := d.token()
+	if err != nil {
+		return Nil, err
+	}
+	v, err := d.value(tok, 0)
+	if err != nil {
+		return Nil, err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		if err != nil {
+			return Nil, d.syntaxError(err)
+		}
+		return Nil, errorf(ErrValue, "json_decode: unexpected data after the value (offset %d)", d.dec.InputOffset())
+	}
+	return v, nil
+}
+
+type jsonDecoder struct {
+	m   *Machine
+	dec *json.Decoder
+	n   int // tokens read, for polling
+}
+
+// token reads the next token; the end of the input is an error.
+func (d *jsonDecoder) token() (json.Token, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, d.syntaxError(err)
+	}
+	d.n++
+	return tok, d.m.libTick(d.n)
+}
+
+func (d *jsonDecoder) syntaxError(err error) error {
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return errorf(ErrValue, "json_decode: %s (offset %d)", se.Error(), se.Offset)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return errorf(ErrValue, "json_decode: unexpected end of input")
+	}
+	return errorf(ErrValue, "json_decode: %v", err)
+}
+
+// value converts tok, reading the rest of an array or object.
+func (d *jsonDecoder) value(tok json.Token, depth int) (Value, error) {
+	switch t := tok.(type) {
+	case nil:
+		return Nil, nil
+	case bool:
+		return Bool(t), nil
+	case string:
+		return String(t), d.m.chargeString(len(t))
+	case json.Number:
+		return jsonNumber(t)
+	case json.Delim:
+		if depth >= maxJSONDepth {
+			return Nil, errorf(ErrValue, "json_decode: nesting deeper than %d", maxJSONDepth)
+		}
+		if t == '[' {
+			return d.array(depth + 1)
+		}
+		return d.object(depth + 1)
+	}
+	return Nil, errorf(ErrValue, "json_decode: unexpected token %v", tok)
+}
+
+func (d *jsonDecoder) array(depth int) (Value, error) {
+	b := listBuilder{m: d.m}
+	for {
+		tok, err := d.token()
+		if err != nil {
+			return Nil, err
+		}
+		if tok == json.Delim(']') {
+			return b.list()
+		}
+		v, err := d.value(tok, depth)
+		if err != nil {
+			return Nil, err
+		}
+		if err := b.add(v); err != nil {
+			return Nil, err
+		}
+	}
+}
+
+func (d *jsonDecoder) object(depth int) (Value, error) {
+	mp := NewMap(0)
+	for {
+		tok, err := d.token()
+		if err != nil {
+			return Nil, err
+		}
+		if tok == json.Delim('}') {
+			return MapValue(mp), nil
+		}
+		key, ok := tok.(string)
+		if !ok { // the decoder reports a non-string key itself; be safe anyway
+			return Nil, errorf(ErrValue, "json_decode: object key must be a string")
+		}
+		if tok, err = d.token(); err != nil {
+			return Nil, err
+		}
+		v, err := d.value(tok, depth)
+		if err != nil {
+			return Nil, err
+		}
+		if err := d.m.mapSet(mp, String(key), v); err != nil {
+			return Nil, err
+		}
+	}
+}
+
+// jsonNumber converts a JSON number: an int when it is integral in form
+// and fits, a float otherwise.
+func jsonNumber(n json.Number) (Value, error) {
+	s := string(n)
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return Int(i), nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return Nil, errorf(ErrValue, "json_decode: number %s is out of the float range", s)
+	}
+	return Float(f), nil
+}
