@@ -485,9 +485,31 @@ func (fc *fcomp) returnStmt(s *lang.ReturnStmt) {
 		fc.at(s.Pos)
 		fc.emit(NIL, 0)
 	}
+	// The finally bodies run between computing the value and returning
+	// it; a break or continue in one of them abandons the return, so the
+	// value waits in a temporary, not on the operand stack they jump with.
+	tmp := fc.returnTemp()
+	if tmp >= 0 {
+		fc.emit(SETLOCAL, uint32(tmp))
+	}
 	fc.leaveTries(0)
 	fc.at(s.Pos)
+	if tmp >= 0 {
+		fc.emit(LOCAL, uint32(tmp))
+	}
 	fc.emit(RETURN, 0)
+}
+
+// returnTemp returns the slot of the innermost enclosing finally's
+// temporary (free on the way out through a return), or -1 if a return
+// leaves no finally body.
+func (fc *fcomp) returnTemp() int {
+	for i := len(fc.tries) - 1; i >= 0; i-- {
+		if f := fc.tries[i].finally; f != nil {
+			return fc.c.r.tryTemps[f].index
+		}
+	}
+	return -1
 }
 
 // tryStmt compiles try/catch/finally. The finally body is compiled once per
