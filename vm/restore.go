@@ -111,6 +111,12 @@ func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) 
 // (every host function the snapshot refers to must be registered). The
 // restored machine continues exactly as the original would have.
 func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
+	return restoreWithDecoder(p, data, opts, nil)
+}
+
+// restoreWithDecoder is Restore that also hands back its decoder, for
+// Inspect.
+func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **decoder) (*Machine, error) {
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
@@ -129,28 +135,40 @@ func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
 	if err := decMode.Unmarshal(env.Body, &body); err != nil {
 		return nil, badf("body: %v", err)
 	}
-	if err := m.restoreBody(body); err != nil {
+	d, err := m.restoreBody(body)
+	if err != nil {
 		return nil, err
+	}
+	if dp != nil {
+		*dp = d
 	}
 	return m, nil
 }
 
 // restoreBody installs a decoded machine body into m (fresh from New).
-func (m *Machine) restoreBody(body []any) error {
+func (m *Machine) restoreBody(body []any) (*decoder, error) {
+	d, err := m.decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	return d, d.verify(m.root, m.cur, m.pending != nil)
+}
+
+func (m *Machine) decodeBody(body []any) (*decoder, error) {
 	if len(body) != 7 {
-		return badf("machine body has %d fields, want 7", len(body))
+		return nil, badf("machine body has %d fields, want 7", len(body))
 	}
 	heap, ok := body[5].([]any)
 	if !ok {
-		return badf("heap is not an array")
+		return nil, badf("heap is not an array")
 	}
 	d, err := newDecoder(m, heap, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	globals, ok := body[0].([]any)
 	if !ok || len(globals) != len(m.globals) {
-		return badf("want %d globals", len(m.globals))
+		return nil, badf("want %d globals", len(m.globals))
 	}
 	for i, g := range globals {
 		if a, ok := g.([]any); ok && len(a) == 0 {
@@ -158,86 +176,103 @@ func (m *Machine) restoreBody(body []any) error {
 			continue
 		}
 		if m.globals[i], err = d.value(g); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	root, err := d.fiber(body[1])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cur, err := d.fiber(body[2])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	steps, err1 := asInt(body[3])
 	alloc, err2 := asInt(body[4])
 	if err := errors.Join(err1, err2); err != nil || steps < 0 || alloc < 0 {
-		return badf("bad step or allocation counter")
+		return nil, badf("bad step or allocation counter")
 	}
 	if err := d.fill(); err != nil {
-		return err
+		return nil, err
 	}
 	if root.Kind != fiberRoot {
-		return badf("the root fiber is a %s", fiberNoun(root))
+		return nil, badf("the root fiber is a %s", fiberNoun(root))
 	}
 	m.root, m.cur, m.steps, m.alloc = root, cur, steps, alloc
-	if err := m.restorePending(body[6]); err != nil {
-		return err
-	}
-	return d.verify(m.root, m.cur, m.pending != nil)
+	return d, m.restorePending(d, body[6])
 }
 
-func (m *Machine) restorePending(v any) error {
+// restorePending decodes the host call a suspended machine waits on:
+// nil, or [host name, request value].
+func (m *Machine) restorePending(d *decoder, v any) error {
 	if v == nil {
 		return nil
 	}
-	name, ok := v.(string)
+	p, ok := v.([]any)
+	if !ok || len(p) != 2 {
+		return badf("pending host call is not [name, request]")
+	}
+	name, ok := p[0].(string)
 	if !ok {
 		return badf("pending host call is not a name")
+	}
+	req, err := d.value(p[1])
+	if err != nil {
+		return err
 	}
 	if m.lookupBuiltin(name) == nil {
 		return fmt.Errorf("%w: the snapshot waits on host function %q, which is not registered", ErrBadSnapshot, name)
 	}
-	m.pending = &pendingHost{Host: name}
+	m.pending = &pendingHost{Host: name, Request: req}
 	return nil
 }
 
 // loadValue decodes a value snapshot made by dump in a machine running the
 // same program.
 func (m *Machine) loadValue(data []byte) (Value, error) {
+	v, _, err := m.loadValueDecoder(data)
+	return v, err
+}
+
+func (m *Machine) loadValueDecoder(data []byte) (Value, *decoder, error) {
+	v, d, err := m.decodeValue(data)
+	if err != nil {
+		return Nil, nil, err
+	}
+	return v, d, d.verify(nil, nil, false)
+}
+
+func (m *Machine) decodeValue(data []byte) (Value, *decoder, error) {
 	env, err := decodeEnvelope(data)
 	if err != nil {
-		return Nil, err
+		return Nil, nil, err
 	}
 	if env.Kind != snapValue {
-		return Nil, badf("this is a machine snapshot, not a dumped value")
+		return Nil, nil, badf("this is a machine snapshot, not a dumped value")
 	}
 	if [32]byte(env.Hash) != m.prog.Hash {
-		return Nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
+		return Nil, nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
 	}
 	var body []any
 	if err := decMode.Unmarshal(env.Body, &body); err != nil {
-		return Nil, badf("body: %v", err)
+		return Nil, nil, badf("body: %v", err)
 	}
 	if len(body) != 2 {
-		return Nil, badf("value body has %d fields, want 2", len(body))
+		return Nil, nil, badf("value body has %d fields, want 2", len(body))
 	}
 	heap, ok := body[1].([]any)
 	if !ok {
-		return Nil, badf("heap is not an array")
+		return Nil, nil, badf("heap is not an array")
 	}
 	d, err := newDecoder(m, heap, true)
 	if err != nil {
-		return Nil, err
+		return Nil, nil, err
 	}
 	v, err := d.value(body[0])
 	if err != nil {
-		return Nil, err
+		return Nil, nil, err
 	}
-	if err := d.fill(); err != nil {
-		return Nil, err
-	}
-	return v, d.verify(nil, nil, false)
+	return v, d, d.fill()
 }
 
 // decoder rebuilds heap objects in two passes: allocate every object from

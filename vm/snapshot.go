@@ -81,13 +81,13 @@ func (m *Machine) Snapshot(opts SnapshotOptions) ([]byte, error) {
 	}
 	root := e.fiberRef(m.root)
 	cur := e.fiberRef(m.cur)
+	var pending any
+	if m.pending != nil {
+		pending = []any{m.pending.Host, e.value(m.pending.Request)}
+	}
 	e.drain()
 	if e.err != nil {
 		return nil, e.err
-	}
-	var pending any
-	if m.pending != nil {
-		pending = m.pending.Host
 	}
 	body := []any{globals, root, cur, m.steps, m.alloc, e.heap, pending}
 	return m.envelope(snapMachine, body, opts.EmbedProgram)

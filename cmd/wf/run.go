@@ -29,6 +29,7 @@ Usage:
   wf run [flags] FILE      compile and run a program
   wf check FILE...         compile only; report every error
   wf disasm FILE           print the bytecode with source lines
+  wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
   wf help                  print this help
 
@@ -48,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
+	case "inspect":
+		return cmdInspect(rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version)
 		return exitOK
@@ -76,6 +79,8 @@ type limitFlags struct {
 	maxDepth int
 	maxAlloc int64
 	nesting  int
+	every    int64
+	noFiles  bool
 }
 
 func (l *limitFlags) register(fs *flag.FlagSet) {
@@ -83,6 +88,17 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&l.maxDepth, "max-depth", vm.DefaultMaxCallDepth, "maximum call depth")
 	fs.Int64Var(&l.maxAlloc, "max-alloc", 0, "bytes strings, lists and maps may allocate (0: no limit)")
 	fs.IntVar(&l.nesting, "max-nesting", lang.DefaultMaxNesting, "maximum syntactic nesting depth")
+	fs.Int64Var(&l.every, "snapshot-every", 0, "snapshot and restore the whole machine every N steps (a transparency test)")
+	fs.BoolVar(&l.noFiles, "no-files", false, "withhold the file host functions (read_file, write_file, ...)")
+}
+
+// predeclared lists the names a program may use without declaring them.
+func predeclared() []string {
+	names := vm.Universe()
+	for _, h := range fileHosts() {
+		names = append(names, h.Name)
+	}
+	return names
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -103,11 +119,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	m, err := vm.New(prog, vm.Options{
-		Stdout:       stdout,
-		Context:      ctx,
-		MaxSteps:     lim.maxSteps,
-		MaxCallDepth: lim.maxDepth,
-		MaxAlloc:     lim.maxAlloc,
+		Stdout:        stdout,
+		Context:       ctx,
+		MaxSteps:      lim.maxSteps,
+		MaxCallDepth:  lim.maxDepth,
+		MaxAlloc:      lim.maxAlloc,
+		SnapshotEvery: lim.every,
+		Hosts:         hosts(lim),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
@@ -118,6 +136,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	return exitOK
+}
+
+func hosts(lim limitFlags) []*vm.Builtin {
+	if lim.noFiles {
+		return nil
+	}
+	return fileHosts()
 }
 
 func reportRuntime(stderr io.Writer, err error) {
@@ -140,7 +165,7 @@ func compileFile(path string, lim limitFlags, stderr io.Writer) (*compiler.Progr
 	f, err := lang.ParseWith(path, src, lang.Options{MaxNesting: lim.nesting})
 	if err == nil {
 		var prog *compiler.Program
-		prog, err = compiler.Compile(f, compiler.Options{Predeclared: vm.Universe()})
+		prog, err = compiler.Compile(f, compiler.Options{Predeclared: predeclared()})
 		if err == nil {
 			return prog, exitOK
 		}
