@@ -92,9 +92,14 @@ func excerpt(src []byte, p Pos) string {
 	if p.Line < 1 || p.Line > len(lines) || p.Col < 1 {
 		return ""
 	}
+	// The line is shown without its indentation, indented by four spaces,
+	// as Python does, so deeply nested code stays readable.
 	line := strings.TrimRight(lines[p.Line-1], "\r")
+	trimmed := strings.TrimLeft(line, " \t")
+	col := max(0, p.Col-1-(len(line)-len(trimmed)))
+	line = trimmed
 	var pad strings.Builder
-	for _, r := range line[:min(p.Col-1, len(line))] {
+	for _, r := range line[:min(col, len(line))] {
 		if r == '\t' {
 			pad.WriteByte('\t')
 		} else {

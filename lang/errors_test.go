@@ -14,13 +14,18 @@ var errorTests = []struct {
 }{
 	{"missing expression", "fn total(xs) {\n    let total = }\n", `
 expense.wf:2:17: unexpected "}" (expected an expression)
-        let total = }
-                    ^
+    let total = }
+                ^
 `},
-	{"tabs line up", "\t\tx = }", `
+	{"indentation is replaced by four spaces", "\t\tx = }", `
 expense.wf:1:7: unexpected "}" (expected an expression)
-    		x = }
-    		    ^
+    x = }
+        ^
+`},
+	{"tabs inside the line line up", "x =\t\t}", `
+expense.wf:1:6: unexpected "}" (expected an expression)
+    x =		}
+       		^
 `},
 	{"multi-byte prefix", "é = }", `
 expense.wf:1:6: unexpected "}" (expected an expression)

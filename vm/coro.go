@@ -66,6 +66,7 @@ func (m *Machine) yield(f *Fiber, v Value) error {
 	f.Status = StatusSuspended
 	r := f.Parent
 	f.Parent = nil
+	f.exit = 0 // set again by the next resume; a suspended generator has no loop
 	r.push(v)
 	m.cur = r
 	return nil

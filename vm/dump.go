@@ -64,3 +64,11 @@ func (m *Machine) snapshotEvery(n int64) {
 		return m.roundTrip()
 	}
 }
+
+// Dump encodes v with everything reachable from it, as the dump builtin
+// does: the root coroutine is referenced, not copied.
+func (m *Machine) Dump(v Value) ([]byte, error) { return m.dumpValue(v) }
+
+// Load decodes bytes made by Dump in a machine running the same program,
+// as the load builtin does. Every load gives an independent copy.
+func (m *Machine) Load(data []byte) (Value, error) { return m.loadValue(data) }

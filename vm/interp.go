@@ -11,6 +11,10 @@ import (
 // escapes the GLOBAL instruction.
 var undefined = Value{n: 1}
 
+// mulSafe bounds the int operands whose product cannot overflow, so the
+// MUL fast path needs no division to check.
+const mulSafe = 1<<31 - 1
+
 // isStop reports whether f is the fiber exec was asked to run.
 func (m *Machine) isStop(f, stop *Fiber) bool {
 	if stop == nil {
@@ -223,8 +227,58 @@ loop:
 
 		case compiler.MUL:
 			x, y := stack[sp-2], stack[sp-1]
-			if x.k == KindFloat && y.k == KindFloat {
+			if x.k == KindInt && y.k == KindInt {
+				a, b := int64(x.n), int64(y.n)
+				if a >= -mulSafe && a <= mulSafe && b >= -mulSafe && b <= mulSafe {
+					stack[sp-2].n = uint64(a * b)
+					sp--
+					continue
+				}
+			} else if x.k == KindFloat && y.k == KindFloat {
 				stack[sp-2] = Float(x.AsFloat() * y.AsFloat())
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.MOD:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt && int64(y.n) > 0 {
+				stack[sp-2].n = uint64(int64(x.n) % int64(y.n))
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.DIV:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt && int64(y.n) > 0 {
+				stack[sp-2].n = uint64(int64(x.n) / int64(y.n))
+				sp--
+				continue
+			} else if x.k == KindFloat && y.k == KindFloat && y.n != 0 {
+				stack[sp-2] = Float(x.AsFloat() / y.AsFloat())
+				sp--
+				continue
+			}
+			goto binary
+
+		case compiler.LE, compiler.GT, compiler.GE, compiler.NE:
+			x, y := stack[sp-2], stack[sp-1]
+			if x.k == KindInt && y.k == KindInt {
+				a, b := int64(x.n), int64(y.n)
+				var r bool
+				switch compiler.Opcode(ins & 0xff) {
+				case compiler.LE:
+					r = a <= b
+				case compiler.GT:
+					r = a > b
+				case compiler.GE:
+					r = a >= b
+				default:
+					r = a != b
+				}
+				stack[sp-2] = Bool(r)
 				sp--
 				continue
 			}
@@ -248,9 +302,8 @@ loop:
 			}
 			goto binary
 
-		case compiler.DIV, compiler.MOD, compiler.BITAND, compiler.BITOR,
-			compiler.BITXOR, compiler.SHL, compiler.SHR, compiler.NE,
-			compiler.LE, compiler.GT, compiler.GE, compiler.IN:
+		case compiler.BITAND, compiler.BITOR, compiler.BITXOR, compiler.SHL,
+			compiler.SHR, compiler.IN:
 			goto binary
 
 		case compiler.NEG, compiler.PLUS, compiler.NOT, compiler.BITNOT:
