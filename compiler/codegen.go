@@ -83,7 +83,7 @@ func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts 
 	for _, s := range stmts {
 		fc.stmt(s)
 	}
-	fc.pos = endPos(info, pos)
+	fc.pos = endPos(info, pos, stmts)
 	if info.lit == nil || len(fn.Code) == 0 || !endsFlow(fn.Code[len(fn.Code)-1]) || jumpsToEnd(fn.Code) {
 		fc.emit(NIL, 0)
 		fc.emit(RETURN, 0)
@@ -97,9 +97,14 @@ func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts 
 	return fn
 }
 
-func endPos(info *funcInfo, pos lang.Pos) lang.Pos {
+// endPos is where a function's implicit return is reported: its closing
+// brace, or the start of the top level's last statement.
+func endPos(info *funcInfo, pos lang.Pos, stmts []lang.Stmt) lang.Pos {
 	if info.lit != nil && info.lit.Body != nil {
 		return info.lit.Body.End
+	}
+	if len(stmts) > 0 {
+		return stmts[len(stmts)-1].Position()
 	}
 	return pos
 }

@@ -28,7 +28,7 @@ func DisassembleFunc(b *strings.Builder, p *Program, fn *Function, lines []strin
 	if fn.Generator {
 		kind = "generator fn"
 	}
-	fmt.Fprintf(b, "%s %s  (params %d, locals %d, max stack %d)", kind, fn.Name, fn.NumParams, fn.NumLocals, fn.MaxStack)
+	fmt.Fprintf(b, "%s %s  (params %d, locals %d, max stack %d)", kind, funcLabel(fn.Name), fn.NumParams, fn.NumLocals, fn.MaxStack)
 	if len(fn.FreeNames) > 0 {
 		fmt.Fprintf(b, "  captures %s", strings.Join(fn.FreeNames, ", "))
 	}

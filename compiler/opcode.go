@@ -85,7 +85,6 @@ const (
 	THROW      //     x THROW -
 	RETHROW    //     x RETHROW -          (like THROW, keeps the original traceback)
 	YIELD      //     x YIELD sent
-	YIELDFROM  //     g YIELDFROM result   (delegates to generator g until it ends)
 
 	// data structures
 	MAKELIST // a1..an MAKELIST<n> list
