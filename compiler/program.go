@@ -3,7 +3,11 @@ package compiler
 // This file defines Program and Function, the compiler's output and the
 // VM's input.
 
-import "github.com/wf-lang/wf/lang"
+import (
+	"sync"
+
+	"github.com/wf-lang/wf/lang"
+)
 
 // Program is a compiled .wf file. It is immutable once built and may be
 // shared by any number of machines.
@@ -33,6 +37,17 @@ type Function struct {
 	Locals    []LocalInfo // debug info: every local's name and live range
 	FreeNames []string    // debug info: the names of the captured variables
 	Yields    []int       // debug info: the pc of each YIELD, in order (suspension points)
+
+	flowOnce sync.Once
+	flow     *Flow
+	flowErr  error
+}
+
+// Flow returns Analyze(f), computed once and shared: a Program is
+// immutable, so its analysis is too.
+func (f *Function) Flow() (*Flow, error) {
+	f.flowOnce.Do(func() { f.flow, f.flowErr = Analyze(f) })
+	return f.flow, f.flowErr
 }
 
 // Position is a compact line:col pair.

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
+	"weak"
 
 	"github.com/wf-lang/wf/compiler"
 )
@@ -46,7 +49,6 @@ const DefaultMaxCallDepth = 1000
 type Funcode struct {
 	*compiler.Function
 	Consts []Value
-	flow   *compiler.Flow // stack analysis, computed when a snapshot is verified
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -113,9 +115,17 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	return m, nil
 }
 
-// load converts a compiled program into its executable form.
-func (m *Machine) load(p *compiler.Program) (*Program, error) {
-	prog := &Program{Program: p, Funcs: make([]*Funcode, len(p.Funcs))}
+// funcodes caches each program's functions with their constants as
+// Values; they are immutable, so all machines of a program share them. The
+// key is weak, so a program that is no longer used leaves the cache.
+var funcodes sync.Map // weak.Pointer[compiler.Program] → []*Funcode
+
+func funcodesOf(p *compiler.Program) []*Funcode {
+	key := weak.Make(p)
+	if fcs, ok := funcodes.Load(key); ok {
+		return fcs.([]*Funcode)
+	}
+	fcs := make([]*Funcode, len(p.Funcs))
 	for i, f := range p.Funcs {
 		fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
 		for j, c := range f.Consts {
@@ -128,8 +138,19 @@ func (m *Machine) load(p *compiler.Program) (*Program, error) {
 				fc.Consts[j] = String(c.Str)
 			}
 		}
-		prog.Funcs[i] = fc
+		fcs[i] = fc
 	}
+	actual, loaded := funcodes.LoadOrStore(key, fcs)
+	if !loaded {
+		runtime.AddCleanup(p, func(k weak.Pointer[compiler.Program]) { funcodes.Delete(k) }, key)
+	}
+	return actual.([]*Funcode)
+}
+
+// load prepares a compiled program for this machine: shared functions,
+// builtins bound by name.
+func (m *Machine) load(p *compiler.Program) (*Program, error) {
+	prog := &Program{Program: p, Funcs: funcodesOf(p)}
 	prog.builtins = make([]Value, len(p.Builtins))
 	for i, name := range p.Builtins {
 		b := m.lookupBuiltin(name)

@@ -11,17 +11,8 @@ import (
 	"github.com/wf-lang/wf/lang"
 )
 
-// flow returns the stack-depth analysis of a function, computed once.
-func (fc *Funcode) flowInfo() (*compiler.Flow, error) {
-	if fc.flow == nil {
-		fl, err := compiler.Analyze(fc.Function)
-		if err != nil {
-			return nil, err
-		}
-		fc.flow = fl
-	}
-	return fc.flow, nil
-}
+// flowInfo returns the stack-depth analysis of a function.
+func (fc *Funcode) flowInfo() (*compiler.Flow, error) { return fc.Function.Flow() }
 
 func posOf(file string, lc []int64) lang.Pos {
 	return lang.Pos{File: file, Line: int(lc[0]), Col: int(lc[1])}
