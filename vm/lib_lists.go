@@ -214,6 +214,9 @@ func builtinList(m *Machine, args []Value) (Value, error) {
 // map's keys, a range's ints. A generator is an error: collecting it
 // would resume it from inside a Go function, where it may not yield.
 func (m *Machine) iterElems(name string, x Value) ([]Value, error) {
+	if err := m.poll(); err != nil {
+		return nil, err
+	}
 	switch x.k {
 	case KindList:
 		elems := x.AsList().Elems
@@ -237,7 +240,7 @@ func (m *Machine) iterElems(name string, x Value) ([]Value, error) {
 	case KindGenerator:
 		return nil, errorf(ErrType, "%s() of a generator: iterate it with for", name)
 	}
-	return nil, errorf(ErrType, "%s: cannot iterate over a %s value", name, x.TypeName())
+	return nil, errorf(ErrType, "%s: %s is not iterable", name, x.TypeName())
 }
 
 // intElements lists the ints of a bytes or range value.
