@@ -87,7 +87,11 @@ func (m *Machine) resume() (*Suspension, error) {
 	if m.root.Status == StatusDone {
 		return nil, ErrFinished
 	}
-	m.root.Status = StatusRunning
+	if m.root.Status == StatusNew {
+		// Only the first Run starts the root; after a suspension inside a
+		// coroutine the root waits at a switch and must stay suspended.
+		m.root.Status = StatusRunning
+	}
 	_, err := m.exec(nil, 0)
 	var s *suspendSignal
 	if errors.As(err, &s) {
