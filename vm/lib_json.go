@@ -48,23 +48,34 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 	if err := e.value(args[0], 0); err != nil {
 		return Nil, err
 	}
-	if err := m.chargeString(e.b.Len()); err != nil {
+	if err := e.charge(); err != nil {
 		return Nil, err
 	}
 	return String(e.b.String()), nil
 }
 
 type jsonEncoder struct {
-	m      *Machine
-	b      strings.Builder
-	pretty bool
-	indent string
-	n      int // values written, for polling
+	m       *Machine
+	b       strings.Builder
+	pretty  bool
+	indent  string
+	n       int // values written, for polling
+	charged int // bytes of b charged to the budget so far
+}
+
+// charge charges the budget for the output written since the last charge.
+func (e *jsonEncoder) charge() error {
+	n := e.b.Len() - e.charged
+	e.charged = e.b.Len()
+	return e.m.chargeString(n)
 }
 
 func (e *jsonEncoder) value(v Value, depth int) error {
 	if e.b.Len() > maxResult {
 		return errorf(ErrValue, "json_encode: result too large")
+	}
+	if err := e.charge(); err != nil {
+		return err
 	}
 	e.n++
 	if err := e.m.libTick(e.n); err != nil {

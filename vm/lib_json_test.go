@@ -110,3 +110,21 @@ func TestLibJSONBudget(t *testing.T) {
 		t.Errorf("decoding 101 elements within 1000 bytes: got %v, want a limit error", err)
 	}
 }
+
+// TestLibJSONEncodeBudget checks that encoding charges as it writes, so a
+// value that repeats one big string many times stops early.
+func TestLibJSONEncodeBudget(t *testing.T) {
+	big := sv(strings.Repeat("x", 1000))
+	elems := make([]Value, 100)
+	for i := range elems {
+		elems[i] = big
+	}
+	m := &Machine{opts: Options{MaxAlloc: 10_000}}
+	_, err := libCall(m, "json_encode", []Value{NewList(elems)})
+	if e, ok := err.(*Error); !ok || e.Kind != ErrLimit {
+		t.Errorf("encoding 100 KB within 10 KB: got %v, want a limit error", err)
+	}
+	if m.alloc > 20_000 {
+		t.Errorf("charged %d bytes before stopping, want it to stop near the 10 KB budget", m.alloc)
+	}
+}

@@ -231,10 +231,11 @@ func (m *Machine) iterElems(name string, x Value) ([]Value, error) {
 		}
 		return l.AsList().Elems, nil
 	case KindMap:
-		if err := m.chargeList(x.AsMap().Len()); err != nil {
+		keys, err := mapKeys(m, x, nil)
+		if err != nil {
 			return nil, err
 		}
-		return x.AsMap().Keys(), nil
+		return keys.AsList().Elems, nil
 	case KindBytes, KindRange:
 		return m.intElements(name, x)
 	case KindGenerator:
@@ -370,7 +371,7 @@ func (m *Machine) callCompare(name string, fn, a, b Value) (int, error) {
 	case KindFloat:
 		return cmp3(r.AsFloat() < 0, r.AsFloat() > 0), nil
 	}
-	return 0, errorf(ErrValue, "%s: comparison function must return a number (negative, zero or positive), got %s", name, r.TypeName())
+	return 0, errorf(ErrType, "%s: comparison function must return a number (negative, zero or positive), got %s", name, r.TypeName())
 }
 
 // sortByKey sorts elems stably by Compare of key(element).

@@ -46,34 +46,35 @@ func mapGet(m *Machine, mp Value, args []Value) (Value, error) {
 
 // mapKeys implements m.keys(): a new list of the keys in insertion order.
 func mapKeys(m *Machine, mp Value, args []Value) (Value, error) {
-	if err := m.chargeList(mp.AsMap().Len()); err != nil {
-		return Nil, err
-	}
-	return NewList(mp.AsMap().Keys()), nil
+	return m.mapList(mp.AsMap(), 1, func(k, _ Value) Value { return k })
 }
 
 // mapValues implements m.values(): a new list of the values in key order.
 func mapValues(m *Machine, mp Value, args []Value) (Value, error) {
-	mm := mp.AsMap()
-	if err := m.chargeList(mm.Len()); err != nil {
-		return Nil, err
-	}
-	out := make([]Value, 0, mm.Len())
-	mm.Each(func(_, v Value) bool { out = append(out, v); return true })
-	return NewList(out), nil
+	return m.mapList(mp.AsMap(), 1, func(_, v Value) Value { return v })
 }
 
 // mapItems implements m.items(): a new list of [key, value] lists in key order.
 func mapItems(m *Machine, mp Value, args []Value) (Value, error) {
-	mm := mp.AsMap()
-	if err := m.chargeList(3 * mm.Len()); err != nil {
+	return m.mapList(mp.AsMap(), 3, func(k, v Value) Value { return NewList([]Value{k, v}) })
+}
+
+// mapList returns a new list of f(key, value) for the entries of mp in
+// order, charging slots list slots per entry and polling as it goes.
+func (m *Machine) mapList(mp *Map, slots int, f func(k, v Value) Value) (Value, error) {
+	if err := m.chargeList(slots * mp.Len()); err != nil {
 		return Nil, err
 	}
-	out := make([]Value, 0, mm.Len())
-	mm.Each(func(k, v Value) bool {
-		out = append(out, NewList([]Value{k, v}))
-		return true
+	out := make([]Value, 0, mp.Len())
+	var err error
+	mp.Each(func(k, v Value) bool {
+		out = append(out, f(k, v))
+		err = m.libTick(len(out))
+		return err == nil
 	})
+	if err != nil {
+		return Nil, err
+	}
 	return NewList(out), nil
 }
 

@@ -46,7 +46,7 @@ recs.sort(fn(x, y) { return x[0] - y[0] })
 print(recs)`, want: `[[1, "b"], [1, "d"], [2, "a"], [2, "c"]]`},
 		{name: "comparator returning bool", src: `
 [2, 1].sort(fn(a, b) { return a < b })`,
-			err: "value_error: sort: comparison function must return a number (negative, zero or positive), got bool"},
+			err: "type_error: sort: comparison function must return a number (negative, zero or positive), got bool"},
 		{name: "comparator throwing", src: `
 try { [2, 1].sort(fn(a, b) { throw error("boom", "no") }) } catch e { print(e.kind, e.message) }`,
 			want: "boom no"},
@@ -54,6 +54,10 @@ try { [2, 1].sort(fn(a, b) { throw error("boom", "no") }) } catch e { print(e.ki
 let l = [3, 1, 2]
 try { l.sort(fn(a, b) { if a == 2 { throw "x" }; return a - b }) } catch e { print(e) }
 print(l)`, want: "x\n[3, 1, 2]"},
+		{name: "comparator changing the list", src: `
+let l = [3, 1, 2]
+try { l.sort(fn(a, b) { l.push(0); return a - b }) } catch e { print(e.kind, e.message) }`,
+			want: "value_error sort: list modified during sort"},
 		{name: "function of three parameters", src: `
 sort([1], fn(a, b, c) { return 0 })`,
 			err: "argument_error: sort: ordering function must take 1 parameter (a key function) or 2 (a comparison function), not 3"},
