@@ -17,8 +17,8 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	progPath := fs.String("program", "", "the program the snapshot was made by (not needed when the snapshot embeds it)")
 	var lim limitFlags
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

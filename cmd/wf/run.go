@@ -73,6 +73,20 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses a command's flags. It reports false, with the exit
+// code to use, when the command should not run: after -h (exit 0) or a
+// bad flag (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, false
+	case err != nil:
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
 // limitFlags are the resource limits shared by commands that run code.
 type limitFlags struct {
 	maxSteps int64
@@ -105,8 +119,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "wf run [flags] FILE", stderr)
 	var lim limitFlags
 	lim.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -178,8 +192,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", "wf check FILE...", stderr)
 	var lim limitFlags
 	lim.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -198,8 +212,8 @@ func cmdDisasm(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("disasm", "wf disasm FILE", stderr)
 	var lim limitFlags
 	lim.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
