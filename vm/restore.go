@@ -315,7 +315,7 @@ func (d *decoder) alloc(tag int, o []any) (Value, error) {
 	case objCell:
 		return cellValue(&Cell{}), nil
 	case objBuiltin:
-		return BuiltinValue(&Builtin{}), nil
+		return d.builtin(o)
 	case objError:
 		return ErrorValue(&Error{}), nil
 	case objRange:
@@ -480,7 +480,7 @@ func (d *decoder) fillObject(v Value, o []any) error {
 		(*Cell)(v.p).V = x
 		return err
 	case KindBuiltin:
-		return d.fillBuiltin(v.AsBuiltin(), o)
+		return nil // resolved by alloc
 	case KindError:
 		return d.fillError(v.AsError(), o)
 	case KindRange:
@@ -543,20 +543,21 @@ func (d *decoder) fillClosure(cl *Closure, o []any) error {
 	return nil
 }
 
-func (d *decoder) fillBuiltin(b *Builtin, o []any) error {
+// builtin resolves a builtin object to the machine's own *Builtin, so a
+// restored reference is identical (==) to a fresh one.
+func (d *decoder) builtin(o []any) (Value, error) {
 	if err := want(o, 2); err != nil {
-		return err
+		return Nil, err
 	}
 	name, ok := o[1].(string)
 	if !ok {
-		return badf("builtin name is not a string")
+		return Nil, badf("builtin name is not a string")
 	}
-	real := d.m.lookupBuiltin(name)
-	if real == nil {
-		return fmt.Errorf("%w: host function %q is not registered", ErrBadSnapshot, name)
+	b := d.m.lookupBuiltin(name)
+	if b == nil {
+		return Nil, fmt.Errorf("%w: host function %q is not registered", ErrBadSnapshot, name)
 	}
-	*b = *real
-	return nil
+	return BuiltinValue(b), nil
 }
 
 func (d *decoder) fillError(e *Error, o []any) error {
