@@ -449,6 +449,14 @@ func (d *decoder) fill() error {
 			return fmt.Errorf("object %d: %w", i, err)
 		}
 	}
+	// A map iterator's version is stored relative to its map (see
+	// mapIterState); the map's own counter is known once it is filled.
+	for _, v := range d.objs {
+		if v.k == KindIter && v.asIter().kind == iterMap {
+			it := v.asIter()
+			it.stop = int64(it.src.AsMap().version) - it.stop
+		}
+	}
 	return nil
 }
 

@@ -217,12 +217,32 @@ func (e *encoder) object(v Value) any {
 		return []any{objRange, r.Start, r.Stop, r.Step}
 	case KindIter:
 		it := v.asIter()
-		return []any{objIter, int(it.kind), e.value(it.src), it.i, it.stop, it.step, it.n}
+		i, stop := it.i, it.stop
+		if it.kind == iterMap {
+			i, stop = mapIterState(it)
+		}
+		return []any{objIter, int(it.kind), e.value(it.src), i, stop, it.step, it.n}
 	case KindGenerator, KindCoroutine:
 		return e.fiber(v.asFiber())
 	}
 	e.err = fmt.Errorf("snapshot: cannot encode a %s value", v.TypeName())
 	return nil
+}
+
+// mapIterState encodes a map iterator's position and version in terms a
+// restored map reproduces: the position counts live entries only (the
+// snapshot drops tombstones), and the version is the number of key-set
+// changes since the loop began (0 while the loop may go on), since the
+// restored map's own version counter starts afresh.
+func mapIterState(it *Iter) (pos, changes int64) {
+	mp := it.src.AsMap()
+	end := min(it.i, int64(len(mp.entries)))
+	for _, e := range mp.entries[:max(end, 0)] {
+		if !e.deleted {
+			pos++
+		}
+	}
+	return pos, int64(mp.version) - it.stop
 }
 
 func (e *encoder) errorObject(er *Error) any {
