@@ -37,7 +37,7 @@ var decMode = func() cbor.DecMode {
 		DupMapKey:             cbor.DupMapKeyEnforcedAPF,
 		IntDec:                cbor.IntDecConvertSigned,
 		DefaultByteStringType: nil,
-		UTF8:                  cbor.UTF8RejectInvalid,
+		UTF8:                  cbor.UTF8DecodeInvalid, // wf strings are bytes: "é"[0:1] is one
 	}.DecMode()
 	if err != nil {
 		panic(err)
