@@ -47,8 +47,13 @@ const (
 	objRoot // in a value snapshot: the loading machine's root coroutine
 )
 
+// encMode is CBOR core deterministic encoding, except that NaNs keep
+// their bits (as float64): wf tells NaNs apart by bits as map keys, and
+// core encoding's single canonical NaN would merge distinct keys.
 var encMode = func() cbor.EncMode {
-	em, err := cbor.CoreDetEncOptions().EncMode()
+	opts := cbor.CoreDetEncOptions()
+	opts.NaNConvert = cbor.NaNConvertNone
+	em, err := opts.EncMode()
 	if err != nil {
 		panic(err)
 	}
