@@ -49,15 +49,17 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 		ins    uint32
 		arg    uint32
 	)
-	// load makes the current fiber's top frame the running one.
-	load := func() {
-		f = m.cur
-		fr = &f.Frames[len(f.Frames)-1]
-		fn = fr.Fn.Fn
-		code, consts, stack = fn.Code, fn.Consts, f.Stack
-		base, sp, pc = fr.Base, f.SP, fr.PC
-	}
-	load()
+
+	// Every switch of frame or fiber that is not a plain call or return
+	// comes back here: the current fiber's top frame becomes the running
+	// one. (A goto, not a closure: a closure would pin these variables in
+	// memory instead of registers.)
+reload:
+	f = m.cur
+	fr = &f.Frames[len(f.Frames)-1]
+	fn = fr.Fn.Fn
+	code, consts, stack = fn.Code, fn.Consts, f.Stack
+	base, sp, pc = fr.Base, f.SP, fr.PC
 
 loop:
 	for {
@@ -67,7 +69,7 @@ loop:
 				goto fail
 			}
 			limit = m.nextEvent()
-			load()
+			goto reload
 		}
 		steps++
 		ins = code[pc]
@@ -385,8 +387,7 @@ loop:
 				if err = m.resumeGenerator(itv.asFiber(), Nil, int(arg)+1); err != nil {
 					goto fail
 				}
-				load()
-				continue
+				goto reload
 			}
 			if itv.k != KindIter {
 				err = errorf(ErrValue, "for loop state is a %s, not an iterator", itv.TypeName())
@@ -433,7 +434,7 @@ loop:
 			if err = m.call(f, stack[sp-n-1], n); err != nil {
 				goto fail
 			}
-			load()
+			goto reload
 
 		case compiler.CALLMETHOD:
 			n := int(arg & 0xff)
@@ -441,7 +442,7 @@ loop:
 			if err = m.callMethod(f, int(arg>>8), n); err != nil {
 				goto fail
 			}
-			load()
+			goto reload
 
 		case compiler.RETURN:
 			v := stack[sp-1]
@@ -464,8 +465,7 @@ loop:
 				if err = m.finishFiber(f, v); err != nil {
 					goto fail
 				}
-				load()
-				continue
+				goto reload
 			}
 			stack[base-1] = v
 			sp = base
@@ -495,7 +495,7 @@ loop:
 			if err = m.yield(f, stack[sp]); err != nil {
 				goto fail
 			}
-			load()
+			goto reload
 
 		case compiler.MAKELIST:
 			n := int(arg)
@@ -614,6 +614,6 @@ loop:
 		if !m.unwind(err, stop, stopDepth) {
 			return Nil, err
 		}
-		load()
+		goto reload
 	}
 }
