@@ -129,7 +129,9 @@ func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **dec
 	}
 	m, err := New(p, opts)
 	if err != nil {
-		return nil, err
+		// A host function the program (and so the snapshot) needs is
+		// missing: the snapshot cannot be restored with these options.
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
 	var body []any
 	if err := decMode.Unmarshal(env.Body, &body); err != nil {
