@@ -10,6 +10,7 @@ import (
 	"os/signal"
 
 	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/engine"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/vm"
 )
@@ -44,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return cmdRun(rest, stdout, stderr)
+		return cmdRun(rest, stdin, stdout, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
 	case "disasm":
@@ -55,8 +56,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, version)
 		return exitOK
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+engineUsage)
 		return exitOK
+	}
+	if c, ok := engineCommands[cmd]; ok {
+		return c(rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "wf: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
@@ -108,18 +112,23 @@ func (l *limitFlags) register(fs *flag.FlagSet) {
 
 // predeclared lists the names a program may use without declaring them.
 func predeclared() []string {
-	names := vm.Universe()
+	names := append(vm.Universe(), engine.BuiltinNames()...)
 	for _, h := range fileHosts() {
 		names = append(names, h.Name)
 	}
 	return names
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
+func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "wf run [flags] FILE", stderr)
 	var lim limitFlags
 	lim.register(fs)
+	var wfl workflowFlags
+	wfl.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if code := wfl.check(stderr); code != exitOK {
 		return code
 	}
 	if fs.NArg() != 1 {
@@ -139,13 +148,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		MaxCallDepth:  lim.maxDepth,
 		MaxAlloc:      lim.maxAlloc,
 		SnapshotEvery: lim.every,
-		Hosts:         hosts(lim),
+		Hosts:         append(hosts(lim), wfl.hosts()...),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitRuntime
 	}
-	if _, err := m.Run(); err != nil {
+	if err := runWorkflow(m, &wfl, stdin, stderr); err != nil {
 		reportRuntime(stderr, err)
 		return exitRuntime
 	}

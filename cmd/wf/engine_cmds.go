@@ -1,0 +1,491 @@
+package main
+
+// This file defines the durable workflow commands: start, signal, list,
+// show, history, fork, rewind, set, cancel and worker.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wf-lang/wf/engine"
+	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/vm"
+)
+
+// engineCommands are dispatched by run.
+var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) int{
+	"start":   cmdStart,
+	"signal":  cmdSignal,
+	"list":    cmdList,
+	"show":    cmdShow,
+	"history": cmdHistory,
+	"fork":    cmdFork,
+	"rewind":  cmdRewind,
+	"set":     cmdSet,
+	"cancel":  cmdCancel,
+	"worker":  cmdWorker,
+}
+
+const engineUsage = `
+Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
+  wf start FILE [--input JSON]   start an instance; print its id
+  wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
+  wf list [--status S]           list instances
+  wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
+  wf history ID                  every version and why it was made
+  wf fork ID [--at VERSION]      a new instance continuing from that state
+  wf rewind ID --to VERSION      continue from an older state (recorded as a new version)
+  wf set ID NAME JSON            change a variable of a waiting instance
+  wf cancel ID                   stop an instance for good
+  wf worker                      fire timers and run instances with work, until SIGTERM
+`
+
+// dbFlags are the flags every engine command takes.
+type dbFlags struct {
+	path   string
+	sync   string
+	asJSON bool
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	def := os.Getenv("WF_DB")
+	if def == "" {
+		def = "wf.db"
+	}
+	fs.StringVar(&d.path, "db", def, "the database file ($WF_DB)")
+	fs.StringVar(&d.sync, "synchronous", "NORMAL", "NORMAL, or FULL to fsync every commit")
+	fs.BoolVar(&d.asJSON, "json", false, "print JSON instead of text")
+}
+
+// open opens the engine; only start and worker may create the database.
+func (d *dbFlags) open(create bool, opts engine.Options, stderr io.Writer) (*engine.Engine, int) {
+	if !create && !engine.FileExists(d.path) {
+		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
+		return nil, exitUsage
+	}
+	e, err := engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync})
+	if err != nil {
+		return nil, report(stderr, err)
+	}
+	return e, exitOK
+}
+
+// report prints err and returns its exit code: exitUsage for bad input
+// (unknown ids, invalid JSON, a database that is not ours), exitRuntime
+// for anything else.
+func report(stderr io.Writer, err error) int {
+	var re *vm.RuntimeError
+	if errors.As(err, &re) {
+		fmt.Fprintln(stderr, re)
+		return exitRuntime
+	}
+	var el lang.ErrorList
+	if errors.As(err, &el) {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "wf: %v\n", err)
+	for _, bad := range []error{engine.ErrNotFound, engine.ErrInvalid, engine.ErrNotOurs, engine.ErrFinal,
+		engine.ErrWrongKind, vm.ErrNoVariable} {
+		if errors.Is(err, bad) {
+			return exitUsage
+		}
+	}
+	return exitRuntime
+}
+
+// parse parses flags interleaved with want positional arguments.
+func parse(fs *flag.FlagSet, args []string, want int) ([]string, bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if want >= 0 && len(pos) != want {
+		fs.Usage()
+		return nil, false
+	}
+	return pos, true
+}
+
+func printJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return exitOK
+}
+
+func cmdStart(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("start", "wf start [--db FILE] [--input JSON] FILE", stderr)
+	var d dbFlags
+	d.register(fs)
+	input := fs.String("input", "", "the workflow's input(), as JSON")
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	src, err := os.ReadFile(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return exitUsage
+	}
+	e, code := d.open(true, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	var in []byte
+	if *input != "" {
+		in = []byte(*input)
+	}
+	id, err := e.Start(context.Background(), pos[0], src, in)
+	var el lang.ErrorList
+	if errors.As(err, &el) {
+		fmt.Fprint(stderr, lang.Render(err, src))
+		return exitUsage
+	}
+	if err != nil {
+		return report(stderr, err)
+	}
+	return printState(e, id, d.asJSON, stdout, stderr)
+}
+
+// printState prints an instance's id and where it stands.
+func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writer) int {
+	h, err := e.Store().Head(context.Background(), id)
+	if err != nil {
+		return report(stderr, err)
+	}
+	if asJSON {
+		return printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version})
+	}
+	fmt.Fprintln(stdout, id)
+	return exitOK
+}
+
+func cmdSignal(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("signal", "wf signal [--db FILE] ID NAME [JSON]", stderr)
+	var d dbFlags
+	d.register(fs)
+	pos, ok := parse(fs, args, -1)
+	if !ok || len(pos) < 2 || len(pos) > 3 {
+		fs.Usage()
+		return exitUsage
+	}
+	var value []byte
+	if len(pos) == 3 {
+		value = []byte(pos[2])
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	msg, err := e.Signal(context.Background(), pos[0], pos[1], value)
+	var re *engine.ResumeError
+	if err != nil && !errors.As(err, &re) {
+		return report(stderr, err)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+	}
+	h, herr := e.Store().Head(context.Background(), pos[0])
+	if herr != nil {
+		return report(stderr, herr)
+	}
+	if d.asJSON {
+		return printJSON(stdout, map[string]any{"signal": msg.ID, "id": pos[0], "status": h.Status, "waiting_for": h.WaitingFor})
+	}
+	fmt.Fprintf(stdout, "signal #%d %s stored; %s is %s\n", msg.ID, pos[1], pos[0], describeHead(h.Instance))
+	return exitOK
+}
+
+func describeHead(in engine.Instance) string {
+	switch in.Status {
+	case engine.Waiting:
+		return fmt.Sprintf("waiting for %s", in.WaitingFor)
+	case engine.Sleeping:
+		return "sleeping until " + in.Due.Local().Format(time.DateTime)
+	case engine.Failed:
+		return "failed: " + firstLine(in.Error)
+	}
+	return string(in.Status)
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+func cmdList(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("list", "wf list [--db FILE] [--status S] [--json]", stderr)
+	var d dbFlags
+	d.register(fs)
+	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
+	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	if _, ok := parse(fs, args, 0); !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	list, err := e.List(context.Background(), engine.Filter{Status: engine.Status(*status), Limit: *limit})
+	if err != nil {
+		return report(stderr, err)
+	}
+	if d.asJSON {
+		return printJSON(stdout, list)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tVERSION\tUPDATED\tSTATE")
+	for _, in := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", in.ID, in.Status, in.Version, in.Updated.Local().Format(time.DateTime), describeHead(in))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdHistory(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("history", "wf history [--db FILE] [--json] ID", stderr)
+	var d dbFlags
+	d.register(fs)
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	vs, err := e.History(context.Background(), pos[0])
+	if err != nil {
+		return report(stderr, err)
+	}
+	if d.asJSON {
+		return printJSON(stdout, vs)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN")
+	for _, v := range vs {
+		in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func cmdShow(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("show", "wf show [--db FILE] [--json] [--at VERSION] ID", stderr)
+	var d dbFlags
+	d.register(fs)
+	at := fs.Int64("at", 0, "show this version instead of the latest")
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	rep, err := e.Show(context.Background(), pos[0], *at)
+	if err != nil {
+		return report(stderr, err)
+	}
+	if d.asJSON {
+		return printJSON(stdout, rep)
+	}
+	printReport(stdout, rep)
+	return exitOK
+}
+
+func printReport(w io.Writer, rep *engine.Report) {
+	in, v := rep.Instance, rep.Version
+	fmt.Fprintf(w, "instance %s (%s)\n", in.ID, in.Status)
+	fmt.Fprintf(w, "version %d of %d: %s\n", v.Number, in.Version, v.Reason)
+	state := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
+	fmt.Fprintf(w, "state: %s\n", describeHead(state))
+	if rep.Pending != "" {
+		fmt.Fprintf(w, "waiting for: %s\n", rep.Pending)
+	}
+	if in.Parent != "" {
+		fmt.Fprintf(w, "forked from: %s\n", in.Parent)
+	}
+	if in.Input != "" {
+		fmt.Fprintf(w, "input: %s\n", in.Input)
+	}
+	for _, m := range rep.Queued {
+		fmt.Fprintf(w, "queued signal #%d %s = %s\n", m.ID, m.Name, m.Value)
+	}
+	if v.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", v.Error)
+	}
+	if rep.Machine != nil {
+		printInspection(w, rep.Machine)
+	}
+	fmt.Fprintln(w, "output so far:")
+	for _, line := range splitLines(v.Output) {
+		fmt.Fprintf(w, "  | %s\n", line)
+	}
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && s[i] != '\n' {
+			i++
+		}
+		out = append(out, s[:i])
+		if i < len(s) {
+			i++
+		}
+		s = s[i:]
+	}
+	return out
+}
+
+func cmdFork(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("fork", "wf fork [--db FILE] [--at VERSION] ID", stderr)
+	var d dbFlags
+	d.register(fs)
+	at := fs.Int64("at", 0, "fork this version instead of the latest")
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	id, err := e.Fork(context.Background(), pos[0], *at)
+	if err != nil {
+		return report(stderr, err)
+	}
+	return printState(e, id, d.asJSON, stdout, stderr)
+}
+
+func cmdRewind(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("rewind", "wf rewind [--db FILE] --to VERSION ID", stderr)
+	var d dbFlags
+	d.register(fs)
+	to := fs.Int64("to", 0, "the version to continue from")
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	if *to <= 0 {
+		fmt.Fprintln(stderr, "wf rewind: --to VERSION is required")
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	n, err := e.Rewind(context.Background(), pos[0], *to)
+	if err != nil {
+		return report(stderr, err)
+	}
+	if !d.asJSON {
+		fmt.Fprintf(stdout, "%s rewound to version %d as version %d\n", pos[0], *to, n)
+		return exitOK
+	}
+	return printState(e, pos[0], true, stdout, stderr)
+}
+
+func cmdSet(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("set", "wf set [--db FILE] [--any-type] ID NAME JSON", stderr)
+	var d dbFlags
+	d.register(fs)
+	anyType := fs.Bool("any-type", false, "allow a value of another type than the variable's")
+	pos, ok := parse(fs, args, 3)
+	if !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
+		return report(stderr, err)
+	}
+	if !d.asJSON {
+		fmt.Fprintf(stdout, "%s: %s = %s\n", pos[0], pos[1], pos[2])
+		return exitOK
+	}
+	return printState(e, pos[0], true, stdout, stderr)
+}
+
+func cmdCancel(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("cancel", "wf cancel [--db FILE] ID", stderr)
+	var d dbFlags
+	d.register(fs)
+	pos, ok := parse(fs, args, 1)
+	if !ok {
+		return exitUsage
+	}
+	e, code := d.open(false, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	if err := e.Cancel(context.Background(), pos[0]); err != nil {
+		return report(stderr, err)
+	}
+	if !d.asJSON {
+		fmt.Fprintf(stdout, "%s cancelled\n", pos[0])
+		return exitOK
+	}
+	return printState(e, pos[0], true, stdout, stderr)
+}
+
+func cmdWorker(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("worker", "wf worker [--db FILE] [--poll DURATION]", stderr)
+	var d dbFlags
+	d.register(fs)
+	poll := fs.Duration("poll", 100*time.Millisecond, "how often to look for due work when idle")
+	if _, ok := parse(fs, args, 0); !ok {
+		return exitUsage
+	}
+	e, code := d.open(true, engine.Options{}, stderr)
+	if e == nil {
+		return code
+	}
+	defer e.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.path, strconv.Itoa(os.Getpid()))
+	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	if err := e.Work(ctx, engine.WorkerOptions{Poll: *poll, Logf: logf}); err != nil {
+		return report(stderr, err)
+	}
+	fmt.Fprintln(stderr, "wf worker: stopped")
+	return exitOK
+}

@@ -1,0 +1,174 @@
+package engine
+
+// This file defines the workflow builtins a .wf script calls (wait, sleep,
+// now, input, instance_id and the registered activities) and Call, what a
+// suspended workflow asks for.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// Activity is a Go function a workflow calls like any function. The call
+// suspends the workflow; the engine commits "activity pending", runs Fn
+// with the idempotency key "<instance>:<seq>", and commits its result
+// together with the workflow's progress up to its next block. A crash in
+// between runs Fn again with the same key, so Fn must be idempotent per
+// key (charge a card once per key, say). An error from Fn fails the
+// instance; rewinding it to the pending version retries with the same key.
+type Activity struct {
+	Name string
+	Fn   func(ctx context.Context, key string, args []vm.Value) (vm.Value, error)
+}
+
+// builtinNames are the engine's own host functions.
+var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id"}
+
+// BuiltinNames returns the names of the workflow builtins, to add to
+// compiler.Options.Predeclared.
+func BuiltinNames() []string { return append([]string(nil), builtinNames...) }
+
+// Env is what the builtins of one run see.
+type Env struct {
+	ID    string           // instance_id()
+	Input string           // input(), JSON; empty means nil
+	Now   func() time.Time // now(); default time.Now
+}
+
+// Builtins returns the workflow builtins for one run, with activities
+// (by name) that suspend the machine. wf run uses them to run a workflow
+// without a store.
+func Builtins(env Env, activities []string) []*vm.Builtin {
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	bs := []*vm.Builtin{
+		{Name: "wait", Fn: builtinWait},
+		{Name: "sleep", Fn: builtinSleep},
+		{Name: "now", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+			if err := noArgs("now", args); err != nil {
+				return vm.Nil, err
+			}
+			return vm.Float(float64(now().UnixNano()) / 1e9), nil
+		}},
+		{Name: "input", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+			return builtinInput(env.Input, args)
+		}},
+		{Name: "instance_id", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+			return vm.String(env.ID), noArgs("instance_id", args)
+		}},
+	}
+	for _, name := range activities {
+		bs = append(bs, &vm.Builtin{Name: name, Fn: activityHost(name)})
+	}
+	return bs
+}
+
+func noArgs(name string, args []vm.Value) error {
+	if len(args) != 0 {
+		return vm.Errorf(vm.ErrArgs, "%s takes no arguments, got %d", name, len(args))
+	}
+	return nil
+}
+
+// builtinWait implements wait(name[, timeout]): the value of the next
+// signal called name, or nil when timeout passes first.
+func builtinWait(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+	if len(args) < 1 || len(args) > 2 {
+		return vm.Nil, vm.Errorf(vm.ErrArgs, "wait takes a signal name and an optional timeout, got %d arguments", len(args))
+	}
+	if args[0].Kind() != vm.KindString || args[0].AsString() == "" {
+		return vm.Nil, vm.Errorf(vm.ErrType, "wait: the signal name must be a non-empty string, got %s", vm.Repr(args[0]))
+	}
+	timeout := vm.Nil
+	if len(args) == 2 {
+		d, err := ParseDuration(args[1])
+		if err != nil {
+			return vm.Nil, vm.Errorf(vm.ErrValue, "wait: %v", err)
+		}
+		timeout = vm.Float(d.Seconds())
+	}
+	return m.Suspend("wait", vm.NewList([]vm.Value{args[0], timeout}))
+}
+
+// builtinSleep implements sleep(duration), a durable timer.
+func builtinSleep(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+	if len(args) != 1 {
+		return vm.Nil, vm.Errorf(vm.ErrArgs, "sleep takes one duration, got %d arguments", len(args))
+	}
+	d, err := ParseDuration(args[0])
+	if err != nil {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "sleep: %v", err)
+	}
+	return m.Suspend("sleep", vm.Float(d.Seconds()))
+}
+
+func builtinInput(input string, args []vm.Value) (vm.Value, error) {
+	if err := noArgs("input", args); err != nil || input == "" {
+		return vm.Nil, err
+	}
+	v, err := FromJSON([]byte(input))
+	if err != nil {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "input: %v", err)
+	}
+	return v, nil
+}
+
+func activityHost(name string) func(*vm.Machine, []vm.Value) (vm.Value, error) {
+	return func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+		return m.Suspend(name, vm.NewList(append([]vm.Value(nil), args...)))
+	}
+}
+
+// CallKind says what a suspended workflow waits for.
+type CallKind string
+
+// The call kinds.
+const (
+	CallWait     CallKind = "wait"
+	CallSleep    CallKind = "sleep"
+	CallActivity CallKind = "activity"
+)
+
+// Call is a workflow's pending request, decoded from its suspension.
+type Call struct {
+	Kind    CallKind
+	Name    string        // the signal (wait) or activity name
+	Timeout time.Duration // wait: -1 for none
+	Sleep   time.Duration // sleep
+	Args    []vm.Value    // activity arguments
+}
+
+// ParseCall decodes a suspension made by the workflow builtins.
+func ParseCall(s *vm.Suspension) (Call, error) {
+	switch s.Host {
+	case "wait":
+		l := s.Request.AsList().Elems
+		c := Call{Kind: CallWait, Name: l[0].AsString(), Timeout: -1}
+		if !l[1].IsNil() {
+			c.Timeout = time.Duration(l[1].AsFloat() * float64(time.Second))
+		}
+		return c, nil
+	case "sleep":
+		return Call{Kind: CallSleep, Sleep: time.Duration(s.Request.AsFloat() * float64(time.Second))}, nil
+	}
+	if s.Request.Kind() != vm.KindList {
+		return Call{}, fmt.Errorf("suspended by unknown host function %s", s.Host)
+	}
+	return Call{Kind: CallActivity, Name: s.Host, Args: s.Request.AsList().Elems}, nil
+}
+
+// String describes the call for people: `signal "approval"`, ...
+func (c Call) String() string {
+	switch c.Kind {
+	case CallWait:
+		return fmt.Sprintf("signal %q", c.Name)
+	case CallSleep:
+		return "timer " + c.Sleep.String()
+	}
+	return "activity " + c.Name
+}

@@ -1,0 +1,282 @@
+package engine
+
+// This file defines Engine and its entry points: Start, Signal, Advance.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/vm"
+)
+
+// Options configure an Engine. The zero value is usable.
+type Options struct {
+	Activities []Activity
+	// Now is the clock; default time.Now. Tests move it to fire timers.
+	Now func() time.Time
+	// NewID makes instance ids; default 16 random base32 characters.
+	NewID func() string
+	// StepTimeout bounds the .wf code run in one step; a step that runs
+	// longer fails its instance. Default 30s.
+	StepTimeout time.Duration
+	// Detached makes Signal only queue the signal, leaving the resume to
+	// a worker. By default Start and Signal advance the instance in the
+	// caller until it waits, sleeps or finishes.
+	Detached bool
+	// MaxChain bounds the steps one Advance takes (activities and queued
+	// signals chain steps); default 1000.
+	MaxChain int
+}
+
+// Engine runs workflow instances against a Store. It is safe for
+// concurrent use; two engines (in two processes) may share a store, since
+// every commit is checked against the version it started from.
+type Engine struct {
+	store    Store
+	opts     Options
+	acts     map[string]Activity
+	actNames []string
+
+	mu    sync.Mutex
+	progs map[string]*compiler.Program
+}
+
+// New returns an engine over store.
+func New(store Store, opts Options) (*Engine, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.NewID == nil {
+		opts.NewID = newID
+	}
+	if opts.StepTimeout <= 0 {
+		opts.StepTimeout = 30 * time.Second
+	}
+	if opts.MaxChain <= 0 {
+		opts.MaxChain = 1000
+	}
+	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}}
+	reserved := map[string]bool{}
+	for _, n := range append(vm.Universe(), builtinNames...) {
+		reserved[n] = true
+	}
+	for _, a := range opts.Activities {
+		if reserved[a.Name] || e.acts[a.Name].Fn != nil || a.Fn == nil || a.Name == "" {
+			return nil, fmt.Errorf("activity %q: name empty, taken or registered twice, or no Fn", a.Name)
+		}
+		e.acts[a.Name] = a
+		e.actNames = append(e.actNames, a.Name)
+	}
+	sort.Strings(e.actNames)
+	return e, nil
+}
+
+// Open opens (or creates) a SQLite database and returns an engine over it;
+// Close closes both.
+func Open(path string, opts Options, sq SQLiteOptions) (*Engine, error) {
+	s, err := OpenSQLite(path, sq)
+	if err != nil {
+		return nil, err
+	}
+	e, err := New(s, opts)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// Close closes the store.
+func (e *Engine) Close() error { return e.store.Close() }
+
+func newID() string {
+	var b [10]byte
+	rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:]))
+}
+
+// predeclared is every name a workflow may call without declaring it.
+func (e *Engine) predeclared(hosts []string) []string {
+	names := append(vm.Universe(), builtinNames...)
+	return append(append(names, e.actNames...), hosts...)
+}
+
+// Compile compiles a workflow and stores its source under its hash. A
+// compile error is a lang.ErrorList, printable with lang.Render.
+func (e *Engine) Compile(ctx context.Context, file string, src []byte) (*compiler.Program, error) {
+	prog, err := compiler.CompileSource(file, src, compiler.Options{Predeclared: e.predeclared(nil)})
+	if err != nil {
+		return nil, err
+	}
+	hash := fmt.Sprintf("%x", prog.Hash)
+	if err := e.store.PutProgram(ctx, Program{Hash: hash, File: file, Source: src, Hosts: e.actNames}); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.progs[hash] = prog
+	e.mu.Unlock()
+	return prog, nil
+}
+
+// program returns the compiled program with a stored hash, compiling it
+// once per engine.
+func (e *Engine) program(ctx context.Context, hash string) (*compiler.Program, error) {
+	e.mu.Lock()
+	prog := e.progs[hash]
+	e.mu.Unlock()
+	if prog != nil {
+		return prog, nil
+	}
+	p, err := e.store.Program(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	prog, err = compiler.CompileSource(p.File, p.Source, compiler.Options{Predeclared: e.predeclared(p.Hosts)})
+	if err != nil {
+		return nil, fmt.Errorf("stored program %s no longer compiles: %w", p.File, err)
+	}
+	e.mu.Lock()
+	e.progs[hash] = prog
+	e.mu.Unlock()
+	return prog, nil
+}
+
+// Start compiles a workflow, runs a new instance of it with input (JSON;
+// nil means no input) until it first waits, sleeps or finishes, commits
+// that state as version 1 and returns the instance id. An activity called
+// on the way is committed as pending and run, as a worker would.
+func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (string, error) {
+	if err := validJSON(input); err != nil {
+		return "", fmt.Errorf("input: %w", err)
+	}
+	prog, err := e.Compile(ctx, file, src)
+	if err != nil {
+		return "", err
+	}
+	now := e.opts.Now()
+	in := Instance{ID: e.opts.NewID(), Program: fmt.Sprintf("%x", prog.Hash), Input: string(input),
+		NextSeq: 1, Created: now}
+	r, err := e.newRun(ctx, prog, in)
+	if err != nil {
+		return "", err
+	}
+	defer r.cancel()
+	susp, runErr := r.m.Run()
+	st, err := e.settle(ctx, r, Head{Instance: in}, event{reason: "started"}, susp, runErr)
+	if err != nil {
+		return "", err
+	}
+	if err := e.store.Create(ctx, st); err != nil {
+		return "", err
+	}
+	return in.ID, e.Advance(ctx, in.ID)
+}
+
+func validJSON(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := FromJSON(b)
+	return err
+}
+
+// Signal queues a signal called name with value (JSON; nil means null)
+// for instance id. When it returns without error the signal is
+// acknowledged: it is stored and will be delivered exactly once, in
+// order, when the workflow waits for name (now, if it already does).
+// Unless Options.Detached, Signal then advances the instance; a failure
+// there is reported wrapped in *ResumeError, with the signal still stored.
+func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Message, error) {
+	if name == "" {
+		return Message{}, errors.New("signal name is empty")
+	}
+	if len(value) == 0 {
+		value = []byte("null")
+	}
+	if err := validJSON(value); err != nil {
+		return Message{}, err
+	}
+	msg, err := e.store.Send(ctx, id, name, string(value), e.opts.Now())
+	if err != nil || e.opts.Detached {
+		return msg, err
+	}
+	if err := e.Advance(ctx, id); err != nil {
+		return msg, &ResumeError{ID: id, Err: err}
+	}
+	return msg, nil
+}
+
+// ResumeError reports that a signal was stored but the engine could not
+// resume the instance; a worker will try again.
+type ResumeError struct {
+	ID  string
+	Err error
+}
+
+func (e *ResumeError) Error() string {
+	return fmt.Sprintf("signal stored, but resuming %s failed: %v", e.ID, e.Err)
+}
+
+func (e *ResumeError) Unwrap() error { return e.Err }
+
+// Advance runs instance id while it has work to do now: a queued signal
+// it waits for, a due timer, an activity to call. Losing a race to
+// another process (ErrConflict) is not an error: the winner advances it.
+func (e *Engine) Advance(ctx context.Context, id string) error {
+	for i := 0; i < e.opts.MaxChain; i++ {
+		did, err := e.step(ctx, id)
+		if errors.Is(err, ErrConflict) {
+			return nil
+		}
+		if err != nil || !did {
+			return err
+		}
+	}
+	return nil
+}
+
+// run is one machine brought back for one step.
+type run struct {
+	m      *vm.Machine
+	out    bytes.Buffer
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
+	return e.machine(ctx, prog, in, nil)
+}
+
+// machine makes a run: a new machine for prog, or one restored from snap.
+func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instance, snap []byte) (*run, error) {
+	r := &run{}
+	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
+	opts := vm.Options{
+		Stdout:  &r.out,
+		Context: r.ctx,
+		Hosts:   Builtins(Env{ID: in.ID, Input: in.Input, Now: e.opts.Now}, e.actNames),
+	}
+	var err error
+	if snap == nil {
+		r.m, err = vm.New(prog, opts)
+	} else {
+		r.m, err = vm.Restore(prog, snap, opts)
+	}
+	if err != nil {
+		r.cancel()
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,234 @@
+package engine
+
+// This file defines the operations on instances from outside: cancel,
+// rewind, fork, set a variable, and the read-only views.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// head loads an instance that has not finished.
+func (e *Engine) liveHead(ctx context.Context, id string) (Head, error) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil {
+		return h, err
+	}
+	if h.Status.Final() {
+		return h, fmt.Errorf("instance %s is %s: %w", id, h.Status, ErrFinal)
+	}
+	return h, nil
+}
+
+// successor is the next version of h, keeping its state, with reason.
+func (e *Engine) successor(h Head, reason string) Step {
+	now := e.opts.Now()
+	in := h.Instance
+	in.Version, in.Updated = h.Version+1, now
+	v := Version{Number: in.Version, Reason: reason, Status: in.Status, WaitingFor: in.WaitingFor,
+		Due: in.Due, ActivitySeq: in.ActivitySeq, SnapVersion: h.SnapVersion, Output: h.Output,
+		Error: in.Error, Created: now}
+	return Step{Instance: in, From: h.Version, Version: v, Wake: wakeFor(in, now)}
+}
+
+// Cancel stops an instance for good; its last state stays readable.
+func (e *Engine) Cancel(ctx context.Context, id string) error {
+	h, err := e.liveHead(ctx, id)
+	if err != nil {
+		return err
+	}
+	st := e.successor(h, "cancelled")
+	st.Instance.Status, st.Version.Status = Cancelled, Cancelled
+	st.Instance.WaitingFor, st.Version.WaitingFor = "", ""
+	st.Wake = time.Time{}
+	return e.store.Commit(ctx, st)
+}
+
+// Rewind makes an instance continue from the state of an older version.
+// The rewind is a new version referring to the old snapshot; nothing is
+// deleted. Signals consumed after that version stay consumed (they were
+// applied once, in the abandoned timeline); a timer whose due time has
+// passed fires at once. It returns the new version's number.
+func (e *Engine) Rewind(ctx context.Context, id string, to int64) (int64, error) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	old, err := e.store.Version(ctx, id, to)
+	if err != nil {
+		return 0, err
+	}
+	if old.Snapshot == nil {
+		return 0, fmt.Errorf("instance %s version %d has no state to rewind to", id, to)
+	}
+	st := e.successor(h, fmt.Sprintf("rewound to version %d", to))
+	in := &st.Instance
+	in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error = old.Status, old.WaitingFor, old.Due, old.ActivitySeq, old.Error
+	st.Version.Status, st.Version.WaitingFor, st.Version.Due = old.Status, old.WaitingFor, old.Due
+	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
+	st.Version.SnapVersion, st.Version.Output = old.SnapVersion, old.Output
+	st.Wake = wakeFor(*in, e.opts.Now())
+	if err := e.store.Commit(ctx, st); err != nil {
+		return 0, err
+	}
+	return st.Version.Number, e.Advance(ctx, id)
+}
+
+// Fork starts a new instance from the state of version at of id (0: the
+// head). The copy continues independently; its history starts with
+// "forked from ID at version N", and its activity keys are its own.
+func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if at == 0 {
+		at = h.Version
+	}
+	old, err := e.store.Version(ctx, id, at)
+	if err != nil {
+		return "", err
+	}
+	if old.Snapshot == nil {
+		return "", fmt.Errorf("instance %s version %d has no state to fork", id, at)
+	}
+	now := e.opts.Now()
+	in := Instance{ID: e.opts.NewID(), Program: h.Program, Status: old.Status, WaitingFor: old.WaitingFor,
+		Due: old.Due, Version: 1, ActivitySeq: old.ActivitySeq, NextSeq: h.NextSeq, Input: h.Input,
+		Error: old.Error, Parent: id, Created: now, Updated: now}
+	v := old
+	v.Number, v.SnapVersion, v.Created = 1, 1, now
+	v.Reason, v.Detail = fmt.Sprintf("forked from %s at version %d", id, at), ""
+	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now)}); err != nil {
+		return "", err
+	}
+	return in.ID, e.Advance(ctx, in.ID)
+}
+
+// Set changes a variable of an unfinished instance (see vm.SetVariable
+// for how name is found) to the value of a JSON document, and records the
+// edit as a version. The new value must have the old one's kind (an int
+// may become a float), unless either is nil or anyKind is set.
+func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind bool) error {
+	v, err := FromJSON(value)
+	if err != nil {
+		return err
+	}
+	h, err := e.liveHead(ctx, id)
+	if err != nil {
+		return err
+	}
+	if h.Snapshot == nil {
+		return fmt.Errorf("instance %s has no state to edit", id)
+	}
+	prog, err := e.program(ctx, h.Program)
+	if err != nil {
+		return err
+	}
+	snap, old, err := vm.SetVariable(prog, h.Snapshot, name, v)
+	if err != nil {
+		return fmt.Errorf("instance %s: %w", id, err)
+	}
+	if !anyKind && !sameKind(old, v) {
+		return fmt.Errorf("instance %s: %s holds a %s, the new value is a %s (allow any type to change it): %w", id, name, old.TypeName(), v.TypeName(), ErrWrongKind)
+	}
+	st := e.successor(h, fmt.Sprintf("variable %s set to %s", name, value))
+	st.Version.SnapVersion, st.Version.Snapshot, st.Version.Detail = st.Version.Number, snap, string(value)
+	return e.store.Commit(ctx, st)
+}
+
+// ErrWrongKind is wrapped when Set would change a variable's kind.
+var ErrWrongKind = errors.New("value of another kind")
+
+func sameKind(a, b vm.Value) bool {
+	num := func(k vm.Kind) bool { return k == vm.KindInt || k == vm.KindFloat }
+	return a.Kind() == b.Kind() || a.IsNil() || b.IsNil() || num(a.Kind()) && num(b.Kind())
+}
+
+// Report is what wf show prints: an instance at one version, its machine
+// readably, and its inbox.
+type Report struct {
+	Instance Instance       `json:"instance"`
+	Version  Version        `json:"version"`
+	Machine  *vm.Inspection `json:"machine,omitempty"`
+	Queued   []Message      `json:"queued_signals,omitempty"`
+	Pending  string         `json:"waiting_for,omitempty"` // "signal \"approval\"", ...
+}
+
+// Show describes instance id at version at (0: the head).
+func (e *Engine) Show(ctx context.Context, id string, at int64) (*Report, error) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if at == 0 {
+		at = h.Version
+	}
+	v, err := e.store.Version(ctx, id, at)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Instance: h.Instance, Version: v}
+	if rep.Queued, err = e.queued(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Snapshot == nil {
+		return rep, nil
+	}
+	return rep, e.describe(ctx, rep, v.Snapshot)
+}
+
+func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
+	prog, err := e.program(ctx, rep.Instance.Program)
+	if err != nil {
+		return err
+	}
+	if rep.Machine, err = vm.Inspect(prog, snap); err != nil {
+		return fmt.Errorf("instance %s version %d: %w: %v", rep.Instance.ID, rep.Version.Number, ErrCorrupt, err)
+	}
+	if !rep.Version.Status.Final() {
+		rep.Pending = describeWait(rep.Version)
+	}
+	rep.Version.Snapshot = nil
+	return nil
+}
+
+func describeWait(v Version) string {
+	switch {
+	case v.Status == Waiting:
+		return fmt.Sprintf("signal %q", v.WaitingFor)
+	case v.Status == Sleeping:
+		return "timer due " + v.Due.UTC().Format(time.RFC3339)
+	case v.ActivitySeq > 0:
+		return fmt.Sprintf("activity call (seq %d)", v.ActivitySeq)
+	}
+	return ""
+}
+
+func (e *Engine) queued(ctx context.Context, id string) ([]Message, error) {
+	all, err := e.store.Inbox(ctx, id)
+	var q []Message
+	for _, m := range all {
+		if m.ConsumedBy == 0 {
+			q = append(q, m)
+		}
+	}
+	return q, err
+}
+
+// History returns every version of an instance, oldest first.
+func (e *Engine) History(ctx context.Context, id string) ([]Version, error) {
+	return e.store.History(ctx, id)
+}
+
+// List returns instances, newest first.
+func (e *Engine) List(ctx context.Context, f Filter) ([]Instance, error) {
+	return e.store.List(ctx, f)
+}
+
+// IsNotFound reports whether err means an unknown instance or version.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,117 @@
+package engine
+
+// This file defines settle: turning where a machine stopped into the Step
+// that commits it.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// ErrAbandoned is returned when a step was interrupted by the caller's
+// context (a worker shutting down): nothing was committed and the
+// instance will be run again from its last version.
+var ErrAbandoned = errors.New("step abandoned")
+
+// settle builds the step that commits the machine's new state after ev.
+// h is the head the step started from (version 0 for a new instance).
+func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.Suspension, runErr error) (Step, error) {
+	if runErr != nil && ctx.Err() != nil {
+		return Step{}, fmt.Errorf("%w: %v", ErrAbandoned, ctx.Err())
+	}
+	now := e.opts.Now()
+	in := h.Instance
+	in.Version, in.Updated = h.Version+1, now
+	in.WaitingFor, in.Due, in.ActivitySeq, in.Error = "", time.Time{}, 0, ""
+	v := Version{Number: in.Version, Reason: ev.reason, Output: h.Output + r.out.String(),
+		Detail: ev.detail, Created: now}
+	var wake time.Time
+	var err error
+	switch {
+	case runErr != nil:
+		in.Status, in.Error = Failed, failure(r, runErr)
+	case susp == nil:
+		in.Status = Completed
+	default:
+		wake, err = e.suspended(&in, susp, now)
+	}
+	if err != nil {
+		return Step{}, err
+	}
+	if err := snapshotInto(&v, r.m, in, h); err != nil {
+		return Step{}, err
+	}
+	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
+	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
+}
+
+// failure describes why a run failed; a step that ran out of time says so.
+func failure(r *run, err error) string {
+	if errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+		return "step took longer than the step timeout: " + err.Error()
+	}
+	return err.Error()
+}
+
+// suspended fills the head columns for a machine stopped in a builtin and
+// returns when a worker should look at it again.
+func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (time.Time, error) {
+	call, err := ParseCall(susp)
+	if err != nil {
+		return time.Time{}, err
+	}
+	switch call.Kind {
+	case CallWait:
+		in.Status, in.WaitingFor = Waiting, call.Name
+		if call.Timeout >= 0 {
+			in.Due = now.Add(call.Timeout)
+		}
+		return in.Due, nil
+	case CallSleep:
+		in.Status, in.Due = Sleeping, now.Add(call.Sleep)
+		return in.Due, nil
+	}
+	if _, ok := e.acts[call.Name]; !ok {
+		return time.Time{}, fmt.Errorf("activity %s is not registered in this process", call.Name)
+	}
+	in.Status, in.ActivitySeq = Running, in.NextSeq
+	in.NextSeq++
+	return now, nil
+}
+
+// snapshotInto stores the machine's state in v, except for a finished
+// run, which has none (its globals are gone with it), and a failed run,
+// whose version keeps referring to the last good state for rewinding.
+func snapshotInto(v *Version, m *vm.Machine, in Instance, h Head) error {
+	v.SnapVersion = v.Number
+	if in.Status == Completed {
+		return nil
+	}
+	if in.Status == Failed {
+		if h.Version > 0 {
+			v.SnapVersion = h.SnapVersion
+		}
+		return nil
+	}
+	snap, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		return fmt.Errorf("instance %s: %w", in.ID, err)
+	}
+	v.Snapshot = snap
+	return nil
+}
+
+// wakeFor is when a worker should next look at an instance in state in.
+func wakeFor(in Instance, now time.Time) time.Time {
+	switch in.Status {
+	case Running:
+		return now
+	case Waiting, Sleeping:
+		return in.Due
+	}
+	return time.Time{}
+}

@@ -1,0 +1,134 @@
+package engine
+
+// This file defines a step: load an instance's head, deliver the event it
+// waits for (a signal, a timer, an activity's result), run the machine to
+// its next block, and commit the new state as one version.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// event is what a step delivers to the suspended machine.
+type event struct {
+	reason   string
+	reply    vm.Value
+	detail   string // JSON of the signal value or activity result
+	consumed []int64
+	err      error // an activity failed: the step fails the instance
+}
+
+// ErrCorrupt is wrapped when a stored snapshot or program cannot be
+// loaded; the instance is left as it is.
+var ErrCorrupt = errors.New("stored state cannot be loaded")
+
+// step advances id by one event; it reports false when there is nothing
+// to do now.
+func (e *Engine) step(ctx context.Context, id string) (bool, error) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil || h.Status.Final() || h.Snapshot == nil {
+		return false, err
+	}
+	prog, err := e.program(ctx, h.Program)
+	if err != nil {
+		return false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
+	}
+	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
+	if err != nil {
+		return false, fmt.Errorf("instance %s version %d: %w: %v", id, h.Version, ErrCorrupt, err)
+	}
+	defer r.cancel()
+	ev, ok, err := e.nextEvent(r, h)
+	if err != nil || !ok {
+		return false, err
+	}
+	var susp *vm.Suspension
+	runErr := ev.err
+	if runErr == nil {
+		susp, runErr = r.m.Resume(ev.reply)
+	}
+	st, err := e.settle(ctx, r, h, ev, susp, runErr)
+	if err != nil {
+		return false, err
+	}
+	return true, e.store.Commit(ctx, st)
+}
+
+// nextEvent decides what the machine gets now, if anything.
+func (e *Engine) nextEvent(r *run, h Head) (event, bool, error) {
+	susp, ok := r.m.Pending()
+	if !ok {
+		return event{}, false, fmt.Errorf("instance %s: %w: the machine waits for nothing", h.ID, ErrCorrupt)
+	}
+	call, err := ParseCall(susp)
+	if err != nil {
+		return event{}, false, err
+	}
+	now := e.opts.Now()
+	switch call.Kind {
+	case CallWait:
+		return e.signalEvent(r.ctx, h, call, now)
+	case CallSleep:
+		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
+	}
+	return e.runActivity(r.ctx, h, call)
+}
+
+func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
+	msg, ok, err := e.store.NextMessage(ctx, h.ID, call.Name)
+	if err != nil {
+		return event{}, false, err
+	}
+	if ok {
+		v, err := FromJSON([]byte(msg.Value))
+		if err != nil {
+			return event{}, false, fmt.Errorf("signal %d: %w: %v", msg.ID, ErrCorrupt, err)
+		}
+		return event{reason: fmt.Sprintf("signal %s received", call.Name), reply: v,
+			detail: msg.Value, consumed: []int64{msg.ID}}, true, nil
+	}
+	if call.Timeout >= 0 && !h.Due.IsZero() && !now.Before(h.Due) {
+		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
+	}
+	return event{}, false, nil
+}
+
+// ActivityError is the failure of an activity; the instance fails with it.
+type ActivityError struct {
+	Name string
+	Key  string
+	Err  error
+}
+
+func (e *ActivityError) Error() string {
+	return fmt.Sprintf("activity %s (key %s) failed: %v", e.Name, e.Key, e.Err)
+}
+
+func (e *ActivityError) Unwrap() error { return e.Err }
+
+// runActivity calls the activity the machine waits on, with the key
+// "<instance>:<seq>" committed before the call.
+func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, bool, error) {
+	a, ok := e.acts[call.Name]
+	if !ok {
+		return event{}, false, fmt.Errorf("activity %s is not registered in this process", call.Name)
+	}
+	key := fmt.Sprintf("%s:%d", h.ID, h.ActivitySeq)
+	reason := fmt.Sprintf("activity %s done (seq %d)", call.Name, h.ActivitySeq)
+	v, err := a.Fn(ctx, key, call.Args)
+	if err == nil {
+		var js []byte
+		if js, err = ToJSON(v); err == nil {
+			return event{reason: reason, reply: v, detail: string(js)}, true, nil
+		}
+	}
+	if ctx.Err() != nil {
+		return event{}, false, ctx.Err()
+	}
+	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
+	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
+}

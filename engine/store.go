@@ -1,0 +1,161 @@
+package engine
+
+// This file defines Store, the engine's only door to durable state, and the
+// plain records that cross it.
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Status is the life-cycle state of an instance.
+type Status string
+
+// The statuses. Running means the engine has work to do now (a fresh start
+// or an activity to call); waiting and sleeping wait for a signal or a
+// timer; the last three are final.
+const (
+	Running   Status = "running"
+	Waiting   Status = "waiting"
+	Sleeping  Status = "sleeping"
+	Completed Status = "completed"
+	Failed    Status = "failed"
+	Cancelled Status = "cancelled"
+)
+
+// Final reports whether nothing more can happen to an instance in s.
+func (s Status) Final() bool { return s == Completed || s == Failed || s == Cancelled }
+
+// Errors a Store returns; the engine passes them on, wrapped.
+var (
+	// ErrNotFound: no instance, version or program with that key.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the instance moved on since the step was loaded (another
+	// process committed first); the step is discarded, nothing is written.
+	ErrConflict = errors.New("instance changed concurrently")
+	// ErrFinal: the instance is completed, failed or cancelled.
+	ErrFinal = errors.New("instance has finished")
+)
+
+// Program is a workflow's source, stored once under its SHA-256 (hex).
+type Program struct {
+	Hash   string
+	File   string
+	Source []byte
+	Hosts  []string // activity names it was compiled with
+}
+
+// Instance is the head row of a workflow instance: where it stands now.
+type Instance struct {
+	ID          string
+	Program     string // program hash
+	Status      Status
+	WaitingFor  string    // signal name while waiting
+	Due         time.Time // timer or wait timeout; zero for none
+	Version     int64     // the head version
+	ActivitySeq int64     // sequence number of the activity call in flight; 0 for none
+	NextSeq     int64     // the next activity call's sequence number
+	Input       string    // the start input, JSON
+	Error       string    // why it failed
+	Parent      string    // the instance it was forked from
+	Created     time.Time
+	Updated     time.Time
+}
+
+// Version is one committed state in an instance's history. Versions are
+// never changed or deleted; rewinding adds a version that refers to an
+// older snapshot.
+type Version struct {
+	Number      int64
+	Reason      string // what led here: "started", "signal approval received", ...
+	Status      Status
+	WaitingFor  string
+	Due         time.Time
+	ActivitySeq int64
+	SnapVersion int64  // the version whose snapshot this one uses (itself when new)
+	Snapshot    []byte // the machine; nil in history listings and when SnapVersion refers back
+	Output      string // everything printed so far
+	Detail      string // the signal value or activity result, JSON
+	Error       string
+	Created     time.Time
+}
+
+// Message is a signal in an instance's inbox.
+type Message struct {
+	ID         int64
+	Instance   string
+	Name       string
+	Value      string // JSON
+	Sent       time.Time
+	ConsumedBy int64 // the version that consumed it; 0 while queued
+}
+
+// Head is an instance with its head version's output and snapshot.
+type Head struct {
+	Instance
+	Output      string
+	SnapVersion int64 // the version whose snapshot Snapshot is
+	Snapshot    []byte
+}
+
+// Step is one transition of an instance, committed atomically: the new
+// head columns, the new version, the inbox messages it consumed.
+type Step struct {
+	Instance Instance // the new head; Instance.Version is the new version's number
+	From     int64    // the version the step started from (the optimistic check)
+	Version  Version
+	Consumed []int64 // message ids; each must still be queued
+	Wake     time.Time
+}
+
+// Filter selects instances for List.
+type Filter struct {
+	Status Status // empty: all
+	Limit  int    // 0: no limit
+}
+
+// Store keeps programs, instances, their histories and inboxes. Every
+// method is one transaction. Implementations must guarantee:
+//
+//   - Commit writes everything in a Step or nothing, and fails with
+//     ErrConflict unless the instance's head version is Step.From and every
+//     consumed message is still queued; it clears the instance's lease.
+//   - An instance whose head waits for a signal name that has a queued
+//     message is due (wake time now) after Commit, Send or Snooze, whatever
+//     the order in which they ran: a signal is never left unnoticed.
+//   - ClaimDue leases each instance to one owner at a time.
+//
+// The SQLite store (OpenSQLite) serializes writers; a PostgreSQL store
+// would use row locks (SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a
+// locked head row in Send and Commit) to keep the same promises with many
+// workers.
+type Store interface {
+	PutProgram(ctx context.Context, p Program) error
+	Program(ctx context.Context, hash string) (Program, error)
+
+	// Create adds an instance with its first version.
+	Create(ctx context.Context, first Step) error
+	Head(ctx context.Context, id string) (Head, error)
+	// Version returns version n with its snapshot resolved.
+	Version(ctx context.Context, id string, n int64) (Version, error)
+	History(ctx context.Context, id string) ([]Version, error)
+	List(ctx context.Context, f Filter) ([]Instance, error)
+	Commit(ctx context.Context, s Step) error
+
+	// Send queues a signal and returns it with its id: once Send returns,
+	// the signal is acknowledged. It fails with ErrNotFound or ErrFinal.
+	Send(ctx context.Context, id, name, value string, now time.Time) (Message, error)
+	// NextMessage returns the oldest queued message named name.
+	NextMessage(ctx context.Context, id, name string) (Message, bool, error)
+	Inbox(ctx context.Context, id string) ([]Message, error)
+
+	// ClaimDue leases up to limit instances whose wake time has come to
+	// owner until now+lease, and returns their ids, oldest wake first.
+	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error)
+	// Snooze sets the wake time of an instance still at version, and
+	// releases its lease, when a claimed instance had nothing to do.
+	Snooze(ctx context.Context, id string, version int64, wake time.Time) error
+
+	Close() error
+}

@@ -1,0 +1,106 @@
+package engine
+
+// This file defines the worker loop: claim due instances, advance them.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// WorkerOptions configure Work.
+type WorkerOptions struct {
+	Owner string        // lease owner name; default host:pid
+	Poll  time.Duration // pause when nothing is due; default 100ms
+	Lease time.Duration // how long a claim lasts; default 1m
+	Batch int           // instances claimed at once; default 16
+	// Logf, if set, reports steps that failed to commit.
+	Logf func(format string, args ...any)
+}
+
+// Work fires due timers and advances instances that have work, until ctx
+// is cancelled. A step in flight when ctx is cancelled is abandoned
+// without committing (the instance runs again from its last version when
+// a worker next claims it, once the lease ends); Work then returns nil.
+func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
+	o = o.withDefaults()
+	for ctx.Err() == nil {
+		ids, err := e.store.ClaimDue(ctx, o.Owner, e.opts.Now(), o.Lease, o.Batch)
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				break
+			}
+			e.work(ctx, id, o)
+		}
+		if len(ids) == 0 {
+			sleepCtx(ctx, o.Poll)
+		}
+	}
+	return nil
+}
+
+func (o WorkerOptions) withDefaults() WorkerOptions {
+	if o.Owner == "" {
+		host, _ := os.Hostname()
+		o.Owner = fmt.Sprintf("%s:%d", host, os.Getpid())
+	}
+	if o.Poll <= 0 {
+		o.Poll = 100 * time.Millisecond
+	}
+	if o.Lease <= 0 {
+		o.Lease = time.Minute
+	}
+	if o.Batch <= 0 {
+		o.Batch = 16
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	return o
+}
+
+// work advances one claimed instance; when it had nothing to do or could
+// not be loaded, its wake time is reset so it is not claimed in a loop.
+func (e *Engine) work(ctx context.Context, id string, o WorkerOptions) {
+	did, err := e.step(ctx, id)
+	for did && err == nil {
+		did, err = e.step(ctx, id)
+	}
+	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
+		if err == nil {
+			err = e.snooze(ctx, id, 0)
+		}
+		return
+	}
+	o.Logf("wf worker: %s: %v", id, err)
+	e.snooze(ctx, id, time.Minute)
+}
+
+// snooze sets the wake time of an instance that did not move: its own
+// due time, or after a pause when it failed to load.
+func (e *Engine) snooze(ctx context.Context, id string, pause time.Duration) error {
+	h, err := e.store.Head(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := e.opts.Now()
+	wake := wakeFor(h.Instance, now)
+	if pause > 0 {
+		wake = now.Add(pause)
+	}
+	return e.store.Snooze(ctx, id, h.Version, wake)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
