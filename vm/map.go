@@ -44,7 +44,7 @@ func keyOf(v Value) (mapKey, error) {
 		return mapKey{k: v.k, n: v.n}, nil
 	case KindFloat:
 		f := v.AsFloat()
-		if f == math.Trunc(f) && f >= -9.2e18 && f <= 9.2e18 {
+		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
 			return mapKey{k: KindInt, n: uint64(int64(f))}, nil
 		}
 		return mapKey{k: KindFloat, n: v.n}, nil
