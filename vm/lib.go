@@ -3,8 +3,6 @@ package vm
 // This file defines the registry of builtin functions and methods, method
 // dispatch, and the core builtins the language itself relies on.
 
-import ()
-
 // Method is a builtin method of a kind of value: s.split(","), l.push(x).
 type Method func(m *Machine, recv Value, args []Value) (Value, error)
 

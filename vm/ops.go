@@ -185,20 +185,20 @@ func (m *Machine) repeat(x, y Value) (Value, error) {
 	}
 	if x.k == KindString {
 		s := x.AsString()
-		if err := m.charge(int64(len(s)) * n); err != nil {
-			return Nil, err
-		}
 		if len(s) > 0 && n > math.MaxInt32/int64(len(s)) {
 			return Nil, errorf(ErrValue, "string repeat result too large")
+		}
+		if err := m.charge(int64(len(s)) * n); err != nil {
+			return Nil, err
 		}
 		return String(strings.Repeat(s, int(n))), nil
 	}
 	elems := x.AsList().Elems
-	if err := m.charge(int64(len(elems)) * n * valueSize); err != nil {
-		return Nil, err
-	}
 	if len(elems) > 0 && n > math.MaxInt32/int64(len(elems)) {
 		return Nil, errorf(ErrValue, "list repeat result too large")
+	}
+	if err := m.charge(int64(len(elems)) * n * valueSize); err != nil {
+		return Nil, err
 	}
 	out := make([]Value, 0, len(elems)*int(n))
 	for i := int64(0); i < n; i++ {
