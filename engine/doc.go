@@ -1,0 +1,82 @@
+// Package engine runs durable workflows: .wf scripts whose state lives in
+// a database while they wait for a person, an event or a timer, and that
+// continue exactly where they stopped, in this process or another, today
+// or next month.
+//
+// # Workflows
+//
+// A workflow is an ordinary .wf script that calls the workflow builtins,
+// host functions the engine registers (package vm knows no database):
+//
+//	let req = input()                   // the start input (JSON), or nil
+//	let answer = wait("approval", "3d") // a signal's value; nil after 3 days
+//	sleep("1h30m")                      // a durable timer: nothing stays in memory
+//	let receipt = charge(req["amount"]) // an activity: a Go function, run once per key
+//	print(instance_id(), now())         // print output is stored with each version
+//
+// Durations are seconds (an int or a float) or strings of numbers with
+// units ms, s, m, h, d, w ("90s", "3d", "1h30m"). now() is Unix seconds as
+// a float. input is a function, not a variable, because the compiler
+// knows no predeclared variables, only functions. wait with a timeout
+// returns nil when the timeout passes, so a workflow tells a late answer
+// from none with == nil.
+//
+// # Using the engine from Go
+//
+// Open a SQLite file (or wrap any Store with New), register activities,
+// start instances and signal them:
+//
+//	e, err := engine.Open("wf.db", engine.Options{Activities: acts}, engine.SQLiteOptions{})
+//	id, err := e.Start(ctx, "approval.wf", src, []byte(`{"what": "a laptop"}`))
+//	_, err = e.Signal(ctx, id, "approval", []byte(`true`))
+//	go e.Work(ctx, engine.WorkerOptions{}) // timers, and work left by crashes
+//
+// Start runs the new instance until it first waits, sleeps or finishes and
+// commits that state as version 1. Signal stores the signal (from then on
+// it is acknowledged: never lost, never applied twice) and, unless
+// Options.Detached, resumes the instance in the caller. A signal nobody
+// waits for yet stays queued and is delivered, in order, when the
+// workflow waits for its name. Work claims instances whose timers are due
+// or that have work left, and advances them.
+//
+// # Steps, versions and activities
+//
+// Each time an instance moves, the engine restores its snapshot, delivers
+// one event (a signal, a timer, a timeout, an activity result), runs the
+// machine to its next block and commits, in one transaction: the new
+// snapshot, the status (running, waiting, sleeping, completed, failed,
+// cancelled), what it waits for, its due time, the output so far, the
+// inbox rows it consumed, and a new numbered version with the reason
+// ("signal approval received"). The commit is checked against the version
+// the step started from, so of two processes resuming one instance only
+// one commits; the other's step is discarded.
+//
+// An activity call suspends the workflow; the engine commits it as
+// pending with a sequence number, calls the Go function with the key
+// "<instance>:<seq>", and commits the result together with the workflow's
+// progress up to its next block. A crash in between calls the function
+// again with the same key. An activity error fails the instance; its last
+// good state stays, and Rewind to the pending version retries the call
+// with the same key.
+//
+// # Reading and changing instances from outside
+//
+// History lists the versions; Show describes any version: its fibers,
+// frames and locals (vm.Inspect), what it waits for, queued signals and
+// the output so far. Fork copies a version into a new instance. Rewind
+// makes an instance continue from an older version, recorded as a new
+// version (nothing is deleted). Set changes a variable of a waiting
+// instance (vm.SetVariable) and records the edit. Cancel ends it.
+//
+// # Stores
+//
+// Store is the engine's only access to durable state; each method is one
+// transaction. SQLite (OpenSQLite) keeps everything in one file in WAL
+// mode, with synchronous=NORMAL by default (a commit survives a crash of
+// the process; FULL also survives power loss). Programs are stored once
+// under the SHA-256 of their source; versions refer to snapshots by
+// version number, so a rewind or an edit-free step copies no bytes. The
+// interface is shaped for a PostgreSQL store with many workers: claims
+// are leases (ClaimDue), and the wake-up rule for queued signals is part
+// of the contract, not of the engine.
+package engine

@@ -1,0 +1,396 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	t     *testing.T
+	e     *Engine
+	clock *clock
+	path  string
+}
+
+func newFixture(t *testing.T, opts Options) *fixture {
+	t.Helper()
+	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}
+	f.path = filepath.Join(t.TempDir(), "wf.db")
+	opts.Now = f.clock.Now
+	n := 0
+	opts.NewID = func() string { n++; return fmt.Sprintf("i%d", n) }
+	e, err := Open(f.path, opts, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	f.e = e
+	return f
+}
+
+func (f *fixture) start(src, input string) string {
+	f.t.Helper()
+	var in []byte
+	if input != "" {
+		in = []byte(input)
+	}
+	id, err := f.e.Start(context.Background(), "test.wf", []byte(src), in)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) signal(id, name, value string) {
+	f.t.Helper()
+	if _, err := f.e.Signal(context.Background(), id, name, []byte(value)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) head(id string) Head {
+	f.t.Helper()
+	h, err := f.e.Store().Head(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return h
+}
+
+// reasons lists the history as "reason → status".
+func (f *fixture) reasons(id string) []string {
+	f.t.Helper()
+	vs, err := f.e.History(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []string
+	for _, v := range vs {
+		s := fmt.Sprintf("%s → %s", v.Reason, v.Status)
+		if v.WaitingFor != "" {
+			s += " " + v.WaitingFor
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// work runs what a worker would find due now.
+func (f *fixture) work() {
+	f.t.Helper()
+	ctx := context.Background()
+	ids, err := f.e.Store().ClaimDue(ctx, "test", f.clock.Now(), time.Minute, 100)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, id := range ids {
+		f.e.work(ctx, id, WorkerOptions{Logf: f.t.Logf}.withDefaults())
+	}
+}
+
+const approval = `let req = input()
+print("asking for " + req["what"])
+let answer = wait("approval")
+print("answer: " + str(answer))
+`
+
+func TestApproval(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(approval, `{"what": "a laptop"}`)
+	h := f.head(id)
+	if h.Status != Waiting || h.WaitingFor != "approval" || h.Output != "asking for a laptop\n" {
+		t.Fatalf("after start: %+v", h.Instance)
+	}
+	f.signal(id, "approval", `{"ok": true}`)
+	h = f.head(id)
+	if diff := cmp.Diff("asking for a laptop\nanswer: {\"ok\": true}\n", h.Output); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+	want := []string{"started → waiting approval", "signal approval received → completed"}
+	if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+func TestSignalsQueueInOrder(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(`print("first " + str(wait("a")))
+for i in range(2) {
+    print("b " + str(wait("b")))
+}
+`, "")
+	f.signal(id, "b", "1")
+	f.signal(id, "b", "2")
+	f.signal(id, "c", `"nobody waits"`)
+	if h := f.head(id); h.Status != Waiting || h.WaitingFor != "a" {
+		t.Fatalf("b and c must queue while the workflow waits for a: %+v", h.Instance)
+	}
+	f.signal(id, "a", "0")
+	h := f.head(id)
+	if diff := cmp.Diff("first 0\nb 1\nb 2\n", h.Output); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+	rep, err := f.e.Show(context.Background(), id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Queued) != 1 || rep.Queued[0].Name != "c" {
+		t.Errorf("queued = %+v, want the c signal", rep.Queued)
+	}
+}
+
+func TestSleepAndWaitTimeout(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(`sleep("1h30m")
+print("woke")
+print(wait("x", 60))
+`, "")
+	if h := f.head(id); h.Status != Sleeping || !h.Due.Equal(f.clock.Now().Add(90*time.Minute)) {
+		t.Fatalf("after start: %+v", h.Instance)
+	}
+	f.clock.Add(89 * time.Minute)
+	f.work()
+	if h := f.head(id); h.Status != Sleeping {
+		t.Fatalf("woke early: %+v", h.Instance)
+	}
+	f.clock.Add(time.Minute)
+	f.work()
+	if h := f.head(id); h.Status != Waiting {
+		t.Fatalf("after the timer: %+v", h.Instance)
+	}
+	f.clock.Add(time.Minute)
+	f.work()
+	want := []string{"started → sleeping", "timer fired → waiting x", "wait for x timed out → completed"}
+	if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if got := f.head(id).Output; got != "woke\nnil\n" {
+		t.Errorf("output = %q", got)
+	}
+}
+
+// flakyStore fails the first commit whose reason starts with prefix, as a
+// crash between an activity and its commit would.
+type flakyStore struct {
+	Store
+	prefix string
+	failed bool
+}
+
+func (s *flakyStore) Commit(ctx context.Context, st Step) error {
+	if !s.failed && strings.HasPrefix(st.Version.Reason, s.prefix) {
+		s.failed = true
+		return errors.New("simulated crash")
+	}
+	return s.Store.Commit(ctx, st)
+}
+
+func TestActivityRerunsWithSameKey(t *testing.T) {
+	var keys []string
+	charge := Activity{Name: "charge", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+		keys = append(keys, key)
+		return vm.String(fmt.Sprintf("receipt for %d", args[0].AsInt())), nil
+	}}
+	f := newFixture(t, Options{Activities: []Activity{charge}})
+	f.e.store = &flakyStore{Store: f.e.store, prefix: "activity charge done"}
+	_, err := f.e.Start(context.Background(), "t.wf", []byte(`print(charge(42))
+print(charge(7))
+`), nil)
+	if err == nil || !strings.Contains(err.Error(), "simulated crash") {
+		t.Fatalf("Start: %v, want the simulated crash", err)
+	}
+	f.work()
+	if diff := cmp.Diff([]string{"i1:1", "i1:1", "i1:2"}, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	want := []string{"started → running", "activity charge done (seq 1) → running", "activity charge done (seq 2) → completed"}
+	if diff := cmp.Diff(want, f.reasons("i1")); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if got := f.head("i1").Output; got != "receipt for 42\nreceipt for 7\n" {
+		t.Errorf("output = %q", got)
+	}
+}
+
+func TestActivityErrorFailsInstance(t *testing.T) {
+	boom := Activity{Name: "boom", Fn: func(context.Context, string, []vm.Value) (vm.Value, error) {
+		return vm.Nil, errors.New("card declined")
+	}}
+	f := newFixture(t, Options{Activities: []Activity{boom}})
+	id := f.start(`boom()`, "")
+	h := f.head(id)
+	if h.Status != Failed || !strings.Contains(h.Error, "card declined") || h.Snapshot == nil {
+		t.Errorf("head = %+v, want failed with the last good state", h.Instance)
+	}
+}
+
+func TestConcurrentCommitConflicts(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(approval, `{"what": "x"}`)
+	h := f.head(id)
+	st := f.e.successor(h, "one")
+	if err := f.e.Store().Commit(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	st.Version.Reason = "two"
+	if err := f.e.Store().Commit(context.Background(), st); !errors.Is(err, ErrConflict) {
+		t.Fatalf("second commit from the same version: %v, want ErrConflict", err)
+	}
+}
+
+func TestRewindForkSetCancel(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "a desk"}`)
+	f.signal(id, "approval", "false")
+	if _, err := f.e.Rewind(ctx, id, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Set(ctx, id, "req", []byte(`{"what": "a chair"}`), false); err != nil {
+		t.Fatal(err)
+	}
+	fork, err := f.e.Fork(ctx, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signal(id, "approval", "true")
+	if err := f.e.Cancel(ctx, fork); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"started → waiting approval",
+		"signal approval received → completed",
+		"rewound to version 1 → waiting approval",
+		`variable req set to {"what": "a chair"} → waiting approval`,
+		"signal approval received → completed",
+	}
+	if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if got := f.head(id).Output; got != "asking for a desk\nanswer: true\n" {
+		t.Errorf("output = %q", got)
+	}
+	if h := f.head(fork); h.Status != Cancelled || h.Parent != id {
+		t.Errorf("fork = %+v", h.Instance)
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "x"}`)
+	checks := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"unknown id", signalErr(f.e, "nope", "approval", "1"), ErrNotFound},
+		{"invalid JSON", signalErr(f.e, id, "approval", "{"), ErrInvalid},
+		{"unknown variable", f.e.Set(ctx, id, "nope", []byte("1"), false), vm.ErrNoVariable},
+		{"wrong kind", f.e.Set(ctx, id, "req", []byte("1"), false), ErrWrongKind},
+		{"rewind to nothing", rewindErr(f.e, id, 9), ErrNotFound},
+	}
+	for _, c := range checks {
+		if !errors.Is(c.err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
+		}
+	}
+	db := f.e.Store().(*SQLite).DB()
+	if _, err := db.Exec(`UPDATE versions SET snapshot = x'a1' WHERE instance = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Signal(ctx, id, "approval", []byte("1")); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("signal to a corrupted instance: %v, want ErrCorrupt", err)
+	}
+	if _, err := f.e.Show(ctx, id, 0); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("show of a corrupted instance: %v, want ErrCorrupt", err)
+	}
+	if diff := cmp.Diff([]string{"started → waiting approval"}, f.reasons(id)); diff != "" {
+		t.Errorf("history changed (-want +got):\n%s", diff)
+	}
+}
+
+func signalErr(e *Engine, id, name, value string) error {
+	_, err := e.Signal(context.Background(), id, name, []byte(value))
+	return err
+}
+
+func rewindErr(e *Engine, id string, to int64) error {
+	_, err := e.Rewind(context.Background(), id, to)
+	return err
+}
+
+func TestOpenRefusesForeignDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "other.db")
+	s, err := OpenSQLite(path, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DB().Exec(`PRAGMA application_id = 42`)
+	s.Close()
+	if _, err := OpenSQLite(path, SQLiteOptions{}); !errors.Is(err, ErrNotOurs) {
+		t.Errorf("open: %v, want ErrNotOurs", err)
+	}
+}
+
+func TestSynchronousFull(t *testing.T) {
+	s, err := OpenSQLite(filepath.Join(t.TempDir(), "wf.db"), SQLiteOptions{Synchronous: "full"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	journal, sync, err := s.Pragmas()
+	if err != nil || journal != "wal" || sync != 2 {
+		t.Errorf("pragmas = %q %d %v, want wal 2", journal, sync, err)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	for _, in := range []string{`null`, `true`, `-3`, `2.5`, `1.0`, `"a\"b"`, `[1,[2,{}]]`, `{"z":1,"a":[null]}`} {
+		v, err := FromJSON([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ToJSON(v)
+		if err != nil || string(out) != in {
+			t.Errorf("ToJSON(FromJSON(%s)) = %s, %v", in, out, err)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	cases := map[string]time.Duration{"90s": 90 * time.Second, "3d": 72 * time.Hour, "1h30m": 90 * time.Minute, "1.5h": 90 * time.Minute, "250ms": 250 * time.Millisecond}
+	for in, want := range cases {
+		if got, err := ParseDuration(vm.String(in)); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "5", "h", "3x", "-1s"} {
+		if _, err := ParseDuration(vm.String(bad)); err == nil {
+			t.Errorf("ParseDuration(%q) succeeded", bad)
+		}
+	}
+}
