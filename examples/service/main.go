@@ -1,0 +1,127 @@
+// Command service is a small HTTP server that runs a durable approval
+// workflow per purchase request:
+//
+//	POST /requests            {"item": "laptop", "who": "ana"}  → {"id": ...}
+//	POST /approve/{id}        {"ok": true, "by": "bo"}          → the instance's state
+//	GET  /requests/{id}       → status and output so far
+//
+// Requests survive restarts: state is in the SQLite file named by -db.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wf-lang/wf/engine"
+	"github.com/wf-lang/wf/vm"
+)
+
+//go:embed approval.wf
+var approvalSource []byte
+
+func main() {
+	addr := flag.String("addr", "localhost:8080", "listen address")
+	db := flag.String("db", "service.db", "database file")
+	flag.Parse()
+	e, err := engine.Open(*db, engine.Options{Activities: activities()}, engine.SQLiteOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer e.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go e.Work(ctx, engine.WorkerOptions{}) // fires the 3-day timeouts
+	srv := &http.Server{Addr: *addr, Handler: NewHandler(e)}
+	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
+	log.Printf("listening on %s", *addr)
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// activities are the Go functions the workflow may call.
+func activities() []engine.Activity {
+	return []engine.Activity{{
+		Name: "place_order",
+		Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+			// A real service would call a supplier with key as the
+			// idempotency key, so a retry after a crash orders once.
+			return vm.String("PO-" + key), nil
+		},
+	}}
+}
+
+// NewHandler returns the service's routes over engine e.
+func NewHandler(e *engine.Engine) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /requests", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		id, err := e.Start(r.Context(), "approval.wf", approvalSource, body)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeState(w, r.Context(), e, id)
+	})
+	mux.HandleFunc("POST /approve/{id}", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		id := r.PathValue("id")
+		if _, err := e.Signal(r.Context(), id, "approve", body); err != nil {
+			fail(w, err)
+			return
+		}
+		writeState(w, r.Context(), e, id)
+	})
+	mux.HandleFunc("GET /requests/{id}", func(w http.ResponseWriter, r *http.Request) {
+		writeState(w, r.Context(), e, r.PathValue("id"))
+	})
+	return mux
+}
+
+// State is what the service answers about a request.
+type State struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Output string `json:"output"`
+}
+
+func writeState(w http.ResponseWriter, ctx context.Context, e *engine.Engine, id string) {
+	h, err := e.Store().Head(ctx, id)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(State{ID: id, Status: string(h.Status), Output: h.Output})
+}
+
+func fail(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		code = http.StatusNotFound
+	case errors.Is(err, engine.ErrInvalid):
+		code = http.StatusBadRequest
+	case errors.Is(err, engine.ErrFinal):
+		code = http.StatusConflict
+	}
+	http.Error(w, fmt.Sprint(err), code)
+}

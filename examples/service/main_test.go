@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wf-lang/wf/engine"
+)
+
+func post(t *testing.T, url, body string) (int, State) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s State
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode, s
+}
+
+// TestApproveEndToEnd starts a request, restarts the service (a new
+// engine on the same file), approves, and reads the result.
+func TestApproveEndToEnd(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "service.db")
+	e, err := engine.Open(db, engine.Options{Activities: activities()}, engine.SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewHandler(e))
+	code, s := post(t, srv.URL+"/requests", `{"item": "laptop", "who": "ana"}`)
+	if code != http.StatusOK || s.Status != "waiting" {
+		t.Fatalf("start: %d %+v", code, s)
+	}
+	srv.Close()
+	e.Close()
+
+	e, err = engine.Open(db, engine.Options{Activities: activities()}, engine.SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv = httptest.NewServer(NewHandler(e))
+	defer srv.Close()
+	code, s = post(t, srv.URL+"/approve/"+s.ID, `{"ok": true, "by": "bo"}`)
+	want := State{ID: s.ID, Status: "completed", Output: "request " + s.ID + ": laptop for ana\n" +
+		"approved by bo; order PO-" + s.ID + ":1\n"}
+	if diff := cmp.Diff(want, s); code != http.StatusOK || diff != "" {
+		t.Errorf("approve: %d (-want +got):\n%s", code, diff)
+	}
+	if code, _ := post(t, srv.URL+"/approve/"+s.ID, `{"ok": true, "by": "bo"}`); code != http.StatusConflict {
+		t.Errorf("approving twice: %d, want 409", code)
+	}
+	if code, _ := post(t, srv.URL+"/approve/nope", `{}`); code != http.StatusNotFound {
+		t.Errorf("unknown id: %d, want 404", code)
+	}
+	if code, _ := post(t, srv.URL+"/requests", `{bad`); code != http.StatusBadRequest {
+		t.Errorf("bad JSON: %d, want 400", code)
+	}
+}
