@@ -315,7 +315,11 @@ func (fc *fcomp) assign(s *lang.AssignStmt) {
 	switch t := s.Target.(type) {
 	case *lang.Ident:
 		u := fc.c.r.uses[t]
-		if compound && fc.incLocal(t, u, op, s.Value) {
+		if !compound {
+			op, s = selfUpdate(t, u, s)
+			compound = op != 0
+		}
+		if compound && fc.addLocal(t, u, op, s.Value) {
 			return
 		}
 		if compound {
@@ -358,23 +362,87 @@ func (fc *fcomp) assign(s *lang.AssignStmt) {
 	}
 }
 
-// incLocal emits INCLOCAL for "x += k" / "x -= k" on a plain local with a
-// small int constant k, and reports whether it did.
-func (fc *fcomp) incLocal(id *lang.Ident, u use, op Opcode, v lang.Expr) bool {
-	lit, ok := v.(*lang.IntLit)
-	if !ok || u.scope != Local || u.b.captured || u.index > 0xffff || (op != ADD && op != SUB) {
+// selfUpdate rewrites "x = x + e" on a plain local into "x += e" (and
+// likewise for -), so it can use INCLOCAL or ADDLOCAL. It returns op 0
+// when the statement has another shape. e must not contain a yield: while
+// suspended there, x could be edited from outside, and x + e reads x first.
+func selfUpdate(t *lang.Ident, u use, s *lang.AssignStmt) (Opcode, *lang.AssignStmt) {
+	b, ok := s.Value.(*lang.BinaryExpr)
+	if !ok || (b.Op != "+" && b.Op != "-") || u.scope != Local || u.b.captured {
+		return 0, s
+	}
+	x, ok := b.X.(*lang.Ident)
+	if !ok || x.Name != t.Name || hasYield(b.Y) {
+		return 0, s
+	}
+	return compoundOps[b.Op+"="], &lang.AssignStmt{Pos: b.Pos, Op: b.Op + "=", Target: t, Value: b.Y}
+}
+
+// addLocal emits INCLOCAL for "x += k" / "x -= k" with a small int
+// constant k, or ADDLOCAL for "x += e", on a plain local, and reports
+// whether it did.
+func (fc *fcomp) addLocal(id *lang.Ident, u use, op Opcode, v lang.Expr) bool {
+	if u.scope != Local || u.b.captured || u.index > 0xffff || (op != ADD && op != SUB) {
 		return false
 	}
-	n := lit.Value
-	if op == SUB {
-		n = -n
+	if lit, ok := v.(*lang.IntLit); ok {
+		n := lit.Value
+		if op == SUB {
+			n = -n
+		}
+		if n >= -128 && n <= 127 {
+			fc.at(id.Pos)
+			fc.emit(INCLOCAL, uint32(u.index)<<8|uint32(uint8(int8(n))))
+			return true
+		}
 	}
-	if n < -128 || n > 127 {
+	if op != ADD || hasYield(v) {
 		return false
 	}
+	fc.expr(v)
 	fc.at(id.Pos)
-	fc.emit(INCLOCAL, uint32(u.index)<<8|uint32(uint8(int8(n))))
+	fc.emit(ADDLOCAL, uint32(u.index))
 	return true
+}
+
+// hasYield reports whether e contains a yield outside nested functions.
+func hasYield(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.YieldExpr:
+		return true
+	case *lang.UnaryExpr:
+		return hasYield(e.X)
+	case *lang.BinaryExpr:
+		return hasYield(e.X) || hasYield(e.Y)
+	case *lang.CallExpr:
+		return hasYield(e.Fn) || anyYield(e.Args)
+	case *lang.IndexExpr:
+		return hasYield(e.X) || hasYield(e.Index)
+	case *lang.SliceExpr:
+		return hasYield(e.X) || (e.Lo != nil && hasYield(e.Lo)) || (e.Hi != nil && hasYield(e.Hi))
+	case *lang.DotExpr:
+		return hasYield(e.X)
+	case *lang.ListLit:
+		return anyYield(e.Elems)
+	case *lang.InterpString:
+		return anyYield(e.Parts)
+	case *lang.MapLit:
+		for _, en := range e.Entries {
+			if hasYield(en.Key) || hasYield(en.Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func anyYield(es []lang.Expr) bool {
+	for _, e := range es {
+		if hasYield(e) {
+			return true
+		}
+	}
+	return false
 }
 
 func (fc *fcomp) ifStmt(s *lang.IfStmt) {
@@ -391,15 +459,22 @@ func (fc *fcomp) ifStmt(s *lang.IfStmt) {
 	fc.place(end)
 }
 
+var fusedCompares = map[string]Opcode{
+	"==": EQJMPFALSE, "!=": NEJMPFALSE, "<": LTJMPFALSE,
+	"<=": LEJMPFALSE, ">": GTJMPFALSE, ">=": GEJMPFALSE,
+}
+
 // condJump evaluates cond and jumps to target when it is false, fusing a
-// < comparison into the jump.
+// comparison into the jump.
 func (fc *fcomp) condJump(cond lang.Expr, target *label) {
-	if b, ok := cond.(*lang.BinaryExpr); ok && b.Op == "<" {
-		fc.expr(b.X)
-		fc.expr(b.Y)
-		fc.at(b.Pos)
-		fc.jump(LTJMPFALSE, target)
-		return
+	if b, ok := cond.(*lang.BinaryExpr); ok {
+		if op, ok := fusedCompares[b.Op]; ok {
+			fc.expr(b.X)
+			fc.expr(b.Y)
+			fc.at(b.Pos)
+			fc.jump(op, target)
+			return
+		}
 	}
 	fc.expr(cond)
 	fc.jump(JMPFALSE, target)
@@ -713,6 +788,18 @@ func (fc *fcomp) binary(e *lang.BinaryExpr) {
 		fc.expr(e.Y)
 		fc.place(end)
 		return
+	}
+	if lit, ok := e.Y.(*lang.IntLit); ok && (e.Op == "+" || e.Op == "-") {
+		n := lit.Value
+		if e.Op == "-" {
+			n = -n
+		}
+		if n >= -1<<23 && n < 1<<23 {
+			fc.expr(e.X)
+			fc.at(e.Pos)
+			fc.emit(ADDI, uint32(n)&MaxArg)
+			return
+		}
 	}
 	fc.expr(e.X)
 	fc.expr(e.Y)

@@ -48,8 +48,10 @@ func FormatInstruction(p *Program, fn *Function, ins uint32) string {
 	op, arg := Decode(ins)
 	name := op.String()
 	switch op {
-	case INT:
+	case INT, ADDI:
 		return fmt.Sprintf("%-10s %d", name, int32(arg<<8)>>8)
+	case ADDLOCAL:
+		return fmt.Sprintf("%-10s %d (%s)", name, arg, localName(fn, int(arg)))
 	case CONST:
 		return fmt.Sprintf("%-10s %s", name, constString(fn, arg))
 	case LOCAL, SETLOCAL, CELL, SETCELL, MAKECELL:
@@ -72,7 +74,8 @@ func FormatInstruction(p *Program, fn *Function, ins uint32) string {
 			fname = funcLabel(p.Funcs[arg].Name)
 		}
 		return fmt.Sprintf("%-10s %d (%s)", name, arg, fname)
-	case JMP, JMPFALSE, JMPTRUE, ANDJMP, ORJMP, FORNEXT, FORNEXT2, LTJMPFALSE, TRY:
+	case JMP, JMPFALSE, JMPTRUE, ANDJMP, ORJMP, FORNEXT, FORNEXT2, TRY,
+		EQJMPFALSE, NEJMPFALSE, LTJMPFALSE, LEJMPFALSE, GTJMPFALSE, GEJMPFALSE:
 		return fmt.Sprintf("%-10s -> %d", name, arg)
 	case CALL, MAKELIST, MAKEMAP, CONCAT:
 		return fmt.Sprintf("%-10s %d", name, arg)

@@ -43,9 +43,11 @@ const (
 	SETGLOBAL //     x SETGLOBAL<i> -
 	BUILTIN   //     - BUILTIN<i> builtins[i]
 	INCLOCAL  //     - INCLOCAL<(slot<<8|n)> -   (locals[slot] += n, n signed 8-bit)
+	ADDLOCAL  //     v ADDLOCAL<slot> -          (locals[slot] += v)
 
 	// arithmetic and comparison
 	ADD    //   x y ADD x+y
+	ADDI   //     x ADDI<n> x+n      (n is a signed 24-bit int)
 	SUB    //   x y SUB x-y
 	MUL    //   x y MUL x*y
 	DIV    //   x y DIV x/y
@@ -76,7 +78,12 @@ const (
 	ITER       //     x ITER it
 	FORNEXT    //    it FORNEXT<pc> it v   (exhausted: pop it, jump to pc)
 	FORNEXT2   //    it FORNEXT2<pc> it k v
-	LTJMPFALSE //   x y LTJMPFALSE<pc> -   (jumps unless x<y; fused compare+branch)
+	EQJMPFALSE //   x y EQJMPFALSE<pc> -   (jumps unless x==y; fused compare and branch)
+	NEJMPFALSE //   x y NEJMPFALSE<pc> -   (jumps unless x!=y)
+	LTJMPFALSE //   x y LTJMPFALSE<pc> -   (jumps unless x<y)
+	LEJMPFALSE //   x y LEJMPFALSE<pc> -   (jumps unless x<=y)
+	GTJMPFALSE //   x y GTJMPFALSE<pc> -   (jumps unless x>y)
+	GEJMPFALSE //   x y GEJMPFALSE<pc> -   (jumps unless x>=y)
 	CALL       // f a1..an CALL<n> result
 	CALLMETHOD // x a1..an CALLMETHOD<(name<<8|n)> result
 	RETURN     //     x RETURN -
@@ -112,7 +119,9 @@ var opcodeNames = [...]string{
 	NEG: "NEG", PLUS: "PLUS", NOT: "NOT", BITNOT: "BITNOT",
 	JMP: "JMP", JMPFALSE: "JMPFALSE", JMPTRUE: "JMPTRUE", ANDJMP: "ANDJMP",
 	ORJMP: "ORJMP", ITER: "ITER", FORNEXT: "FORNEXT", FORNEXT2: "FORNEXT2",
-	LTJMPFALSE: "LTJMPFALSE", CALL: "CALL", CALLMETHOD: "CALLMETHOD",
+	EQJMPFALSE: "EQJMPFALSE", NEJMPFALSE: "NEJMPFALSE", LTJMPFALSE: "LTJMPFALSE",
+	LEJMPFALSE: "LEJMPFALSE", GTJMPFALSE: "GTJMPFALSE", GEJMPFALSE: "GEJMPFALSE",
+	ADDLOCAL: "ADDLOCAL", ADDI: "ADDI", CALL: "CALL", CALLMETHOD: "CALLMETHOD",
 	RETURN: "RETURN", TRY: "TRY", ENDTRY: "ENDTRY", THROW: "THROW",
 	RETHROW: "RETHROW", YIELD: "YIELD",
 	MAKELIST: "MAKELIST", MAKEMAP: "MAKEMAP", MAKEFUNC: "MAKEFUNC",
@@ -135,7 +144,9 @@ var stackEffect = [...]int8{
 	EQ: -1, NE: -1, LT: -1, LE: -1, GT: -1, GE: -1, IN: -1,
 	NEG: 0, PLUS: 0, NOT: 0, BITNOT: 0,
 	JMP: 0, JMPFALSE: -1, JMPTRUE: -1, ANDJMP: -1, ORJMP: -1,
-	ITER: 0, FORNEXT: 1, FORNEXT2: 2, LTJMPFALSE: -2,
+	ITER: 0, FORNEXT: 1, FORNEXT2: 2,
+	EQJMPFALSE: -2, NEJMPFALSE: -2, LTJMPFALSE: -2, LEJMPFALSE: -2, GTJMPFALSE: -2, GEJMPFALSE: -2,
+	ADDLOCAL: -1, ADDI: 0,
 	CALL: variableEffect, CALLMETHOD: variableEffect,
 	RETURN: -1, TRY: 0, ENDTRY: 0, THROW: -1, RETHROW: -1,
 	YIELD:    0,
@@ -186,11 +197,14 @@ func JumpEffect(op Opcode) (int, bool) {
 		return -1, true
 	case ANDJMP, ORJMP:
 		return 0, true
-	case LTJMPFALSE:
+	case EQJMPFALSE, NEJMPFALSE, LTJMPFALSE, LEJMPFALSE, GTJMPFALSE, GEJMPFALSE:
 		return -2, true
 	}
 	return 0, false
 }
+
+// CompareOf returns the comparison a fused compare-and-branch performs.
+func CompareOf(op Opcode) Opcode { return EQ + (op - EQJMPFALSE) }
 
 // Encode packs an opcode and its operand into an instruction.
 func Encode(op Opcode, arg uint32) uint32 { return uint32(op) | arg<<8 }

@@ -92,13 +92,23 @@ func (m *Machine) resume() (*Suspension, error) {
 		// coroutine the root waits at a switch and must stay suspended.
 		m.root.Status = StatusRunning
 	}
+	if m.failed != nil {
+		return nil, m.failed
+	}
+	m.preempted = false
 	_, err := m.exec(nil, 0)
 	var s *suspendSignal
 	if errors.As(err, &s) {
 		return &Suspension{Host: s.host, Request: s.request}, nil
 	}
 	if err != nil {
-		return nil, m.escaped(err)
+		err = m.escaped(err)
+		if !m.preempted {
+			// The machine stopped mid-instruction; its state is no
+			// longer one a snapshot may capture or a Run may continue.
+			m.failed = err
+		}
+		return nil, err
 	}
 	return nil, nil
 }

@@ -11,6 +11,21 @@ import (
 // escapes the GLOBAL instruction.
 var undefined = Value{n: 1}
 
+// intCompare applies the comparison of a fused compare-and-branch to ints.
+func intCompare(op compiler.Opcode, a, b int64) bool {
+	switch op {
+	case compiler.EQJMPFALSE:
+		return a == b
+	case compiler.NEJMPFALSE:
+		return a != b
+	case compiler.LEJMPFALSE:
+		return a <= b
+	case compiler.GTJMPFALSE:
+		return a > b
+	}
+	return a >= b
+}
+
 // mulSafe bounds the int operands whose product cannot overflow, so the
 // MUL fast path needs no division to check.
 const mulSafe = 1<<31 - 1
@@ -193,6 +208,39 @@ loop:
 			}
 			*slot = v
 
+		case compiler.ADDI:
+			x := stack[sp-1]
+			if x.k == KindInt {
+				a, b := int64(x.n), int64(int32(arg<<8)>>8)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					stack[sp-1].n = uint64(s)
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp-1], err = m.binary(compiler.ADD, x, Int(int64(int32(arg<<8)>>8))); err != nil {
+				goto fail
+			}
+
+		case compiler.ADDLOCAL:
+			sp--
+			slot, y := &stack[base+int(arg)], stack[sp]
+			if slot.k == KindInt && y.k == KindInt {
+				a, b := int64(slot.n), int64(y.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					slot.n = uint64(s)
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			var v Value
+			if v, err = m.binary(compiler.ADD, *slot, y); err != nil {
+				goto fail
+			}
+			*slot = v
+
 		case compiler.ADD:
 			x, y := stack[sp-2], stack[sp-1]
 			if x.k == KindInt && y.k == KindInt {
@@ -361,14 +409,19 @@ loop:
 				}
 				continue
 			}
-			fr.PC, f.SP, m.steps = pc, sp+2, steps
-			var v Value
-			if v, err = m.binary(compiler.LT, x, y); err != nil {
-				goto fail
+			goto compareJump
+
+		case compiler.EQJMPFALSE, compiler.NEJMPFALSE, compiler.LEJMPFALSE,
+			compiler.GTJMPFALSE, compiler.GEJMPFALSE:
+			x, y := stack[sp-2], stack[sp-1]
+			sp -= 2
+			if x.k == KindInt && y.k == KindInt {
+				if !intCompare(compiler.Opcode(ins&0xff), int64(x.n), int64(y.n)) {
+					pc = int(arg)
+				}
+				continue
 			}
-			if !v.Truth() {
-				pc = int(arg)
-			}
+			goto compareJump
 
 		case compiler.ITER:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -430,8 +483,27 @@ loop:
 
 		case compiler.CALL:
 			n := int(arg)
+			fv := stack[sp-n-1]
+			if fv.k == KindFunc {
+				// The common case, inline: a plain .wf function with the
+				// right arity and room on the stack gets its frame here.
+				callee := fv.asClosure().Fn
+				nb := sp - n
+				if n == callee.NumParams && !callee.Generator && len(f.Frames) < m.opts.MaxCallDepth &&
+					nb+callee.NumLocals+callee.MaxStack <= len(stack) {
+					fr.PC = pc
+					for i := sp; i < nb+callee.NumLocals; i++ {
+						stack[i] = Nil
+					}
+					f.Frames = append(f.Frames, Frame{Fn: fv.asClosure(), Base: nb})
+					fr = &f.Frames[len(f.Frames)-1]
+					fn, code, consts = callee, callee.Code, callee.Consts
+					base, pc, sp = nb, 0, nb+callee.NumLocals
+					continue
+				}
+			}
 			fr.PC, f.SP, m.steps = pc, sp, steps
-			if err = m.call(f, stack[sp-n-1], n); err != nil {
+			if err = m.call(f, fv, n); err != nil {
 				goto fail
 			}
 			goto reload
@@ -606,6 +678,21 @@ loop:
 			}
 			sp--
 			stack[sp-1] = v
+			continue loop
+		}
+
+	compareJump:
+		// A fused compare-and-branch whose operands are not both ints;
+		// they sit just above sp.
+		{
+			fr.PC, f.SP, m.steps = pc, sp+2, steps
+			var v Value
+			if v, err = m.binary(compiler.CompareOf(compiler.Opcode(ins&0xff)), stack[sp], stack[sp+1]); err != nil {
+				goto fail
+			}
+			if !v.Truth() {
+				pc = int(arg)
+			}
 			continue loop
 		}
 

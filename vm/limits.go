@@ -28,6 +28,9 @@ func (m *Machine) nextEvent() int64 {
 // saved in its fibers when it is called.
 func (m *Machine) event() error {
 	if m.opts.MaxSteps > 0 && m.steps >= m.opts.MaxSteps {
+		// Between instructions and outside any Go builtin the state is
+		// whole: the machine can be snapshotted where the budget ran out.
+		m.preempted = m.nest == 0
 		return errorf(ErrLimit, "step limit of %d exceeded", m.opts.MaxSteps)
 	}
 	if err := m.poll(); err != nil {

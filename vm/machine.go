@@ -77,7 +77,9 @@ type Machine struct {
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
 
-	pending *pendingHost // the host call a suspended machine waits on
+	pending   *pendingHost // the host call a suspended machine waits on
+	failed    error        // set when an error stopped the machine mid-instruction
+	preempted bool         // the last stop was the step budget, between instructions
 
 	hook   func() error // called when steps reach hookAt (snapshot round trips)
 	hookAt int64

@@ -75,6 +75,9 @@ func (m *Machine) Snapshot(opts SnapshotOptions) ([]byte, error) {
 	if m.nest > 0 {
 		return nil, errors.New("snapshot: a Go builtin is running a callback; its frame cannot be captured")
 	}
+	if m.failed != nil {
+		return nil, fmt.Errorf("snapshot: the machine stopped with an error: %w", m.failed)
+	}
 	e := newEncoder(m, false)
 	globals := make([]any, len(m.globals))
 	for i, g := range m.globals {
@@ -280,10 +283,9 @@ func (e *encoder) fiber(f *Fiber) any {
 	if f.Parent != nil {
 		parent = e.fiberRef(f.Parent)
 	}
-	sp := f.SP
-	if sp > len(f.Stack) {
-		sp = len(f.Stack)
-	}
+	// A finished root is left with SP -1 (its main function's return
+	// drops the callee slot it never had).
+	sp := min(max(f.SP, 0), len(f.Stack))
 	return []any{objFiber, int(f.Kind), int(f.Status), e.values(f.Stack[:sp]), frames, handlers,
 		parent, e.value(f.Fn), e.value(f.Result), f.exit}
 }
