@@ -23,7 +23,8 @@ func posOf(file string, lc []int64) lang.Pos {
 // the current fiber waits for a host reply.
 func (d *decoder) verify(root, cur *Fiber, pending bool) error {
 	running := map[*Fiber]bool{}
-	if cur != nil {
+	idle := cur != nil && cur == root && !pending && (root.Status == StatusNew || root.Status == StatusDone)
+	if cur != nil && !idle { // idle: a machine that has not started or has finished
 		if cur.Status != StatusRunning {
 			return badf("the current fiber is %s, not running", cur.Status)
 		}
@@ -101,6 +102,14 @@ func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
 
 // verifyNew checks a fiber that has not started.
 func (d *decoder) verifyNew(f *Fiber) error {
+	if f.Kind == fiberRoot {
+		if len(f.Frames) != 1 || len(f.Handlers) != 0 || f.Frames[0] != (Frame{Fn: f.Frames[0].Fn, Base: 0, PC: 0}) ||
+			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
+			return badf("malformed new main program")
+		}
+		f.grow(f.SP + f.Frames[0].Fn.Fn.MaxStack)
+		return d.verifySlots(f, f.Frames[0], 0)
+	}
 	if f.Kind == fiberCoroutine {
 		if len(f.Frames) != 0 || f.SP != 0 || f.Fn.k != KindFunc || f.Fn.asClosure().Fn.Generator {
 			return badf("malformed new coroutine")
