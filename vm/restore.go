@@ -346,8 +346,18 @@ func (d *decoder) alloc(tag int, o []any) (Value, error) {
 	return Nil, badf("unknown object tag %d", tag)
 }
 
-// value decodes an inline value.
+// value decodes an inline value. Cells are no values: they may appear
+// only where valueOrCell or typed are asked for one.
 func (d *decoder) value(x any) (Value, error) {
+	v, err := d.valueOrCell(x)
+	if err == nil && v.k == kindCell {
+		return Nil, badf("a variable cell where a value belongs")
+	}
+	return v, err
+}
+
+// valueOrCell decodes an inline value or a reference to a cell.
+func (d *decoder) valueOrCell(x any) (Value, error) {
 	switch x := x.(type) {
 	case nil:
 		return Nil, nil
@@ -382,13 +392,23 @@ func (d *decoder) value(x any) (Value, error) {
 }
 
 func (d *decoder) values(x any) ([]Value, error) {
+	return d.decodeArray(x, d.value)
+}
+
+// slots decodes a fiber's stack, where local slots of captured variables
+// hold cells (verify checks which).
+func (d *decoder) slots(x any) ([]Value, error) {
+	return d.decodeArray(x, d.valueOrCell)
+}
+
+func (d *decoder) decodeArray(x any, decode func(any) (Value, error)) ([]Value, error) {
 	a, ok := x.([]any)
 	if !ok {
 		return nil, badf("want an array of values")
 	}
 	out := make([]Value, len(a))
 	for i, e := range a {
-		v, err := d.value(e)
+		v, err := decode(e)
 		if err != nil {
 			return nil, err
 		}
@@ -399,7 +419,7 @@ func (d *decoder) values(x any) ([]Value, error) {
 
 // typed decodes a reference and checks the object's kind.
 func (d *decoder) typed(x any, kinds ...Kind) (Value, error) {
-	v, err := d.value(x)
+	v, err := d.valueOrCell(x)
 	if err != nil {
 		return Nil, err
 	}
@@ -651,7 +671,7 @@ func (d *decoder) fillFiber(f *Fiber, o []any) error {
 		return badf("bad fiber status")
 	}
 	f.Status = FiberStatus(status)
-	stack, err := d.values(o[3])
+	stack, err := d.slots(o[3])
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,29 @@ func (d *decoder) verifyNew(f *Fiber) error {
 		return badf("malformed new generator frame")
 	}
 	f.grow(1 + fr.Fn.Fn.NumLocals + fr.Fn.Fn.MaxStack)
+	if err := strayCells(f); err != nil {
+		return err
+	}
 	return d.verifySlots(f, fr, 0)
+}
+
+// strayCells checks that cells on a fiber's stack sit only in local slots
+// of captured variables, never in callee slots or operand stacks.
+func strayCells(f *Fiber) error {
+	slot := map[int]bool{}
+	for _, fr := range f.Frames {
+		for _, l := range fr.Fn.Fn.Locals {
+			if l.Cell && l.Slot < fr.Fn.Fn.NumLocals {
+				slot[fr.Base+l.Slot] = true
+			}
+		}
+	}
+	for i, v := range f.Stack[:f.SP] {
+		if v.k == kindCell && !slot[i] {
+			return badf("a cell in stack slot %d, which holds no captured variable", i)
+		}
+	}
+	return nil
 }
 
 // verifyFrames checks each frame's pc and base against the code, the top
@@ -165,10 +187,8 @@ func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
 	if f.SP != height {
 		return badf("fiber stack height %d, the code implies %d at pc %d of %s", f.SP, height, top.PC, funcName(top.Fn.Fn.Name))
 	}
-	for i := top.Base + top.Fn.Fn.NumLocals; i < f.SP; i++ {
-		if f.Stack[i].k == kindCell {
-			return badf("a cell on the operand stack")
-		}
+	if err := strayCells(f); err != nil {
+		return err
 	}
 	f.grow(top.Base + top.Fn.Fn.NumLocals + top.Fn.Fn.MaxStack)
 	return d.verifyHandlers(f)
