@@ -91,6 +91,10 @@ func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
 	if len(f.Frames) == 0 {
 		return badf("a %s fiber has no frames", f.Status)
 	}
+	if bottom := f.Frames[0].Fn.Fn; (f.Kind == fiberRoot) != (bottom == d.m.prog.Funcs[0]) ||
+		(f.Kind == fiberGenerator) != bottom.Generator {
+		return badf("a %s fiber running %s", fiberNoun(f), funcName(bottom.Name))
+	}
 	if f.exit != 0 && f.Kind != fiberGenerator {
 		return badf("loop exit on a non-generator")
 	}
