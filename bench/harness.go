@@ -108,6 +108,16 @@ func Compare(cfg Config) (*Report, error) {
 // prepareRows prepares and calibrates every cell: one checked run to
 // warm up, then enough operations per sample to last cfg.MinTime.
 func prepareRows(cfg Config) ([]*Row, error) {
+	for _, name := range cfg.Only {
+		if WorkloadNamed(name) == nil {
+			return nil, fmt.Errorf("no workload %q", name)
+		}
+	}
+	for _, name := range cfg.Engines {
+		if EngineNamed(name) == nil {
+			return nil, fmt.Errorf("no engine %q", name)
+		}
+	}
 	var rows []*Row
 	for _, w := range Workloads {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, w.Name) {

@@ -2,7 +2,7 @@
 // every result, and prints the medians, the ratios wf/best-peer and wf/go,
 // and wf's shortfalls against the bar of issue 5.
 //
-//	cd bench && go run ./cmd/compare [-rounds 5] [-mintime 200ms] [-only fib,words] [-engines wf,goja] [-cpu] [-json]
+//	cd bench && go run ./cmd/compare [-rounds 5] [-mintime 200ms] [-only fib,words] [-engines wf,goja] [-cpu] [-json] [-in report.json]
 package main
 
 import (
@@ -30,6 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cpu := fs.Bool("cpu", false, "measure process CPU time instead of wall time (steadier on a busy machine)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	in := fs.String("in", "", "print the table of a report saved with -json instead of running")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -37,7 +38,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		cfg.Log = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
-	rep, err := bench.Compare(cfg)
+	var rep *bench.Report
+	var err error
+	if *in != "" {
+		rep, err = readReport(*in)
+	} else {
+		rep, err = bench.Compare(cfg)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "compare:", err)
 		return 1
@@ -54,6 +61,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func readReport(name string) (*bench.Report, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var rep bench.Report
+	return &rep, json.Unmarshal(b, &rep)
 }
 
 func split(s string) []string {
