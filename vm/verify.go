@@ -73,6 +73,9 @@ func (d *decoder) verifyParents() error {
 }
 
 func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
+	if f.Kind == fiberRoot && f != d.m.root {
+		return badf("a second main program fiber")
+	}
 	if (f.Status == StatusRunning) != onChain {
 		return badf("fiber status %s disagrees with the running chain", f.Status)
 	}
