@@ -308,9 +308,10 @@ func (d *decoder) verifyExit(f *Fiber) error {
 	if r == nil || len(r.Frames) == 0 {
 		return badf("a for-loop generator without a resumer")
 	}
+	// The resumer may not have been verified yet: check its pc here.
 	top := r.Frames[len(r.Frames)-1]
-	if top.PC == 0 {
-		return badf("a for-loop generator whose resumer is at pc 0")
+	if top.PC <= 0 || top.PC > len(top.Fn.Fn.Code) {
+		return badf("a for-loop generator whose resumer is at pc %d", top.PC)
 	}
 	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
 	if op != compiler.FORNEXT || int(arg) != f.exit-1 {
