@@ -46,12 +46,18 @@ func (m *Machine) callMethod(f *Fiber, nameIdx, n int) error {
 	case KindGenerator, KindCoroutine:
 		return m.fiberMethod(recv, name, n)
 	case KindMap:
-		if fv, ok := recv.AsMap().GetString(name); ok && (fv.k == KindFunc || fv.k == KindBuiltin) {
+		if !recv.AsMap().HasFuncs() {
+			break
+		}
+		if fv, ok := recv.AsMap().GetString(name); ok && isFunc(fv) {
 			f.Stack[sp-n-1] = fv
 			return m.call(f, fv, n)
 		}
 	}
-	mt := methods[recv.k][name]
+	var mt Method
+	if recv.k < numKinds {
+		mt = m.prog.methods[nameIdx][recv.k]
+	}
 	if mt == nil {
 		return errorf(ErrType, "%s has no method %s", recv.TypeName(), name)
 	}

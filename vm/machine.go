@@ -57,6 +57,7 @@ type Program struct {
 	*compiler.Program
 	Funcs    []*Funcode
 	builtins []Value
+	methods  [][numKinds]Method // builtin method by name index and kind
 }
 
 // Machine runs one program. It is not safe for concurrent use. Its whole
@@ -117,42 +118,58 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	return m, nil
 }
 
-// funcodes caches each program's functions with their constants as
-// Values; they are immutable, so all machines of a program share them. The
-// key is weak, so a program that is no longer used leaves the cache.
-var funcodes sync.Map // weak.Pointer[compiler.Program] → []*Funcode
+// shared caches what every machine of a program can share: its functions
+// with their constants as Values, and the builtin method each (kind, name)
+// pair resolves to. The key is weak, so a program no longer used leaves
+// the cache.
+var shared sync.Map // weak.Pointer[compiler.Program] → *sharedProgram
 
-func funcodesOf(p *compiler.Program) []*Funcode {
+type sharedProgram struct {
+	funcs   []*Funcode
+	methods [][numKinds]Method // by name index
+}
+
+func sharedOf(p *compiler.Program) *sharedProgram {
 	key := weak.Make(p)
-	if fcs, ok := funcodes.Load(key); ok {
-		return fcs.([]*Funcode)
+	if sp, ok := shared.Load(key); ok {
+		return sp.(*sharedProgram)
 	}
-	fcs := make([]*Funcode, len(p.Funcs))
+	sp := &sharedProgram{funcs: make([]*Funcode, len(p.Funcs)), methods: make([][numKinds]Method, len(p.Names))}
 	for i, f := range p.Funcs {
-		fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
-		for j, c := range f.Consts {
-			switch c.Kind {
-			case compiler.ConstInt:
-				fc.Consts[j] = Int(c.Int)
-			case compiler.ConstFloat:
-				fc.Consts[j] = Float(c.Float)
-			default:
-				fc.Consts[j] = String(c.Str)
-			}
+		sp.funcs[i] = newFuncode(f)
+	}
+	for i, name := range p.Names {
+		for k := range numKinds {
+			sp.methods[i][k] = methods[k][name]
 		}
-		fcs[i] = fc
 	}
-	actual, loaded := funcodes.LoadOrStore(key, fcs)
+	actual, loaded := shared.LoadOrStore(key, sp)
 	if !loaded {
-		runtime.AddCleanup(p, func(k weak.Pointer[compiler.Program]) { funcodes.Delete(k) }, key)
+		runtime.AddCleanup(p, func(k weak.Pointer[compiler.Program]) { shared.Delete(k) }, key)
 	}
-	return actual.([]*Funcode)
+	return actual.(*sharedProgram)
+}
+
+func newFuncode(f *compiler.Function) *Funcode {
+	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
+	for j, c := range f.Consts {
+		switch c.Kind {
+		case compiler.ConstInt:
+			fc.Consts[j] = Int(c.Int)
+		case compiler.ConstFloat:
+			fc.Consts[j] = Float(c.Float)
+		default:
+			fc.Consts[j] = String(c.Str)
+		}
+	}
+	return fc
 }
 
 // load prepares a compiled program for this machine: shared functions,
 // builtins bound by name.
 func (m *Machine) load(p *compiler.Program) (*Program, error) {
-	prog := &Program{Program: p, Funcs: funcodesOf(p)}
+	sp := sharedOf(p)
+	prog := &Program{Program: p, Funcs: sp.funcs, methods: sp.methods}
 	prog.builtins = make([]Value, len(p.Builtins))
 	for i, name := range p.Builtins {
 		b := m.lookupBuiltin(name)

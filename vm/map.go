@@ -7,14 +7,18 @@ import "math"
 // Map is an insertion-ordered hash map. Iteration visits keys in the order
 // they were first inserted, so programs and snapshots are deterministic.
 //
-// Entries live in a slice; the Go map indexes them. Deleting leaves a
-// tombstone that later compaction removes. Adding or deleting a key while a
-// for loop iterates the map is an error; assigning to an existing key is not.
+// Entries live in a slice; Go maps index them: one keyed by string for
+// string keys (the common case, hashed by Go's string fast path) and one
+// keyed by mapKey for every other kind. Deleting leaves a tombstone that
+// later compaction removes. Adding or deleting a key while a for loop
+// iterates the map is an error; assigning to an existing key is not.
 type Map struct {
-	index   map[mapKey]int32
+	strs    map[string]int32
+	others  map[mapKey]int32
 	entries []mapEntry
 	live    int
 	version uint32 // bumped when the key set changes
+	funcs   int    // live values that are functions: only then can a field shadow a method
 }
 
 type mapEntry struct {
@@ -32,7 +36,7 @@ type mapKey struct {
 
 // NewMap returns an empty map with room for n entries.
 func NewMap(n int) *Map {
-	return &Map{index: make(map[mapKey]int32, n), entries: make([]mapEntry, 0, n)}
+	return &Map{strs: make(map[string]int32, n), entries: make([]mapEntry, 0, n)}
 }
 
 // keyOf returns the hash key for v, or an error for unhashable values.
@@ -57,61 +61,103 @@ func keyOf(v Value) (mapKey, error) {
 // Len returns the number of keys.
 func (m *Map) Len() int { return m.live }
 
-// Get returns the value stored under key.
-func (m *Map) Get(key Value) (Value, bool, error) {
+// find returns the entry index of key.
+func (m *Map) find(key Value) (int32, bool, error) {
+	if key.k == KindString {
+		i, ok := m.strs[key.AsString()]
+		return i, ok, nil
+	}
 	k, err := keyOf(key)
 	if err != nil {
+		return 0, false, err
+	}
+	i, ok := m.others[k]
+	return i, ok, nil
+}
+
+// Get returns the value stored under key.
+func (m *Map) Get(key Value) (Value, bool, error) {
+	i, ok, err := m.find(key)
+	if !ok {
 		return Nil, false, err
 	}
-	if i, ok := m.index[k]; ok {
-		return m.entries[i].Value, true, nil
-	}
-	return Nil, false, nil
+	return m.entries[i].Value, true, nil
 }
 
 // GetString returns the value stored under a string key.
 func (m *Map) GetString(key string) (Value, bool) {
-	if i, ok := m.index[mapKey{k: KindString, s: key}]; ok {
+	if i, ok := m.strs[key]; ok {
 		return m.entries[i].Value, true
 	}
 	return Nil, false
 }
 
+// HasFuncs reports whether some value of the map is a function, so that a
+// method call on it must first look for a field of that name.
+func (m *Map) HasFuncs() bool { return m.funcs > 0 }
+
+func isFunc(v Value) bool { return v.k == KindFunc || v.k == KindBuiltin }
+
 // Set stores value under key. It reports whether the key is new.
 func (m *Map) Set(key, value Value) (bool, error) {
-	k, err := keyOf(key)
+	i, ok, err := m.find(key)
 	if err != nil {
 		return false, err
 	}
-	if i, ok := m.index[k]; ok {
-		m.entries[i].Value = value
+	if ok {
+		e := &m.entries[i]
+		m.funcs += b2i(isFunc(value)) - b2i(isFunc(e.Value))
+		e.Value = value
 		return false, nil
 	}
-	if m.index == nil {
-		m.index = make(map[mapKey]int32)
-	}
-	m.index[k] = int32(len(m.entries))
+	m.setIndex(key, int32(len(m.entries)))
 	m.entries = append(m.entries, mapEntry{Key: key, Value: value})
 	m.live++
 	m.version++
+	m.funcs += b2i(isFunc(value))
 	return true, nil
+}
+
+// setIndex records that key lives at entry i; key is hashable.
+func (m *Map) setIndex(key Value, i int32) {
+	if key.k == KindString {
+		if m.strs == nil {
+			m.strs = make(map[string]int32)
+		}
+		m.strs[key.AsString()] = i
+		return
+	}
+	k, _ := keyOf(key)
+	if m.others == nil {
+		m.others = make(map[mapKey]int32)
+	}
+	m.others[k] = i
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Delete removes key and returns its value.
 func (m *Map) Delete(key Value) (Value, bool, error) {
-	k, err := keyOf(key)
-	if err != nil {
+	i, ok, err := m.find(key)
+	if !ok {
 		return Nil, false, err
 	}
-	i, ok := m.index[k]
-	if !ok {
-		return Nil, false, nil
-	}
 	old := m.entries[i].Value
-	delete(m.index, k)
+	if key.k == KindString {
+		delete(m.strs, key.AsString())
+	} else {
+		k, _ := keyOf(key)
+		delete(m.others, k)
+	}
 	m.entries[i] = mapEntry{deleted: true}
 	m.live--
 	m.version++
+	m.funcs -= b2i(isFunc(old))
 	if m.live < len(m.entries)/2 {
 		m.compact()
 	}
@@ -126,8 +172,7 @@ func (m *Map) compact() {
 			continue
 		}
 		m.entries[j] = e
-		k, _ := keyOf(e.Key)
-		m.index[k] = int32(j)
+		m.setIndex(e.Key, int32(j))
 		j++
 	}
 	clear(m.entries[j:])
