@@ -116,11 +116,17 @@ func (e *Engine) predeclared(hosts []string) []string {
 // Compile compiles a workflow and stores its source under its hash. A
 // compile error is a lang.ErrorList, printable with lang.Render.
 func (e *Engine) Compile(ctx context.Context, file string, src []byte) (*compiler.Program, error) {
+	hash := fmt.Sprintf("%x", vm.ProgramHash(src))
+	e.mu.Lock()
+	prog := e.progs[hash]
+	e.mu.Unlock()
+	if prog != nil && prog.File == file {
+		return prog, nil // compiled and stored by this engine already
+	}
 	prog, err := compiler.CompileSource(file, src, compiler.Options{Predeclared: e.predeclared(nil)})
 	if err != nil {
 		return nil, err
 	}
-	hash := fmt.Sprintf("%x", prog.Hash)
 	if err := e.store.PutProgram(ctx, Program{Hash: hash, File: file, Source: src, Hosts: e.actNames}); err != nil {
 		return nil, err
 	}
@@ -181,6 +187,9 @@ func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (str
 	if err := e.store.Create(ctx, st); err != nil {
 		return "", err
 	}
+	if st.Instance.Status != Running {
+		return in.ID, nil // a new instance has no signals queued
+	}
 	return in.ID, e.Advance(ctx, in.ID)
 }
 
@@ -236,11 +245,11 @@ func (e *ResumeError) Unwrap() error { return e.Err }
 // another process (ErrConflict) is not an error: the winner advances it.
 func (e *Engine) Advance(ctx context.Context, id string) error {
 	for i := 0; i < e.opts.MaxChain; i++ {
-		did, err := e.step(ctx, id)
+		_, due, err := e.step(ctx, id)
 		if errors.Is(err, ErrConflict) {
 			return nil
 		}
-		if err != nil || !did {
+		if err != nil || !due {
 			return err
 		}
 	}

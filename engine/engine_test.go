@@ -200,10 +200,10 @@ type flakyStore struct {
 	failed bool
 }
 
-func (s *flakyStore) Commit(ctx context.Context, st Step) error {
+func (s *flakyStore) Commit(ctx context.Context, st Step) (bool, error) {
 	if !s.failed && strings.HasPrefix(st.Version.Reason, s.prefix) {
 		s.failed = true
-		return errors.New("simulated crash")
+		return false, errors.New("simulated crash")
 	}
 	return s.Store.Commit(ctx, st)
 }
@@ -252,11 +252,11 @@ func TestConcurrentCommitConflicts(t *testing.T) {
 	id := f.start(approval, `{"what": "x"}`)
 	h := f.head(id)
 	st := f.e.successor(h, "one")
-	if err := f.e.Store().Commit(context.Background(), st); err != nil {
+	if _, err := f.e.Store().Commit(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	st.Version.Reason = "two"
-	if err := f.e.Store().Commit(context.Background(), st); !errors.Is(err, ErrConflict) {
+	if _, err := f.e.Store().Commit(context.Background(), st); !errors.Is(err, ErrConflict) {
 		t.Fatalf("second commit from the same version: %v, want ErrConflict", err)
 	}
 }

@@ -45,7 +45,8 @@ func (e *Engine) Cancel(ctx context.Context, id string) error {
 	st.Instance.Status, st.Version.Status = Cancelled, Cancelled
 	st.Instance.WaitingFor, st.Version.WaitingFor = "", ""
 	st.Wake = time.Time{}
-	return e.store.Commit(ctx, st)
+	_, err = e.store.Commit(ctx, st)
+	return err
 }
 
 // Rewind makes an instance continue from the state of an older version.
@@ -72,7 +73,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64) (int64, error)
 	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
 	st.Version.SnapVersion, st.Version.Output = old.SnapVersion, old.Output
 	st.Wake = wakeFor(*in, e.opts.Now())
-	if err := e.store.Commit(ctx, st); err != nil {
+	if _, err := e.store.Commit(ctx, st); err != nil {
 		return 0, err
 	}
 	return st.Version.Number, e.Advance(ctx, id)
@@ -138,7 +139,8 @@ func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind
 	}
 	st := e.successor(h, fmt.Sprintf("variable %s set to %s", name, value))
 	st.Version.SnapVersion, st.Version.Snapshot, st.Version.Detail = st.Version.Number, snap, string(value)
-	return e.store.Commit(ctx, st)
+	_, err = e.store.Commit(ctx, st)
+	return err
 }
 
 // ErrWrongKind is wrapped when Set would change a variable's kind.

@@ -22,7 +22,7 @@ func (s *SQLite) PutProgram(ctx context.Context, p Program) error {
 func (s *SQLite) Program(ctx context.Context, hash string) (Program, error) {
 	p := Program{Hash: hash}
 	var hosts string
-	err := s.db.QueryRowContext(ctx, `SELECT file, source, hosts FROM programs WHERE hash = ?`, hash).
+	err := s.queryRow(ctx, nil, `SELECT file, source, hosts FROM programs WHERE hash = ?`, hash).
 		Scan(&p.File, &p.Source, &hosts)
 	if err != nil {
 		return p, notFound(err, "program "+hash)
@@ -41,7 +41,7 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 	}
 	defer tx.Rollback()
 	in := first.Instance
-	_, err = tx.ExecContext(ctx, `INSERT INTO instances (id, program, status, waiting_for, due_at,
+	_, err = s.exec(ctx, tx, `INSERT INTO instances (id, program, status, waiting_for, due_at,
 		wake_at, version, activity_seq, next_seq, input, error, parent, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
@@ -49,14 +49,14 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 	if err != nil {
 		return err
 	}
-	if err := insertVersion(ctx, tx, in.ID, first.Version); err != nil {
+	if err := s.insertVersion(ctx, tx, in.ID, first.Version); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO versions (instance, version, reason, status,
+func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO versions (instance, version, reason, status,
 		waiting_for, due_at, activity_seq, snap_version, snapshot, output, detail, error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
@@ -87,7 +87,7 @@ func scanInstance(r scanner, extra ...any) (Instance, error) {
 // in one query.
 func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
 	var h Head
-	row := s.db.QueryRowContext(ctx, `SELECT `+instanceColumns+`, v.output, v.snap_version, sv.snapshot
+	row := s.queryRow(ctx, nil, `SELECT `+instanceColumns+`, v.output, v.snap_version, sv.snapshot
 		FROM instances i
 		JOIN versions v ON v.instance = i.id AND v.version = i.version
 		JOIN versions sv ON sv.instance = i.id AND sv.version = v.snap_version
@@ -118,7 +118,7 @@ func scanVersion(r scanner, extra ...any) (Version, error) {
 
 // Version returns one version with its snapshot resolved.
 func (s *SQLite) Version(ctx context.Context, id string, n int64) (Version, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+versionColumns+`, sv.snapshot FROM versions v
+	row := s.queryRow(ctx, nil, `SELECT `+versionColumns+`, sv.snapshot FROM versions v
 		JOIN versions sv ON sv.instance = v.instance AND sv.version = v.snap_version
 		WHERE v.instance = ? AND v.version = ?`, id, n)
 	var snap []byte
@@ -193,36 +193,42 @@ const wakeIfQueued = `UPDATE instances SET wake_at = ?
 		AND inbox.name = instances.waiting_for AND inbox.consumed_by IS NULL)`
 
 // Commit applies a step atomically, or fails with ErrConflict.
-func (s *SQLite) Commit(ctx context.Context, st Step) error {
+func (s *SQLite) Commit(ctx context.Context, st Step) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer tx.Rollback()
 	in := st.Instance
-	res, err := tx.ExecContext(ctx, `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
+	res, err := s.exec(ctx, tx, `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
 		wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
 		lease_owner = NULL, lease_until = NULL WHERE id = ? AND version = ?`,
 		in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
 		in.NextSeq, in.Error, in.Updated.UnixNano(), in.ID, st.From)
 	if err := changedOne(res, err); err != nil {
-		return err
+		return false, err
 	}
-	if err := insertVersion(ctx, tx, in.ID, st.Version); err != nil {
-		return err
+	if err := s.insertVersion(ctx, tx, in.ID, st.Version); err != nil {
+		return false, err
 	}
 	for _, m := range st.Consumed {
-		res, err := tx.ExecContext(ctx, `UPDATE inbox SET consumed_by = ?
+		res, err := s.exec(ctx, tx, `UPDATE inbox SET consumed_by = ?
 			WHERE id = ? AND instance = ? AND consumed_by IS NULL`, in.Version, m, in.ID)
 		if err := changedOne(res, err); err != nil {
-			return err
+			return false, err
 		}
 	}
 	now := in.Updated.UnixNano()
-	if _, err := tx.ExecContext(ctx, wakeIfQueued, now, in.ID, now); err != nil {
-		return err
+	res, err = s.exec(ctx, tx, wakeIfQueued, now, in.ID, now)
+	if err != nil {
+		return false, err
 	}
-	return tx.Commit()
+	woken, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	due := woken > 0 || !st.Wake.IsZero() && !st.Wake.After(in.Updated)
+	return due, tx.Commit()
 }
 
 // changedOne turns "no row matched" into ErrConflict.
@@ -249,18 +255,18 @@ func (s *SQLite) Send(ctx context.Context, id, name, value string, now time.Time
 	}
 	defer tx.Rollback()
 	var status Status
-	if err := tx.QueryRowContext(ctx, `SELECT status FROM instances WHERE id = ?`, id).Scan(&status); err != nil {
+	if err := s.queryRow(ctx, tx, `SELECT status FROM instances WHERE id = ?`, id).Scan(&status); err != nil {
 		return m, notFound(err, "instance "+id)
 	}
 	if status.Final() {
 		return m, fmt.Errorf("instance %s is %s: %w", id, status, ErrFinal)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO inbox (instance, name, value, sent_at)
+	err = s.queryRow(ctx, tx, `INSERT INTO inbox (instance, name, value, sent_at)
 		VALUES (?, ?, ?, ?) RETURNING id`, id, name, value, now.UnixNano()).Scan(&m.ID)
 	if err != nil {
 		return m, err
 	}
-	if _, err := tx.ExecContext(ctx, wakeIfQueued, now.UnixNano(), id, now.UnixNano()); err != nil {
+	if _, err := s.exec(ctx, tx, wakeIfQueued, now.UnixNano(), id, now.UnixNano()); err != nil {
 		return m, err
 	}
 	return m, tx.Commit()
@@ -270,7 +276,7 @@ func (s *SQLite) Send(ctx context.Context, id, name, value string, now time.Time
 func (s *SQLite) NextMessage(ctx context.Context, id, name string) (Message, bool, error) {
 	m := Message{Instance: id, Name: name}
 	var sent int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, value, sent_at FROM inbox
+	err := s.queryRow(ctx, nil, `SELECT id, value, sent_at FROM inbox
 		WHERE instance = ? AND name = ? AND consumed_by IS NULL ORDER BY id LIMIT 1`, id, name).
 		Scan(&m.ID, &m.Value, &sent)
 	if err == sql.ErrNoRows {
@@ -330,13 +336,13 @@ func (s *SQLite) Snooze(ctx context.Context, id string, version int64, wake time
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `UPDATE instances SET wake_at = ?, lease_owner = NULL,
+	_, err = s.exec(ctx, tx, `UPDATE instances SET wake_at = ?, lease_owner = NULL,
 		lease_until = NULL WHERE id = ? AND version = ?`, nanos(wake), id, version)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UnixNano()
-	if _, err := tx.ExecContext(ctx, wakeIfQueued, now, id, now); err != nil {
+	if _, err := s.exec(ctx, tx, wakeIfQueued, now, id, now); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -26,25 +26,25 @@ type event struct {
 // loaded; the instance is left as it is.
 var ErrCorrupt = errors.New("stored state cannot be loaded")
 
-// step advances id by one event; it reports false when there is nothing
-// to do now.
-func (e *Engine) step(ctx context.Context, id string) (bool, error) {
+// step advances id by one event. It reports whether it moved, and
+// whether there is more to do at once.
+func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err error) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status.Final() || h.Snapshot == nil {
-		return false, err
+		return false, false, err
 	}
 	prog, err := e.program(ctx, h.Program)
 	if err != nil {
-		return false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
+		return false, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
 	}
 	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
 	if err != nil {
-		return false, fmt.Errorf("instance %s version %d: %w: %v", id, h.Version, ErrCorrupt, err)
+		return false, false, fmt.Errorf("instance %s version %d: %w: %v", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
 	ev, ok, err := e.nextEvent(r, h)
 	if err != nil || !ok {
-		return false, err
+		return false, false, err
 	}
 	var susp *vm.Suspension
 	runErr := ev.err
@@ -53,9 +53,10 @@ func (e *Engine) step(ctx context.Context, id string) (bool, error) {
 	}
 	st, err := e.settle(ctx, r, h, ev, susp, runErr)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	return true, e.store.Commit(ctx, st)
+	due, err = e.store.Commit(ctx, st)
+	return err == nil, due, err
 }
 
 // nextEvent decides what the machine gets now, if anything.

@@ -141,7 +141,9 @@ type Store interface {
 	Version(ctx context.Context, id string, n int64) (Version, error)
 	History(ctx context.Context, id string) ([]Version, error)
 	List(ctx context.Context, f Filter) ([]Instance, error)
-	Commit(ctx context.Context, s Step) error
+	// Commit applies a step and reports whether the instance is due at
+	// once (it has more work now, such as a queued signal it waits for).
+	Commit(ctx context.Context, s Step) (due bool, err error)
 
 	// Send queues a signal and returns it with its id: once Send returns,
 	// the signal is acknowledged. It fails with ErrNotFound or ErrFinal.

@@ -67,14 +67,14 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 // work advances one claimed instance; when it had nothing to do or could
 // not be loaded, its wake time is reset so it is not claimed in a loop.
 func (e *Engine) work(ctx context.Context, id string, o WorkerOptions) {
-	did, err := e.step(ctx, id)
-	for did && err == nil {
-		did, err = e.step(ctx, id)
+	moved, due, err := e.step(ctx, id)
+	if err == nil && !moved {
+		err = e.snooze(ctx, id, 0)
+	}
+	for due && err == nil {
+		_, due, err = e.step(ctx, id)
 	}
 	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
-		if err == nil {
-			err = e.snooze(ctx, id, 0)
-		}
 		return
 	}
 	o.Logf("wf worker: %s: %v", id, err)

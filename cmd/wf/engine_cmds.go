@@ -471,6 +471,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	var d dbFlags
 	d.register(fs)
 	poll := fs.Duration("poll", 100*time.Millisecond, "how often to look for due work when idle")
+	lease := fs.Duration("lease", time.Minute, "how long a claim on an instance lasts (a killed worker's claims expire after it)")
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -483,7 +484,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.path, strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: *poll, Logf: logf}); err != nil {
+	if err := e.Work(ctx, engine.WorkerOptions{Poll: *poll, Lease: *lease, Logf: logf}); err != nil {
 		return report(stderr, err)
 	}
 	fmt.Fprintln(stderr, "wf worker: stopped")
