@@ -31,7 +31,7 @@ type Options struct {
 // Compile resolves and compiles a parsed file. All errors found are
 // returned together as a sorted lang.ErrorList.
 func Compile(f *lang.File, opts Options) (*Program, error) {
-	prog := &Program{File: f.Name, Src: f.Src, Hash: sha256.Sum256(f.Src)}
+	prog := &Program{File: f.Name, Src: f.Src, Hash: Hash(f.Src)}
 	r := &resolver{
 		builtins:  map[string]bool{},
 		builtinN:  map[string]int{},
@@ -58,6 +58,22 @@ func Compile(f *lang.File, opts Options) (*Program, error) {
 		return nil, sortErrors(c.errs)
 	}
 	return prog, nil
+}
+
+// BytecodeVersion names the instruction set. It is part of every
+// program's hash, so a snapshot taken under another instruction set (whose
+// pcs mean other things) is refused as a different program. Bump it with
+// any change to opcodes or to code generation.
+const BytecodeVersion = "wf-bytecode-2"
+
+// Hash identifies a program: the SHA-256 of the bytecode version and the
+// source text.
+func Hash(src []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(BytecodeVersion))
+	h.Write([]byte{0})
+	h.Write(src)
+	return [32]byte(h.Sum(nil))
 }
 
 // CompileSource parses and compiles src in one step.

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,10 +36,9 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-func check(t *testing.T, path string) {
-	golden := strings.TrimSuffix(path, ".wf") + ".out"
-	want, err := os.ReadFile(golden)
-	haveGolden := err == nil
+// compileExample compiles an example, skipping it when it needs host
+// functions and has no golden file.
+func compileExample(t *testing.T, path string, haveGolden bool) *compiler.Program {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -50,20 +50,35 @@ func check(t *testing.T, path string) {
 		}
 		t.Fatalf("compile: %s", lang.Render(err, src))
 	}
+	return prog
+}
+
+// run runs prog with opts and returns its output and error.
+func run(t *testing.T, prog *compiler.Program, opts vm.Options) (string, error) {
 	var out bytes.Buffer
-	m, err := vm.New(prog, vm.Options{Stdout: &out, MaxSteps: 500_000_000})
+	opts.Stdout = &out
+	m, err := vm.New(prog, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	susp, err := m.Run()
-	if err != nil {
-		t.Fatalf("run: %v\noutput so far:\n%s", err, out.Bytes())
-	}
 	if susp != nil {
 		t.Fatalf("run: suspended in host function %s", susp.Host)
 	}
+	return out.String(), err
+}
+
+func check(t *testing.T, path string) {
+	golden := strings.TrimSuffix(path, ".wf") + ".out"
+	want, err := os.ReadFile(golden)
+	haveGolden := err == nil
+	prog := compileExample(t, path, haveGolden)
+	out, err := run(t, prog, vm.Options{MaxSteps: 500_000_000})
+	if err != nil {
+		t.Fatalf("run: %v\noutput so far:\n%s", err, out)
+	}
 	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -71,8 +86,45 @@ func check(t *testing.T, path string) {
 	if !haveGolden {
 		t.Fatalf("no golden file %s; run go test -update", golden)
 	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
+	if diff := cmp.Diff(string(want), out); diff != "" {
 		t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+	}
+}
+
+// everyStepPrefix bounds the snapshot-every-instruction run of an example:
+// the heaviest examples run millions of instructions over large heaps, so
+// the every-step round trip covers their first everyStepPrefix steps
+// (compared with a direct run cut at the same step) and the every-97 round
+// trip covers the whole run.
+const everyStepPrefix = 20_000
+
+// TestExamplesSnapshotTransparency reruns every example while the machine
+// is snapshotted and restored from the bytes every N steps: the output must
+// not change.
+func TestExamplesSnapshotTransparency(t *testing.T) {
+	files, err := filepath.Glob("*.wf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(path, ".wf"), func(t *testing.T) {
+			golden := strings.TrimSuffix(path, ".wf") + ".out"
+			_, err := os.Stat(golden)
+			prog := compileExample(t, path, err == nil)
+			direct, derr := run(t, prog, vm.Options{MaxSteps: everyStepPrefix})
+			every1, err1 := run(t, prog, vm.Options{MaxSteps: everyStepPrefix, SnapshotEvery: 1})
+			if diff := cmp.Diff(direct, every1); diff != "" || fmt.Sprint(derr) != fmt.Sprint(err1) {
+				t.Errorf("every step: output or error differs: %v vs %v (-direct +every1):\n%s", derr, err1, diff)
+			}
+			if testing.Short() {
+				return
+			}
+			full, ferr := run(t, prog, vm.Options{MaxSteps: 500_000_000})
+			every97, err97 := run(t, prog, vm.Options{MaxSteps: 500_000_000, SnapshotEvery: 97})
+			if diff := cmp.Diff(full, every97); diff != "" || fmt.Sprint(ferr) != fmt.Sprint(err97) {
+				t.Errorf("every 97 steps: output or error differs: %v vs %v (-direct +every97):\n%s", ferr, err97, diff)
+			}
+		})
 	}
 }
 

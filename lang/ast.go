@@ -189,7 +189,8 @@ type ListLit struct {
 	Elems []Expr
 }
 
-// MapLit is {k: v, ...}. A bare identifier key is a string key.
+// MapLit is {k: v, ...}. Lowering turns a bare identifier key into a
+// *StringLit; a parenthesized name is an expression.
 type MapLit struct {
 	Pos     Pos
 	Entries []MapEntry

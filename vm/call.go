@@ -46,7 +46,7 @@ func (m *Machine) call(f *Fiber, fv Value, n int) error {
 		f.Stack[f.SP-1] = v
 		return nil
 	}
-	return errorf(ErrType, "cannot call a %s value", fv.TypeName())
+	return errorf(ErrType, "cannot call %s value", article(fv.TypeName()))
 }
 
 // callBuiltin runs a Go function.
@@ -69,7 +69,7 @@ func (m *Machine) Call(fn Value, args ...Value) (Value, error) {
 		return m.callBuiltin(fn.AsBuiltin(), args)
 	case KindFunc:
 	default:
-		return Nil, errorf(ErrType, "cannot call a %s value", fn.TypeName())
+		return Nil, errorf(ErrType, "cannot call %s value", article(fn.TypeName()))
 	}
 	sp := f.SP
 	f.grow(sp + 1 + len(args))
@@ -149,8 +149,10 @@ func (f *Fiber) popHandlers(depth int) {
 // thrown turns a THROW operand into the error the loop unwinds with.
 func (m *Machine) thrown(v Value, rethrow bool) error {
 	if v.k == KindError {
+		// An error keeps the traceback of where it was first thrown, so
+		// "catch e { ...; throw e }" reports the original failure.
 		e := v.AsError()
-		if !rethrow || e.Trace == nil {
+		if e.Trace == nil {
 			e.Trace = m.traceback()
 		}
 		return e

@@ -24,6 +24,10 @@ func init() {
 		if args[0].k != KindBytes {
 			return Nil, errorf(ErrType, "load: want bytes from dump, got %s", args[0].TypeName())
 		}
+		// Objects take more room than their encoding; charge a bound.
+		if err := m.charge(loadCost * int64(len(args[0].AsBytes()))); err != nil {
+			return Nil, err
+		}
 		v, err := m.loadValue(args[0].AsBytes())
 		if err != nil {
 			return Nil, errorf(ErrValue, "load: %v", err)
@@ -31,6 +35,10 @@ func init() {
 		return v, nil
 	})
 }
+
+// loadCost is what load charges the allocation budget per snapshot byte:
+// decoded objects take several times the room of their encoding.
+const loadCost = 8
 
 // roundTrip replaces the machine's whole state by what a snapshot of it
 // decodes to. The transparency mode calls it between instructions; the
@@ -67,8 +75,14 @@ func (m *Machine) snapshotEvery(n int64) {
 
 // Dump encodes v with everything reachable from it, as the dump builtin
 // does: the root coroutine is referenced, not copied.
-func (m *Machine) Dump(v Value) ([]byte, error) { return m.dumpValue(v) }
+func (m *Machine) Dump(v Value) (data []byte, err error) {
+	defer recoverAPI(&err)
+	return m.dumpValue(v)
+}
 
 // Load decodes bytes made by Dump in a machine running the same program,
 // as the load builtin does. Every load gives an independent copy.
-func (m *Machine) Load(data []byte) (Value, error) { return m.loadValue(data) }
+func (m *Machine) Load(data []byte) (v Value, err error) {
+	defer recoverAPI(&err)
+	return m.loadValue(data)
+}

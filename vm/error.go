@@ -77,11 +77,26 @@ func (e *RuntimeError) Error() string {
 	}
 	if len(e.Trace) > 0 {
 		b.WriteString("\ntraceback (most recent call last):")
-		for _, t := range e.Trace {
-			fmt.Fprintf(&b, "\n  %s: in %s", t.Pos, t.Func)
-		}
+		writeTrace(&b, e.Trace)
 	}
 	return b.String()
+}
+
+// writeTrace writes traceback lines, folding a run of identical lines
+// (deep recursion) into one line and a count, as Python does.
+func writeTrace(b *strings.Builder, trace []TraceEntry) {
+	for i := 0; i < len(trace); {
+		t := trace[i]
+		j := i + 1
+		for j < len(trace) && trace[j] == t {
+			j++
+		}
+		fmt.Fprintf(b, "\n  %s: in %s", t.Pos, t.Func)
+		if n := j - i - 1; n > 0 {
+			fmt.Fprintf(b, "\n  [the line above repeats %d more times]", n)
+		}
+		i = j
+	}
 }
 
 // Unwrap exposes the *Error inside, so errors.As works on RuntimeError.
@@ -95,3 +110,28 @@ func (e *RuntimeError) Unwrap() error {
 // ErrStepLimit is matched (errors.Is) by the error of a machine that ran
 // out of steps.
 var ErrStepLimit = errors.New("step limit exceeded")
+
+// Is makes errors.Is(err, ErrStepLimit) true for a step-limit error.
+func (e *Error) Is(target error) bool {
+	return target == ErrStepLimit && e.Kind == ErrLimit && strings.HasPrefix(e.Msg, "step limit")
+}
+
+// ErrInternal is wrapped by the error the public API returns when wf
+// itself hits a broken invariant (a bug): the host process goes on.
+var ErrInternal = errors.New("wf internal error")
+
+// recoverAPI turns a panic inside a public entry point into an error
+// wrapping ErrInternal.
+func recoverAPI(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrInternal, r)
+	}
+}
+
+// recoverAPI also marks the machine unusable: its state is suspect.
+func (m *Machine) recoverAPI(err *error) {
+	recoverAPI(err)
+	if errors.Is(*err, ErrInternal) {
+		m.failed = *err
+	}
+}

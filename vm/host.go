@@ -83,7 +83,8 @@ func (m *Machine) Pending() (*Suspension, bool) {
 	return &Suspension{Host: m.pending.Host, Request: m.pending.Request}, true
 }
 
-func (m *Machine) resume() (*Suspension, error) {
+func (m *Machine) resume() (susp *Suspension, err error) {
+	defer m.recoverAPI(&err)
 	if m.root.Status == StatusDone {
 		return nil, ErrFinished
 	}
@@ -96,7 +97,7 @@ func (m *Machine) resume() (*Suspension, error) {
 		return nil, m.failed
 	}
 	m.preempted = false
-	_, err := m.exec(nil, 0)
+	_, err = m.exec(nil, 0)
 	var s *suspendSignal
 	if errors.As(err, &s) {
 		return &Suspension{Host: s.host, Request: s.request}, nil

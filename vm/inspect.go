@@ -47,7 +47,8 @@ type FrameReport struct {
 }
 
 // Inspect decodes and verifies a snapshot of program p and describes it.
-func Inspect(p *compiler.Program, data []byte) (*Inspection, error) {
+func Inspect(p *compiler.Program, data []byte) (ins *Inspection, err error) {
+	defer recoverAPI(&err)
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
@@ -56,7 +57,7 @@ func Inspect(p *compiler.Program, data []byte) (*Inspection, error) {
 	if err != nil {
 		return nil, err
 	}
-	ins := &Inspection{Program: p.File, Hash: fmt.Sprintf("%x", p.Hash)}
+	ins = &Inspection{Program: p.File, Hash: fmt.Sprintf("%x", p.Hash)}
 	var d *decoder
 	if env.Kind == snapMachine {
 		ins.Kind = "machine"

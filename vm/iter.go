@@ -44,7 +44,7 @@ func (m *Machine) iterate(x Value) (Value, error) {
 	case KindGenerator:
 		return x, nil
 	}
-	return Nil, errorf(ErrType, "cannot iterate over a %s value", x.TypeName())
+	return Nil, errorf(ErrType, "cannot iterate over %s value", article(x.TypeName()))
 }
 
 // iterNext advances it. For maps k is the key and v the value; for other

@@ -101,7 +101,7 @@ func (e *jsonEncoder) value(v Value, depth int) error {
 	case KindMap:
 		return e.object(v.AsMap(), depth+1)
 	default:
-		return errorf(ErrType, "json_encode: cannot encode a %s value", v.TypeName())
+		return errorf(ErrType, "json_encode: cannot encode %s value", article(v.TypeName()))
 	}
 	return nil
 }

@@ -434,7 +434,7 @@ func (m *Machine) index(x, i Value) (Value, error) {
 		}
 		return v, nil
 	}
-	return Nil, errorf(ErrType, "cannot index a %s value", x.TypeName())
+	return Nil, errorf(ErrType, "cannot index %s value", article(x.TypeName()))
 }
 
 // indexOf resolves a possibly negative index into [0, n).
@@ -466,7 +466,7 @@ func (m *Machine) setIndex(x, i, v Value) error {
 	case KindMap:
 		return m.mapSet(x.AsMap(), i, v)
 	}
-	return errorf(ErrType, "cannot assign to an element of a %s value", x.TypeName())
+	return errorf(ErrType, "cannot assign to an element of %s value", article(x.TypeName()))
 }
 
 // mapSet stores into a map, charging the allocation budget for new keys.
@@ -493,7 +493,7 @@ func (m *Machine) slice(x, lo, hi Value) (Value, error) {
 	case KindBytes:
 		n = len(x.AsBytes())
 	default:
-		return Nil, errorf(ErrType, "cannot slice a %s value", x.TypeName())
+		return Nil, errorf(ErrType, "cannot slice %s value", article(x.TypeName()))
 	}
 	i, err := sliceBound(lo, 0, n)
 	if err != nil {
@@ -573,7 +573,7 @@ func (m *Machine) attr(x Value, name string) (Value, error) {
 // setAttr implements x.name = v; only maps have settable fields.
 func (m *Machine) setAttr(x Value, name string, v Value) error {
 	if x.k != KindMap {
-		return errorf(ErrType, "cannot set field %s of a %s value", name, x.TypeName())
+		return errorf(ErrType, "cannot set field %s of %s value", name, article(x.TypeName()))
 	}
 	return m.mapSet(x.AsMap(), String(name), v)
 }

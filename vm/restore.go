@@ -30,7 +30,7 @@ const MaxSnapshotSize = 64 << 20
 var decMode = func() cbor.DecMode {
 	dm, err := cbor.DecOptions{
 		MaxNestedLevels:       16,
-		MaxArrayElements:      MaxSnapshotSize,
+		MaxArrayElements:      1 << 24,
 		MaxMapPairs:           16,
 		IndefLength:           cbor.IndefLengthForbidden,
 		TagsMd:                cbor.TagsForbidden,
@@ -116,7 +116,8 @@ func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
 
 // restoreWithDecoder is Restore that also hands back its decoder, for
 // Inspect.
-func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **decoder) (*Machine, error) {
+func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **decoder) (m *Machine, err error) {
+	defer recoverAPI(&err)
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
@@ -127,7 +128,7 @@ func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **dec
 	if [32]byte(env.Hash) != p.Hash {
 		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
 	}
-	m, err := New(p, opts)
+	m, err = New(p, opts)
 	if err != nil {
 		// A host function the program (and so the snapshot) needs is
 		// missing: the snapshot cannot be restored with these options.

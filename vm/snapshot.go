@@ -16,12 +16,13 @@ package vm
 // bytes.
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/wf-lang/wf/compiler"
 )
 
 // Snapshot format constants.
@@ -71,7 +72,8 @@ type SnapshotOptions struct {
 // frames and operand stack, the heap they reach, the step counter and a
 // pending host suspension) as bytes. It fails while a Go builtin is on the
 // Go stack (inside a sort comparator, say), since that frame is not data.
-func (m *Machine) Snapshot(opts SnapshotOptions) ([]byte, error) {
+func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
+	defer recoverAPI(&err)
 	if m.nest > 0 {
 		return nil, errors.New("snapshot: a Go builtin is running a callback; its frame cannot be captured")
 	}
@@ -233,7 +235,7 @@ func (e *encoder) object(v Value) any {
 	case KindGenerator, KindCoroutine:
 		return e.fiber(v.asFiber())
 	}
-	e.err = fmt.Errorf("snapshot: cannot encode a %s value", v.TypeName())
+	e.err = fmt.Errorf("snapshot: cannot encode %s value", article(v.TypeName()))
 	return nil
 }
 
@@ -297,6 +299,6 @@ func fiberNoun(f *Fiber) string {
 	return "coroutine"
 }
 
-// ProgramHash returns the SHA-256 of a program's source, the identity
-// snapshots record.
-func ProgramHash(src []byte) [32]byte { return sha256.Sum256(src) }
+// ProgramHash returns the identity snapshots record for a program's
+// source: compiler.Hash, which covers the bytecode version too.
+func ProgramHash(src []byte) [32]byte { return compiler.Hash(src) }

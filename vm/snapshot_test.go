@@ -1437,17 +1437,11 @@ func TestAllocationAmplification(t *testing.T) {
 	}
 }
 
-// TestReprSharedNesting reproduces a hang FuzzSnapshotMutation found
-// (testdata/known-hang holds the input): Repr follows shared lists
-// without bound, so a list holding itself twice prints 2^64 elements.
-// print, str and Inspect of such a value never return, whatever the step
-// budget or context, so a plain program or a doctored snapshot given to
-// wf inspect hangs. The fix belongs in vm/str.go (a cap on the output, or
-// cycle marks as Python's [...]); this test pins it.
+// TestReprSharedNesting pins a hang FuzzSnapshotMutation found: Repr
+// followed shared lists without bound, so a list holding itself twice
+// printed 2^64 elements. Repr now prints a container inside itself as
+// [...] and caps its output.
 func TestReprSharedNesting(t *testing.T) {
-	if os.Getenv("WF_KNOWN_BUGS") == "" {
-		t.Skip("known bug in vm/str.go, reported; set WF_KNOWN_BUGS=1 to run")
-	}
 	p := compile(t, `
 let l = []
 l.push(l)

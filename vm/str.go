@@ -7,10 +7,16 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
-// maxReprDepth bounds printing of nested or cyclic data.
+// maxReprDepth bounds the nesting printed; deeper parts print as "...".
 const maxReprDepth = 64
+
+// maxReprBytes bounds the text Repr produces. Shared sublists make a
+// small value's text exponentially long ([a, a] where a = [b, b] ...), so
+// printing stops here with "..." instead of running for ever.
+const maxReprBytes = 16 << 20
 
 // Str returns the string form of v: strings as they are, other values as
 // Repr shows them.
@@ -22,18 +28,79 @@ func Str(v Value) string {
 }
 
 // Repr returns the source-like form of v: strings quoted, containers with
-// their elements in Repr form.
+// their elements in Repr form. A list or map inside itself prints as
+// [...] or {...}, as in Python.
 func Repr(v Value) string {
-	var b strings.Builder
-	writeRepr(&b, v, 0)
-	return b.String()
+	p := printer{active: map[unsafe.Pointer]bool{}}
+	p.value(v, 0)
+	return p.b.String()
 }
 
-func writeRepr(b *strings.Builder, v Value, depth int) {
-	if depth > maxReprDepth {
-		b.WriteString("...")
+// printer writes Repr text, tracking the containers being printed.
+type printer struct {
+	b      strings.Builder
+	active map[unsafe.Pointer]bool
+}
+
+func (p *printer) full() bool { return p.b.Len() > maxReprBytes }
+
+func (p *printer) value(v Value, depth int) {
+	if depth > maxReprDepth || p.full() {
+		p.b.WriteString("...")
 		return
 	}
+	switch v.k {
+	case KindList:
+		p.container(v, "[", "]", func() { p.list(v.AsList(), depth) })
+	case KindMap:
+		p.container(v, "{", "}", func() { p.mapEntries(v.AsMap(), depth) })
+	default:
+		writeScalar(&p.b, v)
+	}
+}
+
+// container prints a list or map, or [...] / {...} when v is already
+// being printed further up.
+func (p *printer) container(v Value, open, close string, body func()) {
+	if p.active[v.p] {
+		p.b.WriteString(open + "..." + close)
+		return
+	}
+	p.active[v.p] = true
+	p.b.WriteString(open)
+	body()
+	p.b.WriteString(close)
+	delete(p.active, v.p)
+}
+
+func (p *printer) list(l *List, depth int) {
+	for i, e := range l.Elems {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		p.value(e, depth+1)
+		if p.full() {
+			return
+		}
+	}
+}
+
+func (p *printer) mapEntries(m *Map, depth int) {
+	i := 0
+	m.Each(func(k, v Value) bool {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		i++
+		p.value(k, depth+1)
+		p.b.WriteString(": ")
+		p.value(v, depth+1)
+		return !p.full()
+	})
+}
+
+// writeScalar writes every value that is not a list or map.
+func writeScalar(b *strings.Builder, v Value) {
 	switch v.k {
 	case KindNil:
 		b.WriteString("nil")
@@ -47,17 +114,6 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 		b.WriteString(strconv.Quote(v.AsString()))
 	case KindBytes:
 		b.WriteString("b" + strconv.Quote(string(v.AsBytes())))
-	case KindList:
-		b.WriteByte('[')
-		for i, e := range v.AsList().Elems {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, e, depth+1)
-		}
-		b.WriteByte(']')
-	case KindMap:
-		writeMapRepr(b, v.AsMap(), depth)
 	case KindFunc:
 		b.WriteString("<fn " + funcName(v.asClosure().Fn.Name) + ">")
 	case KindBuiltin:
@@ -80,22 +136,6 @@ func writeRepr(b *strings.Builder, v Value, depth int) {
 	default:
 		b.WriteString("<" + v.TypeName() + ">")
 	}
-}
-
-func writeMapRepr(b *strings.Builder, m *Map, depth int) {
-	b.WriteByte('{')
-	i := 0
-	m.Each(func(k, v Value) bool {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		i++
-		writeRepr(b, k, depth+1)
-		b.WriteString(": ")
-		writeRepr(b, v, depth+1)
-		return true
-	})
-	b.WriteByte('}')
 }
 
 // fiberFuncName names the function a generator or coroutine runs.
@@ -123,9 +163,23 @@ func FormatFloat(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".e") {
+	// Like Python's repr: positional notation for 1e-4 <= |f| < 1e16,
+	// exponent notation outside, always the shortest digits that read back.
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
 		s += ".0"
 	}
 	return s
+}
+
+// article prefixes a type name with "a" or "an", for messages such as
+// "cannot call an int value".
+func article(name string) string {
+	if name != "" && strings.ContainsRune("aeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }
