@@ -81,58 +81,84 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 		return nil, fmt.Errorf("snapshot: the machine stopped with an error: %w", m.failed)
 	}
 	e := newEncoder(m, false)
-	globals := make([]any, len(m.globals))
-	for i, g := range m.globals {
+	var roots cborWriter // globals, root, current: encoded first, so numbered first
+	roots.array(len(m.globals))
+	for _, g := range m.globals {
 		if g == undefined {
-			globals[i] = []any{} // an empty array marks a global whose let has not run
+			roots.array(0) // an empty array marks a global whose let has not run
 			continue
 		}
-		globals[i] = e.value(g)
+		e.value(&roots, g)
 	}
-	root := e.fiberRef(m.root)
-	cur := e.fiberRef(m.cur)
-	var pending any
+	e.value(&roots, coroutineValue(m.root))
+	e.value(&roots, coroutineValue(m.cur))
+	var pending cborWriter
 	if m.pending != nil {
-		pending = []any{m.pending.Host, e.value(m.pending.Request)}
+		pending.array(2)
+		pending.text(m.pending.Host)
+		e.value(&pending, m.pending.Request)
+	} else {
+		pending.null()
 	}
 	e.drain()
 	if e.err != nil {
 		return nil, e.err
 	}
-	body := []any{globals, root, cur, m.steps, m.alloc, e.heap, pending}
-	return m.envelope(snapMachine, body, opts.EmbedProgram)
+	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
+	w.array(7)
+	w.raw(roots.b)
+	w.int(m.steps)
+	w.int(m.alloc)
+	w.array(e.n)
+	w.raw(e.heap.b)
+	w.raw(pending.b)
+	return w.b, nil
 }
 
 // dumpValue encodes one value with everything reachable from it. The root
 // coroutine is referenced, not copied; globals are never part of a value.
 func (m *Machine) dumpValue(v Value) ([]byte, error) {
 	e := newEncoder(m, true)
-	root := e.value(v)
+	var root cborWriter
+	e.value(&root, v)
 	e.drain()
 	if e.err != nil {
 		return nil, e.err
 	}
-	return m.envelope(snapValue, []any{root, e.heap}, false)
+	w := m.envelope(snapValue, false, len(root.b)+len(e.heap.b)+8)
+	w.array(2)
+	w.raw(root.b)
+	w.array(e.n)
+	w.raw(e.heap.b)
+	return w.b, nil
 }
 
-func (m *Machine) envelope(kind int, body any, embed bool) ([]byte, error) {
-	var src any
+// envelope starts a snapshot: the envelope array up to its body, with
+// room for size more bytes.
+func (m *Machine) envelope(kind int, embed bool, size int) *cborWriter {
+	w := &cborWriter{b: make([]byte, 0, 64+size)}
+	w.array(6)
+	w.text(snapshotMagic)
+	w.int(snapshotVersion)
+	w.int(int64(kind))
+	w.bytes(m.prog.Hash[:])
 	if embed {
-		src = []any{m.prog.File, m.prog.Src}
+		w.array(2)
+		w.text(m.prog.File)
+		w.bytes(m.prog.Src)
+	} else {
+		w.null()
 	}
-	hash := m.prog.Hash
-	b, err := encMode.Marshal([]any{snapshotMagic, snapshotVersion, kind, hash[:], src, body})
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	return b, nil
+	return w
 }
 
-// encoder numbers heap objects breadth-first and encodes each once.
+// encoder numbers heap objects breadth-first and writes each once, in
+// order, into heap.
 type encoder struct {
 	m       *Machine
 	isValue bool // a dump: the root fiber is a reference, running fibers are refused
-	heap    []any
+	heap    cborWriter
+	n       int // objects numbered so far
 	index   map[unsafe.Pointer]int
 	queue   []Value
 	err     error
@@ -142,24 +168,26 @@ func newEncoder(m *Machine, isValue bool) *encoder {
 	return &encoder{m: m, isValue: isValue, index: map[unsafe.Pointer]int{}}
 }
 
-// value encodes a value inline: scalars, strings and bytes as themselves,
+// value writes a value inline: scalars, strings and bytes as themselves,
 // objects as [index].
-func (e *encoder) value(v Value) any {
+func (e *encoder) value(w *cborWriter, v Value) {
 	switch v.k {
 	case KindNil:
-		return nil
+		w.null()
 	case KindBool:
-		return v.AsBool()
+		w.bool(v.AsBool())
 	case KindInt:
-		return v.AsInt()
+		w.int(v.AsInt())
 	case KindFloat:
-		return v.AsFloat()
+		w.float(v.AsFloat())
 	case KindString:
-		return v.AsString()
+		w.text(v.AsString())
 	case KindBytes:
-		return v.AsBytes()
+		w.bytes(v.AsBytes())
+	default:
+		w.array(1)
+		w.int(int64(e.ref(v)))
 	}
-	return []any{uint64(e.ref(v))}
 }
 
 // ref returns the heap index of an object value, queueing it on first
@@ -168,75 +196,93 @@ func (e *encoder) ref(v Value) int {
 	if i, ok := e.index[v.p]; ok {
 		return i
 	}
-	i := len(e.heap)
+	i := e.n
+	e.n++
 	e.index[v.p] = i
-	e.heap = append(e.heap, nil)
 	e.queue = append(e.queue, v)
 	return i
 }
 
-func (e *encoder) fiberRef(f *Fiber) any {
-	return []any{uint64(e.ref(coroutineValue(f)))}
-}
-
-// drain encodes queued objects until none is left. It never recurses, so
-// deep data cannot exhaust the Go stack.
+// drain writes queued objects until none is left. It never recurses, so
+// deep data cannot exhaust the Go stack; breadth-first order means objects
+// are written in index order.
 func (e *encoder) drain() {
-	for len(e.queue) > 0 && e.err == nil {
-		v := e.queue[0]
-		e.queue = e.queue[1:]
-		e.heap[e.index[v.p]] = e.object(v)
+	for q := 0; q < len(e.queue) && e.err == nil; q++ {
+		e.object(&e.heap, e.queue[q])
 	}
 }
 
-func (e *encoder) values(vs []Value) []any {
-	out := make([]any, len(vs))
-	for i, v := range vs {
-		out[i] = e.value(v)
+func (e *encoder) values(w *cborWriter, vs []Value) {
+	w.array(len(vs))
+	for _, v := range vs {
+		e.value(w, v)
 	}
-	return out
 }
 
-func (e *encoder) object(v Value) any {
+func (e *encoder) object(w *cborWriter, v Value) {
 	switch v.k {
 	case KindList:
-		return []any{objList, e.values(v.AsList().Elems)}
+		w.array(2)
+		w.int(objList)
+		e.values(w, v.AsList().Elems)
 	case KindMap:
 		mp := v.AsMap()
-		kv := make([]any, 0, 2*mp.Len())
+		w.array(2)
+		w.int(objMap)
+		w.array(2 * mp.Len())
 		mp.Each(func(k, x Value) bool {
-			kv = append(kv, e.value(k), e.value(x))
+			e.value(w, k)
+			e.value(w, x)
 			return true
 		})
-		return []any{objMap, kv}
 	case KindFunc:
 		cl := v.asClosure()
-		cells := make([]any, len(cl.Cells))
-		for i, c := range cl.Cells {
-			cells[i] = e.value(cellValue(c))
+		w.array(3)
+		w.int(objClosure)
+		w.int(int64(cl.Fn.Index))
+		w.array(len(cl.Cells))
+		for _, c := range cl.Cells {
+			e.value(w, cellValue(c))
 		}
-		return []any{objClosure, cl.Fn.Index, cells}
 	case kindCell:
-		return []any{objCell, e.value((*Cell)(v.p).V)}
+		w.array(2)
+		w.int(objCell)
+		e.value(w, (*Cell)(v.p).V)
 	case KindBuiltin:
-		return []any{objBuiltin, v.AsBuiltin().Name}
+		w.array(2)
+		w.int(objBuiltin)
+		w.text(v.AsBuiltin().Name)
 	case KindError:
-		return e.errorObject(v.AsError())
+		e.errorObject(w, v.AsError())
 	case KindRange:
 		r := v.asRange()
-		return []any{objRange, r.Start, r.Stop, r.Step}
+		w.array(4)
+		w.int(objRange)
+		w.int(r.Start)
+		w.int(r.Stop)
+		w.int(r.Step)
 	case KindIter:
-		it := v.asIter()
-		i, stop := it.i, it.stop
-		if it.kind == iterMap {
-			i, stop = mapIterState(it)
-		}
-		return []any{objIter, int(it.kind), e.value(it.src), i, stop, it.step, it.n}
+		e.iterObject(w, v.asIter())
 	case KindGenerator, KindCoroutine:
-		return e.fiber(v.asFiber())
+		e.fiber(w, v.asFiber())
+	default:
+		e.err = fmt.Errorf("snapshot: cannot encode %s value", article(v.TypeName()))
 	}
-	e.err = fmt.Errorf("snapshot: cannot encode %s value", article(v.TypeName()))
-	return nil
+}
+
+func (e *encoder) iterObject(w *cborWriter, it *Iter) {
+	i, stop := it.i, it.stop
+	if it.kind == iterMap {
+		i, stop = mapIterState(it)
+	}
+	w.array(7)
+	w.int(objIter)
+	w.int(int64(it.kind))
+	e.value(w, it.src)
+	w.int(i)
+	w.int(stop)
+	w.int(it.step)
+	w.int(it.n)
 }
 
 // mapIterState encodes a map iterator's position and version in terms a
@@ -255,41 +301,62 @@ func mapIterState(it *Iter) (pos, changes int64) {
 	return pos, int64(mp.version) - it.stop
 }
 
-func (e *encoder) errorObject(er *Error) any {
-	trace := make([]any, len(er.Trace))
-	for i, t := range er.Trace {
-		trace[i] = []any{t.Func, t.Pos.File, t.Pos.Line, t.Pos.Col}
+func (e *encoder) errorObject(w *cborWriter, er *Error) {
+	w.array(4)
+	w.int(objError)
+	w.text(er.Kind)
+	w.text(er.Msg)
+	w.array(len(er.Trace))
+	for _, t := range er.Trace {
+		w.array(4)
+		w.text(t.Func)
+		w.text(t.Pos.File)
+		w.int(int64(t.Pos.Line))
+		w.int(int64(t.Pos.Col))
 	}
-	return []any{objError, er.Kind, er.Msg, trace}
 }
 
-func (e *encoder) fiber(f *Fiber) any {
+func (e *encoder) fiber(w *cborWriter, f *Fiber) {
 	if e.isValue {
 		if f == e.m.root {
-			return []any{objRoot}
+			w.array(1)
+			w.int(objRoot)
+			return
 		}
 		if f.Status == StatusRunning {
 			e.err = fmt.Errorf("dump: cannot dump a running %s", fiberNoun(f))
-			return nil
+			return
 		}
 	}
-	frames := make([]any, len(f.Frames))
-	for i, fr := range f.Frames {
-		frames[i] = []any{e.value(funcValue(fr.Fn)), fr.PC, fr.Base}
-	}
-	handlers := make([]any, len(f.Handlers))
-	for i, h := range f.Handlers {
-		handlers[i] = []any{h.Depth, h.PC, h.SP}
-	}
-	var parent any
-	if f.Parent != nil {
-		parent = e.fiberRef(f.Parent)
-	}
+	w.array(10)
+	w.int(objFiber)
+	w.int(int64(f.Kind))
+	w.int(int64(f.Status))
 	// A finished root is left with SP -1 (its main function's return
 	// drops the callee slot it never had).
-	sp := min(max(f.SP, 0), len(f.Stack))
-	return []any{objFiber, int(f.Kind), int(f.Status), e.values(f.Stack[:sp]), frames, handlers,
-		parent, e.value(f.Fn), e.value(f.Result), f.exit}
+	e.values(w, f.Stack[:min(max(f.SP, 0), len(f.Stack))])
+	w.array(len(f.Frames))
+	for _, fr := range f.Frames {
+		w.array(3)
+		e.value(w, funcValue(fr.Fn))
+		w.int(int64(fr.PC))
+		w.int(int64(fr.Base))
+	}
+	w.array(len(f.Handlers))
+	for _, h := range f.Handlers {
+		w.array(3)
+		w.int(int64(h.Depth))
+		w.int(int64(h.PC))
+		w.int(int64(h.SP))
+	}
+	if f.Parent != nil {
+		e.value(w, coroutineValue(f.Parent))
+	} else {
+		w.null()
+	}
+	e.value(w, f.Fn)
+	e.value(w, f.Result)
+	w.int(int64(f.exit))
 }
 
 func fiberNoun(f *Fiber) string {

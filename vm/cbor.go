@@ -1,0 +1,103 @@
+package vm
+
+// This file defines cborWriter, the snapshot encoder's byte writer: CBOR
+// (RFC 8949) in core deterministic form, for the few item types snapshots
+// use. It produces exactly what encMode (fxamacker/cbor with
+// CoreDetEncOptions, NaNs kept as float64) produces for the same items;
+// TestCBORWriterMatchesLibrary holds it to that.
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/x448/float16"
+)
+
+type cborWriter struct{ b []byte }
+
+// head writes a major type and its argument in the shortest form.
+func (w *cborWriter) head(major byte, n uint64) {
+	m := major << 5
+	switch {
+	case n < 24:
+		w.b = append(w.b, m|byte(n))
+	case n <= math.MaxUint8:
+		w.b = append(w.b, m|24, byte(n))
+	case n <= math.MaxUint16:
+		w.b = binary.BigEndian.AppendUint16(append(w.b, m|25), uint16(n))
+	case n <= math.MaxUint32:
+		w.b = binary.BigEndian.AppendUint32(append(w.b, m|26), uint32(n))
+	default:
+		w.b = binary.BigEndian.AppendUint64(append(w.b, m|27), n)
+	}
+}
+
+func (w *cborWriter) int(i int64) {
+	if i >= 0 {
+		w.head(0, uint64(i))
+	} else {
+		w.head(1, uint64(-1-i))
+	}
+}
+
+func (w *cborWriter) bytes(p []byte) {
+	w.head(2, uint64(len(p)))
+	w.b = append(w.b, p...)
+}
+
+func (w *cborWriter) text(s string) {
+	w.head(3, uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+func (w *cborWriter) array(n int) { w.head(4, uint64(n)) }
+
+func (w *cborWriter) null() { w.b = append(w.b, 0xf6) }
+
+func (w *cborWriter) bool(v bool) {
+	if v {
+		w.b = append(w.b, 0xf5)
+	} else {
+		w.b = append(w.b, 0xf4)
+	}
+}
+
+// raw appends already encoded items.
+func (w *cborWriter) raw(p []byte) { w.b = append(w.b, p...) }
+
+// float writes the shortest of float16, float32 and float64 that holds f
+// exactly; infinities as float16, NaNs as float64 with their bits.
+func (w *cborWriter) float(f float64) {
+	switch {
+	case math.IsNaN(f):
+		w.float64(f)
+		return
+	case math.IsInf(f, 0):
+		w.float16(float16.Fromfloat32(float32(f)))
+		return
+	}
+	f32 := float32(f)
+	if float64(f32) != f {
+		w.float64(f)
+		return
+	}
+	switch float16.PrecisionFromfloat32(f32) {
+	case float16.PrecisionExact:
+		w.float16(float16.Fromfloat32(f32))
+		return
+	case float16.PrecisionUnknown:
+		if h := float16.Fromfloat32(f32); h.Float32() == f32 {
+			w.float16(h)
+			return
+		}
+	}
+	w.b = binary.BigEndian.AppendUint32(append(w.b, 0xfa), math.Float32bits(f32))
+}
+
+func (w *cborWriter) float16(h float16.Float16) {
+	w.b = binary.BigEndian.AppendUint16(append(w.b, 0xf9), h.Bits())
+}
+
+func (w *cborWriter) float64(f float64) {
+	w.b = binary.BigEndian.AppendUint64(append(w.b, 0xfb), math.Float64bits(f))
+}
