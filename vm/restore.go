@@ -49,56 +49,63 @@ func badf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
 }
 
-// envelope is the decoded outer array; the body stays raw until the
-// envelope has been checked.
+// envelope is the decoded outer array. The whole input is decoded in one
+// pass under decMode's limits; the envelope's fields are checked before
+// anything looks at the body.
 type envelope struct {
-	_       struct{} `cbor:",toarray"`
-	Magic   string
-	Version uint
-	Kind    uint
-	Hash    []byte
-	Source  []cbor.RawMessage
-	Body    cbor.RawMessage
+	Kind   int64
+	Hash   []byte
+	Source []any // nil, or [file, source]
+	Body   []any
 }
 
 func decodeEnvelope(data []byte) (*envelope, error) {
 	if len(data) > MaxSnapshotSize {
 		return nil, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
 	}
-	var env envelope
-	if err := decMode.Unmarshal(data, &env); err != nil {
-		return nil, badf("envelope: %v", err)
+	var top []any
+	if err := decMode.Unmarshal(data, &top); err != nil {
+		return nil, badf("%v", err)
 	}
-	if env.Magic != snapshotMagic {
+	if len(top) != 6 {
 		return nil, badf("not a wf snapshot")
 	}
-	if env.Version != snapshotVersion {
-		return nil, badf("format version %d, this wf reads version %d", env.Version, snapshotVersion)
+	if magic, _ := top[0].(string); magic != snapshotMagic {
+		return nil, badf("not a wf snapshot")
 	}
-	if len(env.Hash) != 32 {
-		return nil, badf("program hash has %d bytes, want 32", len(env.Hash))
+	if v, err := asInt(top[1]); err != nil || v != snapshotVersion {
+		return nil, badf("format version %v, this wf reads version %d", top[1], snapshotVersion)
 	}
-	return &env, nil
+	env := &envelope{}
+	var err error
+	if env.Kind, err = asInt(top[2]); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
+		return nil, badf("unknown snapshot kind %v", top[2])
+	}
+	if env.Hash, _ = top[3].([]byte); len(env.Hash) != 32 {
+		return nil, badf("program hash is not 32 bytes")
+	}
+	if top[4] != nil {
+		if env.Source, _ = top[4].([]any); len(env.Source) != 2 {
+			return nil, badf("embedded program: want [file, source]")
+		}
+	}
+	if env.Body, _ = top[5].([]any); env.Body == nil {
+		return nil, badf("body is not an array")
+	}
+	return env, nil
 }
 
 // EmbeddedProgram returns the file name and source a self-contained
 // snapshot carries, or ok=false when it has none.
 func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) {
 	env, err := decodeEnvelope(data)
-	if err != nil {
+	if err != nil || env.Source == nil {
 		return "", nil, false, err
 	}
-	if env.Source == nil {
-		return "", nil, false, nil
-	}
-	if len(env.Source) != 2 {
+	file, ok1 := env.Source[0].(string)
+	src, ok2 := env.Source[1].([]byte)
+	if !ok1 || !ok2 {
 		return "", nil, false, badf("embedded program: want [file, source]")
-	}
-	if err := decMode.Unmarshal(env.Source[0], &file); err != nil {
-		return "", nil, false, badf("embedded program file: %v", err)
-	}
-	if err := decMode.Unmarshal(env.Source[1], &src); err != nil {
-		return "", nil, false, badf("embedded program source: %v", err)
 	}
 	if ProgramHash(src) != [32]byte(env.Hash) {
 		return "", nil, false, badf("embedded program does not match its hash")
@@ -134,10 +141,7 @@ func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **dec
 		// missing: the snapshot cannot be restored with these options.
 		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	var body []any
-	if err := decMode.Unmarshal(env.Body, &body); err != nil {
-		return nil, badf("body: %v", err)
-	}
+	body := env.Body
 	d, err := m.restoreBody(body)
 	if err != nil {
 		return nil, err
@@ -256,10 +260,7 @@ func (m *Machine) decodeValue(data []byte) (Value, *decoder, error) {
 	if [32]byte(env.Hash) != m.prog.Hash {
 		return Nil, nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
 	}
-	var body []any
-	if err := decMode.Unmarshal(env.Body, &body); err != nil {
-		return Nil, nil, badf("body: %v", err)
-	}
+	body := env.Body
 	if len(body) != 2 {
 		return Nil, nil, badf("value body has %d fields, want 2", len(body))
 	}
