@@ -108,6 +108,7 @@ func TestExamplesSnapshotTransparency(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(strings.TrimSuffix(path, ".wf"), func(t *testing.T) {
+			t.Parallel()
 			golden := strings.TrimSuffix(path, ".wf") + ".out"
 			_, err := os.Stat(golden)
 			prog := compileExample(t, path, err == nil)
