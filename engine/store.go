@@ -48,47 +48,47 @@ type Program struct {
 
 // Instance is the head row of a workflow instance: where it stands now.
 type Instance struct {
-	ID          string
-	Program     string // program hash
-	Status      Status
-	WaitingFor  string    // signal name while waiting
-	Due         time.Time // timer or wait timeout; zero for none
-	Version     int64     // the head version
-	ActivitySeq int64     // sequence number of the activity call in flight; 0 for none
-	NextSeq     int64     // the next activity call's sequence number
-	Input       string    // the start input, JSON
-	Error       string    // why it failed
-	Parent      string    // the instance it was forked from
-	Created     time.Time
-	Updated     time.Time
+	ID          string    `json:"id"`
+	Program     string    `json:"program"` // program hash
+	Status      Status    `json:"status"`
+	WaitingFor  string    `json:"waiting_for,omitempty"`  // signal name while waiting
+	Due         time.Time `json:"due,omitzero"`           // timer or wait timeout; zero for none
+	Version     int64     `json:"version"`                // the head version
+	ActivitySeq int64     `json:"activity_seq,omitempty"` // sequence number of the activity call in flight; 0 for none
+	NextSeq     int64     `json:"next_seq"`               // the next activity call's sequence number
+	Input       string    `json:"input"`                  // the start input, JSON
+	Error       string    `json:"error,omitempty"`        // why it failed
+	Parent      string    `json:"parent,omitempty"`       // the instance it was forked from
+	Created     time.Time `json:"created,omitzero"`
+	Updated     time.Time `json:"updated,omitzero"`
 }
 
 // Version is one committed state in an instance's history. Versions are
 // never changed or deleted; rewinding adds a version that refers to an
 // older snapshot.
 type Version struct {
-	Number      int64
-	Reason      string // what led here: "started", "signal approval received", ...
-	Status      Status
-	WaitingFor  string
-	Due         time.Time
-	ActivitySeq int64
-	SnapVersion int64  // the version whose snapshot this one uses (itself when new)
-	Snapshot    []byte // the machine; nil in history listings and when SnapVersion refers back
-	Output      string // everything printed so far
-	Detail      string // the signal value or activity result, JSON
-	Error       string
-	Created     time.Time
+	Number      int64     `json:"number"`
+	Reason      string    `json:"reason"` // what led here: "started", "signal approval received", ...
+	Status      Status    `json:"status"`
+	WaitingFor  string    `json:"waiting_for,omitempty"`
+	Due         time.Time `json:"due,omitzero"`
+	ActivitySeq int64     `json:"activity_seq,omitempty"`
+	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new)
+	Snapshot    []byte    `json:"-"`                // the machine; nil in history listings and when SnapVersion refers back
+	Output      string    `json:"output"`           // everything printed so far
+	Detail      string    `json:"detail,omitempty"` // the signal value or activity result, JSON
+	Error       string    `json:"error,omitempty"`
+	Created     time.Time `json:"created,omitzero"`
 }
 
 // Message is a signal in an instance's inbox.
 type Message struct {
-	ID         int64
-	Instance   string
-	Name       string
-	Value      string // JSON
-	Sent       time.Time
-	ConsumedBy int64 // the version that consumed it; 0 while queued
+	ID         int64     `json:"id"`
+	Instance   string    `json:"instance"`
+	Name       string    `json:"name"`
+	Value      string    `json:"value"` // JSON
+	Sent       time.Time `json:"sent,omitzero"`
+	ConsumedBy int64     `json:"consumed_by"` // the version that consumed it; 0 while queued
 }
 
 // Head is an instance with its head version's output and snapshot.
