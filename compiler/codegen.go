@@ -52,14 +52,17 @@ func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
 	c.errs = append(c.errs, &lang.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (c *compiler) nameIndex(name string) uint32 {
-	if i, ok := c.names[name]; ok {
+func (c *compiler) nameIndex(name string) uint32 { return intern(c.names, &c.prog.Names, name) }
+
+// intern returns k's index in list, appending it on first sight; index
+// remembers the positions.
+func intern[K comparable](index map[K]int, list *[]K, k K) uint32 {
+	if i, ok := index[k]; ok {
 		return uint32(i)
 	}
-	i := len(c.prog.Names)
-	c.prog.Names = append(c.prog.Names, name)
-	c.names[name] = i
-	return uint32(i)
+	index[k] = len(*list)
+	*list = append(*list, k)
+	return uint32(len(*list) - 1)
 }
 
 // newFunction compiles one function body; stmts are the top level's or
@@ -156,15 +159,7 @@ func (fc *fcomp) place(l *label) {
 	}
 }
 
-func (fc *fcomp) constant(k Constant) uint32 {
-	if i, ok := fc.consts[k]; ok {
-		return uint32(i)
-	}
-	i := len(fc.fn.Consts)
-	fc.fn.Consts = append(fc.fn.Consts, k)
-	fc.consts[k] = i
-	return uint32(i)
-}
+func (fc *fcomp) constant(k Constant) uint32 { return intern(fc.consts, &fc.fn.Consts, k) }
 
 // declared records the start of a local's live range in the debug info.
 func (fc *fcomp) declared(b *binding) {

@@ -149,13 +149,7 @@ func (r *resolver) lookup(id *lang.Ident) {
 		return
 	}
 	if r.builtins[id.Name] {
-		idx, ok := r.builtinN[id.Name]
-		if !ok {
-			idx = len(r.prog.Builtins)
-			r.prog.Builtins = append(r.prog.Builtins, id.Name)
-			r.builtinN[id.Name] = idx
-		}
-		r.uses[id] = use{scope: Builtin, index: idx}
+		r.uses[id] = use{scope: Builtin, index: int(intern(r.builtinN, &r.prog.Builtins, id.Name))}
 		return
 	}
 	r.errorf(id.Pos, "undefined: %s", id.Name)
