@@ -269,58 +269,41 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdHistory(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("history", "wf history [--db FILE] [--json] ID", stderr)
-	var d dbFlags
-	d.register(fs)
-	pos, ok := parse(fs, args, 1)
-	if !ok {
-		return exitUsage
-	}
-	e, code := d.open(false, engine.Options{}, stderr)
-	if e == nil {
-		return code
-	}
-	defer e.Close()
-	vs, err := e.History(context.Background(), pos[0])
-	if err != nil {
-		return report(stderr, err)
-	}
-	if d.asJSON {
-		return printJSON(stdout, vs)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN")
-	for _, v := range vs {
-		in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in))
-	}
-	tw.Flush()
-	return exitOK
+	return instanceCmd("history", "wf history [--db FILE] [--json] ID", 1, args, stderr, nil,
+		func(e *engine.Engine, d dbFlags, pos []string) int {
+			vs, err := e.History(context.Background(), pos[0])
+			if err != nil {
+				return report(stderr, err)
+			}
+			if d.asJSON {
+				return printJSON(stdout, vs)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN")
+			for _, v := range vs {
+				in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in))
+			}
+			tw.Flush()
+			return exitOK
+		})
 }
 
 func cmdShow(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("show", "wf show [--db FILE] [--json] [--at VERSION] ID", stderr)
-	var d dbFlags
-	d.register(fs)
-	at := fs.Int64("at", 0, "show this version instead of the latest")
-	pos, ok := parse(fs, args, 1)
-	if !ok {
-		return exitUsage
-	}
-	e, code := d.open(false, engine.Options{}, stderr)
-	if e == nil {
-		return code
-	}
-	defer e.Close()
-	rep, err := e.Show(context.Background(), pos[0], *at)
-	if err != nil {
-		return report(stderr, err)
-	}
-	if d.asJSON {
-		return printJSON(stdout, rep)
-	}
-	printReport(stdout, rep)
-	return exitOK
+	var at *int64
+	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "show this version instead of the latest") }
+	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, args, stderr, flags,
+		func(e *engine.Engine, d dbFlags, pos []string) int {
+			rep, err := e.Show(context.Background(), pos[0], *at)
+			if err != nil {
+				return report(stderr, err)
+			}
+			if d.asJSON {
+				return printJSON(stdout, rep)
+			}
+			printReport(stdout, rep)
+			return exitOK
+		})
 }
 
 func printReport(w io.Writer, rep *engine.Report) {
@@ -370,24 +353,16 @@ func splitLines(s string) []string {
 }
 
 func cmdFork(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("fork", "wf fork [--db FILE] [--at VERSION] ID", stderr)
-	var d dbFlags
-	d.register(fs)
-	at := fs.Int64("at", 0, "fork this version instead of the latest")
-	pos, ok := parse(fs, args, 1)
-	if !ok {
-		return exitUsage
-	}
-	e, code := d.open(false, engine.Options{}, stderr)
-	if e == nil {
-		return code
-	}
-	defer e.Close()
-	id, err := e.Fork(context.Background(), pos[0], *at)
-	if err != nil {
-		return report(stderr, err)
-	}
-	return printState(e, id, d.asJSON, stdout, stderr)
+	var at *int64
+	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "fork this version instead of the latest") }
+	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] ID", 1, args, stderr, flags,
+		func(e *engine.Engine, d dbFlags, pos []string) int {
+			id, err := e.Fork(context.Background(), pos[0], *at)
+			if err != nil {
+				return report(stderr, err)
+			}
+			return printState(e, id, d.asJSON, stdout, stderr)
+		})
 }
 
 func cmdRewind(args []string, stdout, stderr io.Writer) int {
@@ -420,34 +395,41 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdSet(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("set", "wf set [--db FILE] [--any-type] ID NAME JSON", stderr)
-	var d dbFlags
-	d.register(fs)
-	anyType := fs.Bool("any-type", false, "allow a value of another type than the variable's")
-	pos, ok := parse(fs, args, 3)
-	if !ok {
-		return exitUsage
+	var anyType *bool
+	flags := func(fs *flag.FlagSet) {
+		anyType = fs.Bool("any-type", false, "allow a value of another type than the variable's")
 	}
-	e, code := d.open(false, engine.Options{}, stderr)
-	if e == nil {
-		return code
-	}
-	defer e.Close()
-	if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
-		return report(stderr, err)
-	}
-	if !d.asJSON {
-		fmt.Fprintf(stdout, "%s: %s = %s\n", pos[0], pos[1], pos[2])
-		return exitOK
-	}
-	return printState(e, pos[0], true, stdout, stderr)
+	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, args, stderr, flags,
+		func(e *engine.Engine, d dbFlags, pos []string) int {
+			if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
+				return report(stderr, err)
+			}
+			return changed(e, d, pos[0], fmt.Sprintf("%s: %s = %s", pos[0], pos[1], pos[2]), stdout, stderr)
+		})
 }
 
 func cmdCancel(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("cancel", "wf cancel [--db FILE] ID", stderr)
+	return instanceCmd("cancel", "wf cancel [--db FILE] ID", 1, args, stderr, nil,
+		func(e *engine.Engine, d dbFlags, pos []string) int {
+			if err := e.Cancel(context.Background(), pos[0]); err != nil {
+				return report(stderr, err)
+			}
+			return changed(e, d, pos[0], pos[0]+" cancelled", stdout, stderr)
+		})
+}
+
+// instanceCmd runs a command on stored instances: it parses the flags
+// (the database flags plus what flags adds) and want positional
+// arguments, opens the existing database, and calls do.
+func instanceCmd(name, synopsis string, want int, args []string, stderr io.Writer,
+	flags func(*flag.FlagSet), do func(e *engine.Engine, d dbFlags, pos []string) int) int {
+	fs := newFlags(name, synopsis, stderr)
 	var d dbFlags
 	d.register(fs)
-	pos, ok := parse(fs, args, 1)
+	if flags != nil {
+		flags(fs)
+	}
+	pos, ok := parse(fs, args, want)
 	if !ok {
 		return exitUsage
 	}
@@ -456,14 +438,17 @@ func cmdCancel(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	if err := e.Cancel(context.Background(), pos[0]); err != nil {
-		return report(stderr, err)
-	}
+	return do(e, d, pos)
+}
+
+// changed reports a change to instance id: msg as text, or the
+// instance's new state as JSON.
+func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writer) int {
 	if !d.asJSON {
-		fmt.Fprintf(stdout, "%s cancelled\n", pos[0])
+		fmt.Fprintln(stdout, msg)
 		return exitOK
 	}
-	return printState(e, pos[0], true, stdout, stderr)
+	return printState(e, id, true, stdout, stderr)
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
