@@ -70,12 +70,6 @@ func (m *Machine) callMethod(f *Fiber, nameIdx, n int) error {
 	return nil
 }
 
-// callGo calls a builtin value with args; used where the loop has a
-// builtin in hand.
-func (m *Machine) callGo(fv Value, args []Value) (Value, error) {
-	return m.callBuiltin(fv.AsBuiltin(), args)
-}
-
 // wantArgs checks the argument count of a builtin.
 func wantArgs(name string, args []Value, min, max int) error {
 	if len(args) >= min && len(args) <= max {

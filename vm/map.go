@@ -187,17 +187,3 @@ func (m *Map) Each(f func(k, v Value) bool) {
 		}
 	}
 }
-
-// Keys returns the keys in insertion order.
-func (m *Map) Keys() []Value {
-	out := make([]Value, 0, m.live)
-	m.Each(func(k, _ Value) bool { out = append(out, k); return true })
-	return out
-}
-
-// Copy returns a shallow copy of m.
-func (m *Map) Copy() *Map {
-	c := NewMap(m.live)
-	m.Each(func(k, v Value) bool { c.Set(k, v); return true })
-	return c
-}
