@@ -25,7 +25,7 @@ var parser = participle.MustBuild[program](
 	participle.UseLookahead(0),
 	participle.Union[stmt](&fnDecl{}, &letStmt{}, &ifStmt{}, &whileStmt{}, &forStmt{},
 		&branchStmt{}, &returnStmt{}, &throwStmt{}, &tryStmt{}, &block{}, &simpleStmt{}),
-	participle.Union[expr](&yieldExpr{}, &orExpr{}),
+	participle.Union[expr](&yieldExpr{}, &binExpr{}),
 	participle.Union[primary](&fnLit{}, &parenExpr{}, &listLit{}, &mapLit{}, &stringLit{},
 		&rawString{}, &floatLit{}, &intLit{}, &nilLit{}, &boolLit{}, &name{}),
 	participle.Union[postfixOp](&call{}, &index{}, &dot{}),
@@ -123,96 +123,27 @@ type (
 		From  bool `parser:"'yield' ( @'from'"`
 		Value expr `parser:"@@ | @@ )?"`
 	}
-	orExpr struct {
-		X    *andExpr  `parser:"@@"`
-		Tail []*orTail `parser:"@@*"`
+	// binExpr is a flat run of operands and binary operators; lowering
+	// applies precedence (see climber). A flat grammar keeps participle
+	// from descending a dozen precedence levels for every operand.
+	binExpr struct {
+		X    *operand   `parser:"@@"`
+		Tail []*binTail `parser:"@@*"`
 	}
-	orTail struct {
+	// binTail takes "+" and "-" only as Punct: a Leading "-" starts a new
+	// statement instead (see layout).
+	binTail struct {
 		Pos lexer.Position
-		Op  string   `parser:"@'or'"`
-		Y   *andExpr `parser:"@@"`
+		Op  []string `parser:"( @( 'or' | 'and' | '==' | '!=' | '<=' | '>=' | '<' | '>' | 'in' | '|' | '^' | '&' | '<<' | '>>' | '+':Punct | '-':Punct | '*' | '/' | '%' ) | @'not' @'in' )"`
+		Y   *operand `parser:"@@"`
 	}
-	andExpr struct {
-		X    *notExpr   `parser:"@@"`
-		Tail []*andTail `parser:"@@*"`
-	}
-	andTail struct {
-		Pos lexer.Position
-		Op  string   `parser:"@'and'"`
-		Y   *notExpr `parser:"@@"`
-	}
-	notExpr struct {
-		Ops []*notOp `parser:"@@*"`
-		X   *cmpExpr `parser:"@@"`
+	operand struct {
+		Nots []*notOp   `parser:"@@*"`
+		X    *unaryExpr `parser:"@@"`
 	}
 	notOp struct {
 		Pos lexer.Position
 		Op  string `parser:"@'not'"`
-	}
-	cmpExpr struct {
-		X    *bitOrExpr `parser:"@@"`
-		Tail []*cmpTail `parser:"@@*"`
-	}
-	cmpTail struct {
-		Pos lexer.Position
-		Op  []string   `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' | 'in' ) | @'not' @'in' )"`
-		Y   *bitOrExpr `parser:"@@"`
-	}
-	bitOrExpr struct {
-		X    *bitXorExpr  `parser:"@@"`
-		Tail []*bitOrTail `parser:"@@*"`
-	}
-	bitOrTail struct {
-		Pos lexer.Position
-		Op  string      `parser:"@'|'"`
-		Y   *bitXorExpr `parser:"@@"`
-	}
-	bitXorExpr struct {
-		X    *bitAndExpr   `parser:"@@"`
-		Tail []*bitXorTail `parser:"@@*"`
-	}
-	bitXorTail struct {
-		Pos lexer.Position
-		Op  string      `parser:"@'^'"`
-		Y   *bitAndExpr `parser:"@@"`
-	}
-	bitAndExpr struct {
-		X    *shiftExpr    `parser:"@@"`
-		Tail []*bitAndTail `parser:"@@*"`
-	}
-	bitAndTail struct {
-		Pos lexer.Position
-		Op  string     `parser:"@'&'"`
-		Y   *shiftExpr `parser:"@@"`
-	}
-	shiftExpr struct {
-		X    *addExpr     `parser:"@@"`
-		Tail []*shiftTail `parser:"@@*"`
-	}
-	shiftTail struct {
-		Pos lexer.Position
-		Op  string   `parser:"@( '<<' | '>>' )"`
-		Y   *addExpr `parser:"@@"`
-	}
-	addExpr struct {
-		X    *mulExpr   `parser:"@@"`
-		Tail []*addTail `parser:"@@*"`
-	}
-	// addTail takes "+" and "-" only as Punct: a Leading "-" starts a new
-	// statement instead (see layout).
-	addTail struct {
-		Pos lexer.Position
-		Op  string   `parser:"@( '+':Punct | '-':Punct )"`
-		Y   *mulExpr `parser:"@@"`
-	}
-	mulExpr struct {
-		X    *unaryExpr `parser:"@@"`
-		Tail []*mulTail `parser:"@@*"`
-	}
-	mulTail struct {
-		Pos lexer.Position
-		Op  string     `parser:"@( '*' | '/' | '%' )"`
-		Y   *unaryExpr `parser:"@@"`
 	}
 	unaryExpr struct {
 		Ops []*unaryOp   `parser:"@@*"`

@@ -155,40 +155,71 @@ func (e *yieldExpr) lowerExpr(l *lowerer) Expr {
 	return &YieldExpr{Pos: l.pos(e.Pos), Value: l.expr(e.Value), From: e.From}
 }
 
-// binTail is one "op Y" of a precedence level.
-type binTail interface {
-	parts() (lexer.Position, string, expr)
+// Binary operator precedence, from loosest. "not" sits between "and" and
+// the comparisons: not a == b is not (a == b).
+var precedence = map[string]int{
+	"or": 1, "and": 2,
+	"==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "in": 4, "not in": 4,
+	"|": 5, "^": 6, "&": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
 }
 
-// foldLeft lowers X op Y op Z ... to ((X op Y) op Z) ...
-func foldLeft[T binTail](l *lowerer, x expr, tail []T) Expr {
-	out := x.lowerExpr(l)
-	for _, t := range tail {
-		p, op, y := t.parts()
-		out = &BinaryExpr{Pos: l.pos(p), Op: op, X: out, Y: y.lowerExpr(l)}
+const notPrecedence = 3
+
+func (e *binExpr) lowerExpr(l *lowerer) Expr {
+	c := &climber{l: l, ops: e.Tail, operands: make([]*operand, 0, len(e.Tail)+1), nots: make([]int, len(e.Tail)+1)}
+	c.operands = append(c.operands, e.X)
+	for _, t := range e.Tail {
+		c.operands = append(c.operands, t.Y)
 	}
-	return out
+	return c.expr(0)
 }
 
-func (e *orExpr) lowerExpr(l *lowerer) Expr     { return foldLeft(l, e.X, e.Tail) }
-func (e *andExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
-func (e *cmpExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
-func (e *bitOrExpr) lowerExpr(l *lowerer) Expr  { return foldLeft(l, e.X, e.Tail) }
-func (e *bitXorExpr) lowerExpr(l *lowerer) Expr { return foldLeft(l, e.X, e.Tail) }
-func (e *bitAndExpr) lowerExpr(l *lowerer) Expr { return foldLeft(l, e.X, e.Tail) }
-func (e *shiftExpr) lowerExpr(l *lowerer) Expr  { return foldLeft(l, e.X, e.Tail) }
-func (e *addExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
-func (e *mulExpr) lowerExpr(l *lowerer) Expr    { return foldLeft(l, e.X, e.Tail) }
+// climber applies precedence to a flat run of operands and operators by
+// precedence climbing: operator i sits between operands i and i+1; every
+// operator is left-associative.
+type climber struct {
+	l        *lowerer
+	ops      []*binTail
+	operands []*operand
+	nots     []int // how many of each operand's "not"s are applied
+	next     int   // the next operator to consider (and the current operand)
+}
 
-func (t *orTail) parts() (lexer.Position, string, expr)     { return t.Pos, t.Op, t.Y }
-func (t *andTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
-func (t *cmpTail) parts() (lexer.Position, string, expr)    { return t.Pos, strings.Join(t.Op, " "), t.Y }
-func (t *bitOrTail) parts() (lexer.Position, string, expr)  { return t.Pos, t.Op, t.Y }
-func (t *bitXorTail) parts() (lexer.Position, string, expr) { return t.Pos, t.Op, t.Y }
-func (t *bitAndTail) parts() (lexer.Position, string, expr) { return t.Pos, t.Op, t.Y }
-func (t *shiftTail) parts() (lexer.Position, string, expr)  { return t.Pos, t.Op, t.Y }
-func (t *addTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
-func (t *mulTail) parts() (lexer.Position, string, expr)    { return t.Pos, t.Op, t.Y }
+// expr lowers the operand at c.next and the operators after it that bind
+// at least as tightly as min.
+func (c *climber) expr(min int) Expr {
+	x := c.operand(min)
+	for c.next < len(c.ops) {
+		t := c.ops[c.next]
+		op := strings.Join(t.Op, " ")
+		p := precedence[op]
+		if p < min {
+			break
+		}
+		c.next++
+		y := c.expr(p + 1)
+		x = &BinaryExpr{Pos: c.l.pos(t.Pos), Op: op, X: x, Y: y}
+	}
+	return x
+}
+
+// operand lowers operand c.next. A leading "not" applies to the operand
+// and the operators after it that bind more tightly than not; it may only
+// stand where a not-expression may (not after a comparison or arithmetic
+// operator: a == not b needs parentheses).
+func (c *climber) operand(min int) Expr {
+	o := c.operands[c.next]
+	if k := c.nots[c.next]; k < len(o.Nots) {
+		n := o.Nots[k]
+		if min > notPrecedence && k == 0 { // "not not x" is fine
+			c.l.errorAt(c.l.pos(n.Pos), `unexpected "not" (put the not-expression in parentheses)`)
+		}
+		c.nots[c.next]++
+		x := c.expr(notPrecedence + 1)
+		return &UnaryExpr{Pos: c.l.pos(n.Pos), Op: "not", X: x}
+	}
+	return o.X.lowerExpr(c.l)
+}
 
 // prefix applies prefix operators, innermost (last) first.
 func prefix[T interface {
@@ -201,10 +232,8 @@ func prefix[T interface {
 	return x
 }
 
-func (o *notOp) op() (lexer.Position, string)   { return o.Pos, o.Op }
 func (o *unaryOp) op() (lexer.Position, string) { return o.Pos, o.Op }
 
-func (e *notExpr) lowerExpr(l *lowerer) Expr   { return prefix(l, e.Ops, e.X.lowerExpr(l)) }
 func (e *unaryExpr) lowerExpr(l *lowerer) Expr { return prefix(l, e.Ops, e.X.lowerExpr(l)) }
 
 func (e *postfixExpr) lowerExpr(l *lowerer) Expr {
