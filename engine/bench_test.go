@@ -32,7 +32,7 @@ func benchEngine(b *testing.B, sync string) *Engine {
 }
 
 // BenchmarkCycle measures complete start → wait → signal → finish cycles:
-// three transactions (create, signal ack, resume commit) per cycle.
+// two write transactions (create; signal stored and applied) per cycle.
 func BenchmarkCycle(b *testing.B) {
 	for _, sync := range []string{"NORMAL", "FULL"} {
 		b.Run(sync, func(b *testing.B) {

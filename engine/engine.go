@@ -217,6 +217,16 @@ func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Mes
 	if err := validJSON(value); err != nil {
 		return Message{}, err
 	}
+	if !e.opts.Detached {
+		if d, ok := e.deliverNow(ctx, id, name, string(value)); ok {
+			if d.due {
+				if err := e.Advance(ctx, id); err != nil {
+					return d.Message, &ResumeError{ID: id, Err: err}
+				}
+			}
+			return d.Message, nil
+		}
+	}
 	msg, err := e.store.Send(ctx, id, name, string(value), e.opts.Now())
 	if err != nil || e.opts.Detached {
 		return msg, err

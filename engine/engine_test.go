@@ -162,6 +162,35 @@ for i in range(2) {
 	}
 }
 
+// TestSignalToWaitingInstanceIsOneStep checks the fast path: a signal for
+// an instance already waiting for it is stored consumed by the version
+// that applies it, and a signal that another of its name precedes still
+// waits its turn.
+func TestSignalToWaitingInstanceIsOneStep(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(`print(wait("a"))
+print(wait("a"))
+`, "")
+	msg, err := f.e.Signal(context.Background(), id, "a", []byte(`1`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.ID == 0 || msg.ConsumedBy != 2 {
+		t.Errorf("signal %+v: want stored and consumed by version 2", msg)
+	}
+	inbox, err := f.e.Store().Inbox(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inbox) != 1 || inbox[0].ConsumedBy != 2 || inbox[0].Value != "1" {
+		t.Errorf("inbox = %+v, want the one signal consumed by version 2", inbox)
+	}
+	f.signal(id, "a", "2")
+	if h := f.head(id); h.Status != Completed || h.Output != "1\n2\n" {
+		t.Errorf("after two signals: %+v output %q", h.Instance, h.Output)
+	}
+}
+
 func TestSleepAndWaitTimeout(t *testing.T) {
 	f := newFixture(t, Options{})
 	id := f.start(`sleep("1h30m")

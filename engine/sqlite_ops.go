@@ -211,6 +211,14 @@ func (s *SQLite) Commit(ctx context.Context, st Step) (bool, error) {
 	if err := s.insertVersion(ctx, tx, in.ID, st.Version); err != nil {
 		return false, err
 	}
+	if m := st.Deliver; m != nil {
+		err := s.queryRow(ctx, tx, `INSERT INTO inbox (instance, name, value, sent_at, consumed_by)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, in.ID, m.Name, m.Value, m.Sent.UnixNano(), in.Version).Scan(&m.ID)
+		if err != nil {
+			return false, err
+		}
+		m.ConsumedBy = in.Version
+	}
 	for _, m := range st.Consumed {
 		res, err := s.exec(ctx, tx, `UPDATE inbox SET consumed_by = ?
 			WHERE id = ? AND instance = ? AND consumed_by IS NULL`, in.Version, m, in.ID)

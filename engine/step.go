@@ -133,3 +133,68 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
 	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
 }
+
+// delivered is a signal deliverNow stored and applied, and whether the
+// instance has more to do at once.
+type delivered struct {
+	Message
+	due bool
+}
+
+// deliverNow is Signal's fast path: when instance id waits for signal
+// name and nothing of that name is queued before it, the instance is
+// resumed with value in memory and the signal is stored, already
+// consumed, in the same transaction that commits the resumed state, so it
+// is acknowledged exactly when it is applied (one write transaction
+// instead of two). It reports false, having stored nothing, in every other
+// case (another state, a signal queued first, a lost race, any error);
+// Signal then queues the signal the ordinary way, which reports errors.
+func (e *Engine) deliverNow(ctx context.Context, id, name, value string) (delivered, bool) {
+	h, err := e.store.Head(ctx, id)
+	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil {
+		return delivered{}, false
+	}
+	if _, queued, err := e.store.NextMessage(ctx, id, name); err != nil || queued {
+		return delivered{}, false
+	}
+	reply, err := FromJSON([]byte(value))
+	if err != nil {
+		return delivered{}, false
+	}
+	r, ok := e.waitingMachine(ctx, h, name)
+	if !ok {
+		return delivered{}, false
+	}
+	defer r.cancel()
+	msg := &Message{Instance: id, Name: name, Value: value, Sent: e.opts.Now()}
+	ev := event{reason: fmt.Sprintf("signal %s received", name), reply: reply, detail: value}
+	susp, runErr := r.m.Resume(reply)
+	st, err := e.settle(ctx, r, h, ev, susp, runErr)
+	if err != nil {
+		return delivered{}, false
+	}
+	st.Deliver = msg
+	due, err := e.store.Commit(ctx, st)
+	if err != nil {
+		return delivered{}, false
+	}
+	return delivered{Message: *msg, due: due}, true
+}
+
+// waitingMachine restores h's machine if it is suspended in wait(name).
+func (e *Engine) waitingMachine(ctx context.Context, h Head, name string) (*run, bool) {
+	prog, err := e.program(ctx, h.Program)
+	if err != nil {
+		return nil, false
+	}
+	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
+	if err != nil {
+		return nil, false
+	}
+	susp, ok := r.m.Pending()
+	if call, err := ParseCall(susp); !ok || err != nil || call.Kind != CallWait || call.Name != name {
+		r.cancel()
+		return nil, false
+	}
+	return r, true
+}

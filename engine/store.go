@@ -107,6 +107,10 @@ type Step struct {
 	Version  Version
 	Consumed []int64 // message ids; each must still be queued
 	Wake     time.Time
+	// Deliver, when set, is a signal stored by this very step, already
+	// consumed by its version: a signal for an instance that waited for it
+	// is acknowledged and applied in one transaction. Commit sets its ID.
+	Deliver *Message
 }
 
 // Filter selects instances for List.
