@@ -21,8 +21,11 @@ const maxReprBytes = 16 << 20
 // Str returns the string form of v: strings as they are, other values as
 // Repr shows them.
 func Str(v Value) string {
-	if v.k == KindString {
+	switch v.k {
+	case KindString:
 		return v.AsString()
+	case KindInt:
+		return strconv.FormatInt(v.AsInt(), 10)
 	}
 	return Repr(v)
 }
@@ -31,6 +34,11 @@ func Str(v Value) string {
 // their elements in Repr form. A list or map inside itself prints as
 // [...] or {...}, as in Python.
 func Repr(v Value) string {
+	if v.k != KindList && v.k != KindMap {
+		var b strings.Builder
+		writeScalar(&b, v)
+		return b.String()
+	}
 	p := printer{active: map[unsafe.Pointer]bool{}}
 	p.value(v, 0)
 	return p.b.String()
