@@ -90,9 +90,16 @@ func startWorker(t *testing.T, wf, db, dir string) *exec.Cmd {
 	cmd.Dir = dir
 	r, w := io.Pipe()
 	cmd.Stderr = &pipe{r: r, w: w}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // a failed test must not leave its worker running
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
 	return cmd
 }
 
