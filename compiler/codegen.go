@@ -480,11 +480,17 @@ func (fc *fcomp) whileStmt(s *lang.WhileStmt) {
 	loop := &loopInfo{tries: len(fc.tries), breaks: &label{}, continues: &label{}}
 	fc.at(s.Pos)
 	fc.condJump(s.Cond, loop.breaks)
+	fc.loopBody(loop, s.Body, s.Pos, top)
+}
+
+// loopBody compiles a loop's body and its jump back to top; continue
+// lands on that jump, break after it.
+func (fc *fcomp) loopBody(loop *loopInfo, body *lang.Block, pos lang.Pos, top int) {
 	fc.loops = append(fc.loops, loop)
-	fc.block(s.Body)
+	fc.block(body)
 	fc.loops = fc.loops[:len(fc.loops)-1]
 	fc.place(loop.continues)
-	fc.at(s.Pos)
+	fc.at(pos)
 	fc.emitJumpTo(JMP, top)
 	fc.place(loop.breaks)
 }
@@ -504,13 +510,7 @@ func (fc *fcomp) forStmt(s *lang.ForStmt) {
 		fc.jump(FORNEXT, loop.breaks)
 	}
 	fc.define(s.Key)
-	fc.loops = append(fc.loops, loop)
-	fc.block(s.Body)
-	fc.loops = fc.loops[:len(fc.loops)-1]
-	fc.place(loop.continues)
-	fc.at(s.Pos)
-	fc.emitJumpTo(JMP, top)
-	fc.place(loop.breaks)
+	fc.loopBody(loop, s.Body, s.Pos, top)
 	fc.closeLocals([]*binding{fc.c.r.decls[s.Key]})
 	if s.Value != nil {
 		fc.closeLocals([]*binding{fc.c.r.decls[s.Value]})

@@ -339,12 +339,18 @@ func (m *Machine) sortValues(name string, elems []Value, fn Value) error {
 	}
 }
 
-// sortBy sorts elems stably with cmp. After the first error cmp is no
-// longer called and the sort finishes in some order; the error is returned.
+// sortBy sorts elems stably with cmp.
 func (m *Machine) sortBy(name string, elems []Value, cmp func(a, b Value) (int, error)) error {
+	return sortStable(m, elems, cmp)
+}
+
+// sortStable sorts xs stably with cmp, polling for cancellation as it
+// goes. After the first error cmp is no longer called and the sort
+// finishes in some order; the error is returned.
+func sortStable[T any](m *Machine, xs []T, cmp func(a, b T) (int, error)) error {
 	var err error
 	calls := 0
-	slices.SortStableFunc(elems, func(a, b Value) int {
+	slices.SortStableFunc(xs, func(a, b T) int {
 		if err != nil {
 			return 0
 		}
@@ -388,20 +394,7 @@ func (m *Machine) sortByKey(name string, elems []Value, key Value) error {
 			return err
 		}
 	}
-	var err error
-	calls := 0
-	slices.SortStableFunc(pairs, func(a, b keyed) int {
-		if err != nil {
-			return 0
-		}
-		calls++
-		if err = m.libTick(calls); err != nil {
-			return 0
-		}
-		var c int
-		c, err = Compare(a.k, b.k)
-		return c
-	})
+	err := sortStable(m, pairs, func(a, b keyed) (int, error) { return Compare(a.k, b.k) })
 	if err != nil {
 		return prefixErr(name, err)
 	}
