@@ -33,7 +33,7 @@ type Options struct {
 func Compile(f *lang.File, opts Options) (*Program, error) {
 	prog := &Program{File: f.Name, Src: f.Src, Hash: Hash(f.Src)}
 	r := &resolver{
-		builtins:  map[string]bool{},
+		predecl:   opts.Predeclared,
 		builtinN:  map[string]int{},
 		prog:      prog,
 		uses:      map[*lang.Ident]use{},
@@ -41,9 +41,6 @@ func Compile(f *lang.File, opts Options) (*Program, error) {
 		funcs:     map[*lang.FuncLit]*funcInfo{},
 		yieldFrom: map[*lang.YieldExpr][2]*binding{},
 		tryTemps:  map[*lang.Block]*binding{},
-	}
-	for _, name := range opts.Predeclared {
-		r.builtins[name] = true
 	}
 	top := r.resolveFile(f)
 	if len(r.errs) > 0 {

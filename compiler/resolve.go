@@ -5,6 +5,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -53,8 +54,8 @@ type resolver struct {
 	fn        *funcInfo
 	blocks    []map[string]*binding // innermost last; the top level's first block holds globals
 	globals   []*binding
-	builtins  map[string]bool
-	builtinN  map[string]int
+	predecl   []string       // Options.Predeclared, searched on first use of a name
+	builtinN  map[string]int // predeclared names used so far, by index in Program.Builtins
 	prog      *Program
 	uses      map[*lang.Ident]use
 	decls     map[*lang.Ident]*binding // the binding each declaring identifier creates
@@ -148,11 +149,22 @@ func (r *resolver) lookup(id *lang.Ident) {
 		r.uses[id] = use{scope: Free, index: r.capture(r.fn, b), b: b}
 		return
 	}
-	if r.builtins[id.Name] {
+	if r.predeclared(id.Name) {
 		r.uses[id] = use{scope: Builtin, index: int(intern(r.builtinN, &r.prog.Builtins, id.Name))}
 		return
 	}
 	r.errorf(id.Pos, "undefined: %s", id.Name)
+}
+
+// predeclared reports whether name is a builtin the program may use. A
+// linear search on a name's first use is cheaper than building a set of
+// the whole standard library for every compilation, since a program uses
+// few builtins (and startup latency counts for embedders).
+func (r *resolver) predeclared(name string) bool {
+	if _, ok := r.builtinN[name]; ok {
+		return true
+	}
+	return slices.Contains(r.predecl, name)
 }
 
 // capture makes b available as a free variable of fn, threading it through
