@@ -15,37 +15,43 @@ import (
 // The parser runs with no lookahead: once an alternative has consumed a
 // token it is committed, so an error is reported where it happens, not
 // where participle gave up backtracking. The few places that need to see
-// further use explicit lookahead groups (?= ...): "fn name" versus a
-// function literal, "else if", trailing commas, and name keys in maps.
-// Binary operators get one production per precedence level, lowest first;
-// each level is left-associative (X (op X)*, folded left by lowering).
+// further use explicit lookahead groups (?= ...): "else if", trailing
+// commas, name keys in maps, and the token-type guards below.
+//
+// Participle tries the alternatives of a choice in turn, and every attempt
+// costs allocations, so the grammar is shaped for speed: the scanner's
+// classify pass gives tokens types that name their role (BinOp, Prefix,
+// Postfix, Assign, StmtKeyword), so that one type test replaces a choice
+// among many literals; binary expressions are a flat run of operands and
+// operators (lowering applies precedence); and the alternatives of a
+// choice come in order of how often they occur.
 var parser = participle.MustBuild[program](
 	participle.Lexer(lexDef{}),
 	participle.Elide(elided...),
 	participle.UseLookahead(0),
-	participle.Union[stmt](&fnDecl{}, &letStmt{}, &ifStmt{}, &whileStmt{}, &forStmt{},
-		&branchStmt{}, &returnStmt{}, &throwStmt{}, &tryStmt{}, &block{}, &simpleStmt{}),
+	participle.Union[stmt](&block{}, &simpleStmt{}, &letStmt{}, &ifStmt{}, &returnStmt{},
+		&forStmt{}, &whileStmt{}, &fnDecl{}, &branchStmt{}, &throwStmt{}, &tryStmt{}),
 	participle.Union[expr](&yieldExpr{}, &binExpr{}),
-	participle.Union[primary](&fnLit{}, &parenExpr{}, &listLit{}, &mapLit{}, &stringLit{},
-		&rawString{}, &floatLit{}, &intLit{}, &nilLit{}, &boolLit{}, &name{}),
+	participle.Union[primary](&name{}, &intLit{}, &stringLit{}, &parenExpr{}, &listLit{},
+		&mapLit{}, &fnLit{}, &boolLit{}, &nilLit{}, &floatLit{}, &rawString{}),
 	participle.Union[postfixOp](&call{}, &index{}, &dot{}),
 )
 
 // Statements.
 type (
 	program struct {
-		Stmts []stmt `parser:"( ';' | NL )* ( @@ ( ( ';' | NL )+ @@? )* )? EOF"`
+		Stmts []stmt `parser:"NL* ( @@ ( NL+ @@? )* )? EOF"`
 	}
 	stmt interface{ lowerStmt(*lowerer) Stmt }
 
 	block struct {
 		Pos    lexer.Position
-		Stmts  []stmt        `parser:"'{' ( ';' | NL )* ( @@ ( ( ';' | NL )+ @@? )* )? '}'"`
+		Stmts  []stmt        `parser:"'{' NL* ( @@ ( NL+ @@? )* )? '}'"`
 		Tokens []lexer.Token // the last one is the "}"
 	}
 	fnDecl struct {
 		Pos    lexer.Position
-		Name   *name   `parser:"(?= 'fn' Ident) 'fn' @@"`
+		Name   *name   `parser:"'fn':StmtKeyword @@"`
 		Params *params `parser:"@@"`
 		Body   *block  `parser:"@@"`
 	}
@@ -104,12 +110,12 @@ type (
 	// simpleStmt is an expression statement or an assignment; lowering
 	// checks the assignment target.
 	simpleStmt struct {
-		X      expr        `parser:"@@"`
+		X      expr        `parser:"(?! StmtKeyword) @@"`
 		Assign *assignTail `parser:"@@?"`
 	}
 	assignTail struct {
 		Pos   lexer.Position
-		Op    string `parser:"@( '=' | '+=' | '-=' | '*=' | '/=' | '%=' )"`
+		Op    string `parser:"@Assign"`
 		Value expr   `parser:"@@"`
 	}
 )
@@ -130,47 +136,40 @@ type (
 		X    *operand   `parser:"@@"`
 		Tail []*binTail `parser:"@@*"`
 	}
-	// binTail takes "+" and "-" only as Punct: a Leading "-" starts a new
-	// statement instead (see layout).
+	// binTail matches an operator by type: classify (scan.go) has told a
+	// binary "-" from a prefix one, and a Leading "-" is never a BinOp.
 	binTail struct {
 		Pos lexer.Position
-		Op  []string `parser:"( @( 'or' | 'and' | '==' | '!=' | '<=' | '>=' | '<' | '>' | 'in' | '|' | '^' | '&' | '<<' | '>>' | '+':Punct | '-':Punct | '*' | '/' | '%' ) | @'not' @'in' )"`
+		Op  []string `parser:"( @BinOp | @'not' @'in' )"`
 		Y   *operand `parser:"@@"`
 	}
+	// operand is prefix operators, a primary and postfix operators. The
+	// "not"s must come first (not binds more loosely than the others);
+	// lowering checks that.
 	operand struct {
-		Nots []*notOp   `parser:"@@*"`
-		X    *unaryExpr `parser:"@@"`
+		Ops  []*prefixOp `parser:"@@*"`
+		X    primary     `parser:"@@"`
+		Post []postfixOp `parser:"( (?= Postfix) @@ )*"`
 	}
-	notOp struct {
+	prefixOp struct {
 		Pos lexer.Position
-		Op  string `parser:"@'not'"`
-	}
-	unaryExpr struct {
-		Ops []*unaryOp   `parser:"@@*"`
-		X   *postfixExpr `parser:"@@"`
-	}
-	unaryOp struct {
-		Pos lexer.Position
-		Op  string `parser:"@( '-' | '+' | '~' )"`
-	}
-	postfixExpr struct {
-		X   primary     `parser:"@@"`
-		Ops []postfixOp `parser:"@@*"`
+		Op  string `parser:"@Prefix"`
 	}
 )
 
-// Postfix operators, taking "(" and "[" only as Punct, never Leading.
+// Postfix operators, taking "(" and "[" only as Postfix (after an operand),
+// never Leading.
 type (
 	postfixOp interface {
 		lowerPostfix(*lowerer, Expr) Expr
 	}
 	call struct {
 		Pos  lexer.Position
-		Args []expr `parser:"'(':Punct ( @@ ( (?= ',' ~')') ',' @@ )* ','? )? ')'"`
+		Args []expr `parser:"'(':Postfix ( @@ ( (?= ',' ~')') ',' @@ )* ','? )? ')'"`
 	}
 	index struct {
 		Pos   lexer.Position
-		Lo    expr       `parser:"'[':Punct ( @@"`
+		Lo    expr       `parser:"'[':Postfix ( @@"`
 		Slice *sliceTail `parser:"@@? | @@ ) ']'"`
 	}
 	sliceTail struct {

@@ -209,8 +209,8 @@ func (c *climber) expr(min int) Expr {
 // operator: a == not b needs parentheses).
 func (c *climber) operand(min int) Expr {
 	o := c.operands[c.next]
-	if k := c.nots[c.next]; k < len(o.Nots) {
-		n := o.Nots[k]
+	if k := c.nots[c.next]; k < o.nots() {
+		n := o.Ops[k]
 		if min > notPrecedence && k == 0 { // "not not x" is fine
 			c.l.errorAt(c.l.pos(n.Pos), `unexpected "not" (put the not-expression in parentheses)`)
 		}
@@ -218,28 +218,33 @@ func (c *climber) operand(min int) Expr {
 		x := c.expr(notPrecedence + 1)
 		return &UnaryExpr{Pos: c.l.pos(n.Pos), Op: "not", X: x}
 	}
-	return o.X.lowerExpr(c.l)
+	return o.lower(c.l)
 }
 
-// prefix applies prefix operators, innermost (last) first.
-func prefix[T interface {
-	op() (lexer.Position, string)
-}](l *lowerer, ops []T, x Expr) Expr {
-	for i := len(ops) - 1; i >= 0; i-- {
-		p, op := ops[i].op()
-		x = &UnaryExpr{Pos: l.pos(p), Op: op, X: x}
+// nots counts the operand's leading "not"s.
+func (o *operand) nots() int {
+	n := 0
+	for n < len(o.Ops) && o.Ops[n].Op == "not" {
+		n++
 	}
-	return x
+	return n
 }
 
-func (o *unaryOp) op() (lexer.Position, string) { return o.Pos, o.Op }
-
-func (e *unaryExpr) lowerExpr(l *lowerer) Expr { return prefix(l, e.Ops, e.X.lowerExpr(l)) }
-
-func (e *postfixExpr) lowerExpr(l *lowerer) Expr {
-	x := e.X.lowerExpr(l)
-	for _, op := range e.Ops {
+// lower lowers the operand without its leading "not"s: the primary, its
+// postfix operators, then the prefix operators, innermost (last) first.
+// A "not" after another prefix operator is an error, as in -not x.
+func (o *operand) lower(l *lowerer) Expr {
+	x := o.X.lowerExpr(l)
+	for _, op := range o.Post {
 		x = op.lowerPostfix(l, x)
+	}
+	first := o.nots()
+	for i := len(o.Ops) - 1; i >= first; i-- {
+		op := o.Ops[i]
+		if op.Op == "not" {
+			l.errorAt(l.pos(op.Pos), `unexpected "not" (expected an expression)`)
+		}
+		x = &UnaryExpr{Pos: l.pos(op.Pos), Op: op.Op, X: x}
 	}
 	return x
 }

@@ -124,6 +124,9 @@ func tokenPhrase(t lexer.Token) string {
 	case lexer.EOF:
 		return "end of file"
 	case tokNL:
+		if t.Value == ";" {
+			return `";"`
+		}
 		return "newline"
 	case tokIdent:
 		return "name " + t.Value

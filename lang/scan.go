@@ -31,6 +31,11 @@ const (
 	tokInterpEnd   // the "}" closing an interpolation
 	tokStrEnd      // the closing '"'
 	tokRawString   // `...`, Value is the text between the backticks
+	tokBinOp       // a binary operator, in infix position (see classify)
+	tokPrefix      // a prefix operator - + ~ not, in prefix position
+	tokStmtKw      // a keyword that begins a statement, and "fn" before a name
+	tokAssign      // = += -= *= /= %=
+	tokPostfix     // "(" or "[" after an operand (a call or an index), and "."
 	tokSpace
 	tokComment
 )
@@ -50,6 +55,11 @@ var tokenNames = map[string]lexer.TokenType{
 	"InterpEnd":   tokInterpEnd,
 	"StrEnd":      tokStrEnd,
 	"RawString":   tokRawString,
+	"BinOp":       tokBinOp,
+	"Prefix":      tokPrefix,
+	"StmtKeyword": tokStmtKw,
+	"Assign":      tokAssign,
+	"Postfix":     tokPostfix,
 	"Whitespace":  tokSpace,
 	"Comment":     tokComment,
 }
@@ -149,7 +159,72 @@ func scan(file string, src []byte, maxNesting int) ([]lexer.Token, ErrorList) {
 		s.errs.Sort()
 		return nil, s.errs
 	}
+	classify(s.toks)
 	return s.toks, nil
+}
+
+// nextIsIdent reports whether the first significant token of toks is a name.
+func nextIsIdent(toks []lexer.Token) bool {
+	for _, t := range toks {
+		if t.Type != tokSpace && t.Type != tokComment {
+			return t.Type == tokIdent
+		}
+	}
+	return false
+}
+
+var (
+	// binaryOnly are the operators that are only ever binary.
+	binaryOnly = set("== != <= >= < > | ^ & << >> * / % and or in")
+	assignOps  = set("= += -= *= /= %=")
+	// stmtKeywords begin a statement and nothing else.
+	stmtKeywords = set("let if while for break continue return throw try")
+)
+
+// classify gives operators and keywords their role, once layout is done,
+// so that the grammar can tell alternatives apart by one token's type,
+// where trying each in turn would cost participle a branch apiece:
+//   - a binary-only operator, or "-" or "+" after a token that can end an
+//     expression, is a BinOp;
+//   - "-", "+", "~" and "not" where an operand is expected are Prefix ("not"
+//     after an operand begins "not in" and stays a Keyword);
+//   - the keywords that begin statements, and "fn" before a name (a
+//     function declaration), are StmtKeywords;
+//   - "(" and "[" after an operand (a call, an index) and "." are Postfix;
+//   - the assignment operators are Assign;
+//   - ";" is a NL: both separate statements.
+func classify(toks []lexer.Token) {
+	var prev *lexer.Token
+	for i := range toks {
+		t := &toks[i]
+		switch t.Type {
+		case tokSpace, tokComment:
+			continue
+		case tokPunct, tokKeyword, tokLeading:
+			infix := prev != nil && endsExpr(*prev)
+			switch {
+			case t.Type == tokPunct && t.Value == ";":
+				t.Type = tokNL
+			case t.Type == tokPunct && assignOps[t.Value]:
+				t.Type = tokAssign
+			case t.Type == tokPunct && (infix && (t.Value == "(" || t.Value == "[") || t.Value == "."):
+				t.Type = tokPostfix
+			case t.Type != tokLeading && binaryOnly[t.Value]:
+				t.Type = tokBinOp
+			case t.Value == "-" || t.Value == "+":
+				if infix && t.Type != tokLeading {
+					t.Type = tokBinOp
+				} else {
+					t.Type = tokPrefix
+				}
+			case t.Value == "~" || t.Value == "not" && !infix:
+				t.Type = tokPrefix
+			case t.Type == tokKeyword && (stmtKeywords[t.Value] || t.Value == "fn" && nextIsIdent(toks[i+1:])):
+				t.Type = tokStmtKw
+			}
+		}
+		prev = t
+	}
 }
 
 func (s *scanner) pos() lexer.Position {
