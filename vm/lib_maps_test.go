@@ -59,3 +59,37 @@ func TestLibMapCopyIsShallow(t *testing.T) {
 		t.Errorf("copy does not share the element list")
 	}
 }
+
+// TestMapSeenStale checks that the address cache of string lookups never
+// answers for a key it no longer describes: after deletes, compaction,
+// re-insertion, and for keys that share their first byte's address.
+func TestMapSeenStale(t *testing.T) {
+	text := "abcdefgh"
+	m := NewMap(0)
+	for i := 1; i <= len(text); i++ {
+		if _, err := m.Set(String(text[:i]), Int(int64(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, i := range []int{1, 3, 5, 7, 8} { // the fifth delete compacts
+		if _, _, err := m.Delete(String(text[:i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Set(String(text[:1]), Int(100)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= len(text); i++ {
+		key := text[:i]
+		want, present := int64(i), i%2 == 0 && i != 8
+		if i == 1 {
+			want, present = 100, true
+		}
+		for _, k := range []Value{String(key), String(string([]byte(key)))} {
+			v, ok, err := m.Get(k)
+			if err != nil || ok != present || (ok && v.AsInt() != want) {
+				t.Errorf("Get(%q) = %v, %v, %v; want %d, %v", key, Repr(v), ok, err, want, present)
+			}
+		}
+	}
+}
