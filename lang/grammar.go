@@ -45,20 +45,19 @@ type (
 	stmt interface{ lowerStmt(*lowerer) Stmt }
 
 	block struct {
-		Pos    lexer.Position
-		Stmts  []stmt        `parser:"'{' NL* ( @@ ( NL+ @@? )* )? '}'"`
-		Tokens []lexer.Token // the last one is the "}"
+		Tokens []lexer.Token
+		Stmts  []stmt `parser:"'{' NL* ( @@ ( NL+ @@? )* )? '}'"`
 	}
 	fnDecl struct {
-		Pos    lexer.Position
+		Tokens []lexer.Token
 		Name   *name   `parser:"'fn':StmtKeyword @@"`
 		Params *params `parser:"@@"`
 		Body   *block  `parser:"@@"`
 	}
 	letStmt struct {
-		Pos   lexer.Position
-		Name  *name `parser:"'let' @@"`
-		Value expr  `parser:"( '=' @@ )?"`
+		Tokens []lexer.Token
+		Name   *name `parser:"'let' @@"`
+		Value  expr  `parser:"( '=' @@ )?"`
 	}
 	ifStmt struct {
 		If    *ifClause `parser:"@@"`
@@ -66,39 +65,39 @@ type (
 		Else  *block    `parser:"( 'else' @@ )?"`
 	}
 	ifClause struct {
-		Pos  lexer.Position
-		Cond expr   `parser:"'if' @@"`
-		Then *block `parser:"@@"`
+		Tokens []lexer.Token
+		Cond   expr   `parser:"'if' @@"`
+		Then   *block `parser:"@@"`
 	}
 	elseIf struct {
 		If *ifClause `parser:"(?= 'else' 'if') 'else' @@"`
 	}
 	whileStmt struct {
-		Pos  lexer.Position
-		Cond expr   `parser:"'while' @@"`
-		Body *block `parser:"@@"`
+		Tokens []lexer.Token
+		Cond   expr   `parser:"'while' @@"`
+		Body   *block `parser:"@@"`
 	}
 	forStmt struct {
-		Pos   lexer.Position
-		Key   *name  `parser:"'for' @@"`
-		Value *name  `parser:"( ',' @@ )?"`
-		Iter  expr   `parser:"'in' @@"`
-		Body  *block `parser:"@@"`
+		Tokens []lexer.Token
+		Key    *name  `parser:"'for' @@"`
+		Value  *name  `parser:"( ',' @@ )?"`
+		Iter   expr   `parser:"'in' @@"`
+		Body   *block `parser:"@@"`
 	}
 	branchStmt struct {
-		Pos lexer.Position
-		Tok string `parser:"@( 'break' | 'continue' )"`
+		Tokens []lexer.Token
+		Tok    string `parser:"@( 'break' | 'continue' )"`
 	}
 	returnStmt struct {
-		Pos   lexer.Position
-		Value expr `parser:"'return' @@?"`
+		Tokens []lexer.Token
+		Value  expr `parser:"'return' @@?"`
 	}
 	throwStmt struct {
-		Pos   lexer.Position
-		Value expr `parser:"'throw' @@"`
+		Tokens []lexer.Token
+		Value  expr `parser:"'throw' @@"`
 	}
 	tryStmt struct {
-		Pos     lexer.Position
+		Tokens  []lexer.Token
 		Body    *block       `parser:"'try' @@"`
 		Catch   *catchClause `parser:"( @@"`
 		Finally *block       `parser:"( 'finally' @@ )? | 'finally' @@ )"`
@@ -114,9 +113,9 @@ type (
 		Assign *assignTail `parser:"@@?"`
 	}
 	assignTail struct {
-		Pos   lexer.Position
-		Op    string `parser:"@Assign"`
-		Value expr   `parser:"@@"`
+		Tokens []lexer.Token
+		Op     string `parser:"@Assign"`
+		Value  expr   `parser:"@@"`
 	}
 )
 
@@ -125,35 +124,36 @@ type (
 	expr interface{ lowerExpr(*lowerer) Expr }
 
 	yieldExpr struct {
-		Pos   lexer.Position
-		From  bool `parser:"'yield' ( @'from'"`
-		Value expr `parser:"@@ | @@ )?"`
+		Tokens []lexer.Token
+		From   bool `parser:"'yield' ( @'from'"`
+		Value  expr `parser:"@@ | @@ )?"`
 	}
 	// binExpr is a flat run of operands and binary operators; lowering
 	// applies precedence (see climber). A flat grammar keeps participle
 	// from descending a dozen precedence levels for every operand.
 	binExpr struct {
-		X    *operand   `parser:"@@"`
+		operand
 		Tail []*binTail `parser:"@@*"`
 	}
 	// binTail matches an operator by type: classify (scan.go) has told a
 	// binary "-" from a prefix one, and a Leading "-" is never a BinOp.
 	binTail struct {
-		Pos lexer.Position
-		Op  []string `parser:"( @BinOp | @'not' @'in' )"`
-		Y   *operand `parser:"@@"`
+		Tokens []lexer.Token
+		Op     []string `parser:"( @BinOp | @'not' @'in' )"`
+		operand
 	}
-	// operand is prefix operators, a primary and postfix operators. The
-	// "not"s must come first (not binds more loosely than the others);
-	// lowering checks that.
+	// operand is prefix operators, a primary and postfix operators,
+	// embedded in binExpr and binTail (a production of its own would cost
+	// participle a struct per operand). The "not"s must come first (not
+	// binds more loosely than the others); lowering checks that.
 	operand struct {
 		Ops  []*prefixOp `parser:"@@*"`
 		X    primary     `parser:"@@"`
 		Post []postfixOp `parser:"( (?= Postfix) @@ )*"`
 	}
 	prefixOp struct {
-		Pos lexer.Position
-		Op  string `parser:"@Prefix"`
+		Tokens []lexer.Token
+		Op     string `parser:"@Prefix"`
 	}
 )
 
@@ -164,20 +164,20 @@ type (
 		lowerPostfix(*lowerer, Expr) Expr
 	}
 	call struct {
-		Pos  lexer.Position
-		Args []expr `parser:"'(':Postfix ( @@ ( (?= ',' ~')') ',' @@ )* ','? )? ')'"`
+		Tokens []lexer.Token
+		Args   []expr `parser:"'(':Postfix ( @@ ( (?= ',' ~')') ',' @@ )* ','? )? ')'"`
 	}
 	index struct {
-		Pos   lexer.Position
-		Lo    expr       `parser:"'[':Postfix ( @@"`
-		Slice *sliceTail `parser:"@@? | @@ ) ']'"`
+		Tokens []lexer.Token
+		Lo     expr       `parser:"'[':Postfix ( @@"`
+		Slice  *sliceTail `parser:"@@? | @@ ) ']'"`
 	}
 	sliceTail struct {
 		Hi expr `parser:"':' @@?"`
 	}
 	dot struct {
-		Pos  lexer.Position
-		Name string `parser:"'.' @Ident"`
+		Tokens []lexer.Token
+		Name   string `parser:"'.' @Ident"`
 	}
 )
 
@@ -188,7 +188,7 @@ type (
 		primaryNode()
 	}
 	fnLit struct {
-		Pos    lexer.Position
+		Tokens []lexer.Token
 		Params *params `parser:"'fn' @@"`
 		Body   *block  `parser:"@@"`
 	}
@@ -199,11 +199,11 @@ type (
 		X expr `parser:"'(' @@ ')'"`
 	}
 	listLit struct {
-		Pos   lexer.Position
-		Elems []expr `parser:"'[' ( @@ ( (?= ',' ~']') ',' @@ )* ','? )? ']'"`
+		Tokens []lexer.Token
+		Elems  []expr `parser:"'[' ( @@ ( (?= ',' ~']') ',' @@ )* ','? )? ']'"`
 	}
 	mapLit struct {
-		Pos     lexer.Position
+		Tokens  []lexer.Token
 		Entries []*mapEntry `parser:"'{' ( @@ ( (?= ',' ~'}') ',' @@ )* ','? )? '}'"`
 	}
 	// mapEntry is Key: Value; a bare name key is a string.
@@ -213,37 +213,37 @@ type (
 		Value expr  `parser:"@@"`
 	}
 	stringLit struct {
-		Pos   lexer.Position
-		Parts []*strPart `parser:"StrStart @@* StrEnd"`
+		Tokens []lexer.Token
+		Parts  []*strPart `parser:"StrStart @@* StrEnd"`
 	}
 	strPart struct {
-		Pos    lexer.Position
+		Tokens []lexer.Token
 		Text   string `parser:"@StrText"`
 		Interp expr   `parser:"| InterpStart @@ InterpEnd"`
 	}
 	rawString struct {
-		Pos  lexer.Position
-		Text string `parser:"@RawString"`
+		Tokens []lexer.Token
+		Text   string `parser:"@RawString"`
 	}
 	intLit struct {
-		Pos  lexer.Position
-		Text string `parser:"@Int"`
+		Tokens []lexer.Token
+		Text   string `parser:"@Int"`
 	}
 	floatLit struct {
-		Pos  lexer.Position
-		Text string `parser:"@Float"`
+		Tokens []lexer.Token
+		Text   string `parser:"@Float"`
 	}
 	nilLit struct {
-		Pos lexer.Position
-		Nil bool `parser:"@'nil'"`
+		Tokens []lexer.Token
+		Nil    bool `parser:"@'nil'"`
 	}
 	boolLit struct {
-		Pos   lexer.Position
-		Value string `parser:"@( 'true' | 'false' )"`
+		Tokens []lexer.Token
+		Value  string `parser:"@( 'true' | 'false' )"`
 	}
 	name struct {
-		Pos  lexer.Position
-		Name string `parser:"@Ident"`
+		Tokens []lexer.Token
+		Name   string `parser:"@Ident"`
 	}
 )
 

@@ -18,6 +18,11 @@ type lowerer struct {
 
 func (l *lowerer) pos(p lexer.Position) Pos { return toPos(p) }
 
+// at is the position of a grammar struct: that of its first token. (A
+// struct captures its Tokens only when it matches; a Pos field would be
+// filled, at the cost of an allocation, on every attempt.)
+func (l *lowerer) at(toks []lexer.Token) Pos { return toPos(toks[0].Pos) }
+
 func (l *lowerer) errorAt(p Pos, msg string) { l.errs.Add(p, msg) }
 
 func (l *lowerer) stmts(in []stmt) []Stmt {
@@ -42,25 +47,23 @@ func (l *lowerer) ident(n *name) *Ident {
 	if n == nil {
 		return nil
 	}
-	return &Ident{Pos: l.pos(n.Pos), Name: n.Name}
+	return &Ident{Pos: l.at(n.Tokens), Name: n.Name}
 }
 
 func (b *block) lower(l *lowerer) *Block {
 	if b == nil {
 		return nil
 	}
-	out := &Block{Pos: l.pos(b.Pos), Stmts: l.stmts(b.Stmts)}
-	if len(b.Tokens) > 0 {
-		out.End = l.pos(b.Tokens[len(b.Tokens)-1].Pos)
-	}
+	out := &Block{Pos: l.at(b.Tokens), Stmts: l.stmts(b.Stmts)}
+	out.End = l.pos(b.Tokens[len(b.Tokens)-1].Pos) // the "}"
 	return out
 }
 
 func (b *block) lowerStmt(l *lowerer) Stmt { return b.lower(l) }
 
 func (s *fnDecl) lowerStmt(l *lowerer) Stmt {
-	fn := &FuncLit{Pos: l.pos(s.Pos), Name: s.Name.Name, Params: s.Params.lower(l), Body: s.Body.lower(l)}
-	return &FnDecl{Pos: l.pos(s.Pos), Name: l.ident(s.Name), Func: fn}
+	fn := &FuncLit{Pos: l.at(s.Tokens), Name: s.Name.Name, Params: s.Params.lower(l), Body: s.Body.lower(l)}
+	return &FnDecl{Pos: l.at(s.Tokens), Name: l.ident(s.Name), Func: fn}
 }
 
 func (p *params) lower(l *lowerer) []*Ident {
@@ -72,7 +75,7 @@ func (p *params) lower(l *lowerer) []*Ident {
 }
 
 func (s *letStmt) lowerStmt(l *lowerer) Stmt {
-	return &LetStmt{Pos: l.pos(s.Pos), Name: l.ident(s.Name), Value: l.expr(s.Value)}
+	return &LetStmt{Pos: l.at(s.Tokens), Name: l.ident(s.Name), Value: l.expr(s.Value)}
 }
 
 // lowerStmt nests the else-if chain from the inside out, without recursion.
@@ -88,32 +91,32 @@ func (s *ifStmt) lowerStmt(l *lowerer) Stmt {
 }
 
 func (c *ifClause) lower(l *lowerer, els Stmt) *IfStmt {
-	return &IfStmt{Pos: l.pos(c.Pos), Cond: l.expr(c.Cond), Then: c.Then.lower(l), Else: els}
+	return &IfStmt{Pos: l.at(c.Tokens), Cond: l.expr(c.Cond), Then: c.Then.lower(l), Else: els}
 }
 
 func (s *whileStmt) lowerStmt(l *lowerer) Stmt {
-	return &WhileStmt{Pos: l.pos(s.Pos), Cond: l.expr(s.Cond), Body: s.Body.lower(l)}
+	return &WhileStmt{Pos: l.at(s.Tokens), Cond: l.expr(s.Cond), Body: s.Body.lower(l)}
 }
 
 func (s *forStmt) lowerStmt(l *lowerer) Stmt {
-	return &ForStmt{Pos: l.pos(s.Pos), Key: l.ident(s.Key), Value: l.ident(s.Value),
+	return &ForStmt{Pos: l.at(s.Tokens), Key: l.ident(s.Key), Value: l.ident(s.Value),
 		Iter: l.expr(s.Iter), Body: s.Body.lower(l)}
 }
 
 func (s *branchStmt) lowerStmt(l *lowerer) Stmt {
-	return &BranchStmt{Pos: l.pos(s.Pos), Tok: s.Tok}
+	return &BranchStmt{Pos: l.at(s.Tokens), Tok: s.Tok}
 }
 
 func (s *returnStmt) lowerStmt(l *lowerer) Stmt {
-	return &ReturnStmt{Pos: l.pos(s.Pos), Value: l.expr(s.Value)}
+	return &ReturnStmt{Pos: l.at(s.Tokens), Value: l.expr(s.Value)}
 }
 
 func (s *throwStmt) lowerStmt(l *lowerer) Stmt {
-	return &ThrowStmt{Pos: l.pos(s.Pos), Value: l.expr(s.Value)}
+	return &ThrowStmt{Pos: l.at(s.Tokens), Value: l.expr(s.Value)}
 }
 
 func (s *tryStmt) lowerStmt(l *lowerer) Stmt {
-	out := &TryStmt{Pos: l.pos(s.Pos), Body: s.Body.lower(l), Finally: s.Finally.lower(l)}
+	out := &TryStmt{Pos: l.at(s.Tokens), Body: s.Body.lower(l), Finally: s.Finally.lower(l)}
 	if s.Catch != nil {
 		out.CatchName = l.ident(s.Catch.Name)
 		out.Catch = s.Catch.Body.lower(l)
@@ -131,7 +134,7 @@ func (s *simpleStmt) lowerStmt(l *lowerer) Stmt {
 	default:
 		l.errorAt(x.Position(), "cannot assign to "+describe(x))
 	}
-	return &AssignStmt{Pos: l.pos(s.Assign.Pos), Op: s.Assign.Op, Target: x, Value: l.expr(s.Assign.Value)}
+	return &AssignStmt{Pos: l.at(s.Assign.Tokens), Op: s.Assign.Op, Target: x, Value: l.expr(s.Assign.Value)}
 }
 
 // describe names an expression kind for error messages.
@@ -152,7 +155,7 @@ func describe(x Expr) string {
 }
 
 func (e *yieldExpr) lowerExpr(l *lowerer) Expr {
-	return &YieldExpr{Pos: l.pos(e.Pos), Value: l.expr(e.Value), From: e.From}
+	return &YieldExpr{Pos: l.at(e.Tokens), Value: l.expr(e.Value), From: e.From}
 }
 
 // Binary operator precedence, from loosest. "not" sits between "and" and
@@ -167,9 +170,9 @@ const notPrecedence = 3
 
 func (e *binExpr) lowerExpr(l *lowerer) Expr {
 	c := &climber{l: l, ops: e.Tail, operands: make([]*operand, 0, len(e.Tail)+1), nots: make([]int, len(e.Tail)+1)}
-	c.operands = append(c.operands, e.X)
+	c.operands = append(c.operands, &e.operand)
 	for _, t := range e.Tail {
-		c.operands = append(c.operands, t.Y)
+		c.operands = append(c.operands, &t.operand)
 	}
 	return c.expr(0)
 }
@@ -198,7 +201,7 @@ func (c *climber) expr(min int) Expr {
 		}
 		c.next++
 		y := c.expr(p + 1)
-		x = &BinaryExpr{Pos: c.l.pos(t.Pos), Op: op, X: x, Y: y}
+		x = &BinaryExpr{Pos: c.l.at(t.Tokens), Op: op, X: x, Y: y}
 	}
 	return x
 }
@@ -212,11 +215,11 @@ func (c *climber) operand(min int) Expr {
 	if k := c.nots[c.next]; k < o.nots() {
 		n := o.Ops[k]
 		if min > notPrecedence && k == 0 { // "not not x" is fine
-			c.l.errorAt(c.l.pos(n.Pos), `unexpected "not" (put the not-expression in parentheses)`)
+			c.l.errorAt(c.l.at(n.Tokens), `unexpected "not" (put the not-expression in parentheses)`)
 		}
 		c.nots[c.next]++
 		x := c.expr(notPrecedence + 1)
-		return &UnaryExpr{Pos: c.l.pos(n.Pos), Op: "not", X: x}
+		return &UnaryExpr{Pos: c.l.at(n.Tokens), Op: "not", X: x}
 	}
 	return o.lower(c.l)
 }
@@ -242,9 +245,9 @@ func (o *operand) lower(l *lowerer) Expr {
 	for i := len(o.Ops) - 1; i >= first; i-- {
 		op := o.Ops[i]
 		if op.Op == "not" {
-			l.errorAt(l.pos(op.Pos), `unexpected "not" (expected an expression)`)
+			l.errorAt(l.at(op.Tokens), `unexpected "not" (expected an expression)`)
 		}
-		x = &UnaryExpr{Pos: l.pos(op.Pos), Op: op.Op, X: x}
+		x = &UnaryExpr{Pos: l.at(op.Tokens), Op: op.Op, X: x}
 	}
 	return x
 }
@@ -254,11 +257,11 @@ func (c *call) lowerPostfix(l *lowerer, fn Expr) Expr {
 	for i, a := range c.Args {
 		args[i] = a.lowerExpr(l)
 	}
-	return &CallExpr{Pos: l.pos(c.Pos), Fn: fn, Args: args}
+	return &CallExpr{Pos: l.at(c.Tokens), Fn: fn, Args: args}
 }
 
 func (ix *index) lowerPostfix(l *lowerer, x Expr) Expr {
-	p := l.pos(ix.Pos)
+	p := l.at(ix.Tokens)
 	if ix.Slice != nil {
 		return &SliceExpr{Pos: p, X: x, Lo: l.expr(ix.Lo), Hi: l.expr(ix.Slice.Hi)}
 	}
@@ -266,17 +269,17 @@ func (ix *index) lowerPostfix(l *lowerer, x Expr) Expr {
 }
 
 func (d *dot) lowerPostfix(l *lowerer, x Expr) Expr {
-	return &DotExpr{Pos: l.pos(d.Pos), X: x, Name: d.Name}
+	return &DotExpr{Pos: l.at(d.Tokens), X: x, Name: d.Name}
 }
 
 func (e *fnLit) lowerExpr(l *lowerer) Expr {
-	return &FuncLit{Pos: l.pos(e.Pos), Params: e.Params.lower(l), Body: e.Body.lower(l)}
+	return &FuncLit{Pos: l.at(e.Tokens), Params: e.Params.lower(l), Body: e.Body.lower(l)}
 }
 
 func (e *parenExpr) lowerExpr(l *lowerer) Expr { return e.X.lowerExpr(l) }
 
 func (e *listLit) lowerExpr(l *lowerer) Expr {
-	out := &ListLit{Pos: l.pos(e.Pos), Elems: make([]Expr, len(e.Elems))}
+	out := &ListLit{Pos: l.at(e.Tokens), Elems: make([]Expr, len(e.Elems))}
 	for i, x := range e.Elems {
 		out.Elems[i] = x.lowerExpr(l)
 	}
@@ -284,11 +287,11 @@ func (e *listLit) lowerExpr(l *lowerer) Expr {
 }
 
 func (e *mapLit) lowerExpr(l *lowerer) Expr {
-	out := &MapLit{Pos: l.pos(e.Pos), Entries: make([]MapEntry, len(e.Entries))}
+	out := &MapLit{Pos: l.at(e.Tokens), Entries: make([]MapEntry, len(e.Entries))}
 	for i, ent := range e.Entries {
 		var key Expr
 		if ent.Name != nil {
-			key = &StringLit{Pos: l.pos(ent.Name.Pos), Value: ent.Name.Name}
+			key = &StringLit{Pos: l.at(ent.Name.Tokens), Value: ent.Name.Name}
 		} else {
 			key = ent.Key.lowerExpr(l)
 		}
@@ -307,7 +310,7 @@ func (e *stringLit) lowerExpr(l *lowerer) Expr {
 			interp = true
 			parts = append(parts, p.Interp.lowerExpr(l))
 		} else {
-			parts = append(parts, &StringLit{Pos: l.pos(p.Pos), Value: p.Text})
+			parts = append(parts, &StringLit{Pos: l.at(p.Tokens), Value: p.Text})
 		}
 	}
 	if !interp {
@@ -315,28 +318,28 @@ func (e *stringLit) lowerExpr(l *lowerer) Expr {
 		for _, p := range e.Parts {
 			s.WriteString(p.Text)
 		}
-		return &StringLit{Pos: l.pos(e.Pos), Value: s.String()}
+		return &StringLit{Pos: l.at(e.Tokens), Value: s.String()}
 	}
-	return &InterpString{Pos: l.pos(e.Pos), Parts: parts}
+	return &InterpString{Pos: l.at(e.Tokens), Parts: parts}
 }
 
 func (e *rawString) lowerExpr(l *lowerer) Expr {
-	return &StringLit{Pos: l.pos(e.Pos), Value: e.Text}
+	return &StringLit{Pos: l.at(e.Tokens), Value: e.Text}
 }
 
 // lowerExpr cannot fail: the scanner rejected invalid and overflowing ints.
 func (e *intLit) lowerExpr(l *lowerer) Expr {
 	v, _ := parseInt(e.Text)
-	return &IntLit{Pos: l.pos(e.Pos), Value: v}
+	return &IntLit{Pos: l.at(e.Tokens), Value: v}
 }
 
 func (e *floatLit) lowerExpr(l *lowerer) Expr {
 	v, _ := parseFloat(e.Text)
-	return &FloatLit{Pos: l.pos(e.Pos), Value: v}
+	return &FloatLit{Pos: l.at(e.Tokens), Value: v}
 }
 
-func (e *nilLit) lowerExpr(l *lowerer) Expr { return &NilLit{Pos: l.pos(e.Pos)} }
+func (e *nilLit) lowerExpr(l *lowerer) Expr { return &NilLit{Pos: l.at(e.Tokens)} }
 func (e *boolLit) lowerExpr(l *lowerer) Expr {
-	return &BoolLit{Pos: l.pos(e.Pos), Value: e.Value == "true"}
+	return &BoolLit{Pos: l.at(e.Tokens), Value: e.Value == "true"}
 }
 func (e *name) lowerExpr(l *lowerer) Expr { return l.ident(e) }

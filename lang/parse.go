@@ -53,7 +53,8 @@ func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
 	if errs != nil {
 		return nil, errs
 	}
-	peek, perr := lexer.Upgrade(&sliceLexer{toks: toks}, tokSpace, tokComment)
+	toks = significant(toks)
+	peek, perr := lexer.Upgrade(&sliceLexer{toks: toks})
 	if perr != nil {
 		return nil, ErrorList{{Pos: Pos{File: filename}, Msg: perr.Error()}}
 	}
@@ -68,6 +69,15 @@ func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
 		return nil, l.errs
 	}
 	return f, nil
+}
+
+// significant drops spaces and comments (in place) before parsing, so
+// that participle need not skip them, and the tokens a grammar struct
+// captures begin with its first real token.
+func significant(toks []lexer.Token) []lexer.Token {
+	return slices.DeleteFunc(toks, func(t lexer.Token) bool {
+		return t.Type == tokSpace || t.Type == tokComment
+	})
 }
 
 // translate turns a participle error into an *Error with a message in
