@@ -136,10 +136,11 @@ type (
 		Tail []*binTail `parser:"@@*"`
 	}
 	// binTail matches an operator by type: classify (scan.go) has told a
-	// binary "-" from a prefix one, and a Leading "-" is never a BinOp.
+	// binary "-" from a prefix one (a Leading "-" is never a BinOp) and
+	// made "not in" one token.
 	binTail struct {
 		Tokens []lexer.Token
-		Op     []string `parser:"( @BinOp | @'not' @'in' )"`
+		Op     string `parser:"@BinOp"`
 		operand
 	}
 	// operand is prefix operators, a primary and postfix operators,

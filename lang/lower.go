@@ -194,7 +194,7 @@ func (c *climber) expr(min int) Expr {
 	x := c.operand(min)
 	for c.next < len(c.ops) {
 		t := c.ops[c.next]
-		op := strings.Join(t.Op, " ")
+		op := t.Op
 		p := precedence[op]
 		if p < min {
 			break

@@ -86,9 +86,12 @@ func translate(filename string, err error, toks []lexer.Token) *Error {
 	var unexpected *participle.UnexpectedTokenError
 	if errors.As(err, &unexpected) {
 		msg := "unexpected " + tokenPhrase(unexpected.Unexpected)
-		switch want := expected(unexpected.Message()); want {
-		case "":
-		case "end of file":
+		switch want := expected(unexpected.Message()); {
+		case isKeyword(unexpected.Unexpected, "not"):
+			// after an operand, only "not in" may follow (see classify)
+			msg += ` (expected "in" after it)`
+		case want == "":
+		case want == "end of file":
 			if afterSeparator(toks, unexpected.Unexpected) {
 				msg += " (expected a statement)"
 			} else {
@@ -109,6 +112,8 @@ func translate(filename string, err error, toks []lexer.Token) *Error {
 	}
 	return &Error{Pos: Pos{File: filename}, Msg: err.Error()}
 }
+
+func isKeyword(t lexer.Token, word string) bool { return t.Type == tokKeyword && t.Value == word }
 
 // afterSeparator reports whether t is the first token of a statement: the
 // first of the file, or after a newline or ";".

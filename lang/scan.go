@@ -163,6 +163,22 @@ func scan(file string, src []byte, maxNesting int) ([]lexer.Token, ErrorList) {
 	return s.toks, nil
 }
 
+// mergeNotIn turns toks[0], a "not" after an operand, and the "in" that
+// should follow it into one BinOp "not in". Without the "in" the "not"
+// stays a Keyword, which the grammar rejects there.
+func mergeNotIn(toks []lexer.Token) {
+	for i := 1; i < len(toks); i++ {
+		switch t := &toks[i]; {
+		case t.Type == tokSpace || t.Type == tokComment:
+			continue
+		case t.Value == "in":
+			toks[0].Type, toks[0].Value = tokBinOp, "not in"
+			t.Type = tokSpace
+		}
+		return
+	}
+}
+
 // nextIsIdent reports whether the first significant token of toks is a name.
 func nextIsIdent(toks []lexer.Token) bool {
 	for _, t := range toks {
@@ -186,8 +202,9 @@ var (
 // where trying each in turn would cost participle a branch apiece:
 //   - a binary-only operator, or "-" or "+" after a token that can end an
 //     expression, is a BinOp;
-//   - "-", "+", "~" and "not" where an operand is expected are Prefix ("not"
-//     after an operand begins "not in" and stays a Keyword);
+//   - "-", "+", "~" and "not" where an operand is expected are Prefix;
+//   - "not" after an operand, and the "in" after it, become one BinOp
+//     "not in";
 //   - the keywords that begin statements, and "fn" before a name (a
 //     function declaration), are StmtKeywords;
 //   - "(" and "[" after an operand (a call, an index) and "." are Postfix;
@@ -219,6 +236,8 @@ func classify(toks []lexer.Token) {
 				}
 			case t.Value == "~" || t.Value == "not" && !infix:
 				t.Type = tokPrefix
+			case t.Value == "not":
+				mergeNotIn(toks[i:])
 			case t.Type == tokKeyword && (stmtKeywords[t.Value] || t.Value == "fn" && nextIsIdent(toks[i+1:])):
 				t.Type = tokStmtKw
 			}
