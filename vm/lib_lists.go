@@ -55,8 +55,23 @@ func listPush(m *Machine, l Value, args []Value) (Value, error) {
 		return Nil, err
 	}
 	lst := l.AsList()
-	lst.Elems = append(lst.Elems, args...)
+	lst.Elems = appendValues(lst.Elems, args)
 	return Nil, nil
+}
+
+// appendValues appends vs to elems, doubling the capacity when it runs
+// out. append grows large slices by only 1.25x, so a list built by pushes
+// was allocated, cleared and copied about five times its final size;
+// doubling makes that about twice. BenchmarkStringBuild (200,000 pushes):
+// 28.7 to 15.2 MB and median 57.6 to 35.9 ms. Growing through
+// slices.Grow, which clears only the new half, measured no faster.
+func appendValues(elems, vs []Value) []Value {
+	if n := len(elems) + len(vs); n > cap(elems) {
+		grown := make([]Value, len(elems), max(2*cap(elems), n, 4))
+		copy(grown, elems)
+		elems = grown
+	}
+	return append(elems, vs...)
 }
 
 // listPop implements l.pop() and l.pop(i): it removes and returns the last
@@ -166,7 +181,7 @@ func listExtend(m *Machine, l Value, args []Value) (Value, error) {
 		return Nil, err
 	}
 	lst := l.AsList()
-	lst.Elems = append(lst.Elems, other.Elems...)
+	lst.Elems = appendValues(lst.Elems, other.Elems)
 	return Nil, nil
 }
 
