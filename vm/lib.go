@@ -6,22 +6,11 @@ package vm
 // Method is a builtin method of a kind of value: s.split(","), l.push(x).
 type Method func(m *Machine, recv Value, args []Value) (Value, error)
 
-var (
-	universe = map[string]*Builtin{}
-	methods  [numKinds]map[string]Method
-)
+var universe = map[string]*Builtin{}
 
 // def registers a builtin function in the universe.
 func def(name string, fn func(m *Machine, args []Value) (Value, error)) {
 	universe[name] = &Builtin{Name: name, Fn: fn}
-}
-
-// defMethod registers a builtin method of a kind.
-func defMethod(k Kind, name string, fn Method) {
-	if methods[k] == nil {
-		methods[k] = map[string]Method{}
-	}
-	methods[k][name] = fn
 }
 
 // wrapGoError turns what a Go function returned into a wf error value,
@@ -54,14 +43,17 @@ func (m *Machine) callMethod(f *Fiber, nameIdx, n int) error {
 			return m.call(f, fv, n)
 		}
 	}
-	var mt Method
+	var mt libMethod
 	if recv.k < numKinds {
 		mt = m.prog.methods[nameIdx][recv.k]
 	}
-	if mt == nil {
+	if mt.fn == nil {
 		return errorf(ErrType, "%s has no method %s", recv.TypeName(), name)
 	}
-	v, err := mt(m, recv, f.Stack[sp-n:sp])
+	if n < mt.lo || n > mt.hi {
+		return wantArgs(recv.TypeName()+"."+name, f.Stack[sp-n:sp], mt.lo, mt.hi)
+	}
+	v, err := mt.fn(m, recv, f.Stack[sp-n:sp])
 	if err != nil {
 		return wrapGoError(recv.TypeName()+"."+name, err)
 	}

@@ -4,13 +4,14 @@ package vm
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 )
 
 func init() {
 	def("format", func(m *Machine, args []Value) (Value, error) {
-		if err := wantArgs("format", args, 1, maxArgs(-1)); err != nil {
+		if err := wantArgs("format", args, 1, math.MaxInt); err != nil {
 			return Nil, err
 		}
 		f, err := wantString("format", "format", args[0])

@@ -9,40 +9,32 @@ import (
 	"strings"
 )
 
-// libMethod is a registered standard-library method and the number of
-// arguments it takes, not counting the receiver. max < 0 means any number.
+// libMethod is a registered builtin method and the number of arguments it
+// takes, not counting the receiver: lo to hi, hi = math.MaxInt for any
+// number. Method dispatch checks the count itself and calls fn directly:
+// wrapping each method in a checking closure cost an indirect call per
+// method call, 4% of BenchmarkMapCount's profile (its time: median 22.2
+// to 21.9 ms, within noise).
 type libMethod struct {
 	lo, hi int
 	fn     Method
 }
 
-// libMethods mirrors methods with argument counts, so that a global
-// function such as split(s, sep) can check its own count and delegate to
-// s.split(sep).
-var libMethods [numKinds]map[string]libMethod
+// methods holds the builtin methods by kind and name. A global function
+// such as split(s, sep) also uses it to check its own count and delegate
+// to s.split(sep).
+var methods [numKinds]map[string]libMethod
 
 // defMethodN registers a method of kind k that takes lo to hi arguments
 // (hi < 0: no limit). Its argument-count errors name it "kind.name".
 func defMethodN(k Kind, name string, lo, hi int, fn Method) {
-	if libMethods[k] == nil {
-		libMethods[k] = map[string]libMethod{}
+	if methods[k] == nil {
+		methods[k] = map[string]libMethod{}
 	}
-	libMethods[k][name] = libMethod{lo, hi, fn}
-	full := k.String() + "." + name
-	defMethod(k, name, func(m *Machine, recv Value, args []Value) (Value, error) {
-		if err := wantArgs(full, args, lo, maxArgs(hi)); err != nil {
-			return Nil, err
-		}
-		return fn(m, recv, args)
-	})
-}
-
-// maxArgs turns "no limit" (hi < 0) into a bound wantArgs accepts.
-func maxArgs(hi int) int {
 	if hi < 0 {
-		return math.MaxInt
+		hi = math.MaxInt
 	}
-	return hi
+	methods[k][name] = libMethod{lo, hi, fn}
 }
 
 // defDelegate registers the global function name(x, args...) as
@@ -56,12 +48,12 @@ func defDelegate(name string, kinds ...Kind) {
 			if args[0].k != k {
 				continue
 			}
-			mt := libMethods[k][name]
+			mt := methods[k][name]
 			hi := mt.hi
-			if hi >= 0 {
+			if hi < math.MaxInt {
 				hi++
 			}
-			if err := wantArgs(name, args, mt.lo+1, maxArgs(hi)); err != nil {
+			if err := wantArgs(name, args, mt.lo+1, hi); err != nil {
 				return Nil, err
 			}
 			return mt.fn(m, args[0], args[1:])

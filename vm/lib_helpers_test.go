@@ -86,10 +86,13 @@ func libCall(m *Machine, fn string, args []Value) (Value, error) {
 	for k := range numKinds {
 		if k.String() == kind {
 			mt := methods[k][name]
-			if mt == nil {
+			if mt.fn == nil {
 				return Nil, fmt.Errorf("no method %s", fn)
 			}
-			return mt(m, args[0], args[1:])
+			if err := wantArgs(fn, args[1:], mt.lo, mt.hi); err != nil {
+				return Nil, err
+			}
+			return mt.fn(m, args[0], args[1:])
 		}
 	}
 	return Nil, fmt.Errorf("no kind %s", kind)

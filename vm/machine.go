@@ -57,7 +57,7 @@ type Program struct {
 	*compiler.Program
 	Funcs    []*Funcode
 	builtins []Value
-	methods  [][numKinds]Method // builtin method by name index and kind
+	methods  [][numKinds]libMethod // builtin method by name index and kind
 }
 
 // Machine runs one program. It is not safe for concurrent use. Its whole
@@ -126,7 +126,7 @@ var shared sync.Map // weak.Pointer[compiler.Program] → *sharedProgram
 
 type sharedProgram struct {
 	funcs   []*Funcode
-	methods [][numKinds]Method // by name index
+	methods [][numKinds]libMethod // by name index
 }
 
 func sharedOf(p *compiler.Program) *sharedProgram {
@@ -134,7 +134,7 @@ func sharedOf(p *compiler.Program) *sharedProgram {
 	if sp, ok := shared.Load(key); ok {
 		return sp.(*sharedProgram)
 	}
-	sp := &sharedProgram{funcs: make([]*Funcode, len(p.Funcs)), methods: make([][numKinds]Method, len(p.Names))}
+	sp := &sharedProgram{funcs: make([]*Funcode, len(p.Funcs)), methods: make([][numKinds]libMethod, len(p.Names))}
 	for i, f := range p.Funcs {
 		sp.funcs[i] = newFuncode(f)
 	}
