@@ -464,8 +464,7 @@ var fusedCompares = map[string]Opcode{
 func (fc *fcomp) condJump(cond lang.Expr, target *label) {
 	if b, ok := cond.(*lang.BinaryExpr); ok {
 		if op, ok := fusedCompares[b.Op]; ok {
-			fc.expr(b.X)
-			fc.expr(b.Y)
+			fc.operands(b.X, b.Y)
 			fc.at(b.Pos)
 			fc.jump(op, target)
 			return
@@ -769,6 +768,34 @@ func (fc *fcomp) intConst(v int64) {
 	fc.emit(CONST, fc.constant(Constant{Kind: ConstInt, Int: v}))
 }
 
+// operands pushes the operands of a binary operator, x then y: with one
+// LOCALINT when x is a plain local and y a small int literal (as in n < 2).
+func (fc *fcomp) operands(x, y lang.Expr) {
+	if slot, ok := fc.plainLocal(x); ok {
+		if lit, ok := y.(*lang.IntLit); ok && lit.Value >= -128 && lit.Value <= 127 {
+			fc.at(x.Position())
+			fc.emit(LOCALINT, slot<<8|uint32(uint8(int8(lit.Value))))
+			return
+		}
+	}
+	fc.expr(x)
+	fc.expr(y)
+}
+
+// plainLocal returns the slot of x if x names a local that no closure
+// captures (one LOCAL would load it), and fits a packed operand.
+func (fc *fcomp) plainLocal(x lang.Expr) (uint32, bool) {
+	id, ok := x.(*lang.Ident)
+	if !ok {
+		return 0, false
+	}
+	u := fc.c.r.uses[id]
+	if u.scope != Local || u.b.captured || u.index > 0xffff {
+		return 0, false
+	}
+	return uint32(u.index), true
+}
+
 func (fc *fcomp) binary(e *lang.BinaryExpr) {
 	switch e.Op {
 	case "and", "or":
@@ -789,6 +816,11 @@ func (fc *fcomp) binary(e *lang.BinaryExpr) {
 		if e.Op == "-" {
 			n = -n
 		}
+		if slot, ok := fc.plainLocal(e.X); ok && n >= -128 && n <= 127 {
+			fc.at(e.Pos)
+			fc.emit(LOCALADDI, slot<<8|uint32(uint8(int8(n))))
+			return
+		}
 		if n >= -1<<23 && n < 1<<23 {
 			fc.expr(e.X)
 			fc.at(e.Pos)
@@ -796,8 +828,7 @@ func (fc *fcomp) binary(e *lang.BinaryExpr) {
 			return
 		}
 	}
-	fc.expr(e.X)
-	fc.expr(e.Y)
+	fc.operands(e.X, e.Y)
 	fc.at(e.Pos)
 	if e.Op == "not in" {
 		fc.emit(IN, 0)

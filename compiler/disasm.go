@@ -62,7 +62,7 @@ func FormatInstruction(p *Program, fn *Function, ins uint32) string {
 		return fmt.Sprintf("%-10s %d (%s)", name, arg, listName(p.Globals, int(arg)))
 	case BUILTIN:
 		return fmt.Sprintf("%-10s %d (%s)", name, arg, listName(p.Builtins, int(arg)))
-	case INCLOCAL:
+	case INCLOCAL, LOCALINT, LOCALADDI:
 		return fmt.Sprintf("%-10s %d (%s) %+d", name, arg>>8, localName(fn, int(arg>>8)), int8(arg))
 	case ATTR, SETATTR:
 		return fmt.Sprintf("%-10s %s", name, listName(p.Names, int(arg)))

@@ -44,6 +44,8 @@ const (
 	BUILTIN   //     - BUILTIN<i> builtins[i]
 	INCLOCAL  //     - INCLOCAL<(slot<<8|n)> -   (locals[slot] += n, n signed 8-bit)
 	ADDLOCAL  //     v ADDLOCAL<slot> -          (locals[slot] += v)
+	LOCALINT  //     - LOCALINT<(slot<<8|n)> locals[slot] n   (n signed 8-bit)
+	LOCALADDI //     - LOCALADDI<(slot<<8|n)> locals[slot]+n  (n signed 8-bit)
 
 	// arithmetic and comparison
 	ADD    //   x y ADD x+y
@@ -121,7 +123,7 @@ var opcodeNames = [...]string{
 	ORJMP: "ORJMP", ITER: "ITER", FORNEXT: "FORNEXT", FORNEXT2: "FORNEXT2",
 	EQJMPFALSE: "EQJMPFALSE", NEJMPFALSE: "NEJMPFALSE", LTJMPFALSE: "LTJMPFALSE",
 	LEJMPFALSE: "LEJMPFALSE", GTJMPFALSE: "GTJMPFALSE", GEJMPFALSE: "GEJMPFALSE",
-	ADDLOCAL: "ADDLOCAL", ADDI: "ADDI", CALL: "CALL", CALLMETHOD: "CALLMETHOD",
+	ADDLOCAL: "ADDLOCAL", LOCALINT: "LOCALINT", LOCALADDI: "LOCALADDI", ADDI: "ADDI", CALL: "CALL", CALLMETHOD: "CALLMETHOD",
 	RETURN: "RETURN", TRY: "TRY", ENDTRY: "ENDTRY", THROW: "THROW",
 	RETHROW: "RETHROW", YIELD: "YIELD",
 	MAKELIST: "MAKELIST", MAKEMAP: "MAKEMAP", MAKEFUNC: "MAKEFUNC",
@@ -146,7 +148,7 @@ var stackEffect = [...]int8{
 	JMP: 0, JMPFALSE: -1, JMPTRUE: -1, ANDJMP: -1, ORJMP: -1,
 	ITER: 0, FORNEXT: 1, FORNEXT2: 2,
 	EQJMPFALSE: -2, NEJMPFALSE: -2, LTJMPFALSE: -2, LEJMPFALSE: -2, GTJMPFALSE: -2, GEJMPFALSE: -2,
-	ADDLOCAL: -1, ADDI: 0,
+	ADDLOCAL: -1, LOCALINT: 2, LOCALADDI: 1, ADDI: 0,
 	CALL: variableEffect, CALLMETHOD: variableEffect,
 	RETURN: -1, TRY: 0, ENDTRY: 0, THROW: -1, RETHROW: -1,
 	YIELD:    0,

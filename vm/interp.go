@@ -223,6 +223,28 @@ loop:
 				goto fail
 			}
 
+		case compiler.LOCALINT:
+			stack[sp] = stack[base+int(arg>>8)]
+			stack[sp+1] = Value{k: KindInt, n: uint64(int64(int8(arg)))}
+			sp += 2
+
+		case compiler.LOCALADDI:
+			x := stack[base+int(arg>>8)]
+			if x.k == KindInt {
+				a, b := int64(x.n), int64(int8(arg))
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					stack[sp] = Value{k: KindInt, n: uint64(s)}
+					sp++
+					continue
+				}
+			}
+			fr.PC, f.SP, m.steps = pc, sp, steps
+			if stack[sp], err = m.binary(compiler.ADD, x, Int(int64(int8(arg)))); err != nil {
+				goto fail
+			}
+			sp++
+
 		case compiler.ADDLOCAL:
 			sp--
 			slot, y := &stack[base+int(arg)], stack[sp]
