@@ -39,6 +39,8 @@ type fcomp struct {
 	loops  []*loopInfo
 	tries  []tryInfo
 	locals map[*binding]int // index into fn.Locals of the live debug entry
+	// observed is the last pc handed out by pc(); see mergeLocal.
+	observed int
 }
 
 type compiler struct {
@@ -135,14 +137,39 @@ func (fc *fcomp) emit(op Opcode, arg uint32) int {
 		fc.c.errorf(fc.pos, "function too large: operand %d out of range", arg)
 		arg = 0
 	}
+	if op == LOCAL && fc.mergeLocal(arg) {
+		return len(fc.fn.Code) - 1
+	}
 	fc.fn.Code = append(fc.fn.Code, Encode(op, arg))
 	fc.fn.Lines = append(fc.fn.Lines, Position{Line: int32(fc.pos.Line), Col: int32(fc.pos.Col)})
 	return len(fc.fn.Code) - 1
 }
 
+// mergeLocal turns a LOCAL just after another LOCAL into one LOCAL2, and
+// reports whether it did. It must not when something may refer to the pc
+// between them (a jump target, a live range): every such pc is observed
+// through fc.pc(), which marks it.
+func (fc *fcomp) mergeLocal(b uint32) bool {
+	n := len(fc.fn.Code)
+	if n == 0 || fc.observed == n || b > 0xfff {
+		return false
+	}
+	op, a := Decode(fc.fn.Code[n-1])
+	if op != LOCAL || a > 0xfff {
+		return false
+	}
+	fc.fn.Code[n-1] = Encode(LOCAL2, a<<12|b)
+	return true
+}
+
 func (fc *fcomp) at(pos lang.Pos) { fc.pos = pos }
 
-func (fc *fcomp) pc() int { return len(fc.fn.Code) }
+// pc returns the next instruction's pc, and keeps the instruction emitted
+// there from merging into the one before (see mergeLocal).
+func (fc *fcomp) pc() int {
+	fc.observed = len(fc.fn.Code)
+	return fc.observed
+}
 
 // jump emits a jump to l, patched when l is placed.
 func (fc *fcomp) jump(op Opcode, l *label) {

@@ -62,6 +62,9 @@ func FormatInstruction(p *Program, fn *Function, ins uint32) string {
 		return fmt.Sprintf("%-10s %d (%s)", name, arg, listName(p.Globals, int(arg)))
 	case BUILTIN:
 		return fmt.Sprintf("%-10s %d (%s)", name, arg, listName(p.Builtins, int(arg)))
+	case LOCAL2:
+		a, b := int(arg>>12), int(arg&0xfff)
+		return fmt.Sprintf("%-10s %d %d (%s, %s)", name, a, b, localName(fn, a), localName(fn, b))
 	case INCLOCAL, LOCALINT, LOCALADDI:
 		return fmt.Sprintf("%-10s %d (%s) %+d", name, arg>>8, localName(fn, int(arg>>8)), int8(arg))
 	case ATTR, SETATTR:

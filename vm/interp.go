@@ -223,6 +223,11 @@ loop:
 				goto fail
 			}
 
+		case compiler.LOCAL2:
+			stack[sp] = stack[base+int(arg>>12)]
+			stack[sp+1] = stack[base+int(arg&0xfff)]
+			sp += 2
+
 		case compiler.LOCALINT:
 			stack[sp] = stack[base+int(arg>>8)]
 			stack[sp+1] = Value{k: KindInt, n: uint64(int64(int8(arg)))}
