@@ -31,7 +31,7 @@ var parser = participle.MustBuild[program](
 	participle.UseLookahead(0),
 	participle.Union[stmt](&block{}, &simpleStmt{}, &letStmt{}, &ifStmt{}, &returnStmt{},
 		&forStmt{}, &whileStmt{}, &fnDecl{}, &branchStmt{}, &throwStmt{}, &tryStmt{}),
-	participle.Union[expr](&yieldExpr{}, &binExpr{}),
+	participle.Union[expr](&binExpr{}, &yieldExpr{}),
 	participle.Union[primary](&name{}, &intLit{}, &stringLit{}, &parenExpr{}, &listLit{},
 		&mapLit{}, &fnLit{}, &boolLit{}, &nilLit{}, &floatLit{}, &rawString{}),
 	participle.Union[postfixOp](&call{}, &index{}, &dot{}),
