@@ -54,7 +54,6 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 		fr     *Frame
 		fn     *Funcode
 		code   []uint32
-		consts []Value
 		stack  []Value
 		base   int
 		sp     int
@@ -73,7 +72,7 @@ reload:
 	f = m.cur
 	fr = &f.Frames[len(f.Frames)-1]
 	fn = fr.Fn.Fn
-	code, consts, stack = fn.Code, fn.Consts, f.Stack
+	code, stack = fn.Code, f.Stack
 	base, sp, pc = fr.Base, f.SP, fr.PC
 
 loop:
@@ -131,7 +130,7 @@ loop:
 			sp++
 
 		case compiler.CONST:
-			stack[sp] = consts[arg]
+			stack[sp] = fn.Consts[arg]
 			sp++
 
 		case compiler.LOCAL:
@@ -524,7 +523,7 @@ loop:
 					}
 					f.Frames = append(f.Frames, Frame{Fn: fv.asClosure(), Base: nb})
 					fr = &f.Frames[len(f.Frames)-1]
-					fn, code, consts = callee, callee.Code, callee.Consts
+					fn, code = callee, callee.Code
 					base, pc, sp = nb, 0, nb+callee.NumLocals
 					continue
 				}
@@ -570,7 +569,7 @@ loop:
 			sp = base
 			fr = &f.Frames[len(f.Frames)-1]
 			fn = fr.Fn.Fn
-			code, consts, base, pc = fn.Code, fn.Consts, fr.Base, fr.PC
+			code, base, pc = fn.Code, fr.Base, fr.PC
 
 		case compiler.TRY:
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
