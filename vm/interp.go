@@ -69,6 +69,9 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 	// one. (A goto, not a closure: a closure would pin these variables in
 	// memory instead of registers.)
 reload:
+	// A call into Go may have run .wf code (a sort comparator) in a nested
+	// exec, which counted its steps in m.steps.
+	steps = max(steps, m.steps)
 	f = m.cur
 	fr = &f.Frames[len(f.Frames)-1]
 	fn = fr.Fn.Fn
@@ -724,6 +727,7 @@ loop:
 
 	fail:
 		// err is set and the running frame's pc/sp are saved.
+		m.steps = max(m.steps, steps)
 		if !m.unwind(err, stop, stopDepth) {
 			return Nil, err
 		}

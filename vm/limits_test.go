@@ -59,6 +59,21 @@ func TestStepLimitIsDeterministic(t *testing.T) {
 	}
 }
 
+// Steps run by .wf code that a Go builtin calls back (a sort comparator)
+// count toward the budget: each sort below takes about 3,000 steps, under
+// the budget, but a hundred of them do not fit.
+func TestStepLimitCountsCallbacks(t *testing.T) {
+	src := `fn slow(a, b) { let i = 0; while i < 500 { i += 1 }; return a - b }
+let n = 0
+while n < 100 { [2, 1].sort(slow); n += 1 }`
+	m := newMachine(t, src, vm.Options{MaxSteps: 50_000})
+	_, err := m.Run()
+	wantKind(t, err, vm.ErrLimit)
+	if got := m.Steps(); got != 50_000 {
+		t.Errorf("stopped at step %d, want 50000", got)
+	}
+}
+
 func TestStepLimitIsNotCatchable(t *testing.T) {
 	err := runErr(t, `try { while true {} } catch e { print("caught") }`, vm.Options{MaxSteps: 1000})
 	wantKind(t, err, vm.ErrLimit)
