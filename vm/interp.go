@@ -50,18 +50,18 @@ func (m *Machine) isStop(f, stop *Fiber) bool {
 // throw would leave the frames exec was asked to run, exec returns it.
 func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 	var (
-		f      *Fiber
-		fr     *Frame
-		fn     *Funcode
-		code   []uint32
-		stack  []Value
-		base   int
-		sp     int
-		pc     int
-		steps  = m.steps
-		limit  = m.nextEvent()
-		ins    uint32
-		arg    uint32
+		f     *Fiber
+		fr    *Frame
+		fn    *Funcode
+		code  []uint32
+		stack []Value
+		base  int
+		sp    int
+		pc    int
+		steps = m.steps
+		limit = m.nextEvent()
+		ins   uint32
+		arg   uint32
 	)
 
 	// Every switch of frame or fiber that is not a plain call or return
