@@ -52,7 +52,6 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 	var (
 		f     *Fiber
 		fr    *Frame
-		fn    *Funcode
 		code  []uint32
 		stack []Value
 		base  int
@@ -74,8 +73,7 @@ reload:
 	steps = max(steps, m.steps)
 	f = m.cur
 	fr = &f.Frames[len(f.Frames)-1]
-	fn = fr.Fn.Fn
-	code, stack = fn.Code, f.Stack
+	code, stack = fr.Fn.Fn.Code, f.Stack
 	base, sp, pc = fr.Base, f.SP, fr.PC
 
 loop:
@@ -133,7 +131,7 @@ loop:
 			sp++
 
 		case compiler.CONST:
-			stack[sp] = fn.Consts[arg]
+			stack[sp] = fr.Fn.Fn.Consts[arg]
 			sp++
 
 		case compiler.LOCAL:
@@ -526,7 +524,7 @@ loop:
 					}
 					f.Frames = append(f.Frames, Frame{Fn: fv.asClosure(), Base: nb})
 					fr = &f.Frames[len(f.Frames)-1]
-					fn, code = callee, callee.Code
+					code = callee.Code
 					base, pc, sp = nb, 0, nb+callee.NumLocals
 					continue
 				}
@@ -571,8 +569,7 @@ loop:
 			stack[base-1] = v
 			sp = base
 			fr = &f.Frames[len(f.Frames)-1]
-			fn = fr.Fn.Fn
-			code, base, pc = fn.Code, fr.Base, fr.PC
+			code, base, pc = fr.Fn.Fn.Code, fr.Base, fr.PC
 
 		case compiler.TRY:
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
