@@ -171,7 +171,7 @@ func mergeNotIn(toks []lexer.Token) {
 		switch t := &toks[i]; {
 		case t.Type == tokSpace || t.Type == tokComment:
 			continue
-		case t.Value == "in":
+		case t.Type == tokKeyword && t.Value == "in":
 			toks[0].Type, toks[0].Value = tokBinOp, "not in"
 			t.Type = tokSpace
 		}
