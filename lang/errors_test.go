@@ -39,7 +39,7 @@ expense.wf:1:4: unexpected end of file (expected an expression)
 `},
 	{"not before a raw string that reads in", "x = 1 not `in`", `
 expense.wf:1:7: unexpected "not" (expected "in" after it)
-    x = 1 not `+"`in`"+`
+    x = 1 not ` + "`in`" + `
           ^
 `},
 	{"two statements on a line", "x y", `
