@@ -116,6 +116,17 @@ f()
 `)
 }
 
+// BenchmarkManyGenerators keeps 10,000 generators suspended at once, as a
+// store of waiting workflows would: the bytes per op are mostly their
+// stacks.
+func BenchmarkManyGenerators(b *testing.B) {
+	runBench(b, `
+fn g(i) { yield i }
+let gs = []
+for i in range(10000) { let x = g(i); x.next(); gs.push(x) }
+`)
+}
+
 const approvalSrc = `
 fn approval() {
     yield "do something"
