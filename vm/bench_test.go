@@ -9,7 +9,7 @@ import (
 )
 
 // compileBench compiles src or fails the benchmark.
-func compileBench(b *testing.B, src string) *compiler.Program {
+func compileBench(b testing.TB, src string) *compiler.Program {
 	b.Helper()
 	p, err := compiler.CompileSource("bench.wf", []byte(src), compiler.Options{Predeclared: vm.Universe()})
 	if err != nil {
