@@ -295,7 +295,7 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 	}
 	if err != nil {
 		r.cancel()
-		return nil, err
+		return nil, explain(prog, in.Program, err)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -359,6 +360,63 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"started → waiting approval"}, f.reasons(id)); diff != "" {
 		t.Errorf("history changed (-want +got):\n%s", diff)
+	}
+}
+
+// An instance stored by a wf with another instruction set keeps its state
+// and its signals, and says why it cannot resume. The test stands in an
+// older wf by giving the stored program, and the snapshots made with it,
+// another hash, as a bytecode version change does.
+func TestOtherBytecodeVersionIsExplained(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "x"}`)
+	db := f.e.Store().(*SQLite).DB()
+	cur := vm.ProgramHash([]byte(approval))
+	old := bytes.Repeat([]byte{0xab}, len(cur))
+	var snap []byte
+	if err := db.QueryRow(`SELECT snapshot FROM versions WHERE instance = ?`, id).Scan(&snap); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(snap, cur[:]) {
+		t.Fatal("the snapshot does not carry its program hash")
+	}
+	snap = bytes.ReplaceAll(snap, cur[:], old)
+	oldHex := fmt.Sprintf("%x", old)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`PRAGMA foreign_keys = OFF`, nil},
+		{`UPDATE programs SET hash = ?`, []any{oldHex}},
+		{`UPDATE instances SET program = ?`, []any{oldHex}},
+		{`UPDATE versions SET snapshot = ? WHERE instance = ?`, []any{snap, id}},
+	} {
+		if _, err := db.Exec(q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reopened, err := Open(f.path, Options{Now: f.clock.Now}, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	_, err = reopened.Signal(ctx, id, "approval", []byte("1"))
+	if !errors.Is(err, ErrOtherBytecode) || !errors.Is(err, ErrCorrupt) {
+		t.Errorf("signal: %v, want ErrOtherBytecode and ErrCorrupt", err)
+	}
+	if _, err := reopened.Show(ctx, id, 0); !errors.Is(err, ErrOtherBytecode) {
+		t.Errorf("show: %v, want ErrOtherBytecode", err)
+	}
+	if err := reopened.Set(ctx, id, "req", []byte("{}"), false); !errors.Is(err, ErrOtherBytecode) {
+		t.Errorf("set: %v, want ErrOtherBytecode", err)
+	}
+	h, err := reopened.Store().Head(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Status != Waiting || h.Version != 1 {
+		t.Errorf("head: %s version %d, want waiting version 1", h.Status, h.Version)
 	}
 }
 

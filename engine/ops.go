@@ -132,7 +132,7 @@ func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind
 	}
 	snap, old, err := vm.SetVariable(prog, h.Snapshot, name, v)
 	if err != nil {
-		return fmt.Errorf("instance %s: %w", id, err)
+		return fmt.Errorf("instance %s: %w", id, explain(prog, h.Program, err))
 	}
 	if !anyKind && !sameKind(old, v) {
 		return fmt.Errorf("instance %s: %s holds a %s, the new value is a %s (allow any type to change it): %w", id, name, old.TypeName(), v.TypeName(), ErrWrongKind)
@@ -190,7 +190,8 @@ func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
 		return err
 	}
 	if rep.Machine, err = vm.Inspect(prog, snap); err != nil {
-		return fmt.Errorf("instance %s version %d: %w: %v", rep.Instance.ID, rep.Version.Number, ErrCorrupt, err)
+		err = explain(prog, rep.Instance.Program, err)
+		return fmt.Errorf("instance %s version %d: %w: %w", rep.Instance.ID, rep.Version.Number, ErrCorrupt, err)
 	}
 	if !rep.Version.Status.Final() {
 		rep.Pending = describeWait(rep.Version)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -26,6 +27,22 @@ type event struct {
 // loaded; the instance is left as it is.
 var ErrCorrupt = errors.New("stored state cannot be loaded")
 
+// ErrOtherBytecode is wrapped, with ErrCorrupt, when an instance was
+// stored by a wf whose instruction set differs from this one's
+// (compiler.BytecodeVersion): its snapshot's pcs mean other code, so this
+// wf cannot resume it. The instance, its history and its inbox are kept.
+var ErrOtherBytecode = errors.New("stored by a wf with another bytecode version")
+
+// explain names the reason when a snapshot of the stored program hash
+// does not fit prog, compiled from that program's stored source: the
+// source is the same, so the bytecode version differs.
+func explain(prog *compiler.Program, hash string, err error) error {
+	if errors.Is(err, vm.ErrWrongProgram) && fmt.Sprintf("%x", prog.Hash) != hash {
+		return fmt.Errorf("%w (this wf runs %s): %w", ErrOtherBytecode, compiler.BytecodeVersion, err)
+	}
+	return err
+}
+
 // step advances id by one event. It reports whether it moved, and
 // whether there is more to do at once.
 func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err error) {
@@ -39,7 +56,7 @@ func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err erro
 	}
 	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
 	if err != nil {
-		return false, false, fmt.Errorf("instance %s version %d: %w: %v", id, h.Version, ErrCorrupt, err)
+		return false, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
 	ev, ok, err := e.nextEvent(r, h)
