@@ -143,3 +143,24 @@ func undefinedOnly(err error) bool {
 	}
 	return len(list) > 0
 }
+
+// TestReadmeShowsApprovalOutput keeps the output the README shows for its
+// first command equal to what examples/approval.wf prints.
+func TestReadmeShowsApprovalOutput(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("approval.out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "`examples/approval.wf` prints:\n\n```\n")
+	if !ok {
+		t.Fatal("README.md no longer shows what examples/approval.wf prints")
+	}
+	shown, _, _ := strings.Cut(after, "```")
+	if diff := cmp.Diff(string(want), shown); diff != "" {
+		t.Errorf("README.md shows other output than approval.out (-want +README):\n%s", diff)
+	}
+}
