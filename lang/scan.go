@@ -167,26 +167,27 @@ func scan(file string, src []byte, maxNesting int) ([]lexer.Token, ErrorList) {
 // should follow it into one BinOp "not in". Without the "in" the "not"
 // stays a Keyword, which the grammar rejects there.
 func mergeNotIn(toks []lexer.Token) {
-	for i := 1; i < len(toks); i++ {
-		switch t := &toks[i]; {
-		case t.Type == tokSpace || t.Type == tokComment:
-			continue
-		case t.Type == tokKeyword && t.Value == "in":
-			toks[0].Type, toks[0].Value = tokBinOp, "not in"
-			t.Type = tokSpace
-		}
-		return
+	if t := nextSignificant(toks[1:]); t != nil && t.Type == tokKeyword && t.Value == "in" {
+		toks[0].Type, toks[0].Value = tokBinOp, "not in"
+		t.Type = tokSpace
 	}
 }
 
 // nextIsIdent reports whether the first significant token of toks is a name.
 func nextIsIdent(toks []lexer.Token) bool {
-	for _, t := range toks {
-		if t.Type != tokSpace && t.Type != tokComment {
-			return t.Type == tokIdent
+	t := nextSignificant(toks)
+	return t != nil && t.Type == tokIdent
+}
+
+// nextSignificant returns the first token of toks that is not a space or
+// a comment, or nil.
+func nextSignificant(toks []lexer.Token) *lexer.Token {
+	for i := range toks {
+		if t := &toks[i]; t.Type != tokSpace && t.Type != tokComment {
+			return t
 		}
 	}
-	return false
+	return nil
 }
 
 var (
