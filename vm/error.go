@@ -5,6 +5,8 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/wf-lang/wf/lang"
@@ -121,17 +123,38 @@ func (e *Error) Is(target error) bool {
 var ErrInternal = errors.New("wf internal error")
 
 // recoverAPI turns a panic inside a public entry point into an error
-// wrapping ErrInternal.
+// wrapping ErrInternal. It must be deferred directly (defer
+// recoverAPI(&err)): recover only stops a panic when the deferred
+// function itself calls it, so a helper that calls recover for it would
+// always see nil.
 func recoverAPI(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: %v", ErrInternal, r)
+		*err = internalError(r)
 	}
 }
 
-// recoverAPI also marks the machine unusable: its state is suspect.
+// recoverAPI also marks the machine unusable: its state is suspect. Like
+// the function, it calls recover itself.
 func (m *Machine) recoverAPI(err *error) {
-	recoverAPI(err)
-	if errors.Is(*err, ErrInternal) {
+	if r := recover(); r != nil {
+		*err = internalError(r)
 		m.failed = *err
+	}
+}
+
+// internalError wraps a recovered panic value with the place it
+// happened (the innermost function outside the Go runtime), so that a
+// report names the bug without a whole stack dump.
+func internalError(r any) error {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") && f.Function != "" {
+			return fmt.Errorf("%w: %v (in %s at %s:%d)", ErrInternal, r, f.Function, filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return fmt.Errorf("%w: %v", ErrInternal, r)
+		}
 	}
 }
