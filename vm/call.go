@@ -17,15 +17,21 @@ func (m *Machine) call(f *Fiber, fv Value, n int) error {
 			return argCountError(callee.Name, callee.NumParams, n)
 		}
 		if callee.Generator {
-			f.Stack[sp-n-1] = generatorValue(newGenerator(cl, f.Stack[sp-n:sp]))
+			g, err := m.newGenerator(cl, f.Stack[sp-n:sp])
+			if err != nil {
+				return err
+			}
+			f.Stack[sp-n-1] = generatorValue(g)
 			f.SP = sp - n
 			return nil
 		}
-		if len(f.Frames) >= m.opts.MaxCallDepth {
-			return errorf(ErrStackOverflow, "stack overflow: more than %d nested calls", m.opts.MaxCallDepth)
+		if f.depth() >= m.opts.MaxCallDepth {
+			return m.stackOverflow()
 		}
 		nb := sp - n
-		f.grow(nb + callee.NumLocals + callee.MaxStack)
+		if err := m.growStack(f, nb+callee.NumLocals+callee.MaxStack); err != nil {
+			return err
+		}
 		clear(f.Stack[sp : nb+callee.NumLocals])
 		f.Frames = append(f.Frames, Frame{Fn: cl, Base: nb})
 		f.SP = nb + callee.NumLocals
@@ -71,8 +77,13 @@ func (m *Machine) Call(fn Value, args ...Value) (Value, error) {
 	default:
 		return Nil, errorf(ErrType, "cannot call %s value", article(fn.TypeName()))
 	}
+	if m.nest >= maxNest {
+		return Nil, errorf(ErrStackOverflow, "stack overflow: more than %d nested calls from Go builtins (such as sort comparators)", maxNest)
+	}
 	sp := f.SP
-	f.grow(sp + 1 + len(args))
+	if err := m.growStack(f, sp+1+len(args)); err != nil {
+		return Nil, err
+	}
 	f.Stack[sp] = fn
 	copy(f.Stack[sp+1:], args)
 	f.SP = sp + 1 + len(args)
@@ -98,6 +109,18 @@ func (m *Machine) Call(fn Value, args ...Value) (Value, error) {
 	return v, err
 }
 
+// stackOverflow is the error of a call past the depth ceiling.
+func (m *Machine) stackOverflow() *Error {
+	return errorf(ErrStackOverflow, "stack overflow: more than %d nested calls", m.opts.MaxCallDepth)
+}
+
+// maxNest bounds the .wf calls from Go builtins active at once (a sort
+// comparator that sorts, whose comparator sorts, ...). Each holds a Go
+// stack frame of the dispatch loop and of the builtin; without a bound a
+// chain of them through fresh generators, each fiber shallow, would grow
+// the Go stack until the process dies.
+const maxNest = 200
+
 func argCountError(name string, want, got int) *Error {
 	s := "s"
 	if want == 1 {
@@ -116,6 +139,9 @@ func funcName(name string) string {
 // makeClosure builds a closure of fc, capturing cells from the running
 // frame: its locals (which hold cells) or its own captured cells.
 func (m *Machine) makeClosure(fc *Funcode, enclosing *Closure, locals []Value) (*Closure, error) {
+	if err := m.charge(closureSize + 8*int64(len(fc.Captures))); err != nil {
+		return nil, err
+	}
 	cl := &Closure{Fn: fc}
 	if len(fc.Captures) > 0 {
 		cl.Cells = make([]*Cell, len(fc.Captures))
@@ -172,7 +198,7 @@ type thrownValue struct {
 	Trace []TraceEntry
 }
 
-func (t *thrownValue) Error() string { return "uncaught throw: " + Repr(t.Value) }
+func (t *thrownValue) Error() string { return "uncaught throw: " + shortRepr(t.Value) }
 
 // traceback describes the current fiber's frames, outermost first.
 func (m *Machine) traceback() []TraceEntry {
@@ -208,15 +234,17 @@ func (m *Machine) excValue(err error) (Value, []TraceEntry) {
 // unwind delivers err to the innermost handler that may catch it, moving
 // up from the current fiber through the fibers waiting on it. It reports
 // false when the throw leaves the frames of the exec that stop/stopDepth
-// describe; the machine is then positioned for exec to return.
-func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
+// describe; the machine is then positioned for exec to return, with the
+// error it returns: err, or the memory limit error when the error value
+// and its traceback do not fit the allocation budget.
+func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 	switch e := err.(type) {
 	case *Error:
 		if isUncatchable(e) {
-			return false
+			return false, err
 		}
 	case *suspendSignal:
-		return false
+		return false, err
 	}
 	exc, trace := m.excValue(err)
 	m.lastTrace = trace
@@ -225,21 +253,25 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) bool {
 		if n := len(f.Handlers); n > 0 {
 			h := f.Handlers[n-1]
 			if m.isStop(f, stop) && h.Depth <= stopDepth {
-				return false
+				return false, err
+			}
+			// A caught error is kept by the program, traceback and all.
+			if cerr := m.charge(errorSize + int64(len(trace))*traceSize); cerr != nil {
+				return false, cerr
 			}
 			f.Handlers = f.Handlers[:n-1]
 			f.Frames = f.Frames[:h.Depth]
 			f.Stack[h.SP] = exc
 			f.SP = h.SP + 1
 			f.Frames[h.Depth-1].PC = h.PC
-			return true
+			return true, nil
 		}
 		if m.isStop(f, stop) {
-			return false
+			return false, err
 		}
 		next := m.abandon(f)
 		if next == nil {
-			return false
+			return false, err
 		}
 		m.cur = next
 		next.Status = StatusRunning

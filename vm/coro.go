@@ -4,8 +4,17 @@ package vm
 // control between them. Every transfer is a change of m.cur plus a value
 // pushed on the receiving fiber's stack; the Go stack is never involved.
 
-// newGenerator returns a fresh generator fiber for a call of cl with args.
-// Stack[0] holds the function itself, as the callee slot of a CALL would.
+// newGenerator returns a fresh generator fiber for a call of cl with args,
+// charged to the allocation budget. Stack[0] holds the function itself,
+// as the callee slot of a CALL would.
+func (m *Machine) newGenerator(cl *Closure, args []Value) (*Fiber, error) {
+	if err := m.charge(fiberSize + int64(1+cl.Fn.NumLocals+cl.Fn.MaxStack)*valueSize); err != nil {
+		return nil, err
+	}
+	return newGenerator(cl, args), nil
+}
+
+// newGenerator is the uncharged part of Machine.newGenerator.
 func newGenerator(cl *Closure, args []Value) *Fiber {
 	g := newFiber(fiberGenerator)
 	g.Fn = funcValue(cl)
@@ -45,9 +54,14 @@ func (m *Machine) resumeGenerator(g *Fiber, sent Value, exit int) error {
 		if sent.k != KindNil {
 			return errorf(ErrGenerator, "cannot send a non-nil value to a generator that has not started")
 		}
-	default:
+	}
+	if r.depth()+len(g.Frames) > m.opts.MaxCallDepth {
+		return m.stackOverflow()
+	}
+	if g.Status != StatusNew {
 		g.push(sent)
 	}
+	g.depthBase = r.depth()
 	g.Parent = r
 	g.exit = exit
 	g.Status = StatusRunning
@@ -66,7 +80,8 @@ func (m *Machine) yield(f *Fiber, v Value) error {
 	f.Status = StatusSuspended
 	r := f.Parent
 	f.Parent = nil
-	f.exit = 0 // set again by the next resume; a suspended generator has no loop
+	f.exit = 0      // set again by the next resume; a suspended generator has no loop
+	f.depthBase = 0 // likewise
 	r.push(v)
 	m.cur = r
 	return nil
@@ -164,7 +179,7 @@ func (m *Machine) switchTo(t *Fiber, args []Value) error {
 	case StatusRunning:
 		return errorf(ErrCoroutine, "cannot switch to a coroutine that is running a generator")
 	case StatusNew:
-		if err := t.start(args); err != nil {
+		if err := m.start(t, args); err != nil {
 			return err
 		}
 	default:
@@ -177,12 +192,14 @@ func (m *Machine) switchTo(t *Fiber, args []Value) error {
 }
 
 // start lays out the first frame of a new coroutine.
-func (t *Fiber) start(args []Value) error {
+func (m *Machine) start(t *Fiber, args []Value) error {
 	cl := t.Fn.asClosure()
 	if len(args) != cl.Fn.NumParams {
 		return argCountError(cl.Fn.Name, cl.Fn.NumParams, len(args))
 	}
-	t.grow(1 + cl.Fn.NumLocals + cl.Fn.MaxStack)
+	if err := m.growStack(t, 1+cl.Fn.NumLocals+cl.Fn.MaxStack); err != nil {
+		return err
+	}
 	t.Stack[0] = t.Fn
 	copy(t.Stack[1:], args)
 	t.Frames = []Frame{{Fn: cl, Base: 1}}
@@ -205,6 +222,9 @@ func packArgs(args []Value) Value {
 func (m *Machine) newCoroutine(fn Value) (Value, error) {
 	if fn.k != KindFunc || fn.asClosure().Fn.Generator {
 		return Nil, errorf(ErrType, "coroutine() needs a fn that is not a generator, got %s", fn.TypeName())
+	}
+	if err := m.charge(fiberSize); err != nil {
+		return Nil, err
 	}
 	c := newFiber(fiberCoroutine)
 	c.Fn = fn

@@ -12,7 +12,7 @@ func init() {
 		if err != nil {
 			return Nil, errorf(ErrValue, "%v", err)
 		}
-		if err := m.charge(int64(len(b))); err != nil {
+		if err := m.charge(bytesSize + int64(len(b))); err != nil {
 			return Nil, err
 		}
 		return Bytes(b), nil

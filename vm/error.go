@@ -75,7 +75,7 @@ func (e *RuntimeError) Error() string {
 		b.WriteString(e.Value.AsError().Error())
 	} else {
 		b.WriteString("uncaught throw: ")
-		b.WriteString(Repr(e.Value))
+		b.WriteString(shortRepr(e.Value))
 	}
 	if len(e.Trace) > 0 {
 		b.WriteString("\ntraceback (most recent call last):")

@@ -68,6 +68,11 @@ type Fiber struct {
 	Result   Value  // the value the fiber ended with
 	exit     int    // generator resumed by a for loop: the loop's exit pc + 1; else 0
 	nest     int    // Go builtin calls active on this fiber (it may not suspend while > 0)
+	// depthBase is, while a generator runs, the frames of the fibers
+	// that resumed it (its resumer, the resumer's resumer, ...): the
+	// call depth ceiling counts the whole chain, so recursion through new
+	// generators is bounded like plain recursion. 0 for other fibers.
+	depthBase int
 }
 
 // newFiber makes an empty fiber. Its stack starts at what its first frame
@@ -87,6 +92,22 @@ func (f *Fiber) pushFrame(cl *Closure, base int) {
 	need := base + cl.Fn.NumLocals + cl.Fn.MaxStack
 	f.grow(need)
 	f.SP = base + cl.Fn.NumLocals
+}
+
+// depth is the number of frames of f and of the chain that resumed it.
+func (f *Fiber) depth() int { return f.depthBase + len(f.Frames) }
+
+// growStack is grow paid for by m's allocation budget (see chargeStack).
+func (m *Machine) growStack(f *Fiber, n int) error {
+	if n <= cap(f.Stack) {
+		f.grow(n)
+		return nil
+	}
+	if err := m.chargeStack(int64(max(2*cap(f.Stack), n)) * valueSize); err != nil {
+		return err
+	}
+	f.grow(n)
+	return nil
 }
 
 // grow makes sure the stack can hold n values.

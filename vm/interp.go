@@ -161,6 +161,10 @@ loop:
 			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
+			if err = m.charge(cellSize); err != nil {
+				fr.PC, f.SP, m.steps = pc, sp, steps
+				goto fail
+			}
 			slot := &stack[base+int(arg)]
 			*slot = cellValue(&Cell{V: *slot})
 
@@ -207,6 +211,7 @@ loop:
 				goto fail
 			}
 			*slot = v
+			steps = m.steps
 
 		case compiler.ADDI:
 			x := stack[sp-1]
@@ -222,6 +227,7 @@ loop:
 			if stack[sp-1], err = m.binary(compiler.ADD, x, Int(int64(int32(arg<<8)>>8))); err != nil {
 				goto fail
 			}
+			steps = m.steps
 
 		case compiler.LOCAL2:
 			stack[sp] = stack[base+int(arg>>12)]
@@ -249,6 +255,7 @@ loop:
 				goto fail
 			}
 			sp++
+			steps = m.steps
 
 		case compiler.ADDLOCAL:
 			sp--
@@ -267,6 +274,7 @@ loop:
 				goto fail
 			}
 			*slot = v
+			steps = m.steps
 
 		case compiler.ADD:
 			x, y := stack[sp-2], stack[sp-1]
@@ -478,7 +486,11 @@ loop:
 				if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
 					stack[sp] = Value{k: KindInt, n: uint64(it.i)}
 					sp++
-					it.i += it.step
+					next := it.i + it.step
+					if (it.i^next)&(it.step^next) < 0 {
+						next = it.stop // past the int range: that was the last
+					}
+					it.i = next
 					continue
 				}
 				sp--
@@ -516,7 +528,7 @@ loop:
 				// right arity and room on the stack gets its frame here.
 				callee := fv.asClosure().Fn
 				nb := sp - n
-				if n == callee.NumParams && !callee.Generator && len(f.Frames) < m.opts.MaxCallDepth &&
+				if n == callee.NumParams && !callee.Generator && f.depthBase+len(f.Frames) < m.opts.MaxCallDepth &&
 					nb+callee.NumLocals+callee.MaxStack <= len(stack) {
 					fr.PC = pc
 					for i := sp; i < nb+callee.NumLocals; i++ {
@@ -598,7 +610,7 @@ loop:
 		case compiler.MAKELIST:
 			n := int(arg)
 			fr.PC, f.SP, m.steps = pc, sp, steps
-			if err = m.charge(int64(n) * valueSize); err != nil {
+			if err = m.charge(int64(n+1) * valueSize); err != nil {
 				goto fail
 			}
 			elems := make([]Value, n)
@@ -606,6 +618,7 @@ loop:
 			sp -= n
 			stack[sp] = NewList(elems)
 			sp++
+			steps = m.steps
 
 		case compiler.MAKEMAP:
 			n := int(arg)
@@ -617,8 +630,10 @@ loop:
 			sp -= 2 * n
 			stack[sp] = v
 			sp++
+			steps = m.steps
 
 		case compiler.MAKEFUNC:
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			var cl *Closure
 			if cl, err = m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]); err != nil {
 				goto fail
@@ -641,6 +656,7 @@ loop:
 				goto fail
 			}
 			sp--
+			steps = m.steps
 
 		case compiler.SETINDEX:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
@@ -656,6 +672,7 @@ loop:
 			if err = m.setIndex(x, i, v); err != nil {
 				goto fail
 			}
+			steps = m.steps
 
 		case compiler.SLICE:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -663,12 +680,14 @@ loop:
 				goto fail
 			}
 			sp -= 2
+			steps = m.steps
 
 		case compiler.ATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if stack[sp-1], err = m.attr(stack[sp-1], m.prog.Names[arg]); err != nil {
 				goto fail
 			}
+			steps = m.steps
 
 		case compiler.SETATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -676,6 +695,7 @@ loop:
 				goto fail
 			}
 			sp -= 2
+			steps = m.steps
 
 		case compiler.CONCAT:
 			n := int(arg)
@@ -687,6 +707,7 @@ loop:
 			sp -= n
 			stack[sp] = v
 			sp++
+			steps = m.steps
 
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -704,6 +725,7 @@ loop:
 			}
 			sp--
 			stack[sp-1] = v
+			steps = m.steps // comparisons and concatenations charge their work
 			continue loop
 		}
 
@@ -719,13 +741,15 @@ loop:
 			if !v.Truth() {
 				pc = int(arg)
 			}
+			steps = m.steps
 			continue loop
 		}
 
 	fail:
 		// err is set and the running frame's pc/sp are saved.
 		m.steps = max(m.steps, steps)
-		if !m.unwind(err, stop, stopDepth) {
+		var caught bool
+		if caught, err = m.unwind(err, stop, stopDepth); !caught {
 			return Nil, err
 		}
 		goto reload

@@ -88,8 +88,11 @@ func (it *Iter) next() (Value, bool) {
 		return Int(int64(b[it.i-1])), true
 	case iterRange:
 		if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
-			it.i += it.step
-			return Int(it.i - it.step), true
+			v := it.i
+			if it.i += it.step; (v^it.i)&(it.step^it.i) < 0 {
+				it.i = it.stop // past the int range: v was the last
+			}
+			return Int(v), true
 		}
 	}
 	return Nil, false

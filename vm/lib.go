@@ -3,6 +3,8 @@ package vm
 // This file defines the registry of builtin functions and methods, method
 // dispatch, and the core builtins the language itself relies on.
 
+import "math"
+
 // Method is a builtin method of a kind of value: s.split(","), l.push(x).
 type Method func(m *Machine, recv Value, args []Value) (Value, error)
 
@@ -106,13 +108,15 @@ func init() {
 		if err := wantArgs("str", args, 1, 1); err != nil {
 			return Nil, err
 		}
-		return String(Str(args[0])), nil
+		s, err := m.str(args[0])
+		return String(s), err
 	})
 	def("repr", func(m *Machine, args []Value) (Value, error) {
 		if err := wantArgs("repr", args, 1, 1); err != nil {
 			return Nil, err
 		}
-		return String(Repr(args[0])), nil
+		s, err := m.repr(args[0])
+		return String(s), err
 	})
 	def("type", func(m *Machine, args []Value) (Value, error) {
 		if err := wantArgs("type", args, 1, 1); err != nil {
@@ -137,20 +141,48 @@ func init() {
 }
 
 // builtinPrint writes the str() of its arguments separated by spaces and a
-// newline.
+// newline, in one Write unless a part is large (a big string is written
+// as it is rather than copied into the line first).
 func builtinPrint(m *Machine, args []Value) (Value, error) {
 	buf := make([]byte, 0, 64)
 	for i, a := range args {
 		if i > 0 {
 			buf = append(buf, ' ')
 		}
-		buf = append(buf, Str(a)...)
+		s, err := m.str(a)
+		if err != nil {
+			return Nil, err
+		}
+		if err := m.workBytes(len(s)); err != nil {
+			return Nil, err
+		}
+		if len(s) < bigPrint {
+			buf = append(buf, s...)
+			continue
+		}
+		if err := m.write(buf); err != nil {
+			return Nil, err
+		}
+		if err := m.write([]byte(s)); err != nil {
+			return Nil, err
+		}
+		buf = buf[:0]
 	}
-	buf = append(buf, '\n')
-	if _, err := m.out.Write(buf); err != nil {
-		return Nil, errorf(ErrValue, "print: %v", err)
+	return Nil, m.write(append(buf, '\n'))
+}
+
+// bigPrint is the size from which print writes a part on its own.
+const bigPrint = 4096
+
+// write writes print's output.
+func (m *Machine) write(b []byte) error {
+	if len(b) == 0 {
+		return nil
 	}
-	return Nil, nil
+	if _, err := m.out.Write(b); err != nil {
+		return errorf(ErrValue, "print: %v", err)
+	}
+	return nil
 }
 
 func builtinLen(m *Machine, args []Value) (Value, error) {
@@ -168,7 +200,11 @@ func builtinLen(m *Machine, args []Value) (Value, error) {
 	case KindMap:
 		return Int(int64(x.AsMap().Len())), nil
 	case KindRange:
-		return Int(x.asRange().Len()), nil
+		n := x.asRange().length()
+		if n > math.MaxInt64 {
+			return Nil, errorf(ErrOverflow, "len: %s has %d elements, more than an int holds", shortRepr(x), n)
+		}
+		return Int(int64(n)), nil
 	}
 	return Nil, errorf(ErrType, "len: %s has no length", x.TypeName())
 }
@@ -195,6 +231,9 @@ func builtinRange(m *Machine, args []Value) (Value, error) {
 			return Nil, errorf(ErrValue, "range: step must not be zero")
 		}
 	}
+	if err := m.charge(rangeSize); err != nil {
+		return Nil, err
+	}
 	return rangeValue(&r), nil
 }
 
@@ -203,12 +242,20 @@ func builtinError(m *Machine, args []Value) (Value, error) {
 	if err := wantArgs("error", args, 1, 2); err != nil {
 		return Nil, err
 	}
-	if len(args) == 1 {
-		return ErrorValue(&Error{Kind: ErrUser, Msg: Str(args[0])}), nil
+	kind, msg := ErrUser, args[0]
+	if len(args) == 2 {
+		var err error
+		if kind, err = argString("error", args, 0); err != nil {
+			return Nil, err
+		}
+		msg = args[1]
 	}
-	kind, err := argString("error", args, 0)
+	text, err := m.str(msg)
 	if err != nil {
 		return Nil, err
 	}
-	return ErrorValue(&Error{Kind: kind, Msg: Str(args[1])}), nil
+	if err := m.charge(errorSize + int64(len(kind))); err != nil {
+		return Nil, err
+	}
+	return ErrorValue(&Error{Kind: kind, Msg: text}), nil
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 func init() {
@@ -138,7 +139,7 @@ func builtinBytes(m *Machine, args []Value) (Value, error) {
 	case KindString:
 		return strBytes(m, x, nil)
 	case KindBytes:
-		if err := m.chargeString(len(x.AsBytes())); err != nil {
+		if err := m.chargeString(bytesSize + len(x.AsBytes())); err != nil {
 			return Nil, err
 		}
 		return Bytes([]byte(string(x.AsBytes()))), nil
@@ -150,7 +151,7 @@ func builtinBytes(m *Machine, args []Value) (Value, error) {
 	if err != nil {
 		return Nil, err
 	}
-	if err := m.chargeString(len(elems)); err != nil {
+	if err := m.chargeString(bytesSize + len(elems)); err != nil {
 		return Nil, err
 	}
 	out := make([]byte, len(elems))
@@ -188,10 +189,19 @@ func builtinHex(m *Machine, args []Value) (Value, error) {
 
 // bytesHex implements b.hex().
 func bytesHex(m *Machine, b Value, args []Value) (Value, error) {
-	if err := m.chargeString(2 * len(b.AsBytes())); err != nil {
+	src := b.AsBytes()
+	if len(src) == 0 {
+		return String(""), nil
+	}
+	if 2*len(src) > maxResult {
+		return Nil, errorf(ErrValue, "hex: result too large")
+	}
+	if err := m.chargeString(2 * len(src)); err != nil {
 		return Nil, err
 	}
-	return String(hex.EncodeToString(b.AsBytes())), nil
+	dst := make([]byte, 2*len(src))
+	hex.Encode(dst, src)
+	return String(unsafe.String(&dst[0], len(dst))), nil // dst is never written again
 }
 
 // bytesToString implements b.str(): a string holding the same bytes, valid
@@ -247,7 +257,7 @@ func builtinOrd(m *Machine, args []Value) (Value, error) {
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	if size != len(s) || (r == utf8.RuneError && size <= 1) {
-		return Nil, errorf(ErrValue, "ord: want a string of one character, got %s", Repr(args[0]))
+		return Nil, errorf(ErrValue, "ord: want a string of one character, got %s", shortRepr(args[0]))
 	}
 	return Int(int64(r)), nil
 }

@@ -43,7 +43,7 @@ const maxFormatWidth = 1_000_000
 // %q: the string str() or repr() returns). A verb not listed, an argument
 // of the wrong kind, or too few or too many arguments is an error.
 func (m *Machine) format(f string, args []Value) (Value, error) {
-	var b strings.Builder
+	b := textBuilder{m: m}
 	next := 0
 	for i := 0; i < len(f); {
 		j := strings.IndexByte(f[i:], '%')
@@ -65,21 +65,21 @@ func (m *Machine) format(f string, args []Value) (Value, error) {
 		if next >= len(args) {
 			return Nil, errorf(ErrArgs, "format: missing argument for %%%c (directive %d)", d.verb, next+1)
 		}
-		arg, err := formatArg(d.verb, args[next])
+		arg, err := m.formatArg(d.verb, args[next])
 		if err != nil {
 			return Nil, err
 		}
 		next++
 		fmt.Fprintf(&b, d.spec, arg)
-		if err := m.libTick(next); err != nil {
-			return Nil, err
+		if err := b.pay(); err != nil {
+			return Nil, prefixErr("format", err)
 		}
 	}
 	if next < len(args) {
 		return Nil, errorf(ErrArgs, "format: %d arguments given but only %d used", len(args), next)
 	}
-	if err := m.chargeString(b.Len()); err != nil {
-		return Nil, err
+	if err := b.pay(); err != nil {
+		return Nil, prefixErr("format", err)
 	}
 	return String(b.String()), nil
 }
@@ -142,12 +142,12 @@ func skipNumber(f string, i int, what string) (int, error) {
 
 // formatArg returns the Go value Go's fmt prints for verb and v, or the
 // error for a v of the wrong kind.
-func formatArg(verb rune, v Value) (any, error) {
+func (m *Machine) formatArg(verb rune, v Value) (any, error) {
 	switch verb {
 	case 's', 'v':
-		return Str(v), nil
+		return m.str(v)
 	case 'q':
-		return Repr(v), nil
+		return m.repr(v)
 	case 't':
 		if v.k == KindBool {
 			return v.AsBool(), nil

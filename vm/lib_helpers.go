@@ -108,19 +108,26 @@ func wantList(fn, what string, v Value) (*List, error) {
 	return v.AsList(), nil
 }
 
-// maxResult bounds the length of a string or list a builtin builds in one
-// piece, as string and list repetition do, so that a program without an
-// allocation budget gets an error rather than an out-of-memory crash.
-const maxResult = math.MaxInt32
+// maxResult bounds the bytes of a string or bytes value a builtin or
+// operator builds in one piece, so that a program without an allocation
+// budget gets an error rather than an out-of-memory crash: Go cannot
+// recover from a failed allocation.
+const maxResult = 1 << 30
+
+// maxListLen bounds the elements of a list built in one piece: maxResult
+// bytes of slots. It counts bytes, not elements: [0] * 2147483647 would
+// ask Go for 51 GB.
+const maxListLen = maxResult / valueSize
 
 // pollEvery is how many items a long builtin loop handles between two
 // cancellation checks.
 const pollEvery = 1024
 
-// libTick checks for cancellation every pollEvery iterations of a loop.
+// libTick charges a long builtin loop's iterations as steps of work,
+// pollEvery at a time, and so also checks for cancellation.
 func (m *Machine) libTick(i int) error {
 	if i%pollEvery == pollEvery-1 {
-		return m.poll()
+		return m.work(pollEvery)
 	}
 	return nil
 }
@@ -134,7 +141,19 @@ type listBuilder struct {
 	charged int
 }
 
+// add appends v. Each new array is charged whole when it is made, and
+// every pollEvery elements are charged as steps.
 func (b *listBuilder) add(v Value) error {
+	if len(b.elems) == cap(b.elems) {
+		c := max(2*cap(b.elems), 8)
+		if c > maxListLen {
+			return errorf(ErrValue, "list of %d elements is too long", c)
+		}
+		if err := b.m.chargeList(c + 1); err != nil {
+			return err
+		}
+		b.elems = append(make([]Value, 0, c), b.elems...)
+	}
 	b.elems = append(b.elems, v)
 	if len(b.elems)-b.charged >= pollEvery {
 		return b.flush()
@@ -142,14 +161,11 @@ func (b *listBuilder) add(v Value) error {
 	return nil
 }
 
-// flush charges for the elements added since the last flush.
+// flush charges the elements added since the last flush as steps.
 func (b *listBuilder) flush() error {
 	n := len(b.elems) - b.charged
 	b.charged = len(b.elems)
-	if err := b.m.charge(int64(n) * valueSize); err != nil {
-		return err
-	}
-	return b.m.poll()
+	return b.m.work(int64(n))
 }
 
 // list charges for the remaining elements and returns the list.
@@ -158,6 +174,28 @@ func (b *listBuilder) list() (Value, error) {
 		return Nil, err
 	}
 	return NewList(b.elems), nil
+}
+
+// textBuilder is a strings.Builder whose buffer is charged to the
+// allocation budget as it grows: each new buffer whole, when it is made,
+// so that building text costs what Go allocates for it and stops at the
+// budget instead of after the whole result was built.
+type textBuilder struct {
+	strings.Builder
+	m    *Machine
+	paid int // the capacity charged so far
+}
+
+// pay charges a buffer grown since the last call.
+func (b *textBuilder) pay() error {
+	if c := b.Cap(); c > b.paid && b.m != nil {
+		b.paid = c
+		if b.Len() > maxResult {
+			return errorf(ErrValue, "result too large")
+		}
+		return b.m.charge(int64(c))
+	}
+	return nil
 }
 
 // chargeString charges n bytes of new string data.

@@ -33,7 +33,7 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 	if err := wantArgs("json_encode", args, 1, 2); err != nil {
 		return Nil, err
 	}
-	e := jsonEncoder{m: m}
+	e := jsonEncoder{m: m, b: textBuilder{m: m}}
 	if len(args) == 2 {
 		switch ind := args[1]; {
 		case ind.k == KindInt && ind.AsInt() >= 0 && ind.AsInt() <= 64:
@@ -41,7 +41,7 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 		case ind.k == KindString:
 			e.indent = ind.AsString()
 		default:
-			return Nil, errorf(ErrValue, "json_encode: indent must be a string or an int from 0 to 64, got %s", Repr(ind))
+			return Nil, errorf(ErrValue, "json_encode: indent must be a string or an int from 0 to 64, got %s", shortRepr(ind))
 		}
 		e.pretty = true
 	}
@@ -55,25 +55,17 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 }
 
 type jsonEncoder struct {
-	m       *Machine
-	b       strings.Builder
-	pretty  bool
-	indent  string
-	n       int // values written, for polling
-	charged int // bytes of b charged to the budget so far
+	m      *Machine
+	b      textBuilder
+	pretty bool
+	indent string
+	n      int // values written, for polling
 }
 
-// charge charges the budget for the output written since the last charge.
-func (e *jsonEncoder) charge() error {
-	n := e.b.Len() - e.charged
-	e.charged = e.b.Len()
-	return e.m.chargeString(n)
-}
+// charge charges the budget for the output buffer grown so far.
+func (e *jsonEncoder) charge() error { return prefixErr("json_encode", e.b.pay()) }
 
 func (e *jsonEncoder) value(v Value, depth int) error {
-	if e.b.Len() > maxResult {
-		return errorf(ErrValue, "json_encode: result too large")
-	}
 	if err := e.charge(); err != nil {
 		return err
 	}
@@ -130,7 +122,7 @@ func (e *jsonEncoder) object(mp *Map, depth int) error {
 	i := 0
 	mp.Each(func(k, v Value) bool {
 		if k.k != KindString {
-			err = errorf(ErrType, "json_encode: map key %s is a %s, not a string", Repr(k), k.TypeName())
+			err = errorf(ErrType, "json_encode: map key %s is a %s, not a string", shortRepr(k), k.TypeName())
 			return false
 		}
 		e.separate(i, depth)
@@ -181,11 +173,16 @@ func (e *jsonEncoder) newline(depth int) {
 // and U+2028 and U+2029 too, as Go's encoding/json does.
 func (e *jsonEncoder) string(s string) error {
 	if !utf8.ValidString(s) {
-		return errorf(ErrValue, "json_encode: string %s is not valid UTF-8", Repr(String(s)))
+		return errorf(ErrValue, "json_encode: string %s is not valid UTF-8", shortRepr(String(s)))
 	}
 	const hexDigits = "0123456789abcdef"
 	e.b.WriteByte('"')
-	for _, r := range s {
+	for i, r := range s {
+		if i&4095 == 4095 {
+			if err := e.charge(); err != nil { // escaping can make a string 6 times longer
+				return err
+			}
+		}
 		switch {
 		case r == '"' || r == '\\':
 			e.b.WriteByte('\\')

@@ -56,7 +56,7 @@ func mapValues(m *Machine, mp Value, args []Value) (Value, error) {
 
 // mapItems implements m.items(): a new list of [key, value] lists in key order.
 func mapItems(m *Machine, mp Value, args []Value) (Value, error) {
-	return m.mapList(mp.AsMap(), 3, func(k, v Value) Value { return NewList([]Value{k, v}) })
+	return m.mapList(mp.AsMap(), 4, func(k, v Value) Value { return NewList([]Value{k, v}) })
 }
 
 // mapList returns a new list of f(key, value) for the entries of mp in
@@ -102,7 +102,7 @@ func mapPop(m *Machine, mp Value, args []Value) (Value, error) {
 	if len(args) == 2 {
 		return args[1], nil
 	}
-	return Nil, errorf(ErrKey, "pop: key %s not found", Repr(args[0]))
+	return Nil, errorf(ErrKey, "pop: key %s not found", shortRepr(args[0]))
 }
 
 // mapUpdate stores every entry of src into dst, in src's order.

@@ -63,7 +63,7 @@ func defFloat(name string, f func(float64) float64) {
 		}
 		r := f(xs[0])
 		if math.IsNaN(r) && !math.IsNaN(xs[0]) {
-			return Nil, errorf(ErrValue, "%s: math domain error for %s", name, Repr(args[0]))
+			return Nil, errorf(ErrValue, "%s: math domain error for %s", name, shortRepr(args[0]))
 		}
 		return Float(r), nil
 	})
@@ -179,14 +179,14 @@ func builtinLog(m *Machine, args []Value) (Value, error) {
 	}
 	x := xs[0]
 	if x <= 0 {
-		return Nil, errorf(ErrValue, "log: math domain error for %s", Repr(args[0]))
+		return Nil, errorf(ErrValue, "log: math domain error for %s", shortRepr(args[0]))
 	}
 	if len(xs) == 1 {
 		return Float(math.Log(x)), nil
 	}
 	switch base := xs[1]; {
 	case base <= 0 || base == 1:
-		return Nil, errorf(ErrValue, "log: invalid base %s", Repr(args[1]))
+		return Nil, errorf(ErrValue, "log: invalid base %s", shortRepr(args[1]))
 	case base == 2:
 		return Float(math.Log2(x)), nil
 	case base == 10:

@@ -47,6 +47,9 @@ func init() {
 // space and drops leading and trailing white space.
 func strSplit(m *Machine, s Value, args []Value) (Value, error) {
 	str := s.AsString()
+	if err := m.workBytes(len(str)); err != nil {
+		return Nil, err
+	}
 	b := listBuilder{m: m}
 	if len(args) == 0 {
 		for _, f := range strings.Fields(str) {
@@ -128,13 +131,58 @@ func strTrimmer(name string, space func(string) string, cutset func(string, stri
 		if err != nil {
 			return Nil, err
 		}
+		if err := m.workRunes(int(s.n) + 4*len(chars)); err != nil { // a set insert per character
+			return Nil, err
+		}
+		if len(chars) > smallCutset && !isASCII(chars) {
+			return String(trimSet(name, s.AsString(), runeSet(chars))), nil
+		}
 		return String(cutset(s.AsString(), chars)), nil
 	}
+}
+
+// smallCutset is the longest non-ASCII cutset the strings package trims
+// with directly: it looks each character of s up in the cutset by a
+// linear scan, O(len(s) × len(cutset)). Longer cutsets become a set.
+const smallCutset = 32
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// runeSet returns the set of characters of s.
+func runeSet(s string) map[rune]bool {
+	set := make(map[rune]bool)
+	for _, r := range s {
+		set[r] = true
+	}
+	return set
+}
+
+// trimSet trims the characters in set from the ends of s that name
+// (trim, trim_left or trim_right) trims.
+func trimSet(name, s string, set map[rune]bool) string {
+	in := func(r rune) bool { return set[r] }
+	switch name {
+	case "trim_left":
+		return strings.TrimLeftFunc(s, in)
+	case "trim_right":
+		return strings.TrimRightFunc(s, in)
+	}
+	return strings.TrimFunc(s, in)
 }
 
 // strMapper returns upper or lower.
 func strMapper(f func(string) string) Method {
 	return func(m *Machine, s Value, args []Value) (Value, error) {
+		if err := m.workRunes(int(s.n)); err != nil {
+			return Nil, err
+		}
 		r := f(s.AsString())
 		if err := m.chargeString(len(r)); err != nil {
 			return Nil, err
@@ -161,6 +209,9 @@ func strReplace(m *Machine, s Value, args []Value) (Value, error) {
 		}
 	}
 	str := s.AsString()
+	if err := m.workBytes(len(str)); err != nil {
+		return Nil, err
+	}
 	count := int64(strings.Count(str, old))
 	if n >= 0 && n < count {
 		count = n
@@ -185,6 +236,9 @@ func strTest(name, what string, f func(s, sub string) bool) Method {
 		if err != nil {
 			return Nil, err
 		}
+		if err := m.workBytes(int(s.n)); err != nil {
+			return Nil, err
+		}
 		return Bool(f(s.AsString(), sub)), nil
 	}
 }
@@ -196,6 +250,9 @@ func strFind(m *Machine, s Value, args []Value) (Value, error) {
 	if err != nil {
 		return Nil, err
 	}
+	if err := m.workBytes(int(s.n)); err != nil {
+		return Nil, err
+	}
 	return Int(int64(strings.Index(s.AsString(), sub))), nil
 }
 
@@ -204,6 +261,9 @@ func strFind(m *Machine, s Value, args []Value) (Value, error) {
 func strCount(m *Machine, s Value, args []Value) (Value, error) {
 	sub, err := wantString("count", "substring", args[0])
 	if err != nil {
+		return Nil, err
+	}
+	if err := m.workBytes(int(s.n)); err != nil {
 		return Nil, err
 	}
 	return Int(int64(strings.Count(s.AsString(), sub))), nil
@@ -222,6 +282,9 @@ func strRepeat(m *Machine, s Value, args []Value) (Value, error) {
 // "a\nb\n".lines() == ["a", "b"] and "".lines() == [].
 func strLines(m *Machine, s Value, args []Value) (Value, error) {
 	str := s.AsString()
+	if err := m.workBytes(len(str)); err != nil {
+		return Nil, err
+	}
 	b := listBuilder{m: m}
 	for str != "" {
 		line, rest, _ := strings.Cut(str, "\n")
@@ -252,7 +315,7 @@ func strChars(m *Machine, s Value, args []Value) (Value, error) {
 
 // strBytes implements s.bytes(): the bytes of s.
 func strBytes(m *Machine, s Value, args []Value) (Value, error) {
-	if err := m.chargeString(int(s.n)); err != nil {
+	if err := m.chargeString(bytesSize + int(s.n)); err != nil {
 		return Nil, err
 	}
 	return Bytes([]byte(s.AsString())), nil
@@ -266,6 +329,9 @@ func strIs(f func(rune) bool) Method {
 		str := s.AsString()
 		if str == "" {
 			return False, nil
+		}
+		if err := m.workRunes(len(str)); err != nil {
+			return Nil, err
 		}
 		for _, r := range str {
 			if !f(r) {

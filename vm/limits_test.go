@@ -123,7 +123,7 @@ while true { l.push(1) }`,
 		"map growth": `let m = {}
 let i = 0
 while true { m[i] = i; i += 1 }`,
-		"list repeat": `let l = [1, 2, 3] * 500000000`,
+		"list repeat": `let l = [1, 2, 3] * 10000000`,
 	}
 	for name, src := range bombs {
 		t.Run(name, func(t *testing.T) {

@@ -73,8 +73,11 @@ type Machine struct {
 	cur     *Fiber
 	steps   int64 // instructions executed so far
 	alloc   int64 // bytes charged to the allocation budget
-	nest    int   // Go builtins on the Go stack that called back into .wf
-	hosts   map[string]*Builtin
+	// stackAlloc is stack growth charged to the allocation budget since
+	// the machine was made or restored; not part of its state.
+	stackAlloc int64
+	nest       int // Go builtins on the Go stack that called back into .wf
+	hosts      map[string]*Builtin
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
 
@@ -209,3 +212,14 @@ func (m *Machine) Steps() int64 { return m.steps }
 
 // Output returns the writer print writes to.
 func (m *Machine) Output() io.Writer { return m.out }
+
+// Global returns the value of the global variable name, and whether the
+// program has one of that name whose let has run.
+func (m *Machine) Global(name string) (Value, bool) {
+	for i, g := range m.prog.Globals {
+		if g == name && m.globals[i] != undefined {
+			return m.globals[i], true
+		}
+	}
+	return Nil, false
+}

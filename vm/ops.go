@@ -10,9 +10,6 @@ import (
 	"github.com/wf-lang/wf/compiler"
 )
 
-// valueSize is what the allocation budget charges per list or map slot.
-const valueSize = 24
-
 var opSymbols = map[compiler.Opcode]string{
 	compiler.ADD: "+", compiler.SUB: "-", compiler.MUL: "*", compiler.DIV: "/",
 	compiler.MOD: "%", compiler.BITAND: "&", compiler.BITOR: "|", compiler.BITXOR: "^",
@@ -29,13 +26,13 @@ func opError(op compiler.Opcode, x, y Value) *Error {
 func (m *Machine) binary(op compiler.Opcode, x, y Value) (Value, error) {
 	switch op {
 	case compiler.EQ:
-		eq, err := Equal(x, y)
+		eq, err := m.equal(x, y)
 		return Bool(eq), err
 	case compiler.NE:
-		eq, err := Equal(x, y)
+		eq, err := m.equal(x, y)
 		return Bool(!eq), err
 	case compiler.LT, compiler.LE, compiler.GT, compiler.GE:
-		return compareOp(op, x, y)
+		return m.compareOp(op, x, y)
 	case compiler.IN:
 		ok, err := m.contains(y, x)
 		return Bool(ok), err
@@ -150,20 +147,29 @@ func floatOp(op compiler.Opcode, a, b float64, x, y Value) (Value, error) {
 func (m *Machine) add(x, y Value) (Value, error) {
 	switch {
 	case x.k == KindString && y.k == KindString:
+		if x.n+y.n > maxResult {
+			return Nil, errorf(ErrValue, "string concatenation result too large")
+		}
 		if err := m.charge(int64(x.n + y.n)); err != nil {
 			return Nil, err
 		}
 		return String(x.AsString() + y.AsString()), nil
 	case x.k == KindList && y.k == KindList:
 		a, b := x.AsList().Elems, y.AsList().Elems
-		if err := m.charge(int64(len(a)+len(b)) * valueSize); err != nil {
+		if len(a)+len(b) > maxListLen {
+			return Nil, errorf(ErrValue, "list concatenation result too large")
+		}
+		if err := m.charge(int64(len(a)+len(b)+1) * valueSize); err != nil {
 			return Nil, err
 		}
 		out := make([]Value, 0, len(a)+len(b))
 		return NewList(append(append(out, a...), b...)), nil
 	case x.k == KindBytes && y.k == KindBytes:
 		a, b := x.AsBytes(), y.AsBytes()
-		if err := m.charge(int64(len(a) + len(b))); err != nil {
+		if len(a)+len(b) > maxResult {
+			return Nil, errorf(ErrValue, "bytes concatenation result too large")
+		}
+		if err := m.charge(bytesSize + int64(len(a)+len(b))); err != nil {
 			return Nil, err
 		}
 		return Bytes(append(append([]byte(nil), a...), b...)), nil
@@ -185,7 +191,7 @@ func (m *Machine) repeat(x, y Value) (Value, error) {
 	}
 	if x.k == KindString {
 		s := x.AsString()
-		if len(s) > 0 && n > math.MaxInt32/int64(len(s)) {
+		if len(s) > 0 && n > maxResult/int64(len(s)) {
 			return Nil, errorf(ErrValue, "string repeat result too large")
 		}
 		if err := m.charge(int64(len(s)) * n); err != nil {
@@ -194,7 +200,7 @@ func (m *Machine) repeat(x, y Value) (Value, error) {
 		return String(strings.Repeat(s, int(n))), nil
 	}
 	elems := x.AsList().Elems
-	if len(elems) > 0 && n > math.MaxInt32/int64(len(elems)) {
+	if len(elems) > 0 && n > maxListLen/int64(len(elems)) {
 		return Nil, errorf(ErrValue, "list repeat result too large")
 	}
 	if err := m.charge(int64(len(elems)) * n * valueSize); err != nil {
@@ -225,11 +231,11 @@ func unary(op compiler.Opcode, x Value) (Value, error) {
 	return Nil, errorf(ErrType, "unsupported operand type for unary %s: %s", opSymbols[op], x.TypeName())
 }
 
-// compareOp implements < <= > >=.
-func compareOp(op compiler.Opcode, x, y Value) (Value, error) {
-	c, err := Compare(x, y)
-	if err != nil {
-		return Nil, err
+// compareOp implements < <= > >=; all four are false when a NaN decides.
+func (m *Machine) compareOp(op compiler.Opcode, x, y Value) (Value, error) {
+	c, err := m.compare(x, y)
+	if err != nil || c == unordered {
+		return False, err
 	}
 	switch op {
 	case compiler.LT:
@@ -242,121 +248,6 @@ func compareOp(op compiler.Opcode, x, y Value) (Value, error) {
 	return Bool(c >= 0), nil
 }
 
-// Compare orders two values: numbers by value, strings and bytes
-// bytewise, lists lexicographically. Other pairs are a type error. NaN
-// compares as neither less nor greater (0).
-func Compare(x, y Value) (int, error) {
-	if x.k == KindInt && y.k == KindInt {
-		a, b := x.AsInt(), y.AsInt()
-		return cmp3(a < b, a > b), nil
-	}
-	if a, ok := x.Number(); ok {
-		if b, ok := y.Number(); ok {
-			return cmp3(a < b, a > b), nil
-		}
-	}
-	switch {
-	case x.k == KindString && y.k == KindString:
-		return strings.Compare(x.AsString(), y.AsString()), nil
-	case x.k == KindBytes && y.k == KindBytes:
-		return strings.Compare(string(x.AsBytes()), string(y.AsBytes())), nil
-	case x.k == KindList && y.k == KindList:
-		a, b := x.AsList().Elems, y.AsList().Elems
-		for i := 0; i < len(a) && i < len(b); i++ {
-			c, err := Compare(a[i], b[i])
-			if err != nil || c != 0 {
-				return c, err
-			}
-		}
-		return cmp3(len(a) < len(b), len(a) > len(b)), nil
-	}
-	return 0, errorf(ErrType, "cannot compare %s with %s", x.TypeName(), y.TypeName())
-}
-
-func cmp3(less, greater bool) int {
-	switch {
-	case less:
-		return -1
-	case greater:
-		return 1
-	}
-	return 0
-}
-
-// maxEqualDepth bounds the recursion of Equal on nested or cyclic data.
-const maxEqualDepth = 200
-
-// Equal reports whether x == y: numbers by value (1 == 1.0), strings and
-// bytes by content, lists and maps element by element, everything else by
-// identity.
-func Equal(x, y Value) (bool, error) { return equal(x, y, 0) }
-
-func equal(x, y Value, depth int) (bool, error) {
-	if depth > maxEqualDepth {
-		return false, errorf(ErrValue, "comparison nested too deeply (cyclic data?)")
-	}
-	if x.k != y.k {
-		a, ok1 := x.Number()
-		b, ok2 := y.Number()
-		return ok1 && ok2 && a == b, nil
-	}
-	switch x.k {
-	case KindNil, KindBool, KindInt:
-		return x.n == y.n, nil
-	case KindFloat:
-		return x.AsFloat() == y.AsFloat(), nil
-	case KindString:
-		return x.AsString() == y.AsString(), nil
-	case KindBytes:
-		return string(x.AsBytes()) == string(y.AsBytes()), nil
-	case KindList:
-		return listEqual(x.AsList(), y.AsList(), depth)
-	case KindMap:
-		return mapEqual(x.AsMap(), y.AsMap(), depth)
-	case KindRange:
-		a, b := x.asRange(), y.asRange()
-		return *a == *b, nil
-	}
-	return x.p == y.p, nil
-}
-
-func listEqual(a, b *List, depth int) (bool, error) {
-	if a == b {
-		return true, nil
-	}
-	if len(a.Elems) != len(b.Elems) {
-		return false, nil
-	}
-	for i := range a.Elems {
-		if eq, err := equal(a.Elems[i], b.Elems[i], depth+1); !eq || err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-func mapEqual(a, b *Map, depth int) (bool, error) {
-	if a == b {
-		return true, nil
-	}
-	if a.Len() != b.Len() {
-		return false, nil
-	}
-	for _, e := range a.entries {
-		if e.deleted {
-			continue
-		}
-		v, ok, err := b.Get(e.Key)
-		if err != nil || !ok {
-			return false, err
-		}
-		if eq, err := equal(e.Value, v, depth+1); !eq || err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
 // contains implements "x in y".
 func (m *Machine) contains(y, x Value) (bool, error) {
 	switch y.k {
@@ -366,25 +257,16 @@ func (m *Machine) contains(y, x Value) (bool, error) {
 		}
 		return strings.Contains(y.AsString(), x.AsString()), nil
 	case KindList:
-		for _, e := range y.AsList().Elems {
-			if eq, err := Equal(e, x); eq || err != nil {
-				return eq, err
-			}
-		}
-		return false, nil
+		i, err := m.listFind(y.AsList(), x)
+		return i >= 0, err
 	case KindMap:
 		_, ok, err := y.AsMap().Get(x)
 		return ok, err
 	case KindRange:
-		r := y.asRange()
 		if x.k != KindInt {
 			return false, nil
 		}
-		i := x.AsInt()
-		if r.Step > 0 {
-			return i >= r.Start && i < r.Stop && (i-r.Start)%r.Step == 0, nil
-		}
-		return i <= r.Start && i > r.Stop && (r.Start-i)%(-r.Step) == 0, nil
+		return y.asRange().has(x.AsInt()), nil
 	case KindBytes:
 		if x.k == KindBytes {
 			return strings.Contains(string(y.AsBytes()), string(x.AsBytes())), nil
@@ -419,18 +301,24 @@ func (m *Machine) index(x, i Value) (Value, error) {
 		return Int(int64(b[j])), nil
 	case KindRange:
 		r := x.asRange()
-		j, err := indexOf(i, int(r.Len()), "range")
-		if err != nil {
-			return Nil, err
+		if i.k != KindInt {
+			return Nil, errorf(ErrType, "range index must be an int, got %s", i.TypeName())
 		}
-		return Int(r.Start + int64(j)*r.Step), nil
+		n, j := r.length(), uint64(i.AsInt())
+		if i.AsInt() < 0 {
+			j = n - -j // -j is the distance from the end; too far wraps past n
+		}
+		if j >= n {
+			return Nil, errorf(ErrIndex, "range index %d out of range (length %d)", i.AsInt(), n)
+		}
+		return Int(r.at(j)), nil
 	case KindMap:
 		v, ok, err := x.AsMap().Get(i)
 		if err != nil {
 			return Nil, err
 		}
 		if !ok {
-			return Nil, errorf(ErrKey, "key %s not found", Repr(i))
+			return Nil, errorf(ErrKey, "key %s not found", shortRepr(i))
 		}
 		return v, nil
 	}
@@ -475,11 +363,7 @@ func (m *Machine) mapSet(mp *Map, k, v Value) error {
 	if err != nil || !added {
 		return err
 	}
-	extra := int64(2 * valueSize)
-	if k.k == KindString {
-		extra += int64(k.n)
-	}
-	return m.charge(extra)
+	return m.charge(mapEntrySize)
 }
 
 // slice implements x[lo:hi] with nil for a missing bound.
@@ -514,6 +398,9 @@ func (m *Machine) slice(x, lo, hi Value) (Value, error) {
 		return NewList(append([]Value(nil), x.AsList().Elems[i:j]...)), nil
 	case KindString:
 		return String(x.AsString()[i:j]), nil
+	}
+	if err := m.charge(bytesSize + int64(j-i)); err != nil {
+		return Nil, err
 	}
 	return Bytes(append([]byte(nil), x.AsBytes()[i:j]...)), nil
 }
@@ -578,24 +465,38 @@ func (m *Machine) setAttr(x Value, name string, v Value) error {
 	return m.mapSet(x.AsMap(), String(name), v)
 }
 
-// concat joins the str() of each value: string interpolation.
+// concat joins the str() of each value: string interpolation. Each part
+// is rendered within the allocation budget, and the result is charged
+// before it is built.
 func (m *Machine) concat(parts []Value) (Value, error) {
-	var b strings.Builder
+	var small [8]string // most interpolations have a few parts: no allocation
+	strs := small[:0]
+	if len(parts) > len(small) {
+		strs = make([]string, 0, len(parts))
+	}
+	n := 0
 	for _, p := range parts {
-		if p.k == KindString {
-			b.WriteString(p.AsString())
-		} else {
-			b.WriteString(Str(p))
+		s, err := m.str(p)
+		if err != nil {
+			return Nil, err
+		}
+		strs = append(strs, s)
+		n += len(s)
+		if n > maxResult {
+			return Nil, errorf(ErrValue, "string interpolation result too large")
 		}
 	}
-	if err := m.charge(int64(b.Len())); err != nil {
+	if err := m.charge(int64(n)); err != nil {
 		return Nil, err
 	}
-	return String(b.String()), nil
+	return String(strings.Join(strs, "")), nil
 }
 
 // makeMap builds a map from alternating keys and values.
 func (m *Machine) makeMap(kv []Value) (Value, error) {
+	if err := m.charge(mapSize); err != nil {
+		return Nil, err
+	}
 	mp := NewMap(len(kv) / 2)
 	for i := 0; i < len(kv); i += 2 {
 		if err := m.mapSet(mp, kv[i], kv[i+1]); err != nil {

@@ -545,7 +545,7 @@ func (d *decoder) fillMap(mp *Map, o []any) error {
 			return badf("map key: %v", err)
 		}
 		if !added {
-			return badf("map has a duplicate key %s", Repr(kv[i]))
+			return badf("map has a duplicate key %s", shortRepr(kv[i]))
 		}
 	}
 	return nil

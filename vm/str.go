@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -32,28 +33,84 @@ func Str(v Value) string {
 
 // Repr returns the source-like form of v: strings quoted, containers with
 // their elements in Repr form. A list or map inside itself prints as
-// [...] or {...}, as in Python.
+// [...] or {...}, as in Python. Text past maxReprBytes is cut to "...".
 func Repr(v Value) string {
-	if v.k != KindList && v.k != KindMap {
-		var b strings.Builder
-		writeScalar(&b, v)
-		return b.String()
-	}
-	p := printer{active: map[unsafe.Pointer]bool{}}
+	p := printer{limit: maxReprBytes}
 	p.value(v, 0)
 	return p.b.String()
 }
 
-// printer writes Repr text, tracking the containers being printed.
-type printer struct {
-	b      strings.Builder
-	active map[unsafe.Pointer]bool
+// maxShortRepr bounds the text of a value quoted in an error message.
+const maxShortRepr = 200
+
+// shortRepr is Repr cut to about maxShortRepr bytes, for error messages:
+// a missing key of a megabyte makes a message of a few lines, not a
+// megabyte.
+func shortRepr(v Value) string {
+	p := printer{limit: maxShortRepr}
+	p.value(v, 0)
+	return p.b.String()
 }
 
-func (p *printer) full() bool { return p.b.Len() > maxReprBytes }
+// str is Str paid for by m: the text is charged to the allocation budget
+// as it is built (and so counts as work), and one that would exceed the
+// budget stops with the memory limit error instead of being built first.
+func (m *Machine) str(v Value) (string, error) {
+	switch v.k {
+	case KindString:
+		return v.AsString(), nil
+	case KindInt:
+		return strconv.FormatInt(v.AsInt(), 10), nil
+	}
+	return m.repr(v)
+}
+
+// repr is Repr paid for by m, like str: the text's buffer is charged as
+// it grows, and each value printed is a step of work.
+func (m *Machine) repr(v Value) (string, error) {
+	p := printer{limit: maxReprBytes}
+	p.b.m = m
+	p.value(v, 0)
+	if p.err == nil {
+		p.err = m.work(p.visited)
+	}
+	return p.b.String(), p.err
+}
+
+// printer writes Repr text up to limit bytes, tracking the containers
+// being printed; past the limit it writes "..." and stops. With a
+// machine in b, it charges the text to its budget and stops at the first
+// error, recorded in err.
+type printer struct {
+	b       textBuilder
+	active  map[unsafe.Pointer]bool
+	limit   int
+	visited int64 // values printed
+	err     error
+}
+
+func (p *printer) full() bool {
+	if p.err != nil {
+		return true
+	}
+	if p.b.m != nil {
+		if p.err = p.b.pay(); p.err != nil {
+			return true
+		}
+	}
+	return p.b.Len() > p.limit
+}
+
+// room is how many bytes may still be written.
+func (p *printer) room() int { return max(p.limit-p.b.Len(), 0) }
 
 func (p *printer) value(v Value, depth int) {
-	if depth > maxReprDepth || p.full() {
+	p.visited++
+	if p.full() {
+		p.b.WriteString("...")
+		return
+	}
+	if depth > maxReprDepth {
 		p.b.WriteString("...")
 		return
 	}
@@ -62,14 +119,49 @@ func (p *printer) value(v Value, depth int) {
 		p.container(v, "[", "]", func() { p.list(v.AsList(), depth) })
 	case KindMap:
 		p.container(v, "{", "}", func() { p.mapEntries(v.AsMap(), depth) })
+	case KindString:
+		p.quoted("", v.AsString())
+	case KindBytes:
+		p.quoted("b", string(v.AsBytes()))
 	default:
-		writeScalar(&p.b, v)
+		writeScalar(&p.b.Builder, v)
 	}
 }
+
+// quoted writes s quoted, a chunk at a time, or as much of it as fits the
+// limit followed by "...": quoting escapes a byte into up to six, so a
+// long string is never quoted whole first.
+func (p *printer) quoted(prefix, s string) {
+	p.b.WriteString(prefix)
+	p.b.WriteByte('"')
+	for s != "" {
+		if p.full() {
+			p.b.WriteString(`..."`)
+			return
+		}
+		n := min(len(s), quoteChunk, p.room()+1)
+		for n < len(s) && n > 0 && !utf8.RuneStart(s[n]) {
+			n-- // keep a character whole
+		}
+		if n == 0 {
+			n = min(len(s), utf8.UTFMax)
+		}
+		q := strconv.Quote(s[:n])
+		p.b.WriteString(q[1 : len(q)-1])
+		s = s[n:]
+	}
+	p.b.WriteByte('"')
+}
+
+// quoteChunk is how many bytes of a string quoted writes at a time.
+const quoteChunk = 4096
 
 // container prints a list or map, or [...] / {...} when v is already
 // being printed further up.
 func (p *printer) container(v Value, open, close string, body func()) {
+	if p.active == nil {
+		p.active = map[unsafe.Pointer]bool{}
+	}
 	if p.active[v.p] {
 		p.b.WriteString(open + "..." + close)
 		return

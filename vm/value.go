@@ -245,13 +245,31 @@ type Range struct {
 	Start, Stop, Step int64
 }
 
-// Len returns the number of elements of r.
+// Len returns the number of elements of r, or math.MaxInt64 for the few
+// ranges longer than that (range(-2**63, 2**63 - 1) has 2**64 - 1).
 func (r *Range) Len() int64 {
+	return int64(min(r.length(), math.MaxInt64))
+}
+
+// length returns the number of elements of r, exactly. The differences
+// are taken in uint64, where they cannot overflow.
+func (r *Range) length() uint64 {
 	if r.Step > 0 && r.Start < r.Stop {
-		return int64((uint64(r.Stop-r.Start)-1)/uint64(r.Step) + 1)
+		return (uint64(r.Stop)-uint64(r.Start)-1)/uint64(r.Step) + 1
 	}
 	if r.Step < 0 && r.Start > r.Stop {
-		return int64((uint64(r.Start-r.Stop)-1)/uint64(-r.Step) + 1)
+		return (uint64(r.Start)-uint64(r.Stop)-1)/(-uint64(r.Step)) + 1
 	}
 	return 0
+}
+
+// at returns element i of r, which must be below its length.
+func (r *Range) at(i uint64) int64 { return int64(uint64(r.Start) + i*uint64(r.Step)) }
+
+// has reports whether x is an element of r.
+func (r *Range) has(x int64) bool {
+	if r.Step > 0 {
+		return x >= r.Start && x < r.Stop && (uint64(x)-uint64(r.Start))%uint64(r.Step) == 0
+	}
+	return x <= r.Start && x > r.Stop && (uint64(r.Start)-uint64(x))%(-uint64(r.Step)) == 0
 }
