@@ -286,11 +286,32 @@ type decoder struct {
 	isValue bool
 	raw     [][]any
 	objs    []Value
+	work    int64 // units of decoding and verifying done; see tick
+	polled  int64 // work at the last cancellation poll
+}
+
+// tick counts n units of work: values decoded, frames, stack slots and
+// links checked. Every pollInterval units it polls the machine's context,
+// so restoring a large snapshot can be cancelled. The count is what
+// TestRestoreWorkIsLinear holds to the size of the snapshot.
+func (d *decoder) tick(n int) error {
+	d.work += int64(n)
+	if d.work-d.polled < pollInterval || d.m.ctx == nil {
+		return nil
+	}
+	d.polled = d.work
+	if err := d.m.ctx.Err(); err != nil {
+		return fmt.Errorf("snapshot decoding stopped: %w", err)
+	}
+	return nil
 }
 
 func newDecoder(m *Machine, heap []any, isValue bool) (*decoder, error) {
 	d := &decoder{m: m, isValue: isValue, raw: make([][]any, len(heap)), objs: make([]Value, len(heap))}
 	for i, h := range heap {
+		if err := d.tick(1); err != nil {
+			return nil, err
+		}
 		o, ok := h.([]any)
 		if !ok || len(o) == 0 {
 			return nil, badf("object %d is not a tagged array", i)
@@ -407,6 +428,9 @@ func (d *decoder) decodeArray(x any, decode func(any) (Value, error)) ([]Value, 
 	a, ok := x.([]any)
 	if !ok {
 		return nil, badf("want an array of values")
+	}
+	if err := d.tick(len(a)); err != nil {
+		return nil, err
 	}
 	out := make([]Value, len(a))
 	for i, e := range a {
@@ -634,6 +658,9 @@ func fillRange(r *Range, o []any) error {
 	return nil
 }
 
+// iterSourceKind is the kind of value each iterator kind walks.
+var iterSourceKind = [...]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
+
 func (d *decoder) fillIter(it *Iter, o []any) error {
 	if err := want(o, 7); err != nil {
 		return err
@@ -646,9 +673,8 @@ func (d *decoder) fillIter(it *Iter, o []any) error {
 	if err != nil {
 		return err
 	}
-	kinds := map[iterKind]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
 	ik := iterKind(n[0])
-	if k, ok := kinds[ik]; !ok || src.k != k || n[0] < 0 || n[0] > int64(iterRange) {
+	if n[0] < 0 || n[0] > int64(iterRange) || src.k != iterSourceKind[ik] {
 		return badf("iterator kind %d over a %s", n[0], src.TypeName())
 	}
 	it.kind, it.src, it.i, it.stop, it.step, it.n = ik, src, n[1], n[2], n[3], n[4]
@@ -708,6 +734,9 @@ func (d *decoder) fillFrames(f *Fiber, x any) error {
 	if !ok {
 		return badf("frames is not an array")
 	}
+	if err := d.tick(len(frames)); err != nil {
+		return err
+	}
 	f.Frames = make([]Frame, len(frames))
 	for i, fx := range frames {
 		fr, ok := fx.([]any)
@@ -734,6 +763,9 @@ func (d *decoder) fillHandlers(f *Fiber, x any) error {
 	hs, ok := x.([]any)
 	if !ok {
 		return badf("handlers is not an array")
+	}
+	if err := d.tick(len(hs)); err != nil {
+		return err
 	}
 	for _, hx := range hs {
 		h, ok := hx.([]any)
