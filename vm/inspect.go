@@ -47,25 +47,22 @@ type FrameReport struct {
 }
 
 // Inspect decodes and verifies a snapshot of program p and describes it.
+// Host functions need not be registered.
 func Inspect(p *compiler.Program, data []byte) (ins *Inspection, err error) {
 	defer recoverAPI(&err)
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
 	}
-	m, err := New(p, Options{stubHosts: true})
-	if err != nil {
-		return nil, err
-	}
+	opts := Options{stubHosts: true}
 	ins = &Inspection{Program: p.File, Hash: fmt.Sprintf("%x", p.Hash)}
+	var m *Machine
 	var d *decoder
 	if env.Kind == snapMachine {
 		ins.Kind = "machine"
-		mm, err := restoreWithDecoder(p, data, m.opts, &d)
-		if err != nil {
+		if m, d, err = restoreEnvelope(p, env, opts); err != nil {
 			return nil, err
 		}
-		m = mm
 		ins.Steps = m.steps
 		if m.pending != nil {
 			ins.Waiting = m.pending.Host
@@ -77,11 +74,13 @@ func Inspect(p *compiler.Program, data []byte) (ins *Inspection, err error) {
 		}
 	} else {
 		ins.Kind = "value"
-		v, dd, err := m.loadValueDecoder(data)
-		if err != nil {
+		if m, err = New(p, opts); err != nil {
 			return nil, err
 		}
-		d = dd
+		var v Value
+		if v, d, err = m.loadEnvelope(env); err != nil {
+			return nil, err
+		}
 		ins.Value = Repr(v)
 	}
 	ins.Fibers = d.reportFibers(m)
