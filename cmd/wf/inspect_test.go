@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/vm"
+)
+
+// embeddingSnapshot writes a snapshot of a one-line program that embeds
+// src as its program (with src's hash), after edit has changed the
+// decoded body, and returns the file's path.
+func embeddingSnapshot(t *testing.T, src string, edit func(body []any)) string {
+	t.Helper()
+	p, err := compiler.CompileSource("one.wf", []byte("let x = [1, 2]\n"), compiler.Options{Predeclared: predeclared()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := vm.New(p, vm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{EmbedProgram: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env []any
+	if err := cbor.Unmarshal(data, &env); err != nil {
+		t.Fatal(err)
+	}
+	hash := compiler.Hash([]byte(src))
+	env[3], env[4] = hash[:], []any{"embedded.wf", []byte(src)}
+	if edit != nil {
+		edit(env[5].([]any))
+	}
+	if data, err = cbor.Marshal(env); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "state.snap")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func inspect(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(append([]string{"inspect"}, args...), nil, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestInspectChecksBodyBeforeCompiling: a snapshot whose body is
+// malformed is refused as such; its embedded program (here not even valid
+// code) is never compiled.
+func TestInspectChecksBodyBeforeCompiling(t *testing.T) {
+	path := embeddingSnapshot(t, "fn (((\n", func(body []any) {
+		body[5].([]any)[0] = []any{uint64(42)}
+	})
+	code, _, stderr := inspect(path)
+	if code != exitRuntime || !strings.Contains(stderr, "bad snapshot") || strings.Contains(stderr, "embedded program") {
+		t.Fatalf("exit %d, stderr %q; want a bad snapshot, and no word of compiling", code, stderr)
+	}
+}
+
+// TestInspectBoundsEmbeddedSource: an embedded program over --max-source
+// is refused before it is compiled; under the limit it is compiled, with
+// the nesting limit.
+func TestInspectBoundsEmbeddedSource(t *testing.T) {
+	big := strings.Repeat("let a = 1\n", 100)
+	code, _, stderr := inspect("--max-source", "999", embeddingSnapshot(t, big, nil))
+	if code != exitRuntime || !strings.Contains(stderr, "1000 bytes, over the --max-source limit of 999") {
+		t.Fatalf("exit %d, stderr %q; want the source refused for its size", code, stderr)
+	}
+	deep := "let a = " + strings.Repeat("(", 30) + "1" + strings.Repeat(")", 30) + "\n"
+	code, _, stderr = inspect("--max-nesting", "20", embeddingSnapshot(t, deep, nil))
+	if code != exitRuntime || !strings.Contains(stderr, "embedded program") || !strings.Contains(stderr, "nest") {
+		t.Fatalf("exit %d, stderr %q; want the source refused for its nesting", code, stderr)
+	}
+}
