@@ -125,39 +125,31 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	if err != nil {
 		return nil, err
 	}
-	m, _, err = restoreEnvelope(p, env, opts)
-	return m, err
+	return restoreEnvelope(p, env, opts)
 }
 
-// restoreEnvelope is Restore after the envelope is decoded; it also hands
-// back the decoder, for Inspect.
-func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, *decoder, error) {
+// restoreEnvelope is Restore after the envelope is decoded.
+func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, error) {
 	if env.Kind != snapMachine {
-		return nil, nil, badf("this is a value snapshot (from dump), not a machine snapshot")
+		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
 	if [32]byte(env.Hash) != p.Hash {
-		return nil, nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
+		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
 	}
 	m, err := New(p, opts)
 	if err != nil {
 		// A host function the program (and so the snapshot) needs is
 		// missing: the snapshot cannot be restored with these options.
-		return nil, nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := m.restoreBody(env.Body)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, d, nil
-}
-
-// restoreBody installs a decoded machine body into m (fresh from New).
-func (m *Machine) restoreBody(body []any) (*decoder, error) {
-	d, err := m.decodeBody(body)
+	d, err := m.decodeBody(env.Body)
 	if err != nil {
 		return nil, err
 	}
-	return d, d.verify(m.root, m.cur, m.pending != nil)
+	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // decodeBody decodes a machine body whose shape checkShape has checked.
@@ -234,22 +226,20 @@ func (m *Machine) loadValue(data []byte) (Value, error) {
 	if err != nil {
 		return Nil, err
 	}
-	v, _, err := m.loadEnvelope(env)
-	return v, err
+	return m.loadEnvelope(env)
 }
 
-// loadEnvelope is loadValue after the envelope is decoded; it also hands
-// back the decoder, for Inspect.
-func (m *Machine) loadEnvelope(env *envelope) (Value, *decoder, error) {
+// loadEnvelope is loadValue after the envelope is decoded.
+func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	if env.Kind != snapValue {
-		return Nil, nil, badf("this is a machine snapshot, not a dumped value")
+		return Nil, badf("this is a machine snapshot, not a dumped value")
 	}
 	if [32]byte(env.Hash) != m.prog.Hash {
-		return Nil, nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
+		return Nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
 	}
 	d, err := newDecoder(m, env.Body[1].([]any), true)
 	if err != nil {
-		return Nil, nil, err
+		return Nil, err
 	}
 	v, err := d.value(env.Body[0])
 	if err == nil {
@@ -258,7 +248,7 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, *decoder, error) {
 	if err == nil {
 		err = d.verify(nil, nil, false)
 	}
-	return v, d, err
+	return v, err
 }
 
 // decoder rebuilds heap objects in two passes: allocate every object from

@@ -525,8 +525,8 @@ func (st *stepper) compare(t *testing.T, n int64, fresh, chained stepResult, cha
 	if bytes.Equal(fresh.snap, chained.snap) {
 		return
 	}
-	a, aerr := vm.Inspect(st.prog, fresh.snap)
-	b, berr := vm.Inspect(st.prog, chained.snap)
+	a, aerr := vm.Inspect(st.prog, fresh.snap, vm.InspectOptions{})
+	b, berr := vm.Inspect(st.prog, chained.snap, vm.InspectOptions{})
 	t.Fatalf("%s: step %d: snapshots differ (%d vs %d bytes); inspect errors %v %v; (-fresh +restored):\n%s\nCBOR (-fresh +restored):\n%s",
 		st.name, n, len(fresh.snap), len(chained.snap), aerr, berr, cmp.Diff(a, b), cmp.Diff(diagnose(fresh.snap), diagnose(chained.snap)))
 }
@@ -1269,7 +1269,7 @@ func TestHostileSnapshots(t *testing.T) {
 				}
 				t.Fatalf("got %v, want an error wrapping %q", err, want)
 			}
-			if _, err := vm.Inspect(p, bad); !errors.Is(err, want) {
+			if _, err := vm.Inspect(p, bad, vm.InspectOptions{}); !errors.Is(err, want) {
 				t.Errorf("Inspect: got %v, want an error wrapping %q", err, want)
 			}
 		})

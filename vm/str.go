@@ -39,18 +39,24 @@ func Repr(v Value) string {
 		writeScalar(&b, v)
 		return b.String()
 	}
-	p := printer{active: map[unsafe.Pointer]bool{}}
+	p := printer{active: map[unsafe.Pointer]bool{}, limit: maxReprBytes}
 	p.value(v, 0)
 	return p.b.String()
 }
 
-// printer writes Repr text, tracking the containers being printed.
+// printer writes Repr text, tracking the containers being printed. Once
+// the text is over limit, whatever is left prints as "...". A preview (the
+// one-line text of View) also cuts strings, bytes and error messages to
+// the room left, so that its cost is bounded by limit whatever the value
+// holds.
 type printer struct {
-	b      strings.Builder
-	active map[unsafe.Pointer]bool
+	b       strings.Builder
+	active  map[unsafe.Pointer]bool
+	limit   int
+	preview bool
 }
 
-func (p *printer) full() bool { return p.b.Len() > maxReprBytes }
+func (p *printer) full() bool { return p.b.Len() > p.limit }
 
 func (p *printer) value(v Value, depth int) {
 	if depth > maxReprDepth || p.full() {
@@ -62,6 +68,11 @@ func (p *printer) value(v Value, depth int) {
 		p.container(v, "[", "]", func() { p.list(v.AsList(), depth) })
 	case KindMap:
 		p.container(v, "{", "}", func() { p.mapEntries(v.AsMap(), depth) })
+	case KindString, KindBytes, KindError:
+		if p.preview {
+			v = cutScalar(v, p.limit-p.b.Len()+1)
+		}
+		writeScalar(&p.b, v)
 	default:
 		writeScalar(&p.b, v)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/lang"
@@ -37,7 +36,7 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	if prog == nil {
 		return code
 	}
-	ins, err := vm.Inspect(prog, data)
+	ins, err := vm.Inspect(prog, data, vm.InspectOptions{})
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %s: %v\n", fs.Arg(0), err)
 		return exitRuntime
@@ -109,6 +108,11 @@ func snapshotProgram(data []byte, path string, lim embedLimits, stderr io.Writer
 	return nil, exitRuntime
 }
 
+// printInspection prints a snapshot's view as text: the globals, then
+// each fiber with its frames and their live locals, a line per variable.
+// A value shown in more than one of those places, and every fiber, gets
+// its object id: "items = [1, 2, 3]  #4" where it first appears, "#4"
+// where it appears again, so shared state prints once.
 func printInspection(w io.Writer, ins *vm.Inspection) {
 	fmt.Fprintf(w, "%s snapshot of %s (program %s)\n", ins.Kind, ins.Program, ins.Hash[:16])
 	if ins.Steps > 0 {
@@ -117,26 +121,85 @@ func printInspection(w io.Writer, ins *vm.Inspection) {
 	if ins.Waiting != "" {
 		fmt.Fprintf(w, "waiting on host function: %s\n", ins.Waiting)
 	}
-	if ins.Value != "" {
-		fmt.Fprintf(w, "value: %s\n", ins.Value)
+	p := placePrinter{marked: markShared(ins), shown: map[int]bool{}}
+	if ins.Value != nil {
+		fmt.Fprintf(w, "value: %s\n", p.text(*ins.Value))
 	}
 	if len(ins.Globals) > 0 {
 		fmt.Fprintln(w, "globals:")
 		for _, g := range ins.Globals {
-			fmt.Fprintf(w, "  %s = %s\n", g.Name, g.Value)
+			fmt.Fprintf(w, "  %s = %s\n", g.Name, p.text(g.Value))
 		}
 	}
-	for _, f := range ins.Fibers {
-		parent := ""
-		if f.Parent != 0 {
-			parent = fmt.Sprintf(", parent #%d", f.Parent)
+	for _, id := range ins.Fibers {
+		p.fiber(w, id, ins.Object(id))
+	}
+	if ins.Truncated {
+		fmt.Fprintln(w, "(some values are cut short by the view's limits; --json marks where)")
+	}
+}
+
+// placePrinter prints the values of globals and locals, giving the ids of
+// the marked objects.
+type placePrinter struct {
+	marked map[int]bool // objects shown with their id
+	shown  map[int]bool // marked objects printed once already
+}
+
+func (p *placePrinter) text(v vm.ValueView) string {
+	switch {
+	case !p.marked[v.Ref]:
+		return v.Repr
+	case p.shown[v.Ref]:
+		return fmt.Sprintf("#%d", v.Ref)
+	}
+	p.shown[v.Ref] = true
+	return fmt.Sprintf("%s  #%d", v.Repr, v.Ref)
+}
+
+func (p *placePrinter) fiber(w io.Writer, id int, f *vm.ObjectView) {
+	kind, more := f.Kind, ""
+	if f.Main {
+		kind = "main"
+	}
+	if f.Parent != 0 {
+		more = fmt.Sprintf(", parent #%d", f.Parent)
+	}
+	if f.Truncated {
+		more += " (frames cut short)"
+	}
+	fmt.Fprintf(w, "fiber #%d: %s %s, %s%s\n", id, kind, f.Function, f.Status, more)
+	for _, fr := range f.Frames {
+		fmt.Fprintf(w, "  in %s at %s\n", fr.Function, fr.Position)
+		for _, l := range fr.Locals {
+			fmt.Fprintf(w, "    %s = %s\n", l.Name, p.text(l.Value))
 		}
-		fmt.Fprintf(w, "fiber #%d: %s %s, %s%s\n", f.ID, f.Kind, f.Func, f.Status, parent)
-		for _, fr := range f.Frames {
-			fmt.Fprintf(w, "  in %s at %s\n", fr.Func, fr.Pos)
+	}
+}
+
+// markShared returns the objects to show with their ids: every fiber, and
+// every object that is the value of more than one global or local.
+func markShared(ins *vm.Inspection) map[int]bool {
+	seen, marked := map[int]bool{}, map[int]bool{}
+	note := func(v vm.ValueView) {
+		if v.Ref != 0 {
+			marked[v.Ref] = marked[v.Ref] || seen[v.Ref]
+			seen[v.Ref] = true
+		}
+	}
+	if ins.Value != nil {
+		note(*ins.Value)
+	}
+	for _, g := range ins.Globals {
+		note(g.Value)
+	}
+	for _, id := range ins.Fibers {
+		marked[id] = true
+		for _, fr := range ins.Object(id).Frames {
 			for _, l := range fr.Locals {
-				fmt.Fprintf(w, "    %s = %s\n", l.Name, strings.ReplaceAll(l.Value, "\n", "\\n"))
+				note(l.Value)
 			}
 		}
 	}
+	return marked
 }
