@@ -567,6 +567,9 @@ func (d *decoder) fillError(e *Error, o []any) error {
 		return badf("malformed error value")
 	}
 	e.Kind, e.Msg = kind, msg
+	if err := d.tick(len(trace)); err != nil {
+		return err
+	}
 	for _, t := range trace {
 		te, ok := t.([]any)
 		if !ok || len(te) != 4 {

