@@ -44,7 +44,8 @@ func (o ViewOptions) withDefaults() ViewOptions {
 // as a number when finite, else "nan", "inf" or "-inf"), string (bytes in
 // base64) or, for a builtin, its name. Objects carry Ref, the id of their
 // entry in the object table. Len is the length of a list or map, or the
-// full byte length of a string or bytes value that was cut. Repr is the
+// full byte length of a string or bytes value that was cut (omitted when
+// 0). Repr is the
 // value's one-line source-like text, cut to ViewOptions.MaxRepr with
 // "..."; for an int it is its exact decimal. Truncated marks a string
 // that was cut, or an object left out of the table by the limits.
@@ -116,7 +117,8 @@ type ValueReport struct {
 }
 
 // View returns the JSON form of v and of everything it reaches, within
-// opts. It reads v's objects and must not run while their machine does.
+// opts. It only reads v's objects: call it while their machine is not
+// running (a debugger stopped between instructions, say).
 func View(v Value, opts ViewOptions) *ValueReport {
 	w := newViewer(opts)
 	r := &ValueReport{Value: w.value(v)}
