@@ -48,8 +48,8 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// readSnapshot reads a snapshot file, refusing one larger than any
-// snapshot can be before reading it.
+// readSnapshot reads a snapshot file, reading no further than one byte
+// past the largest snapshot there can be.
 func readSnapshot(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {

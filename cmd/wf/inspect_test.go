@@ -1,5 +1,8 @@
 package main
 
+// Tests of wf inspect: what it checks before compiling an embedded
+// program, and its text.
+
 import (
 	"bytes"
 	"fmt"
