@@ -100,10 +100,11 @@ func Example_inspect() {
 	}
 	fmt.Println("waiting for", rep.Pending)
 	for _, g := range rep.Machine.Globals {
-		fmt.Println(g.Name, "=", g.Value)
+		fmt.Println(g.Name, "=", g.Value.Repr)
 	}
-	for _, fr := range rep.Machine.Fibers[0].Frames {
-		fmt.Println("in", fr.Func, "at", fr.Pos)
+	main := rep.Machine.Object(rep.Machine.Fibers[0])
+	for _, fr := range main.Frames {
+		fmt.Println("in", fr.Function, "at", fr.Position)
 	}
 	fmt.Println("queued:", rep.Queued[0].Name, rep.Queued[0].Value)
 	// Output:

@@ -189,7 +189,7 @@ func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
 	if err != nil {
 		return err
 	}
-	if rep.Machine, err = vm.Inspect(prog, snap); err != nil {
+	if rep.Machine, err = vm.Inspect(prog, snap, vm.InspectOptions{Context: ctx}); err != nil {
 		err = explain(prog, rep.Instance.Program, err)
 		return fmt.Errorf("instance %s version %d: %w: %w", rep.Instance.ID, rep.Version.Number, ErrCorrupt, err)
 	}

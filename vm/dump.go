@@ -30,6 +30,9 @@ func init() {
 		}
 		v, err := m.loadValue(args[0].AsBytes())
 		if err != nil {
+			if stop := m.poll(); stop != nil {
+				return Nil, stop // cancelled while decoding: not the snapshot's fault
+			}
 			return Nil, errorf(ErrValue, "load: %v", err)
 		}
 		return v, nil

@@ -56,7 +56,7 @@ func restoreAndRun(t *testing.T, p *compiler.Program, data []byte) {
 		}
 		return
 	}
-	if _, err := vm.Inspect(p, data); err != nil {
+	if _, err := vm.Inspect(p, data, vm.InspectOptions{}); err != nil {
 		t.Fatalf("Restore accepted what Inspect refuses: %v", err)
 	}
 	runBriefly(m)

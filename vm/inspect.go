@@ -1,141 +1,108 @@
 package vm
 
-// This file defines Inspect: a snapshot rendered as plain data for people
-// and tools (wf inspect), without running anything.
+// This file defines Inspect: a snapshot shown as plain data for people
+// and tools (wf inspect, wf show), without running anything.
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/wf-lang/wf/compiler"
 )
 
-// Inspection is a readable view of a snapshot: what each fiber is doing,
-// where, and with which local variables.
+// Inspection is a readable view of a snapshot: its globals, what each
+// fiber is doing, where, and with which local variables. Values take the
+// JSON form of View; Objects is the table their refs point into, and the
+// generators and coroutines in it carry their frames.
 type Inspection struct {
-	Kind    string        `json:"kind"` // "machine" or "value"
-	Program string        `json:"program"`
-	Hash    string        `json:"program_hash"`
-	Steps   int64         `json:"steps,omitempty"`
-	Waiting string        `json:"waiting_on_host,omitempty"`
-	Value   string        `json:"value,omitempty"`
-	Globals []NamedValue  `json:"globals,omitempty"`
-	Fibers  []FiberReport `json:"fibers"`
+	Kind      string       `json:"kind"` // "machine" or "value"
+	Program   string       `json:"program"`
+	Hash      string       `json:"program_hash"`
+	Steps     int64        `json:"steps,omitempty"`
+	Waiting   string       `json:"waiting_on_host,omitempty"`
+	Value     *ValueView   `json:"value,omitempty"` // the value of a value snapshot
+	Globals   []Var        `json:"globals,omitempty"`
+	Fibers    []int        `json:"fibers"` // ids of the fibers' objects: the main program and the current fiber first
+	Objects   []ObjectView `json:"objects"`
+	Truncated bool         `json:"truncated,omitempty"` // some part was cut by the limits
 }
 
-// NamedValue is a variable and its value in Repr form.
-type NamedValue struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+// Object returns the entry of the object table with the given id, or nil.
+func (ins *Inspection) Object(id int) *ObjectView {
+	if id < 1 || id > len(ins.Objects) {
+		return nil
+	}
+	return &ins.Objects[id-1]
 }
 
-// FiberReport describes one fiber.
-type FiberReport struct {
-	ID     int           `json:"id"`
-	Kind   string        `json:"kind"` // "main", "generator" or "coroutine"
-	Status string        `json:"status"`
-	Func   string        `json:"function,omitempty"`
-	Parent int           `json:"parent,omitempty"` // ID of the parent coroutine or resumer; 0 for none
-	Frames []FrameReport `json:"frames,omitempty"`
+// InspectOptions configure Inspect: the view's limits, and a context that
+// cancels decoding.
+type InspectOptions struct {
+	ViewOptions
+	Context context.Context
 }
 
-// FrameReport describes one frame, outermost first.
-type FrameReport struct {
-	Func   string       `json:"function"`
-	Pos    string       `json:"position"`
-	PC     int          `json:"pc"`
-	Locals []NamedValue `json:"locals,omitempty"`
-}
-
-// Inspect decodes and verifies a snapshot of program p and describes it.
-func Inspect(p *compiler.Program, data []byte) (ins *Inspection, err error) {
+// Inspect decodes and verifies a snapshot of program p and describes it
+// within the limits of opts. Host functions need not be registered.
+func Inspect(p *compiler.Program, data []byte, opts InspectOptions) (ins *Inspection, err error) {
 	defer recoverAPI(&err)
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
 	}
-	m, err := New(p, Options{stubHosts: true})
+	ropts := Options{Context: opts.Context, stubHosts: true}
+	ins = &Inspection{Program: p.File, Hash: fmt.Sprintf("%x", p.Hash)}
+	w := newViewer(opts.ViewOptions)
+	if env.Kind == snapMachine {
+		err = ins.machine(w, p, env, ropts)
+	} else {
+		err = ins.value(w, p, env, ropts)
+	}
 	if err != nil {
 		return nil, err
 	}
-	ins = &Inspection{Program: p.File, Hash: fmt.Sprintf("%x", p.Hash)}
-	var d *decoder
-	if env.Kind == snapMachine {
-		ins.Kind = "machine"
-		mm, err := restoreWithDecoder(p, data, m.opts, &d)
-		if err != nil {
-			return nil, err
-		}
-		m = mm
-		ins.Steps = m.steps
-		if m.pending != nil {
-			ins.Waiting = m.pending.Host
-		}
-		for i, name := range p.Globals {
-			if m.globals[i] != undefined {
-				ins.Globals = append(ins.Globals, NamedValue{name, Repr(m.globals[i])})
-			}
-		}
-	} else {
-		ins.Kind = "value"
-		v, dd, err := m.loadValueDecoder(data)
-		if err != nil {
-			return nil, err
-		}
-		d = dd
-		ins.Value = Repr(v)
-	}
-	ins.Fibers = d.reportFibers(m)
+	w.drain()
+	ins.Fibers, ins.Objects, ins.Truncated = w.fibers(), w.objs, w.cut
 	return ins, nil
 }
 
-// reportFibers describes every fiber of the decoded heap, numbered in heap
-// order from 1.
-func (d *decoder) reportFibers(m *Machine) []FiberReport {
-	ids := map[*Fiber]int{}
-	var fibers []*Fiber
-	for _, v := range d.objs {
-		if v.k == KindGenerator || v.k == KindCoroutine {
-			f := v.asFiber()
-			if _, seen := ids[f]; !seen {
-				fibers = append(fibers, f)
-				ids[f] = len(fibers)
-			}
+// machine restores a machine snapshot and enters its roots in the view:
+// the main program and the current fiber first, then the globals.
+func (ins *Inspection) machine(w *viewer, p *compiler.Program, env *envelope, opts Options) error {
+	ins.Kind = "machine"
+	m, err := restoreEnvelope(p, env, opts)
+	if err != nil {
+		return err
+	}
+	ins.Steps = m.steps
+	if m.pending != nil {
+		ins.Waiting = m.pending.Host
+	}
+	w.ref(coroutineValue(m.root))
+	w.ref(fiberValue(m.cur))
+	for i, name := range p.Globals {
+		if m.globals[i] != undefined && !w.full() {
+			ins.Globals = append(ins.Globals, w.variable(name, m.globals[i]))
 		}
 	}
-	out := make([]FiberReport, len(fibers))
-	for i, f := range fibers {
-		out[i] = m.reportFiber(f, ids[f], ids[f.Parent])
-	}
-	return out
+	return nil
 }
 
-func (m *Machine) reportFiber(f *Fiber, id, parent int) FiberReport {
-	r := FiberReport{ID: id, Kind: fiberNoun(f), Status: f.Status.String(), Parent: parent}
-	if f.Kind == fiberRoot {
-		r.Kind = "main"
+// value loads a value snapshot and enters the value in the view. The
+// loading machine's main program, which the value may refer to, is shown
+// by reference only.
+func (ins *Inspection) value(w *viewer, p *compiler.Program, env *envelope, opts Options) error {
+	ins.Kind = "value"
+	m, err := New(p, opts)
+	if err != nil {
+		return err
 	}
-	if f == m.root && r.Status == "new" {
-		r.Status = "running"
+	v, err := m.loadEnvelope(env)
+	if err != nil {
+		return err
 	}
-	r.Func = funcName(fiberFuncName(f))
-	if f.Kind == fiberRoot {
-		r.Func = "<main>"
-	}
-	for _, fr := range f.Frames {
-		fn := fr.Fn.Fn
-		pc := fr.PC - 1
-		if pc < 0 {
-			pc = 0
-		}
-		rep := FrameReport{Func: funcName(fn.Name), Pos: fn.PosAt(m.prog.File, pc).String(), PC: fr.PC}
-		for _, l := range fn.LocalsAt(fr.PC) {
-			v := f.Stack[fr.Base+l.Slot]
-			if v.k == kindCell {
-				v = (*Cell)(v.p).V
-			}
-			rep.Locals = append(rep.Locals, NamedValue{l.Name, Repr(v)})
-		}
-		r.Frames = append(r.Frames, rep)
-	}
-	return r
+	w.outside = m.root
+	vv := w.value(v)
+	ins.Value = &vv
+	return nil
 }

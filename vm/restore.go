@@ -5,11 +5,9 @@ package vm
 // input; every failure is an error wrapping ErrBadSnapshot.
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -92,11 +90,14 @@ func decodeEnvelope(data []byte) (*envelope, error) {
 	if env.Body, _ = top[5].([]any); env.Body == nil {
 		return nil, badf("body is not an array")
 	}
-	return env, nil
+	return env, checkShape(env.Kind, env.Body)
 }
 
 // EmbeddedProgram returns the file name and source a self-contained
-// snapshot carries, or ok=false when it has none.
+// snapshot carries, or ok=false when it has none. It checks the envelope
+// and the body's structure first, so that a caller compiles the source
+// only for a snapshot that could be inspected; compiling costs about 3 µs
+// and 1 KB per source byte, so a caller should bound the source's size.
 func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) {
 	env, err := decodeEnvelope(data)
 	if err != nil || env.Source == nil {
@@ -117,59 +118,43 @@ func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) 
 // snapshot was made from; opts supply output, limits and host functions
 // (every host function the snapshot refers to must be registered). The
 // restored machine continues exactly as the original would have.
-func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
-	return restoreWithDecoder(p, data, opts, nil)
-}
-
-// restoreWithDecoder is Restore that also hands back its decoder, for
-// Inspect.
-func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **decoder) (m *Machine, err error) {
+// Restoring polls opts.Context and stops with its error when it is done.
+func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err error) {
 	defer recoverAPI(&err)
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err
 	}
+	return restoreEnvelope(p, env, opts)
+}
+
+// restoreEnvelope is Restore after the envelope is decoded.
+func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, error) {
 	if env.Kind != snapMachine {
 		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
 	if [32]byte(env.Hash) != p.Hash {
 		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
 	}
-	m, err = New(p, opts)
+	m, err := New(p, opts)
 	if err != nil {
 		// A host function the program (and so the snapshot) needs is
 		// missing: the snapshot cannot be restored with these options.
 		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	body := env.Body
-	d, err := m.restoreBody(body)
+	d, err := m.decodeBody(env.Body)
 	if err != nil {
 		return nil, err
 	}
-	if dp != nil {
-		*dp = d
+	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
-// restoreBody installs a decoded machine body into m (fresh from New).
-func (m *Machine) restoreBody(body []any) (*decoder, error) {
-	d, err := m.decodeBody(body)
-	if err != nil {
-		return nil, err
-	}
-	return d, d.verify(m.root, m.cur, m.pending != nil)
-}
-
+// decodeBody decodes a machine body whose shape checkShape has checked.
 func (m *Machine) decodeBody(body []any) (*decoder, error) {
-	if len(body) != 7 {
-		return nil, badf("machine body has %d fields, want 7", len(body))
-	}
-	heap, ok := body[5].([]any)
-	if !ok {
-		return nil, badf("heap is not an array")
-	}
-	d, err := newDecoder(m, heap, false)
+	d, err := newDecoder(m, body[5].([]any), false)
 	if err != nil {
 		return nil, err
 	}
@@ -237,69 +222,73 @@ func (m *Machine) restorePending(d *decoder, v any) error {
 // loadValue decodes a value snapshot made by dump in a machine running the
 // same program.
 func (m *Machine) loadValue(data []byte) (Value, error) {
-	v, _, err := m.loadValueDecoder(data)
-	return v, err
-}
-
-func (m *Machine) loadValueDecoder(data []byte) (Value, *decoder, error) {
-	v, d, err := m.decodeValue(data)
-	if err != nil {
-		return Nil, nil, err
-	}
-	return v, d, d.verify(nil, nil, false)
-}
-
-func (m *Machine) decodeValue(data []byte) (Value, *decoder, error) {
 	env, err := decodeEnvelope(data)
 	if err != nil {
-		return Nil, nil, err
+		return Nil, err
 	}
+	return m.loadEnvelope(env)
+}
+
+// loadEnvelope is loadValue after the envelope is decoded.
+func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	if env.Kind != snapValue {
-		return Nil, nil, badf("this is a machine snapshot, not a dumped value")
+		return Nil, badf("this is a machine snapshot, not a dumped value")
 	}
 	if [32]byte(env.Hash) != m.prog.Hash {
-		return Nil, nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
+		return Nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
 	}
-	body := env.Body
-	if len(body) != 2 {
-		return Nil, nil, badf("value body has %d fields, want 2", len(body))
-	}
-	heap, ok := body[1].([]any)
-	if !ok {
-		return Nil, nil, badf("heap is not an array")
-	}
-	d, err := newDecoder(m, heap, true)
+	d, err := newDecoder(m, env.Body[1].([]any), true)
 	if err != nil {
-		return Nil, nil, err
+		return Nil, err
 	}
-	v, err := d.value(body[0])
-	if err != nil {
-		return Nil, nil, err
+	v, err := d.value(env.Body[0])
+	if err == nil {
+		err = d.fill()
 	}
-	return v, d, d.fill()
+	if err == nil {
+		err = d.verify(nil, nil, false)
+	}
+	return v, err
 }
 
 // decoder rebuilds heap objects in two passes: allocate every object from
 // its tag (so references resolve whatever their order), then fill them in.
+// checkShape has checked every object's tag and field count.
 type decoder struct {
 	m       *Machine
 	isValue bool
 	raw     [][]any
 	objs    []Value
+	work    int64 // units of decoding and verifying done; see tick
+	polled  int64 // work at the last cancellation poll
+}
+
+// tick counts n units of work: values decoded, frames, stack slots and
+// links checked. Every pollInterval units it polls the machine's context,
+// so restoring a large snapshot can be cancelled. The count is what
+// TestRestoreWorkIsLinear holds to the size of the snapshot.
+func (d *decoder) tick(n int) error {
+	d.work += int64(n)
+	if d.work-d.polled < pollInterval || d.m.ctx == nil {
+		return nil
+	}
+	d.polled = d.work
+	if err := d.m.ctx.Err(); err != nil {
+		return fmt.Errorf("snapshot decoding stopped: %w", err)
+	}
+	return nil
 }
 
 func newDecoder(m *Machine, heap []any, isValue bool) (*decoder, error) {
 	d := &decoder{m: m, isValue: isValue, raw: make([][]any, len(heap)), objs: make([]Value, len(heap))}
 	for i, h := range heap {
-		o, ok := h.([]any)
-		if !ok || len(o) == 0 {
-			return nil, badf("object %d is not a tagged array", i)
+		if err := d.tick(1); err != nil {
+			return nil, err
 		}
-		tag, err := asInt(o[0])
-		if err != nil {
-			return nil, badf("object %d: bad tag", i)
-		}
+		o := h.([]any)
+		tag, _ := asInt(o[0])
 		d.raw[i] = o
+		var err error
 		if d.objs[i], err = d.alloc(int(tag), o); err != nil {
 			return nil, fmt.Errorf("object %d: %w", i, err)
 		}
@@ -327,9 +316,6 @@ func (d *decoder) alloc(tag int, o []any) (Value, error) {
 	case objIter:
 		return iterValue(&Iter{}), nil
 	case objFiber:
-		if len(o) < 2 {
-			return Nil, badf("short fiber")
-		}
 		kind, err := asInt(o[1])
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
@@ -408,6 +394,9 @@ func (d *decoder) decodeArray(x any, decode func(any) (Value, error)) ([]Value, 
 	if !ok {
 		return nil, badf("want an array of values")
 	}
+	if err := d.tick(len(a)); err != nil {
+		return nil, err
+	}
 	out := make([]Value, len(a))
 	for i, e := range a {
 		v, err := decode(e)
@@ -484,19 +473,9 @@ func (d *decoder) fill() error {
 	return nil
 }
 
-func want(o []any, n int) error {
-	if len(o) != n {
-		return badf("object has %d fields, want %d", len(o), n)
-	}
-	return nil
-}
-
 func (d *decoder) fillObject(v Value, o []any) error {
 	switch v.k {
 	case KindList:
-		if err := want(o, 2); err != nil {
-			return err
-		}
 		elems, err := d.values(o[1])
 		v.AsList().Elems = elems
 		return err
@@ -505,9 +484,6 @@ func (d *decoder) fillObject(v Value, o []any) error {
 	case KindFunc:
 		return d.fillClosure(v.asClosure(), o)
 	case kindCell:
-		if err := want(o, 2); err != nil {
-			return err
-		}
 		x, err := d.value(o[1])
 		(*Cell)(v.p).V = x
 		return err
@@ -529,9 +505,6 @@ func (d *decoder) fillObject(v Value, o []any) error {
 }
 
 func (d *decoder) fillMap(mp *Map, o []any) error {
-	if err := want(o, 2); err != nil {
-		return err
-	}
 	kv, err := d.values(o[1])
 	if err != nil {
 		return err
@@ -552,9 +525,6 @@ func (d *decoder) fillMap(mp *Map, o []any) error {
 }
 
 func (d *decoder) fillClosure(cl *Closure, o []any) error {
-	if err := want(o, 3); err != nil {
-		return err
-	}
 	fi, err := asInt(o[1])
 	if err != nil || fi < 0 || fi >= int64(len(d.m.prog.Funcs)) {
 		return badf("function index %v out of range", o[1])
@@ -578,9 +548,6 @@ func (d *decoder) fillClosure(cl *Closure, o []any) error {
 // builtin resolves a builtin object to the machine's own *Builtin, so a
 // restored reference is identical (==) to a fresh one.
 func (d *decoder) builtin(o []any) (Value, error) {
-	if err := want(o, 2); err != nil {
-		return Nil, err
-	}
 	name, ok := o[1].(string)
 	if !ok {
 		return Nil, badf("builtin name is not a string")
@@ -593,9 +560,6 @@ func (d *decoder) builtin(o []any) (Value, error) {
 }
 
 func (d *decoder) fillError(e *Error, o []any) error {
-	if err := want(o, 4); err != nil {
-		return err
-	}
 	kind, ok1 := o[1].(string)
 	msg, ok2 := o[2].(string)
 	trace, ok3 := o[3].([]any)
@@ -603,6 +567,9 @@ func (d *decoder) fillError(e *Error, o []any) error {
 		return badf("malformed error value")
 	}
 	e.Kind, e.Msg = kind, msg
+	if err := d.tick(len(trace)); err != nil {
+		return err
+	}
 	for _, t := range trace {
 		te, ok := t.([]any)
 		if !ok || len(te) != 4 {
@@ -620,9 +587,6 @@ func (d *decoder) fillError(e *Error, o []any) error {
 }
 
 func fillRange(r *Range, o []any) error {
-	if err := want(o, 4); err != nil {
-		return err
-	}
 	n, err := decodeInts(o[1:])
 	if err != nil {
 		return err
@@ -634,10 +598,10 @@ func fillRange(r *Range, o []any) error {
 	return nil
 }
 
+// iterSourceKind is the kind of value each iterator kind walks.
+var iterSourceKind = [...]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
+
 func (d *decoder) fillIter(it *Iter, o []any) error {
-	if err := want(o, 7); err != nil {
-		return err
-	}
 	n, err := decodeInts([]any{o[1], o[3], o[4], o[5], o[6]})
 	if err != nil {
 		return err
@@ -646,9 +610,8 @@ func (d *decoder) fillIter(it *Iter, o []any) error {
 	if err != nil {
 		return err
 	}
-	kinds := map[iterKind]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
 	ik := iterKind(n[0])
-	if k, ok := kinds[ik]; !ok || src.k != k || n[0] < 0 || n[0] > int64(iterRange) {
+	if n[0] < 0 || n[0] > int64(iterRange) || src.k != iterSourceKind[ik] {
 		return badf("iterator kind %d over a %s", n[0], src.TypeName())
 	}
 	it.kind, it.src, it.i, it.stop, it.step, it.n = ik, src, n[1], n[2], n[3], n[4]
@@ -665,9 +628,6 @@ func (d *decoder) fillIter(it *Iter, o []any) error {
 
 // fillFiber decodes a fiber's fields; verify checks their meaning later.
 func (d *decoder) fillFiber(f *Fiber, o []any) error {
-	if err := want(o, 10); err != nil {
-		return err
-	}
 	status, err := asInt(o[2])
 	if err != nil || status < int64(StatusNew) || status > int64(StatusDone) {
 		return badf("bad fiber status")
@@ -708,6 +668,9 @@ func (d *decoder) fillFrames(f *Fiber, x any) error {
 	if !ok {
 		return badf("frames is not an array")
 	}
+	if err := d.tick(len(frames)); err != nil {
+		return err
+	}
 	f.Frames = make([]Frame, len(frames))
 	for i, fx := range frames {
 		fr, ok := fx.([]any)
@@ -735,6 +698,9 @@ func (d *decoder) fillHandlers(f *Fiber, x any) error {
 	if !ok {
 		return badf("handlers is not an array")
 	}
+	if err := d.tick(len(hs)); err != nil {
+		return err
+	}
 	for _, hx := range hs {
 		h, ok := hx.([]any)
 		if !ok || len(h) != 3 {
@@ -753,6 +719,3 @@ func (d *decoder) fillHandlers(f *Fiber, x any) error {
 	}
 	return nil
 }
-
-var _ = bytes.Equal
-var _ unsafe.Pointer

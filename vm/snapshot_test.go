@@ -364,6 +364,38 @@ func TestEmbeddedProgram(t *testing.T) {
 	}
 }
 
+// TestEmbeddedProgramChecksBodyFirst: a snapshot whose body is malformed
+// is refused before its embedded program is handed out to be compiled
+// (compiling a large embedded source costs seconds and gigabytes; wf
+// inspect used to pay that and then refuse the body).
+func TestEmbeddedProgramChecksBodyFirst(t *testing.T) {
+	p := compile(t, "let x = 1\n")
+	m, err := vm.New(p, vm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{EmbedProgram: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(s *snapTree){
+		"unknown tag":        func(s *snapTree) { s.heap()[0] = []any{uint64(99)} },
+		"fiber of 3 fields":  func(s *snapTree) { s.heap()[0] = []any{uint64(tagFiber), uint64(0), uint64(0)} },
+		"object not tagged":  func(s *snapTree) { s.heap()[0] = "x" },
+		"root out of range":  func(s *snapTree) { s.body()[1] = ref(1000) },
+		"body of 6 fields":   func(s *snapTree) { s.env[5] = s.body()[:6] },
+		"heap not an array":  func(s *snapTree) { s.body()[5] = uint64(3) },
+		"globals not a list": func(s *snapTree) { s.body()[0] = "g" },
+	} {
+		tree := decodeTree(t, data, p)
+		edit(tree)
+		_, src, ok, err := vm.EmbeddedProgram(tree.encode(t))
+		if ok || src != nil || !errors.Is(err, vm.ErrBadSnapshot) {
+			t.Errorf("%s: got ok=%v, %d source bytes, %v; want ErrBadSnapshot and no source", name, ok, len(src), err)
+		}
+	}
+}
+
 // stepper takes a machine through a program one instruction at a time:
 // limited to n steps, it stops with a limit error whose state is then
 // snapshotted. Suspensions are answered with reply.
@@ -493,8 +525,8 @@ func (st *stepper) compare(t *testing.T, n int64, fresh, chained stepResult, cha
 	if bytes.Equal(fresh.snap, chained.snap) {
 		return
 	}
-	a, aerr := vm.Inspect(st.prog, fresh.snap)
-	b, berr := vm.Inspect(st.prog, chained.snap)
+	a, aerr := vm.Inspect(st.prog, fresh.snap, vm.InspectOptions{})
+	b, berr := vm.Inspect(st.prog, chained.snap, vm.InspectOptions{})
 	t.Fatalf("%s: step %d: snapshots differ (%d vs %d bytes); inspect errors %v %v; (-fresh +restored):\n%s\nCBOR (-fresh +restored):\n%s",
 		st.name, n, len(fresh.snap), len(chained.snap), aerr, berr, cmp.Diff(a, b), cmp.Diff(diagnose(fresh.snap), diagnose(chained.snap)))
 }
@@ -1237,7 +1269,7 @@ func TestHostileSnapshots(t *testing.T) {
 				}
 				t.Fatalf("got %v, want an error wrapping %q", err, want)
 			}
-			if _, err := vm.Inspect(p, bad); !errors.Is(err, want) {
+			if _, err := vm.Inspect(p, bad, vm.InspectOptions{}); !errors.Is(err, want) {
 				t.Errorf("Inspect: got %v, want an error wrapping %q", err, want)
 			}
 		})

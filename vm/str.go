@@ -123,6 +123,11 @@ func (p *printer) value(v Value, depth int) {
 		p.quoted("", v.AsString())
 	case KindBytes:
 		p.quoted("b", string(v.AsBytes()))
+	case KindError:
+		e := v.AsError()
+		p.b.WriteString("error(" + strconv.Quote(e.Kind) + ", ")
+		p.quoted("", e.Msg)
+		p.b.WriteString(")")
 	default:
 		writeScalar(&p.b.Builder, v)
 	}
