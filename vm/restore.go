@@ -149,7 +149,26 @@ func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine
 	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
 		return nil, err
 	}
+	m.rechain()
 	return m, nil
+}
+
+// rechain sets depthBase along the chain of generators running when the
+// snapshot was taken (the current fiber and its resumers), which a
+// snapshot does not record: it follows from their frames.
+func (m *Machine) rechain() {
+	var chain []*Fiber
+	for f := m.cur; f != nil; f = f.Parent {
+		chain = append(chain, f)
+		if f.Kind != fiberGenerator {
+			break
+		}
+	}
+	base := 0
+	for i := len(chain) - 1; i >= 0; i-- {
+		chain[i].depthBase = base
+		base += len(chain[i].Frames)
+	}
 }
 
 // decodeBody decodes a machine body whose shape checkShape has checked.
