@@ -116,6 +116,23 @@ f()
 `)
 }
 
+// BenchmarkCallComparator sorts with a .wf comparator: 200,000 calls
+// from a Go builtin back into .wf through Machine.Call.
+func BenchmarkCallComparator(b *testing.B) {
+	runBench(b, `
+fn f() {
+    let xs = []
+    let x = 1
+    for i in range(12000) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        xs.push(x)
+    }
+    return sort(xs, fn(a, b) { return a - b })
+}
+f()
+`)
+}
+
 // BenchmarkManyGenerators keeps 10,000 generators suspended at once, as a
 // store of waiting workflows would: the bytes per op are mostly their
 // stacks.

@@ -279,7 +279,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() + y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() + y.asFloat())
 				sp--
 				continue
 			}
@@ -296,7 +296,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() - y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() - y.asFloat())
 				sp--
 				continue
 			}
@@ -312,7 +312,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() * y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() * y.asFloat())
 				sp--
 				continue
 			}
@@ -334,7 +334,7 @@ loop:
 				sp--
 				continue
 			} else if x.k == KindFloat && y.k == KindFloat && y.n != 0 {
-				stack[sp-2] = Float(x.AsFloat() / y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() / y.asFloat())
 				sp--
 				continue
 			}
@@ -629,7 +629,7 @@ loop:
 		case compiler.INDEX:
 			x, i := stack[sp-2], stack[sp-1]
 			if x.k == KindList && i.k == KindInt {
-				elems := x.AsList().Elems
+				elems := x.asList().Elems
 				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
 					stack[sp-2] = elems[j]
 					sp--
@@ -646,7 +646,7 @@ loop:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
 			sp -= 3
 			if x.k == KindList && i.k == KindInt {
-				elems := x.AsList().Elems
+				elems := x.asList().Elems
 				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
 					elems[j] = v
 					continue
