@@ -58,6 +58,7 @@ type Program struct {
 	Funcs    []*Funcode
 	builtins []Value
 	methods  [][numKinds]libMethod // builtin method by name index and kind
+	globals  map[string]int        // global slot by name
 }
 
 // Machine runs one program. It is not safe for concurrent use. Its whole
@@ -74,6 +75,8 @@ type Machine struct {
 	steps   int64 // instructions executed so far
 	alloc   int64 // bytes charged to the allocation budget
 	nest    int   // Go builtins on the Go stack that called back into .wf
+	outside int   // Calls from outside the loop on the Go stack (part of nest)
+	running bool  // the loop is on the Go stack (Run, Resume or an outside Call)
 	hosts   map[string]*Builtin
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
@@ -127,6 +130,7 @@ var shared sync.Map // weak.Pointer[compiler.Program] → *sharedProgram
 type sharedProgram struct {
 	funcs   []*Funcode
 	methods [][numKinds]libMethod // by name index
+	globals map[string]int        // global slot by name
 }
 
 func sharedOf(p *compiler.Program) *sharedProgram {
@@ -142,6 +146,10 @@ func sharedOf(p *compiler.Program) *sharedProgram {
 		for k := range numKinds {
 			sp.methods[i][k] = methods[k][name]
 		}
+	}
+	sp.globals = make(map[string]int, len(p.Globals))
+	for i, name := range p.Globals {
+		sp.globals[name] = i
 	}
 	actual, loaded := shared.LoadOrStore(key, sp)
 	if !loaded {
@@ -169,7 +177,7 @@ func newFuncode(f *compiler.Function) *Funcode {
 // builtins bound by name.
 func (m *Machine) load(p *compiler.Program) (*Program, error) {
 	sp := sharedOf(p)
-	prog := &Program{Program: p, Funcs: sp.funcs, methods: sp.methods}
+	prog := &Program{Program: p, Funcs: sp.funcs, methods: sp.methods, globals: sp.globals}
 	prog.builtins = make([]Value, len(p.Builtins))
 	for i, name := range p.Builtins {
 		b := m.lookupBuiltin(name)
@@ -200,6 +208,37 @@ func Universe() []string {
 	names := make([]string, 0, len(universe))
 	for name := range universe {
 		names = append(names, name)
+	}
+	return names
+}
+
+// Global returns the value of the program's top-level variable or
+// function called name, and whether it has one: false when the program
+// declares no such name or its let or fn statement has not run yet. The
+// value is shared with the machine, not copied. A function it returns can
+// be called with Call.
+func (m *Machine) Global(name string) (Value, bool) {
+	if m == nil || m.prog == nil {
+		return Nil, false
+	}
+	i, ok := m.prog.globals[name]
+	if !ok || m.globals[i] == undefined {
+		return Nil, false
+	}
+	return m.globals[i], true
+}
+
+// Globals returns the names of the globals that hold a value, in the
+// order the program declares them.
+func (m *Machine) Globals() []string {
+	if m == nil || m.prog == nil {
+		return nil
+	}
+	var names []string
+	for i, name := range m.prog.Globals {
+		if m.globals[i] != undefined {
+			names = append(names, name)
+		}
 	}
 	return names
 }
