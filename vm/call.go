@@ -56,9 +56,14 @@ func (m *Machine) call(f *Fiber, fv Value, n int) error {
 
 // callBuiltin runs a Go function.
 func (m *Machine) callBuiltin(b *Builtin, args []Value) (Value, error) {
+	if b.Fn == nil {
+		return Nil, errorf(ErrType, "builtin %s has no Go function", b.Name)
+	}
 	v, err := b.Fn(m, args)
 	if err != nil {
-		return Nil, wrapGoError(b.Name, err)
+		if err = wrapGoError(b.Name, err); err != nil {
+			return Nil, err
+		}
 	}
 	return v, nil
 }

@@ -112,7 +112,7 @@ func (m *Machine) idle() error {
 
 // Pending reports the host call a suspended machine waits on.
 func (m *Machine) Pending() (*Suspension, bool) {
-	if m.pending == nil {
+	if m == nil || m.pending == nil {
 		return nil, false
 	}
 	return &Suspension{Host: m.pending.Host, Request: m.pending.Request}, true

@@ -70,7 +70,17 @@ func (m *Machine) charge(n int64) error {
 
 // Charge counts n bytes against the allocation budget; host functions
 // that build large values use it.
-func (m *Machine) Charge(n int64) error { return m.charge(n) }
+func (m *Machine) Charge(n int64) error {
+	if m == nil {
+		return errNoMachine
+	}
+	return m.charge(n)
+}
 
 // Poll reports cancellation; long-running host functions call it.
-func (m *Machine) Poll() error { return m.poll() }
+func (m *Machine) Poll() error {
+	if m == nil {
+		return errNoMachine
+	}
+	return m.poll()
+}

@@ -4,6 +4,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -89,8 +90,15 @@ type Machine struct {
 	hookAt int64
 }
 
-// New returns a machine ready to run p from the start.
+// New returns a machine ready to run p from the start. Every host
+// function p uses must be in opts.Hosts (or bound to p by Compile).
 func New(p *compiler.Program, opts Options) (*Machine, error) {
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
+	if err := checkHosts("Options.Hosts", opts.Hosts); err != nil {
+		return nil, err
+	}
 	m := &Machine{opts: opts, out: opts.Stdout, ctx: opts.Context}
 	if m.out == nil {
 		m.out = os.Stdout
@@ -119,6 +127,29 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 		m.snapshotEvery(opts.SnapshotEvery)
 	}
 	return m, nil
+}
+
+// checkProgram refuses what New cannot run: no program, or one without
+// the main function every compiled program has.
+func checkProgram(p *compiler.Program) error {
+	if p == nil {
+		return errors.New("vm: nil program")
+	}
+	if len(p.Funcs) == 0 {
+		return fmt.Errorf("vm: program %s has no code (make programs with Compile or compiler.Compile)", p.File)
+	}
+	return nil
+}
+
+// checkHosts refuses host functions without a name or a Go function.
+// (Two with one name are not an error: the later one wins, as before.)
+func checkHosts(field string, hosts []*Builtin) error {
+	for i, h := range hosts {
+		if h == nil || h.Fn == nil || h.Name == "" {
+			return fmt.Errorf("vm: %s[%d]: a host function needs a Name and a Fn", field, i)
+		}
+	}
+	return nil
 }
 
 // shared caches what every machine of a program can share: its functions
@@ -244,7 +275,17 @@ func (m *Machine) Globals() []string {
 }
 
 // Steps reports the number of instructions executed so far.
-func (m *Machine) Steps() int64 { return m.steps }
+func (m *Machine) Steps() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.steps
+}
 
 // Output returns the writer print writes to.
-func (m *Machine) Output() io.Writer { return m.out }
+func (m *Machine) Output() io.Writer {
+	if m == nil {
+		return nil
+	}
+	return m.out
+}

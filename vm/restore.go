@@ -125,6 +125,9 @@ func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
 // Inspect.
 func restoreWithDecoder(p *compiler.Program, data []byte, opts Options, dp **decoder) (m *Machine, err error) {
 	defer recoverAPI(&err)
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err

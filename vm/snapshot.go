@@ -74,6 +74,9 @@ type SnapshotOptions struct {
 // Go stack (inside a sort comparator, say), since that frame is not data.
 func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	defer recoverAPI(&err)
+	if m == nil || m.prog == nil {
+		return nil, errNoMachine
+	}
 	if m.nest > 0 {
 		return nil, errors.New("snapshot: a Go builtin is running a callback; its frame cannot be captured")
 	}
