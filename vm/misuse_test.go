@@ -254,6 +254,11 @@ func misuses(t *testing.T) []misuse {
 		{"SetVariable", "nil program", func() error { _, _, err := vm.SetVariable(nil, snap, "r", vm.Nil); return wantErr(err, "nil program") }},
 		{"SetVariable", "no such variable", func() error { _, _, err := vm.SetVariable(p, snap, "zz", vm.Nil); return wantIs(err, vm.ErrNoVariable) }},
 		{"SetVariable", "garbage", func() error { _, _, err := vm.SetVariable(p, nil, "r", vm.Nil); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"UnpackArgs", "odd pairs", func() error { return wantErr(vm.UnpackArgs("f", nil, "x"), "alternate names and pointers") }},
+		{"UnpackArgs", "nil pointer", func() error {
+			return wantErr(vm.UnpackArgs("f", []vm.Value{vm.Int(1)}, "x", (*int)(nil)), "nil *int")
+		}},
+		{"UnpackArgs", "nil args", func() error { return wantErr(vm.UnpackArgs("f", nil, "x", new(int)), "argument_error") }},
 		{"EmbeddedProgram", "nil", func() error { _, _, _, err := vm.EmbeddedProgram(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"EmbeddedProgram", "none embedded", func() error { _, _, ok, err := vm.EmbeddedProgram(snap); return want(!ok && err == nil, ok, err) }},
 	}
