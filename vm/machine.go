@@ -23,7 +23,7 @@ type Options struct {
 	MaxSteps     int64           // instructions before the machine stops; 0 means no limit
 	MaxCallDepth int             // frames per fiber; default 1000
 	MaxAlloc     int64           // bytes strings, lists and maps may grow by; 0 means no limit
-	Hosts        []*Builtin      // host functions, callable by name from .wf
+	Hosts        []*Builtin      // host functions, callable by name from .wf; they add to or replace those Compile bound
 
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.
@@ -91,7 +91,7 @@ type Machine struct {
 }
 
 // New returns a machine ready to run p from the start. Every host
-// function p uses must be in opts.Hosts (or bound to p by Compile).
+// function p uses must be bound to p by Compile or be in opts.Hosts.
 func New(p *compiler.Program, opts Options) (*Machine, error) {
 	if err := checkProgram(p); err != nil {
 		return nil, err
@@ -106,7 +106,11 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	if m.opts.MaxCallDepth <= 0 {
 		m.opts.MaxCallDepth = DefaultMaxCallDepth
 	}
-	m.hosts = make(map[string]*Builtin, len(opts.Hosts))
+	bound := sharedOf(p).hosts
+	m.hosts = make(map[string]*Builtin, len(bound)+len(opts.Hosts))
+	for name, h := range bound {
+		m.hosts[name] = h
+	}
 	for _, h := range opts.Hosts {
 		m.hosts[h.Name] = h
 	}
@@ -162,6 +166,7 @@ type sharedProgram struct {
 	funcs   []*Funcode
 	methods [][numKinds]libMethod // by name index
 	globals map[string]int        // global slot by name
+	hosts   map[string]*Builtin   // host functions Compile bound; set before the program is returned, then read-only
 }
 
 func sharedOf(p *compiler.Program) *sharedProgram {

@@ -259,8 +259,16 @@ func misuses(t *testing.T) []misuse {
 			return wantErr(vm.UnpackArgs("f", []vm.Value{vm.Int(1)}, "x", (*int)(nil)), "nil *int")
 		}},
 		{"UnpackArgs", "nil args", func() error { return wantErr(vm.UnpackArgs("f", nil, "x", new(int)), "argument_error") }},
+		{"Compile", "nil host", func() error {
+			_, err := vm.Compile("x.wf", nil, vm.CompileOptions{Hosts: []*vm.Builtin{nil}})
+			return wantErr(err, "Hosts[0]")
+		}},
+		{"Compile", "nil source", func() error { _, err := vm.Compile("x.wf", nil, vm.CompileOptions{}); return wantOK(err) }},
 		{"FromJSON", "nil", func() error { _, err := vm.FromJSON(nil); return wantErr(err, "unexpected end of input") }},
-		{"ToJSON", "a function", func() error { _, err := vm.ToJSON(vm.BuiltinValue(lenBuiltin(t))); return wantErr(err, "cannot encode") }},
+		{"ToJSON", "a function", func() error {
+			_, err := vm.ToJSON(vm.BuiltinValue(lenBuiltin(t)))
+			return wantErr(err, "cannot encode")
+		}},
 		{"EmbeddedProgram", "nil", func() error { _, _, _, err := vm.EmbeddedProgram(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"EmbeddedProgram", "none embedded", func() error { _, _, ok, err := vm.EmbeddedProgram(snap); return want(!ok && err == nil, ok, err) }},
 	}

@@ -115,8 +115,9 @@ func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) 
 
 // Restore rebuilds a machine from a Snapshot. p must be the program the
 // snapshot was made from; opts supply output, limits and host functions
-// (every host function the snapshot refers to must be registered). The
-// restored machine continues exactly as the original would have.
+// (every host function the snapshot refers to must be bound to p by
+// Compile or be in opts.Hosts). The restored machine continues exactly
+// as the original would have.
 func Restore(p *compiler.Program, data []byte, opts Options) (*Machine, error) {
 	return restoreWithDecoder(p, data, opts, nil)
 }
