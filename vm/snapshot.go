@@ -64,7 +64,9 @@ var encMode = func() cbor.EncMode {
 // SnapshotOptions configure Machine.Snapshot.
 type SnapshotOptions struct {
 	// EmbedProgram stores the program's file name and source in the
-	// snapshot, making it self-contained (see RestoreEmbedded).
+	// snapshot, making it self-contained: EmbeddedProgram reads them back,
+	// so a tool can compile the program and Restore or Inspect the
+	// snapshot without the original file, as wf inspect does.
 	EmbedProgram bool
 }
 
