@@ -338,6 +338,22 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Call", "suspended", func() error { _, err := suspended.Call(f(finished), vm.Int(1)); return wantOK(err) }},
 		{"Machine.Call", "finished", func() error { _, err := finished.Call(f(finished), vm.Int(1)); return wantOK(err) }},
 		{"Machine.Call", "failed", func() error { _, err := failed.Call(f(failed), vm.Int(1)); return wantOK(err) }},
+		{"Machine.Call", "a function of another program", func() error {
+			other, err := vm.New(compile(t, "fn g() { return 1 }"), vm.Options{})
+			if err != nil {
+				return err
+			}
+			if _, err := other.Run(); err != nil {
+				return err
+			}
+			g, _ := other.Global("g")
+			_, err = finished.Call(g)
+			return wantErr(err, "cannot call a function of another program")
+		}},
+		{"Machine.Call", "a function of another machine of the program", func() error {
+			v, err := finished.Call(f(suspended), vm.Int(5))
+			return want(err == nil && v.AsInt() == 5, v, err)
+		}},
 		{"Machine.Call", "nil function", func() error { _, err := finished.Call(vm.Nil); return wantErr(err, "cannot call a nil value") }},
 		{"Machine.Call", "wrong argument count", func() error { _, err := finished.Call(f(finished)); return wantErr(err, "takes 1 argument, got 0") }},
 		{"Machine.Call", "builtin without Fn", func() error { _, err := finished.Call(noFn); return wantErr(err, "no Go function") }},
