@@ -1,5 +1,7 @@
 package vm_test
 
+// The package's runnable examples: the main ways to embed a machine.
+
 import (
 	"fmt"
 	"log"
