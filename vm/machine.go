@@ -157,9 +157,10 @@ func checkHosts(field string, hosts []*Builtin) error {
 }
 
 // shared caches what every machine of a program can share: its functions
-// with their constants as Values, and the builtin method each (kind, name)
-// pair resolves to. The key is weak, so a program no longer used leaves
-// the cache.
+// with their constants as Values, the builtin method each (kind, name)
+// pair resolves to, and its globals by name; it also holds the host
+// functions Compile bound to the program. The key is weak, so a program
+// no longer used leaves the cache.
 var shared sync.Map // weak.Pointer[compiler.Program] → *sharedProgram
 
 type sharedProgram struct {
