@@ -50,7 +50,7 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 		{Name: "wait", Fn: builtinWait},
 		{Name: "sleep", Fn: builtinSleep},
 		{Name: "now", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
-			if err := noArgs("now", args); err != nil {
+			if err := vm.UnpackArgs("now", args); err != nil {
 				return vm.Nil, err
 			}
 			return vm.Float(float64(now().UnixNano()) / 1e9), nil
@@ -59,7 +59,7 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 			return builtinInput(env.Input, args)
 		}},
 		{Name: "instance_id", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
-			return vm.String(env.ID), noArgs("instance_id", args)
+			return vm.String(env.ID), vm.UnpackArgs("instance_id", args)
 		}},
 	}
 	for _, name := range activities {
@@ -68,25 +68,19 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 	return bs
 }
 
-func noArgs(name string, args []vm.Value) error {
-	if len(args) != 0 {
-		return vm.Errorf(vm.ErrArgs, "%s takes no arguments, got %d", name, len(args))
-	}
-	return nil
-}
-
 // builtinWait implements wait(name[, timeout]): the value of the next
 // signal called name, or nil when timeout passes first.
 func builtinWait(m *vm.Machine, args []vm.Value) (vm.Value, error) {
-	if len(args) < 1 || len(args) > 2 {
-		return vm.Nil, vm.Errorf(vm.ErrArgs, "wait takes a signal name and an optional timeout, got %d arguments", len(args))
-	}
-	if args[0].Kind() != vm.KindString || args[0].AsString() == "" {
-		return vm.Nil, vm.Errorf(vm.ErrType, "wait: the signal name must be a non-empty string, got %s", vm.Repr(args[0]))
-	}
+	var name string
 	timeout := vm.Nil
+	if err := vm.UnpackArgs("wait", args, "name", &name, "timeout?", &timeout); err != nil {
+		return vm.Nil, err
+	}
+	if name == "" {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the signal name must not be empty")
+	}
 	if len(args) == 2 {
-		d, err := ParseDuration(args[1])
+		d, err := ParseDuration(timeout)
 		if err != nil {
 			return vm.Nil, vm.Errorf(vm.ErrValue, "wait: %v", err)
 		}
@@ -97,10 +91,11 @@ func builtinWait(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 
 // builtinSleep implements sleep(duration), a durable timer.
 func builtinSleep(m *vm.Machine, args []vm.Value) (vm.Value, error) {
-	if len(args) != 1 {
-		return vm.Nil, vm.Errorf(vm.ErrArgs, "sleep takes one duration, got %d arguments", len(args))
+	var duration vm.Value
+	if err := vm.UnpackArgs("sleep", args, "duration", &duration); err != nil {
+		return vm.Nil, err
 	}
-	d, err := ParseDuration(args[0])
+	d, err := ParseDuration(duration)
 	if err != nil {
 		return vm.Nil, vm.Errorf(vm.ErrValue, "sleep: %v", err)
 	}
@@ -108,7 +103,7 @@ func builtinSleep(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 }
 
 func builtinInput(input string, args []vm.Value) (vm.Value, error) {
-	if err := noArgs("input", args); err != nil || input == "" {
+	if err := vm.UnpackArgs("input", args); err != nil || input == "" {
 		return vm.Nil, err
 	}
 	v, err := FromJSON([]byte(input))

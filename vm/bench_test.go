@@ -116,6 +116,43 @@ f()
 `)
 }
 
+// BenchmarkCallComparator sorts with a .wf comparator: 200,000 calls
+// from a Go builtin back into .wf through Machine.Call.
+func BenchmarkCallComparator(b *testing.B) {
+	runBench(b, `
+fn f() {
+    let xs = []
+    let x = 1
+    for i in range(12000) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        xs.push(x)
+    }
+    return sort(xs, fn(a, b) { return a - b })
+}
+f()
+`)
+}
+
+// BenchmarkCallFromGo calls a small .wf function from Go on a finished
+// machine, as an embedder's request handler would: one fiber per call.
+func BenchmarkCallFromGo(b *testing.B) {
+	p := compileBench(b, `fn handle(x) { return x * 2 + 1 }`)
+	m, err := vm.New(p, vm.Options{Stdout: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		b.Fatal(err)
+	}
+	handle, _ := m.Global("handle")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Call(handle, vm.Int(20)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkManyGenerators keeps 10,000 generators suspended at once, as a
 // store of waiting workflows would: the bytes per op are mostly their
 // stacks.

@@ -75,7 +75,7 @@ func (m *Machine) yield(f *Fiber, v Value) error {
 		return errorf(ErrGenerator, "yield outside a generator")
 	}
 	if f.nest > 0 {
-		return errorf(ErrGenerator, "cannot yield from a function called by a Go builtin (such as a sort comparator)")
+		return errorf(ErrGenerator, "cannot yield from a function %s", m.goCaller())
 	}
 	f.Status = StatusSuspended
 	r := f.Parent
@@ -167,7 +167,7 @@ func (m *Machine) switchTo(t *Fiber, args []Value) error {
 		return errorf(ErrCoroutine, "cannot switch coroutines while a generator is running; yield first")
 	}
 	if cur.nest > 0 {
-		return errorf(ErrCoroutine, "cannot switch from a function called by a Go builtin (such as a sort comparator)")
+		return errorf(ErrCoroutine, "cannot switch from a function %s", m.goCaller())
 	}
 	if t == cur {
 		cur.push(packArgs(args))

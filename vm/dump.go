@@ -80,6 +80,9 @@ func (m *Machine) snapshotEvery(n int64) {
 // does: the root coroutine is referenced, not copied.
 func (m *Machine) Dump(v Value) (data []byte, err error) {
 	defer recoverAPI(&err)
+	if m == nil || m.prog == nil {
+		return nil, errNoMachine
+	}
 	return m.dumpValue(v)
 }
 
@@ -87,5 +90,8 @@ func (m *Machine) Dump(v Value) (data []byte, err error) {
 // as the load builtin does. Every load gives an independent copy.
 func (m *Machine) Load(data []byte) (v Value, err error) {
 	defer recoverAPI(&err)
+	if m == nil || m.prog == nil {
+		return Nil, errNoMachine
+	}
 	return m.loadValue(data)
 }

@@ -39,7 +39,12 @@ type Error struct {
 	Trace []TraceEntry // filled when the error is thrown, innermost call last
 }
 
-func (e *Error) Error() string { return e.Kind + ": " + e.Msg }
+func (e *Error) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
+	return e.Kind + ": " + e.Msg
+}
 
 // errorf returns a new *Error of the given kind.
 func errorf(kind, format string, args ...any) *Error {
@@ -70,6 +75,9 @@ func isUncatchable(e *Error) bool {
 }
 
 func (e *RuntimeError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	var b strings.Builder
 	if e.Value.Kind() == KindError {
 		b.WriteString(e.Value.AsError().Error())
@@ -103,7 +111,7 @@ func writeTrace(b *strings.Builder, trace []TraceEntry) {
 
 // Unwrap exposes the *Error inside, so errors.As works on RuntimeError.
 func (e *RuntimeError) Unwrap() error {
-	if e.Value.Kind() == KindError {
+	if e != nil && e.Value.Kind() == KindError {
 		return e.Value.AsError()
 	}
 	return nil
@@ -115,7 +123,7 @@ var ErrStepLimit = errors.New("step limit exceeded")
 
 // Is makes errors.Is(err, ErrStepLimit) true for a step-limit error.
 func (e *Error) Is(target error) bool {
-	return target == ErrStepLimit && e.Kind == ErrLimit && strings.HasPrefix(e.Msg, "step limit")
+	return target == ErrStepLimit && e != nil && e.Kind == ErrLimit && strings.HasPrefix(e.Msg, "step limit")
 }
 
 // ErrInternal is wrapped by the error the public API returns when wf

@@ -40,8 +40,14 @@ func (s *suspendSignal) Error() string { return "suspended by " + s.host }
 // machine waits for Resume. It is refused inside a callback of a Go
 // builtin (a sort comparator, say), whose Go frame cannot be suspended.
 func (m *Machine) Suspend(host string, request Value) (Value, error) {
+	if m == nil {
+		return Nil, errNoMachine
+	}
+	if !m.running {
+		return Nil, errorf(ErrValue, "%s: Suspend is for a host function that Run or Resume called", host)
+	}
 	if m.nest > 0 {
-		return Nil, errorf(ErrValue, "%s cannot suspend inside a function called by a Go builtin (such as a sort comparator)", host)
+		return Nil, errorf(ErrValue, "%s cannot suspend inside a function %s", host, m.goCaller())
 	}
 	return Nil, &suspendSignal{host: host, request: request}
 }
@@ -50,14 +56,26 @@ func (m *Machine) Suspend(host string, request Value) (Value, error) {
 // for a host reply.
 var ErrNotSuspended = errors.New("machine is not suspended")
 
+// errNoMachine is returned by the methods of a nil *Machine, or of one
+// not made by New or Restore.
+var errNoMachine = errors.New("vm: no machine (a nil *Machine, or one not made by New or Restore)")
+
+// errRunning is returned by Run and Resume called from inside the machine
+// they would run: from a host function, or a callback of Call.
+var errRunning = errors.New("machine is running: Run and Resume cannot be called from inside one of its own host functions")
+
 // ErrFinished is returned by Run and Resume on a machine that already
 // finished.
 var ErrFinished = errors.New("machine has finished")
 
 // Run runs the program until the main function returns (nil, nil), a
 // host function suspends the machine (a *Suspension), or an error stops
-// it. A throw that nothing catches is a *RuntimeError.
+// it. A throw that nothing catches is a *RuntimeError. Neither Run nor
+// Resume may be called from one of the machine's own host functions.
 func (m *Machine) Run() (*Suspension, error) {
+	if err := m.idle(); err != nil {
+		return nil, err
+	}
 	if m.pending != nil {
 		return nil, fmt.Errorf("machine is suspended in %s: call Resume", m.pending.Host)
 	}
@@ -67,6 +85,9 @@ func (m *Machine) Run() (*Suspension, error) {
 // Resume delivers reply as the result of the pending host call and runs
 // on, like Run.
 func (m *Machine) Resume(reply Value) (*Suspension, error) {
+	if err := m.idle(); err != nil {
+		return nil, err
+	}
 	if m.pending == nil {
 		return nil, ErrNotSuspended
 	}
@@ -75,9 +96,23 @@ func (m *Machine) Resume(reply Value) (*Suspension, error) {
 	return m.resume()
 }
 
+// idle reports why m cannot start running now, if it cannot: it is not a
+// machine, or it is running already. Calling Run from a host function
+// used to re-enter the loop in the middle of the CALL that called the
+// host.
+func (m *Machine) idle() error {
+	if m == nil || m.prog == nil {
+		return errNoMachine
+	}
+	if m.running || m.nest > 0 {
+		return errRunning
+	}
+	return nil
+}
+
 // Pending reports the host call a suspended machine waits on.
 func (m *Machine) Pending() (*Suspension, bool) {
-	if m.pending == nil {
+	if m == nil || m.pending == nil {
 		return nil, false
 	}
 	return &Suspension{Host: m.pending.Host, Request: m.pending.Request}, true
@@ -97,6 +132,8 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 		return nil, m.failed
 	}
 	m.preempted = false
+	m.running = true
+	defer func() { m.running = false }()
 	_, err = m.exec(nil, 0)
 	var s *suspendSignal
 	if errors.As(err, &s) {

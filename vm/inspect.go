@@ -29,7 +29,7 @@ type Inspection struct {
 
 // Object returns the entry of the object table with the given id, or nil.
 func (ins *Inspection) Object(id int) *ObjectView {
-	if id < 1 || id > len(ins.Objects) {
+	if ins == nil || id < 1 || id > len(ins.Objects) {
 		return nil
 	}
 	return &ins.Objects[id-1]
@@ -46,6 +46,9 @@ type InspectOptions struct {
 // within the limits of opts. Host functions need not be registered.
 func Inspect(p *compiler.Program, data []byte, opts InspectOptions) (ins *Inspection, err error) {
 	defer recoverAPI(&err)
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err

@@ -287,7 +287,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() + y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() + y.asFloat())
 				sp--
 				continue
 			}
@@ -304,7 +304,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() - y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() - y.asFloat())
 				sp--
 				continue
 			}
@@ -320,7 +320,7 @@ loop:
 					continue
 				}
 			} else if x.k == KindFloat && y.k == KindFloat {
-				stack[sp-2] = Float(x.AsFloat() * y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() * y.asFloat())
 				sp--
 				continue
 			}
@@ -342,7 +342,7 @@ loop:
 				sp--
 				continue
 			} else if x.k == KindFloat && y.k == KindFloat && y.n != 0 {
-				stack[sp-2] = Float(x.AsFloat() / y.AsFloat())
+				stack[sp-2] = Float(x.asFloat() / y.asFloat())
 				sp--
 				continue
 			}
@@ -644,7 +644,7 @@ loop:
 		case compiler.INDEX:
 			x, i := stack[sp-2], stack[sp-1]
 			if x.k == KindList && i.k == KindInt {
-				elems := x.AsList().Elems
+				elems := x.asList().Elems
 				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
 					stack[sp-2] = elems[j]
 					sp--
@@ -662,7 +662,7 @@ loop:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
 			sp -= 3
 			if x.k == KindList && i.k == KindInt {
-				elems := x.AsList().Elems
+				elems := x.asList().Elems
 				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
 					elems[j] = v
 					continue

@@ -16,10 +16,17 @@ func def(name string, fn func(m *Machine, args []Value) (Value, error)) {
 }
 
 // wrapGoError turns what a Go function returned into a wf error value,
-// keeping wf errors and thrown values as they are.
+// keeping wf errors and thrown values as they are. A nil *Error in a
+// non-nil error (a host function's "var err *vm.Error; return v, err")
+// is no error: nil.
 func wrapGoError(name string, err error) error {
-	switch err.(type) {
-	case *Error, *thrownValue, *suspendSignal:
+	switch e := err.(type) {
+	case *Error:
+		if e == nil {
+			return nil
+		}
+		return err
+	case *thrownValue, *suspendSignal:
 		return err
 	}
 	return &Error{Kind: ErrValue, Msg: name + ": " + err.Error()}

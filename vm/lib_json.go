@@ -1,8 +1,10 @@
 package vm
 
-// This file defines json_encode and json_decode.
+// This file defines json_encode and json_decode, and ToJSON and FromJSON,
+// the same conversions for Go callers.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,7 +35,7 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 	if err := wantArgs("json_encode", args, 1, 2); err != nil {
 		return Nil, err
 	}
-	e := jsonEncoder{m: m, b: textBuilder{m: m}}
+	e := jsonEncoder{m: m, b: textBuilder{m: m}, prefix: "json_encode: "}
 	if len(args) == 2 {
 		switch ind := args[1]; {
 		case ind.k == KindInt && ind.AsInt() >= 0 && ind.AsInt() <= 64:
@@ -54,16 +56,43 @@ func builtinJSONEncode(m *Machine, args []Value) (Value, error) {
 	return String(e.b.String()), nil
 }
 
+// ToJSON encodes v as compact JSON by json_encode's rules: nil, bools,
+// ints, floats (always with a decimal point or an exponent), strings,
+// lists and maps with string keys, in insertion order. nan, inf, strings
+// that are not valid UTF-8, other kinds, non-string keys and nesting
+// deeper than 200 (cyclic data) are errors: an *Error of kind
+// value_error or type_error. No budget applies.
+func ToJSON(v Value) ([]byte, error) {
+	e := jsonEncoder{m: &Machine{}}
+	if err := e.value(v, 0); err != nil {
+		return nil, err
+	}
+	return []byte(e.b.String()), nil
+}
+
 type jsonEncoder struct {
 	m      *Machine
+	prefix string // starts error messages: "json_encode: ", or none for ToJSON
 	b      textBuilder
 	pretty bool
 	indent string
 	n      int // values written, for polling
 }
 
+func (e *jsonEncoder) fail(kind, format string, args ...any) *Error {
+	return errorf(kind, e.prefix+format, args...)
+}
+
 // charge charges the budget for the output buffer grown so far.
-func (e *jsonEncoder) charge() error { return prefixErr("json_encode", e.b.pay()) }
+func (e *jsonEncoder) charge() error {
+	if err := e.b.pay(); err != nil {
+		if le, ok := err.(*Error); ok && !isUncatchable(le) {
+			return e.fail(le.Kind, "%s", le.Msg)
+		}
+		return err
+	}
+	return nil
+}
 
 func (e *jsonEncoder) value(v Value, depth int) error {
 	if err := e.charge(); err != nil {
@@ -83,7 +112,7 @@ func (e *jsonEncoder) value(v Value, depth int) error {
 	case KindFloat:
 		f := v.AsFloat()
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return errorf(ErrValue, "json_encode: cannot encode %s", FormatFloat(f))
+			return e.fail(ErrValue, "cannot encode %s", FormatFloat(f))
 		}
 		e.b.WriteString(FormatFloat(f))
 	case KindString:
@@ -93,14 +122,14 @@ func (e *jsonEncoder) value(v Value, depth int) error {
 	case KindMap:
 		return e.object(v.AsMap(), depth+1)
 	default:
-		return errorf(ErrType, "json_encode: cannot encode %s value", article(v.TypeName()))
+		return e.fail(ErrType, "cannot encode %s value", article(v.TypeName()))
 	}
 	return nil
 }
 
 func (e *jsonEncoder) list(l *List, depth int) error {
 	if depth > maxJSONDepth {
-		return errorf(ErrValue, "json_encode: nesting deeper than %d (cyclic data?)", maxJSONDepth)
+		return e.fail(ErrValue, "nesting deeper than %d (cyclic data?)", maxJSONDepth)
 	}
 	e.b.WriteByte('[')
 	for i, x := range l.Elems {
@@ -115,14 +144,14 @@ func (e *jsonEncoder) list(l *List, depth int) error {
 
 func (e *jsonEncoder) object(mp *Map, depth int) error {
 	if depth > maxJSONDepth {
-		return errorf(ErrValue, "json_encode: nesting deeper than %d (cyclic data?)", maxJSONDepth)
+		return e.fail(ErrValue, "nesting deeper than %d (cyclic data?)", maxJSONDepth)
 	}
 	e.b.WriteByte('{')
 	var err error
 	i := 0
 	mp.Each(func(k, v Value) bool {
 		if k.k != KindString {
-			err = errorf(ErrType, "json_encode: map key %s is a %s, not a string", shortRepr(k), k.TypeName())
+			err = e.fail(ErrType, "map key %s is a %s, not a string", shortRepr(k), k.TypeName())
 			return false
 		}
 		e.separate(i, depth)
@@ -173,7 +202,7 @@ func (e *jsonEncoder) newline(depth int) {
 // and U+2028 and U+2029 too, as Go's encoding/json does.
 func (e *jsonEncoder) string(s string) error {
 	if !utf8.ValidString(s) {
-		return errorf(ErrValue, "json_encode: string %s is not valid UTF-8", shortRepr(String(s)))
+		return e.fail(ErrValue, "string %s is not valid UTF-8", shortRepr(String(s)))
 	}
 	const hexDigits = "0123456789abcdef"
 	e.b.WriteByte('"')
@@ -224,7 +253,23 @@ func builtinJSONDecode(m *Machine, args []Value) (Value, error) {
 	default:
 		return Nil, argTypeError("json_decode", "argument", "a string or bytes", x)
 	}
-	d := jsonDecoder{m: m, dec: json.NewDecoder(src)}
+	return decodeJSON(m, "json_decode: ", src)
+}
+
+// FromJSON decodes one JSON document by json_decode's rules: objects
+// become maps with their keys in document order (a repeated key keeps its
+// first position and its last value), arrays lists, integers that fit an
+// int ints, other numbers floats. Invalid JSON, data after the value and
+// nesting deeper than 200 are errors: an *Error of kind value_error. No
+// budget applies; the result takes memory in proportion to data.
+func FromJSON(data []byte) (Value, error) {
+	return decodeJSON(&Machine{}, "", bytes.NewReader(data))
+}
+
+// decodeJSON reads one JSON value from src and checks that nothing but
+// space follows; prefix starts error messages.
+func decodeJSON(m *Machine, prefix string, src io.Reader) (Value, error) {
+	d := jsonDecoder{m: m, prefix: prefix, dec: json.NewDecoder(src)}
 	d.dec.UseNumber()
 	tok, err := d.token()
 	if err != nil {
@@ -238,15 +283,20 @@ func builtinJSONDecode(m *Machine, args []Value) (Value, error) {
 		if err != nil {
 			return Nil, d.syntaxError(err)
 		}
-		return Nil, errorf(ErrValue, "json_decode: unexpected data after the value (offset %d)", d.dec.InputOffset())
+		return Nil, d.fail(ErrValue, "unexpected data after the value (offset %d)", d.dec.InputOffset())
 	}
 	return v, nil
 }
 
 type jsonDecoder struct {
-	m   *Machine
-	dec *json.Decoder
-	n   int // tokens read, for polling
+	m      *Machine
+	prefix string // starts error messages: "json_decode: ", or none for FromJSON
+	dec    *json.Decoder
+	n      int // tokens read, for polling
+}
+
+func (d *jsonDecoder) fail(kind, format string, args ...any) *Error {
+	return errorf(kind, d.prefix+format, args...)
 }
 
 // token reads the next token; the end of the input is an error.
@@ -263,11 +313,11 @@ func (d *jsonDecoder) syntaxError(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		return errorf(ErrValue, "json_decode: %s (offset %d)", se.Error(), se.Offset)
+		return d.fail(ErrValue, "%s (offset %d)", se.Error(), se.Offset)
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return errorf(ErrValue, "json_decode: unexpected end of input")
+		return d.fail(ErrValue, "unexpected end of input")
 	}
-	return errorf(ErrValue, "json_decode: %v", err)
+	return d.fail(ErrValue, "%v", err)
 }
 
 // value converts tok, reading the rest of an array or object.
@@ -280,17 +330,17 @@ func (d *jsonDecoder) value(tok json.Token, depth int) (Value, error) {
 	case string:
 		return String(t), d.m.chargeString(len(t))
 	case json.Number:
-		return jsonNumber(t)
+		return d.number(t)
 	case json.Delim:
 		if depth >= maxJSONDepth {
-			return Nil, errorf(ErrValue, "json_decode: nesting deeper than %d", maxJSONDepth)
+			return Nil, d.fail(ErrValue, "nesting deeper than %d", maxJSONDepth)
 		}
 		if t == '[' {
 			return d.array(depth + 1)
 		}
 		return d.object(depth + 1)
 	}
-	return Nil, errorf(ErrValue, "json_decode: unexpected token %v", tok)
+	return Nil, d.fail(ErrValue, "unexpected token %v", tok)
 }
 
 func (d *jsonDecoder) array(depth int) (Value, error) {
@@ -325,7 +375,7 @@ func (d *jsonDecoder) object(depth int) (Value, error) {
 		}
 		key, ok := tok.(string)
 		if !ok { // the decoder reports a non-string key itself; be safe anyway
-			return Nil, errorf(ErrValue, "json_decode: object key must be a string")
+			return Nil, d.fail(ErrValue, "object key must be a string")
 		}
 		if tok, err = d.token(); err != nil {
 			return Nil, err
@@ -340,9 +390,9 @@ func (d *jsonDecoder) object(depth int) (Value, error) {
 	}
 }
 
-// jsonNumber converts a JSON number: an int when it is integral in form
-// and fits, a float otherwise.
-func jsonNumber(n json.Number) (Value, error) {
+// number converts a JSON number: an int when it is integral in form and
+// fits, a float otherwise.
+func (d *jsonDecoder) number(n json.Number) (Value, error) {
 	s := string(n)
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -351,7 +401,7 @@ func jsonNumber(n json.Number) (Value, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return Nil, errorf(ErrValue, "json_decode: number %s is out of the float range", s)
+		return Nil, d.fail(ErrValue, "number %s is out of the float range", s)
 	}
 	return Float(f), nil
 }

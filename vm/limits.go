@@ -166,7 +166,7 @@ func (m *Machine) chargeStack(n int64) error {
 // whether there is a budget at all. Host functions that read data of
 // unknown size (a file, a response) read at most that much.
 func (m *Machine) AllocLeft() (n int64, limited bool) {
-	if m.opts.MaxAlloc <= 0 {
+	if m == nil || m.opts.MaxAlloc <= 0 {
 		return 0, false
 	}
 	return m.opts.MaxAlloc - m.alloc - m.stackAlloc, true
@@ -174,7 +174,17 @@ func (m *Machine) AllocLeft() (n int64, limited bool) {
 
 // Charge counts n bytes against the allocation budget; host functions
 // that build large values use it.
-func (m *Machine) Charge(n int64) error { return m.charge(n) }
+func (m *Machine) Charge(n int64) error {
+	if m == nil {
+		return errNoMachine
+	}
+	return m.charge(n)
+}
 
 // Poll reports cancellation; long-running host functions call it.
-func (m *Machine) Poll() error { return m.poll() }
+func (m *Machine) Poll() error {
+	if m == nil {
+		return errNoMachine
+	}
+	return m.poll()
+}

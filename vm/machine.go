@@ -4,6 +4,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ type Options struct {
 	MaxSteps     int64           // instructions before the machine stops; 0 means no limit
 	MaxCallDepth int             // frames per fiber; default 1000
 	MaxAlloc     int64           // bytes strings, lists and maps may grow by; 0 means no limit
-	Hosts        []*Builtin      // host functions, callable by name from .wf
+	Hosts        []*Builtin      // host functions, callable by name from .wf; they add to or replace those Compile bound
 
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.
@@ -58,6 +59,7 @@ type Program struct {
 	Funcs    []*Funcode
 	builtins []Value
 	methods  [][numKinds]libMethod // builtin method by name index and kind
+	globals  map[string]int        // global slot by name
 }
 
 // Machine runs one program. It is not safe for concurrent use. Its whole
@@ -76,7 +78,9 @@ type Machine struct {
 	// stackAlloc is stack growth charged to the allocation budget since
 	// the machine was made or restored; not part of its state.
 	stackAlloc int64
-	nest       int // Go builtins on the Go stack that called back into .wf
+	nest       int  // Go builtins on the Go stack that called back into .wf
+	outside    int  // Calls from outside the loop on the Go stack (part of nest)
+	running    bool // the loop is on the Go stack (Run, Resume or an outside Call)
 	hosts      map[string]*Builtin
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
@@ -89,8 +93,15 @@ type Machine struct {
 	hookAt int64
 }
 
-// New returns a machine ready to run p from the start.
+// New returns a machine ready to run p from the start. Every host
+// function p uses must be bound to p by Compile or be in opts.Hosts.
 func New(p *compiler.Program, opts Options) (*Machine, error) {
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
+	if err := checkHosts("Options.Hosts", opts.Hosts); err != nil {
+		return nil, err
+	}
 	m := &Machine{opts: opts, out: opts.Stdout, ctx: opts.Context}
 	if m.out == nil {
 		m.out = os.Stdout
@@ -98,7 +109,11 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	if m.opts.MaxCallDepth <= 0 {
 		m.opts.MaxCallDepth = DefaultMaxCallDepth
 	}
-	m.hosts = make(map[string]*Builtin, len(opts.Hosts))
+	bound := sharedOf(p).hosts
+	m.hosts = make(map[string]*Builtin, len(bound)+len(opts.Hosts))
+	for name, h := range bound {
+		m.hosts[name] = h
+	}
 	for _, h := range opts.Hosts {
 		m.hosts[h.Name] = h
 	}
@@ -121,15 +136,41 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	return m, nil
 }
 
+// checkProgram refuses what New cannot run: no program, or one without
+// the main function every compiled program has.
+func checkProgram(p *compiler.Program) error {
+	if p == nil {
+		return errors.New("vm: nil program")
+	}
+	if len(p.Funcs) == 0 {
+		return fmt.Errorf("vm: program %s has no code (make programs with Compile or compiler.Compile)", p.File)
+	}
+	return nil
+}
+
+// checkHosts refuses host functions without a name or a Go function.
+// (Two with one name are not an error: the later one wins, as before.)
+func checkHosts(field string, hosts []*Builtin) error {
+	for i, h := range hosts {
+		if h == nil || h.Fn == nil || h.Name == "" {
+			return fmt.Errorf("vm: %s[%d]: a host function needs a Name and a Fn", field, i)
+		}
+	}
+	return nil
+}
+
 // shared caches what every machine of a program can share: its functions
-// with their constants as Values, and the builtin method each (kind, name)
-// pair resolves to. The key is weak, so a program no longer used leaves
-// the cache.
+// with their constants as Values, the builtin method each (kind, name)
+// pair resolves to, and its globals by name; it also holds the host
+// functions Compile bound to the program. The key is weak, so a program
+// no longer used leaves the cache.
 var shared sync.Map // weak.Pointer[compiler.Program] → *sharedProgram
 
 type sharedProgram struct {
 	funcs   []*Funcode
 	methods [][numKinds]libMethod // by name index
+	globals map[string]int        // global slot by name
+	hosts   map[string]*Builtin   // host functions Compile bound; set before the program is returned, then read-only
 }
 
 func sharedOf(p *compiler.Program) *sharedProgram {
@@ -145,6 +186,10 @@ func sharedOf(p *compiler.Program) *sharedProgram {
 		for k := range numKinds {
 			sp.methods[i][k] = methods[k][name]
 		}
+	}
+	sp.globals = make(map[string]int, len(p.Globals))
+	for i, name := range p.Globals {
+		sp.globals[name] = i
 	}
 	actual, loaded := shared.LoadOrStore(key, sp)
 	if !loaded {
@@ -172,7 +217,7 @@ func newFuncode(f *compiler.Function) *Funcode {
 // builtins bound by name.
 func (m *Machine) load(p *compiler.Program) (*Program, error) {
 	sp := sharedOf(p)
-	prog := &Program{Program: p, Funcs: sp.funcs, methods: sp.methods}
+	prog := &Program{Program: p, Funcs: sp.funcs, methods: sp.methods, globals: sp.globals}
 	prog.builtins = make([]Value, len(p.Builtins))
 	for i, name := range p.Builtins {
 		b := m.lookupBuiltin(name)
@@ -207,19 +252,49 @@ func Universe() []string {
 	return names
 }
 
-// Steps reports the number of instructions executed so far.
-func (m *Machine) Steps() int64 { return m.steps }
-
-// Output returns the writer print writes to.
-func (m *Machine) Output() io.Writer { return m.out }
-
-// Global returns the value of the global variable name, and whether the
-// program has one of that name whose let has run.
+// Global returns the value of the program's top-level variable or
+// function called name, and whether it has one: false when the program
+// declares no such name or its let or fn statement has not run yet. The
+// value is shared with the machine, not copied. A function it returns can
+// be called with Call.
 func (m *Machine) Global(name string) (Value, bool) {
-	for i, g := range m.prog.Globals {
-		if g == name && m.globals[i] != undefined {
-			return m.globals[i], true
+	if m == nil || m.prog == nil {
+		return Nil, false
+	}
+	i, ok := m.prog.globals[name]
+	if !ok || m.globals[i] == undefined {
+		return Nil, false
+	}
+	return m.globals[i], true
+}
+
+// Globals returns the names of the globals that hold a value, in the
+// order the program declares them.
+func (m *Machine) Globals() []string {
+	if m == nil || m.prog == nil {
+		return nil
+	}
+	var names []string
+	for i, name := range m.prog.Globals {
+		if m.globals[i] != undefined {
+			names = append(names, name)
 		}
 	}
-	return Nil, false
+	return names
+}
+
+// Steps reports the number of instructions executed so far.
+func (m *Machine) Steps() int64 {
+	if m == nil {
+		return 0
+	}
+	return m.steps
+}
+
+// Output returns the writer print writes to.
+func (m *Machine) Output() io.Writer {
+	if m == nil {
+		return nil
+	}
+	return m.out
 }

@@ -116,11 +116,15 @@ func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) 
 
 // Restore rebuilds a machine from a Snapshot. p must be the program the
 // snapshot was made from; opts supply output, limits and host functions
-// (every host function the snapshot refers to must be registered). The
-// restored machine continues exactly as the original would have.
-// Restoring polls opts.Context and stops with its error when it is done.
+// (every host function the snapshot refers to must be bound to p by
+// Compile or be in opts.Hosts). The restored machine continues exactly
+// as the original would have. Restoring polls opts.Context and stops
+// with its error when it is done.
 func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err error) {
 	defer recoverAPI(&err)
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
 	env, err := decodeEnvelope(data)
 	if err != nil {
 		return nil, err

@@ -64,7 +64,9 @@ var encMode = func() cbor.EncMode {
 // SnapshotOptions configure Machine.Snapshot.
 type SnapshotOptions struct {
 	// EmbedProgram stores the program's file name and source in the
-	// snapshot, making it self-contained (see RestoreEmbedded).
+	// snapshot, making it self-contained: EmbeddedProgram reads them back,
+	// so a tool can compile the program and Restore or Inspect the
+	// snapshot without the original file, as wf inspect does.
 	EmbedProgram bool
 }
 
@@ -74,6 +76,9 @@ type SnapshotOptions struct {
 // Go stack (inside a sort comparator, say), since that frame is not data.
 func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	defer recoverAPI(&err)
+	if m == nil || m.prog == nil {
+		return nil, errNoMachine
+	}
 	if m.nest > 0 {
 		return nil, errors.New("snapshot: a Go builtin is running a callback; its frame cannot be captured")
 	}

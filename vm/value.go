@@ -74,7 +74,8 @@ func (k Kind) String() string {
 //
 // The unsafe.Pointer is always a real Go pointer (or nil), so the garbage
 // collector sees every reference. Only the accessors in this file convert
-// it back, and each checks nothing: callers test Kind first.
+// it back: the exported ones check the kind, the unexported ones (for the
+// interpreter) leave that to their callers.
 type Value struct {
 	p unsafe.Pointer
 	n uint64
@@ -117,17 +118,28 @@ func ref(k Kind, p unsafe.Pointer) Value { return Value{k: k, p: p} }
 // NewList returns a list value holding elems (not copied).
 func NewList(elems []Value) Value { return ref(KindList, unsafe.Pointer(&List{Elems: elems})) }
 
-// ListValue wraps an existing *List.
-func ListValue(l *List) Value { return ref(KindList, unsafe.Pointer(l)) }
+// The wrappers of existing objects below give Nil for a nil pointer: a
+// list, map, error or builtin value always has its object, which the
+// interpreter reads without checking.
 
-// MapValue wraps a *Map.
-func MapValue(m *Map) Value { return ref(KindMap, unsafe.Pointer(m)) }
+// ListValue wraps an existing *List; a nil l gives Nil.
+func ListValue(l *List) Value { return refOrNil(KindList, unsafe.Pointer(l)) }
 
-// ErrorValue wraps an *Error.
-func ErrorValue(e *Error) Value { return ref(KindError, unsafe.Pointer(e)) }
+// MapValue wraps a *Map; a nil m gives Nil.
+func MapValue(m *Map) Value { return refOrNil(KindMap, unsafe.Pointer(m)) }
 
-// BuiltinValue wraps a *Builtin.
-func BuiltinValue(b *Builtin) Value { return ref(KindBuiltin, unsafe.Pointer(b)) }
+// ErrorValue wraps an *Error; a nil e gives Nil.
+func ErrorValue(e *Error) Value { return refOrNil(KindError, unsafe.Pointer(e)) }
+
+// BuiltinValue wraps a *Builtin; a nil b gives Nil.
+func BuiltinValue(b *Builtin) Value { return refOrNil(KindBuiltin, unsafe.Pointer(b)) }
+
+func refOrNil(k Kind, p unsafe.Pointer) Value {
+	if p == nil {
+		return Nil
+	}
+	return ref(k, p)
+}
 
 func cellValue(c *Cell) Value       { return ref(kindCell, unsafe.Pointer(c)) }
 func funcValue(c *Closure) Value    { return ref(KindFunc, unsafe.Pointer(c)) }
@@ -142,33 +154,95 @@ func (v Value) Kind() Kind { return v.k }
 // IsNil reports whether v is nil.
 func (v Value) IsNil() bool { return v.k == KindNil }
 
-// AsBool returns the payload of a bool value.
-func (v Value) AsBool() bool { return v.n != 0 }
+// The exported accessors below check the kind and return the zero value
+// of their result (false, 0, "", nil) for a value of another kind, so a Go
+// caller that skips the Kind test gets a wrong answer, never a crash or a
+// misread object. The interpreter uses the unchecked lowercase twins,
+// whose callers have tested the kind already; checking there too would
+// cost a compare and branch per operand in the dispatch loop.
 
-// AsInt returns the payload of an int value.
-func (v Value) AsInt() int64 { return int64(v.n) }
+// AsBool returns the payload of a bool value, or false for another kind.
+func (v Value) AsBool() bool { return v.k == KindBool && v.n != 0 }
 
-// AsFloat returns the payload of a float value.
-func (v Value) AsFloat() float64 { return math.Float64frombits(v.n) }
+// AsInt returns the payload of an int value, or 0 for another kind (a
+// float is not converted; Number converts both).
+func (v Value) AsInt() int64 {
+	if v.k != KindInt {
+		return 0
+	}
+	return int64(v.n)
+}
 
-// AsString returns the payload of a string value.
-func (v Value) AsString() string { return unsafe.String((*byte)(v.p), int(v.n)) }
+// AsFloat returns the payload of a float value, or 0 for another kind (an
+// int is not converted; Number converts both).
+func (v Value) AsFloat() float64 {
+	if v.k != KindFloat {
+		return 0
+	}
+	return math.Float64frombits(v.n)
+}
 
-// AsBytes returns the payload of a bytes value. Do not modify it.
-func (v Value) AsBytes() []byte { return (*BytesObj)(v.p).B }
+// AsString returns the payload of a string value, or "" for another kind.
+func (v Value) AsString() string {
+	if v.k != KindString {
+		return ""
+	}
+	return v.asString()
+}
 
-// AsList returns the *List of a list value.
-func (v Value) AsList() *List { return (*List)(v.p) }
+// AsBytes returns the payload of a bytes value, or nil for another kind.
+// Do not modify it.
+func (v Value) AsBytes() []byte {
+	if v.k != KindBytes {
+		return nil
+	}
+	return v.asBytes()
+}
 
-// AsMap returns the *Map of a map value.
-func (v Value) AsMap() *Map { return (*Map)(v.p) }
+// AsList returns the *List of a list value, or nil for another kind.
+func (v Value) AsList() *List {
+	if v.k != KindList {
+		return nil
+	}
+	return v.asList()
+}
 
-// AsError returns the *Error of an error value.
-func (v Value) AsError() *Error { return (*Error)(v.p) }
+// AsMap returns the *Map of a map value, or nil for another kind. The
+// read methods of a nil *Map see an empty map.
+func (v Value) AsMap() *Map {
+	if v.k != KindMap {
+		return nil
+	}
+	return v.asMap()
+}
 
-// AsBuiltin returns the *Builtin of a builtin value.
-func (v Value) AsBuiltin() *Builtin { return (*Builtin)(v.p) }
+// AsError returns the *Error of an error value, or nil for another kind.
+func (v Value) AsError() *Error {
+	if v.k != KindError {
+		return nil
+	}
+	return v.asError()
+}
 
+// AsBuiltin returns the *Builtin of a builtin value, or nil for another
+// kind.
+func (v Value) AsBuiltin() *Builtin {
+	if v.k != KindBuiltin {
+		return nil
+	}
+	return v.asBuiltin()
+}
+
+// The unchecked accessors: the caller has tested v.k.
+func (v Value) asBool() bool        { return v.n != 0 }
+func (v Value) asInt() int64        { return int64(v.n) }
+func (v Value) asFloat() float64    { return math.Float64frombits(v.n) }
+func (v Value) asString() string    { return unsafe.String((*byte)(v.p), int(v.n)) }
+func (v Value) asBytes() []byte     { return (*BytesObj)(v.p).B }
+func (v Value) asList() *List       { return (*List)(v.p) }
+func (v Value) asMap() *Map         { return (*Map)(v.p) }
+func (v Value) asError() *Error     { return (*Error)(v.p) }
+func (v Value) asBuiltin() *Builtin { return (*Builtin)(v.p) }
 func (v Value) asClosure() *Closure { return (*Closure)(v.p) }
 func (v Value) asRange() *Range     { return (*Range)(v.p) }
 func (v Value) asIter() *Iter       { return (*Iter)(v.p) }
@@ -197,15 +271,15 @@ func (v Value) Truth() bool {
 	case KindBool, KindInt:
 		return v.n != 0
 	case KindFloat:
-		return v.AsFloat() != 0
+		return v.asFloat() != 0
 	case KindString:
 		return v.n != 0
 	case KindBytes:
-		return len(v.AsBytes()) != 0
+		return len(v.asBytes()) != 0
 	case KindList:
-		return len(v.AsList().Elems) != 0
+		return len(v.asList().Elems) != 0
 	case KindMap:
-		return v.AsMap().Len() != 0
+		return v.asMap().Len() != 0
 	}
 	return true
 }
