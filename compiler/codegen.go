@@ -895,11 +895,7 @@ func (fc *fcomp) call(e *lang.CallExpr) {
 	fc.emit(CALL, uint32(len(e.Args)))
 }
 
-// yield compiles "yield v" and "yield from g". The delegation loop is
-//
-//	g = <expr>; s = nil
-//	loop: v = g.send(s); if g.status == "done" { result v }
-//	      s = yield v; goto loop
+// yield compiles "yield v" and "yield from x".
 func (fc *fcomp) yield(e *lang.YieldExpr) {
 	if !e.From {
 		fc.optional(e.Value, e.Pos)
@@ -908,28 +904,76 @@ func (fc *fcomp) yield(e *lang.YieldExpr) {
 		fc.emit(YIELD, 0)
 		return
 	}
-	tmps := fc.c.r.yieldFrom[e]
-	g, s := uint32(tmps[0].index), uint32(tmps[1].index)
 	fc.expr(e.Value)
 	fc.at(e.Pos)
+	gen, end := &label{}, &label{}
+	fc.emit(DUP, 0)
+	fc.emit(ISGEN, 0)
+	fc.jump(JMPTRUE, gen)
+	fc.yieldEach()
+	fc.jump(JMP, end)
+	fc.place(gen)
+	fc.delegate(e)
+	fc.place(end)
+}
+
+// yieldEach compiles yield from an iterable that is not a generator:
+// yield each element a for loop would visit, drop what is sent back, and
+// evaluate to nil.
+//
+//	for v in x { yield v }; result nil
+func (fc *fcomp) yieldEach() {
+	fc.emit(ITER, 0)
+	top := fc.pc()
+	exit := &label{}
+	fc.jump(FORNEXT, exit)
+	fc.fn.Yields = append(fc.fn.Yields, fc.pc())
+	fc.emit(YIELD, 0)
+	fc.emit(POP, 0)
+	fc.emitJumpTo(JMP, top)
+	fc.place(exit)
+	fc.emit(NIL, 0)
+}
+
+// delegate compiles yield from a generator g, passing its yields and the
+// values sent back through, and evaluating to its return value. A
+// generator that has finished already gives its return value at once.
+//
+//	g = <x>; s = nil
+//	if g.status == "done" { result g.value }
+//	loop: v = g.send(s); if g.status == "done" { result v }
+//	      s = yield v; goto loop
+func (fc *fcomp) delegate(e *lang.YieldExpr) {
+	tmps := fc.c.r.yieldFrom[e]
+	g, s := uint32(tmps[0].index), uint32(tmps[1].index)
 	fc.emit(SETLOCAL, g)
 	fc.emit(NIL, 0)
 	fc.emit(SETLOCAL, s)
+	finished, end := &label{}, &label{}
+	fc.isDone(g)
+	fc.jump(JMPTRUE, finished)
 	top := fc.pc()
 	fc.emit(LOCAL, g)
 	fc.emit(LOCAL, s)
 	fc.emit(CALLMETHOD, fc.c.nameIndex("send")<<8|1)
-	fc.emit(LOCAL, g)
-	fc.emit(ATTR, fc.c.nameIndex("status"))
-	fc.emit(CONST, fc.constant(Constant{Kind: ConstString, Str: "done"}))
-	fc.emit(EQ, 0)
-	done := &label{}
-	fc.jump(JMPTRUE, done)
+	fc.isDone(g)
+	fc.jump(JMPTRUE, end)
 	fc.fn.Yields = append(fc.fn.Yields, fc.pc())
 	fc.emit(YIELD, 0)
 	fc.emit(SETLOCAL, s)
 	fc.emitJumpTo(JMP, top)
-	fc.place(done)
+	fc.place(finished)
+	fc.emit(LOCAL, g)
+	fc.emit(ATTR, fc.c.nameIndex("value"))
+	fc.place(end)
+}
+
+// isDone pushes whether the generator in local g has finished.
+func (fc *fcomp) isDone(g uint32) {
+	fc.emit(LOCAL, g)
+	fc.emit(ATTR, fc.c.nameIndex("status"))
+	fc.emit(CONST, fc.constant(Constant{Kind: ConstString, Str: "done"}))
+	fc.emit(EQ, 0)
 }
 
 // maxStack computes the deepest operand stack fn can reach.

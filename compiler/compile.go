@@ -61,7 +61,7 @@ func Compile(f *lang.File, opts Options) (*Program, error) {
 // program's hash, so a snapshot taken under another instruction set (whose
 // pcs mean other things) is refused as a different program. Bump it with
 // any change to opcodes or to code generation.
-const BytecodeVersion = "wf-bytecode-4"
+const BytecodeVersion = "wf-bytecode-5"
 
 // Hash identifies a program: the SHA-256 of the bytecode version and the
 // source text.

@@ -107,6 +107,9 @@ const (
 	SETATTR  //   x v SETATTR<name> -
 	CONCAT   // a1..an CONCAT<n> string  (string interpolation: str() of each, joined)
 
+	// generators
+	ISGEN //     x ISGEN x isgen       (whether x is a generator: yield from's dispatch)
+
 	numOpcodes
 )
 
@@ -129,7 +132,7 @@ var opcodeNames = [...]string{
 	RETHROW: "RETHROW", YIELD: "YIELD",
 	MAKELIST: "MAKELIST", MAKEMAP: "MAKEMAP", MAKEFUNC: "MAKEFUNC",
 	INDEX: "INDEX", SETINDEX: "SETINDEX", SLICE: "SLICE", ATTR: "ATTR",
-	SETATTR: "SETATTR", CONCAT: "CONCAT",
+	SETATTR: "SETATTR", CONCAT: "CONCAT", ISGEN: "ISGEN",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -155,7 +158,7 @@ var stackEffect = [...]int8{
 	YIELD:    0,
 	MAKELIST: variableEffect, MAKEMAP: variableEffect, MAKEFUNC: 1,
 	INDEX: -1, SETINDEX: -3, SLICE: -2, ATTR: 0, SETATTR: -2,
-	CONCAT: variableEffect,
+	CONCAT: variableEffect, ISGEN: 1,
 }
 
 // String returns the opcode's name.

@@ -375,9 +375,16 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 		if m.isStop(f, stop) {
 			return false, err
 		}
+		closed := f.exit == closing && isExit(exc)
 		next := m.abandon(f)
 		if next == nil {
 			return false, err
+		}
+		if closed {
+			// The error close() threw left the generator: close returns.
+			next.push(Nil)
+			m.cur = next
+			return true, nil
 		}
 		m.cur = next
 		next.Status = StatusRunning
@@ -401,6 +408,9 @@ func (m *Machine) abandon(f *Fiber) *Fiber {
 	}
 	return next
 }
+
+// isExit reports whether v is the error close() throws into a generator.
+func isExit(v Value) bool { return v.k == KindError && v.AsError().Kind == ErrGeneratorExit }
 
 // escaped converts an error leaving exec into the error Run reports.
 func (m *Machine) escaped(err error) error {

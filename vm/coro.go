@@ -55,11 +55,23 @@ func (m *Machine) resumeGenerator(g *Fiber, sent Value, exit int) error {
 			return errorf(ErrGenerator, "cannot send a non-nil value to a generator that has not started")
 		}
 	}
+	started := g.Status != StatusNew
+	if err := m.enter(g, exit); err != nil {
+		return err
+	}
+	if started {
+		g.push(sent)
+	}
+	return nil
+}
+
+// enter makes the new or suspended g the running fiber, resumed by the
+// current one: exit is 0 for a method call, a for loop's exit pc + 1, or
+// closing.
+func (m *Machine) enter(g *Fiber, exit int) error {
+	r := m.cur
 	if r.depth()+len(g.Frames) > m.opts.MaxCallDepth {
 		return m.stackOverflow()
-	}
-	if g.Status != StatusNew {
-		g.push(sent)
 	}
 	g.depthBase = r.depth()
 	g.Parent = r
@@ -80,10 +92,14 @@ func (m *Machine) yield(f *Fiber, v Value) error {
 	f.Status = StatusSuspended
 	r := f.Parent
 	f.Parent = nil
+	wasClosing := f.exit == closing
 	f.exit = 0      // set again by the next resume; a suspended generator has no loop
 	f.depthBase = 0 // likewise
-	r.push(v)
 	m.cur = r
+	if wasClosing {
+		return errorf(ErrGenerator, "generator ignored close(): it yielded instead of finishing")
+	}
+	r.push(v)
 	return nil
 }
 
@@ -122,37 +138,107 @@ func (m *Machine) finishFiber(f *Fiber, v Value) error {
 	return errorf(ErrCoroutine, "the main program's fiber ended unexpectedly")
 }
 
-// fiberMethod runs g.next(), g.send(v) and co.switch(...): the methods
-// that transfer control, so they are handled here rather than in Go.
+// fiberMethod runs the methods that transfer control, so they are
+// handled here rather than in Go: g.next(), g.send(v), g.raise(x),
+// g.close() and co.switch(...).
 func (m *Machine) fiberMethod(recv Value, name string, n int) error {
 	f := m.cur
 	args := f.Stack[f.SP-n : f.SP]
-	if recv.k == KindGenerator {
-		var sent Value
-		switch {
-		case name == "next" && n == 0:
-		case name == "send" && n == 1:
-			sent = args[0]
-		case name == "next" || name == "send":
-			return errorf(ErrArgs, "generator.%s takes %d arguments, got %d", name, map[string]int{"next": 0, "send": 1}[name], n)
-		default:
-			return errorf(ErrType, "generator has no method %s", name)
+	if recv.k == KindCoroutine {
+		if name != "switch" {
+			return errorf(ErrType, "coroutine has no method %s", name)
 		}
+		vals := append([]Value(nil), args...)
 		f.SP -= n + 1
-		if err := m.resumeGenerator(recv.asFiber(), sent, 0); err != nil {
+		if err := m.switchTo(recv.asFiber(), vals); err != nil {
 			f.SP += n + 1
 			return err
 		}
 		return nil
 	}
-	if name != "switch" {
-		return errorf(ErrType, "coroutine has no method %s", name)
+	want, ok := generatorMethods[name]
+	if !ok {
+		return errorf(ErrType, "generator has no method %s", name)
 	}
-	vals := append([]Value(nil), args...)
+	if n != want {
+		return argCountError("generator."+name, want, n)
+	}
+	var x Value
+	if n == 1 {
+		x = args[0]
+	}
 	f.SP -= n + 1
-	if err := m.switchTo(recv.asFiber(), vals); err != nil {
-		f.SP += n + 1
+	err := m.generatorMethod(recv.asFiber(), name, x)
+	if err != nil && m.cur == f {
+		f.SP += n + 1 // nothing moved: the call fails where it stands
+	}
+	return err
+}
+
+// generatorMethods are the generator methods and their argument counts.
+var generatorMethods = map[string]int{"next": 0, "send": 1, "raise": 1, "close": 0}
+
+// generatorMethod resumes g for next, send, raise or close; the caller's
+// operands are popped already.
+func (m *Machine) generatorMethod(g *Fiber, name string, x Value) error {
+	switch name {
+	case "raise":
+		return m.raiseIn(g, x)
+	case "close":
+		return m.closeGenerator(g)
+	}
+	return m.resumeGenerator(g, x, 0)
+}
+
+// raiseIn implements g.raise(x): x is thrown where g is suspended, as if
+// its yield had thrown it. A catch in g may handle it and yield again
+// (raise then returns the value yielded) or return (raise returns the
+// return value); if it escapes, g is done and the throw goes on in the
+// caller. A generator that has not started ends without running; one
+// that has finished leaves the throw to the caller at once.
+func (m *Machine) raiseIn(g *Fiber, x Value) error {
+	if err := m.enterable(g); err != nil {
 		return err
+	}
+	if g.Status == StatusDone {
+		return m.thrown(x, false)
+	}
+	if err := m.enter(g, 0); err != nil {
+		return err
+	}
+	return m.thrown(x, false)
+}
+
+// closeGenerator implements g.close(): an error of kind generator_exit is
+// thrown where g is suspended, so that its finally blocks run, and its
+// catch blocks may clean up too. When that error leaves g, or g returns,
+// close returns (nil, or the return value); another error leaving g goes
+// on in the caller; a yield while closing is a generator_error in the
+// caller. A generator that has not started or has finished is only
+// marked done.
+func (m *Machine) closeGenerator(g *Fiber) error {
+	if err := m.enterable(g); err != nil {
+		return err
+	}
+	if g.Status == StatusNew || g.Status == StatusDone {
+		g.Status, g.Frames, g.Stack, g.SP = StatusDone, nil, nil, 0
+		m.cur.push(Nil)
+		return nil
+	}
+	if err := m.enter(g, closing); err != nil {
+		return err
+	}
+	return errorf(ErrGeneratorExit, "generator closed")
+}
+
+// closing is the exit of a generator that runs after close(): its
+// resumer waits in close for it to finish (snapshots record it as -1).
+const closing = -1
+
+// enterable refuses to resume a generator that is running.
+func (m *Machine) enterable(g *Fiber) error {
+	if g.Status == StatusRunning {
+		return errorf(ErrGenerator, "generator is already running")
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ const (
 	ErrArgs          = "argument_error"
 	ErrStackOverflow = "stack_overflow"
 	ErrGenerator     = "generator_error"
+	ErrGeneratorExit = "generator_exit" // what g.close() throws into g
 	ErrCoroutine     = "coroutine_error"
 	ErrLimit         = "limit_exceeded"
 	ErrCancelled     = "cancelled"

@@ -709,6 +709,10 @@ loop:
 			sp++
 			steps = m.steps
 
+		case compiler.ISGEN:
+			stack[sp] = Bool(stack[sp-1].k == KindGenerator)
+			sp++
+
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)

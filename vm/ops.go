@@ -4,6 +4,7 @@ package vm
 // kinds, comparison, indexing, slicing and attributes.
 
 import (
+	"bytes"
 	"math"
 	"strings"
 
@@ -255,7 +256,7 @@ func (m *Machine) contains(y, x Value) (bool, error) {
 		if x.k != KindString {
 			return false, errorf(ErrType, "'in <string>' needs a string on the left, got %s", x.TypeName())
 		}
-		return strings.Contains(y.AsString(), x.AsString()), nil
+		return strings.Contains(y.AsString(), x.AsString()), m.workBytes(int(y.n))
 	case KindList:
 		i, err := m.listFind(y.AsList(), x)
 		return i >= 0, err
@@ -268,11 +269,24 @@ func (m *Machine) contains(y, x Value) (bool, error) {
 		}
 		return y.asRange().has(x.AsInt()), nil
 	case KindBytes:
-		if x.k == KindBytes {
-			return strings.Contains(string(y.AsBytes()), string(x.AsBytes())), nil
-		}
+		return m.bytesContain(y.AsBytes(), x)
 	}
-	return false, errorf(ErrType, "'in' needs a string, list, map or range on the right, got %s", y.TypeName())
+	return false, errorf(ErrType, "'in' needs a string, bytes, list, map or range on the right, got %s", y.TypeName())
+}
+
+// bytesContain implements "x in b": a byte value (an int) or a sequence
+// of bytes.
+func (m *Machine) bytesContain(b []byte, x Value) (bool, error) {
+	if err := m.workBytes(len(b)); err != nil {
+		return false, err
+	}
+	switch x.k {
+	case KindInt:
+		return x.AsInt() >= 0 && x.AsInt() <= 255 && bytes.IndexByte(b, byte(x.AsInt())) >= 0, nil
+	case KindBytes:
+		return bytes.Contains(b, x.AsBytes()), nil
+	}
+	return false, errorf(ErrType, "'in <bytes>' needs bytes or an int on the left, got %s", x.TypeName())
 }
 
 // index implements x[i].

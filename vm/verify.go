@@ -349,6 +349,9 @@ func (d *decoder) verifyExit(f *Fiber) error {
 	if f.exit == 0 {
 		return nil
 	}
+	if f.exit == closing {
+		return d.verifyClosing(f)
+	}
 	r := f.Parent
 	if r == nil || len(r.Frames) == 0 {
 		return badf("a for-loop generator without a resumer")
@@ -361,6 +364,24 @@ func (d *decoder) verifyExit(f *Fiber) error {
 	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
 	if op != compiler.FORNEXT || int(arg) != f.exit-1 {
 		return badf("a for-loop generator whose resumer is not in that loop")
+	}
+	return nil
+}
+
+// verifyClosing checks a generator running after close(): its resumer
+// must be suspended right after a call of close.
+func (d *decoder) verifyClosing(f *Fiber) error {
+	r := f.Parent
+	if f.Status != StatusRunning || r == nil || len(r.Frames) == 0 {
+		return badf("a closing generator that is not running")
+	}
+	top := r.Frames[len(r.Frames)-1]
+	if top.PC <= 0 || top.PC > len(top.Fn.Fn.Code) {
+		return badf("a closing generator whose resumer is at pc %d", top.PC)
+	}
+	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
+	if op != compiler.CALLMETHOD || arg&0xff != 0 || d.m.prog.Names[arg>>8] != "close" {
+		return badf("a closing generator whose resumer is not in a call of close")
 	}
 	return nil
 }
