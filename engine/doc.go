@@ -73,7 +73,8 @@
 // Store is the engine's only access to durable state; each method is one
 // transaction. SQLite (OpenSQLite) keeps everything in one file in WAL
 // mode, with synchronous=NORMAL by default (a commit survives a crash of
-// the process; FULL also survives power loss). Programs are stored once
+// the process; FULL also survives power loss); in one process, every
+// write runs on one writer connection and reads on a pool of their own. Programs are stored once
 // under the SHA-256 of their source; versions refer to snapshots by
 // version number, so a rewind or an edit-free step copies no bytes. The
 // interface is shaped for a PostgreSQL store with many workers: claims

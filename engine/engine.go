@@ -37,9 +37,22 @@ type Options struct {
 	MaxChain int
 }
 
-// Engine runs workflow instances against a Store. It is safe for
-// concurrent use; two engines (in two processes) may share a store, since
-// every commit is checked against the version it started from.
+// Engine runs workflow instances against a Store.
+//
+// An Engine is safe for concurrent use by any number of goroutines: Start,
+// Signal, Work and the other methods may run at once, on one instance or
+// on many. Two engines (in one process or two) may share a store, since
+// every commit is checked against the version it started from; of two
+// steps from one version, one commits and the other is discarded, which
+// Advance, Start and Signal do not report as an error.
+//
+// Over SQLite (Open), an engine opens one writer connection and up to
+// readerConns reader connections (4, or GOMAXPROCS if more), and no
+// workflow code or activity runs inside a write transaction. Under load
+// in one process, calls therefore wait their turn for the writer rather
+// than fail. A call fails for contention only when another process keeps
+// the database locked past the busy timeout and the store's retries:
+// ErrBusy, with nothing written, which a caller may retry later.
 type Engine struct {
 	store    Store
 	opts     Options

@@ -1,17 +1,19 @@
 package engine
 
 // This file defines the SQLite store: one file, WAL mode, through the
-// pure-Go modernc.org/sqlite driver.
+// pure-Go modernc.org/sqlite driver; one writer connection and a pool of
+// readers.
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
@@ -39,19 +41,43 @@ type SQLiteOptions struct {
 }
 
 // SQLite is the embedded Store: a single database file in WAL mode.
-// Writers (in this process or others) wait for each other up to the busy
-// timeout; transactions begin IMMEDIATE, so none fails on a lock upgrade.
+//
+// In one process, every write transaction runs on one connection: a
+// *sql.DB limited to a single connection, with every write statement
+// prepared on it when the store opens. Reads run on their own pool of
+// query-only connections (readerConns), which never take the write lock.
+// A goroutine holding the write transaction therefore waits for nothing
+// in its own process, and the writers of one process queue in
+// database/sql for the writer connection, not in SQLite's busy handler.
+//
+// The store used to share two connections between reads and writes and
+// to prepare statements on first use. A transaction that prepared a
+// statement then waited for the second connection, whose goroutine was
+// waiting in BEGIN IMMEDIATE for that transaction's lock: both waited out
+// the busy timeout, and one failed with SQLITE_BUSY after 5 s
+// (TestLoadOneEngine, 32 goroutines: 22 starts and 9 signals of 256
+// workflows failed that way, and the run took 211 s).
+//
+// Between processes, writers wait for each other up to the busy timeout;
+// transactions begin IMMEDIATE, so none fails on a lock upgrade; a BEGIN
+// that still finds the file locked is tried again (beginAttempts) before
+// the call fails with ErrBusy, having written nothing.
 type SQLite struct {
-	db    *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+	w  *sql.DB // the writer: one connection
+	r  *sql.DB // the readers
+	st statements
 }
 
 var _ Store = (*SQLite)(nil)
 
+// readerConns is the size of the reader pool: reads of one process run
+// in parallel up to it, and wait in database/sql beyond it.
+var readerConns = max(4, runtime.GOMAXPROCS(0))
+
 // OpenSQLite opens or creates the wf database at path. It refuses a file
 // that is not a wf database, leaving it untouched, and fails unless the
 // journal mode, synchronous setting and busy timeout read back as asked.
+// It opens one writer connection and up to readerConns readers.
 func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	syncMode := strings.ToUpper(opts.Synchronous)
 	if syncMode == "" {
@@ -63,34 +89,50 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	if opts.BusyTimeout == 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
-	q.Add("_pragma", "synchronous("+syncMode+")")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
+	busy := fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds())
+	s := &SQLite{w: openPool(dsn(path, "_txlock=immediate", busy, "synchronous("+syncMode+")", "foreign_keys(1)"), 1)}
+	if err := s.init(path, syncMode, opts.BusyTimeout); err != nil {
+		s.w.Close()
 		return nil, err
 	}
-	// Two connections: a transaction holds one while statements are
-	// prepared (and reads run) on the other. Writers in one process then
-	// queue on SQLite's lock (busy_timeout) rather than in database/sql.
-	db.SetMaxOpenConns(2)
-	db.SetMaxIdleConns(2)
-	db.SetConnMaxLifetime(0)
-	s := &SQLite{db: db, stmts: map[string]*sql.Stmt{}}
-	if err := s.init(path, syncMode, opts.BusyTimeout); err != nil {
-		db.Close()
+	s.r = openPool(dsn(path, busy, "query_only(1)"), readerConns)
+	if err := s.st.prepare(context.Background(), s.w, s.r); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// dsn is the modernc.org/sqlite data source name for path with settings:
+// pragmas such as "busy_timeout(5000)", and driver keys such as
+// "_txlock=immediate".
+func dsn(path string, settings ...string) string {
+	q := url.Values{}
+	for _, p := range settings {
+		if k, v, ok := strings.Cut(p, "="); ok {
+			q.Set(k, v)
+		} else {
+			q.Add("_pragma", p)
+		}
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// openPool returns a pool of at most n connections that stay open.
+// Opening connects nothing yet; the first use does.
+func openPool(dsn string, n int) *sql.DB {
+	db, _ := sql.Open("sqlite", dsn) // fails only for an unknown driver name
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	return db
 }
 
 // init checks the file is ours (or empty), creates the schema, switches
 // to WAL and reads the settings back.
 func (s *SQLite) init(path, syncMode string, busy time.Duration) error {
 	var appID int64
-	if err := s.db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
+	if err := s.w.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrNotOurs, err)
 	}
 	switch appID {
@@ -105,7 +147,7 @@ func (s *SQLite) init(path, syncMode string, busy time.Duration) error {
 	default:
 		return fmt.Errorf("%s: %w (SQLite application id %#x)", path, ErrNotOurs, appID)
 	}
-	if _, err := s.db.Exec("PRAGMA journal_mode=WAL"); err != nil {
+	if _, err := s.w.Exec("PRAGMA journal_mode=WAL"); err != nil {
 		return err
 	}
 	return s.checkPragmas(syncMode, busy)
@@ -113,7 +155,7 @@ func (s *SQLite) init(path, syncMode string, busy time.Duration) error {
 
 func (s *SQLite) checkSchema(path string) error {
 	var v string
-	err := s.db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
+	err := s.w.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
 	if err != nil {
 		return fmt.Errorf("%s: reading the schema version: %w", path, err)
 	}
@@ -127,13 +169,13 @@ func (s *SQLite) checkSchema(path string) error {
 // of someone else's is refused.
 func (s *SQLite) create(path string) error {
 	var n int
-	if err := s.db.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+	if err := s.w.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrNotOurs, err)
 	}
 	if n > 0 {
 		return fmt.Errorf("%s: %w (it has %d tables of another application)", path, ErrNotOurs, n)
 	}
-	tx, err := s.db.Begin()
+	tx, err := s.w.Begin()
 	if err != nil {
 		return err
 	}
@@ -152,13 +194,13 @@ func (s *SQLite) create(path string) error {
 func (s *SQLite) checkPragmas(syncMode string, busy time.Duration) error {
 	var mode string
 	var syncN, busyMS int64
-	if err := s.db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+	if err := s.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
 		return err
 	}
-	if err := s.db.QueryRow("PRAGMA synchronous").Scan(&syncN); err != nil {
+	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&syncN); err != nil {
 		return err
 	}
-	if err := s.db.QueryRow("PRAGMA busy_timeout").Scan(&busyMS); err != nil {
+	if err := s.w.QueryRow("PRAGMA busy_timeout").Scan(&busyMS); err != nil {
 		return err
 	}
 	want := map[string]int64{"NORMAL": 1, "FULL": 2}[syncMode]
@@ -175,10 +217,10 @@ func (s *SQLite) checkPragmas(syncMode string, busy time.Duration) error {
 
 // Pragmas reports the settings in force, for wf's --json output and tests.
 func (s *SQLite) Pragmas() (journal string, synchronous int, err error) {
-	if err = s.db.QueryRow("PRAGMA journal_mode").Scan(&journal); err != nil {
+	if err = s.w.QueryRow("PRAGMA journal_mode").Scan(&journal); err != nil {
 		return
 	}
-	err = s.db.QueryRow("PRAGMA synchronous").Scan(&synchronous)
+	err = s.w.QueryRow("PRAGMA synchronous").Scan(&synchronous)
 	return
 }
 
@@ -186,52 +228,63 @@ func (s *SQLite) Pragmas() (journal string, synchronous int, err error) {
 // ("ok" for a sound file).
 func (s *SQLite) IntegrityCheck() (string, error) {
 	var r string
-	err := s.db.QueryRow("PRAGMA integrity_check").Scan(&r)
+	err := s.w.QueryRow("PRAGMA integrity_check").Scan(&r)
 	return r, err
 }
 
-// DB exposes the database handle for tests and benchmarks that seed rows.
-func (s *SQLite) DB() *sql.DB { return s.db }
+// DB exposes the writer connection for tests and benchmarks that seed or
+// change rows; it is the only connection that may write.
+func (s *SQLite) DB() *sql.DB { return s.w }
 
-// Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
-
-// prepared returns query prepared once per store: parsing SQL was a third
-// of a start-signal-finish cycle before statements were kept
-// (BenchmarkCycle).
-func (s *SQLite) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st := s.stmts[query]; st != nil {
-		return st, nil
+// Close closes both pools.
+func (s *SQLite) Close() error {
+	err := s.w.Close()
+	if s.r != nil {
+		err = errors.Join(err, s.r.Close())
 	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	s.stmts[query] = st
-	return st, nil
+	return err
 }
 
-// exec runs a prepared statement in tx.
-func (s *SQLite) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	st, err := s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+// beginAttempts bounds how often a write transaction's BEGIN is tried
+// when another process holds the write lock past the busy timeout.
+const beginAttempts = 3
+
+// begin starts an IMMEDIATE transaction on the writer connection. A BEGIN
+// that finds the file locked after the busy timeout (another process
+// holds a long transaction) has written nothing, so it is tried again
+// after a pause of about 20 ms, then 80 ms; after beginAttempts the error
+// wraps ErrBusy.
+func (s *SQLite) begin(ctx context.Context) (*sql.Tx, error) {
+	pause := 20 * time.Millisecond
+	for i := 1; ; i++ {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) {
+			return tx, err
+		}
+		if i == beginAttempts || !sleepCtx(ctx, pause/2+rand.N(pause)) {
+			return nil, fmt.Errorf("%w: %v", ErrBusy, err)
+		}
+		pause *= 4
 	}
-	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 }
 
-// queryRow runs a prepared single-row query, in tx when it is not nil.
-func (s *SQLite) queryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	st, err := s.prepared(ctx, query)
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var c interface{ Code() int }
+	return errors.As(err, &c) && c.Code()&0xff == 5
+}
+
+// write runs fn in a write transaction and commits it.
+func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.begin(ctx)
 	if err != nil {
-		return s.db.QueryRowContext(ctx, query, args...) // reports the same error
+		return err
 	}
-	if tx != nil {
-		st = tx.StmtContext(ctx, st)
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
 	}
-	return st.QueryRowContext(ctx, args...)
+	return tx.Commit()
 }
 
 // FileExists reports whether path names an existing file, so commands

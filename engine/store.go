@@ -36,6 +36,10 @@ var (
 	ErrConflict = errors.New("instance changed concurrently")
 	// ErrFinal: the instance is completed, failed or cancelled.
 	ErrFinal = errors.New("instance has finished")
+	// ErrBusy: another process kept the database locked past the store's
+	// waits and retries; nothing was written, and the call may be made
+	// again later.
+	ErrBusy = errors.New("database busy")
 )
 
 // Program is a workflow's source, stored once under its SHA-256 (hex).

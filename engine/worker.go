@@ -21,14 +21,18 @@ type WorkerOptions struct {
 }
 
 // Work fires due timers and advances instances that have work, until ctx
-// is cancelled. A step in flight when ctx is cancelled is abandoned
-// without committing (the instance runs again from its last version when
-// a worker next claims it, once the lease ends); Work then returns nil.
+// is cancelled or the store fails; ErrBusy (another process keeps the
+// database locked) is logged and waited out. A step in flight when ctx is
+// cancelled is abandoned without committing (the instance runs again from
+// its last version when a worker next claims it, once the lease ends);
+// Work then returns nil.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
 	for ctx.Err() == nil {
 		ids, err := e.store.ClaimDue(ctx, o.Owner, e.opts.Now(), o.Lease, o.Batch)
-		if err != nil && ctx.Err() == nil {
+		if errors.Is(err, ErrBusy) {
+			o.Logf("wf worker: %v", err) // another process holds the database; try again
+		} else if err != nil && ctx.Err() == nil {
 			return err
 		}
 		for _, id := range ids {
@@ -96,11 +100,14 @@ func (e *Engine) snooze(ctx context.Context, id string, pause time.Duration) err
 	return e.store.Snooze(ctx, id, h.Version, wake)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
+// sleepCtx pauses for d, and reports false if ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
 	case <-t.C:
+		return true
 	}
 }

@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// loadFlow is shaped like examples/service's approval workflow, with a
+// timer and a signal that arrives before it is waited for, so that every
+// kind of step runs: a start, queued and direct signals, an activity, a
+// timer a worker fires.
+const loadFlow = `let req = input()
+print("request " + str(req["n"]))
+let note = wait("note")
+let decision = wait("approve", "3d")
+sleep("1ms")
+if decision["ok"] {
+    print("order " + place_order(req["n"]) + " " + note)
+}
+`
+
+// TestLoadOneEngine drives one engine from many goroutines at once, a
+// worker running beside them, on a fresh database: every start and
+// signal must succeed and every instance must finish with its output.
+func TestLoadOneEngine(t *testing.T) {
+	const clients, each = 32, 8
+	var mu sync.Mutex
+	calls := map[string]int{}
+	order := Activity{Name: "place_order", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+		mu.Lock()
+		calls[key]++
+		mu.Unlock()
+		return vm.String("PO-" + key), nil
+	}}
+	e, err := Open(filepath.Join(t.TempDir(), "wf.db"), Options{Activities: []Activity{order}}, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	worker := make(chan error)
+	go func() {
+		worker <- e.Work(ctx, WorkerOptions{Poll: time.Millisecond, Logf: func(f string, a ...any) { t.Errorf(f, a...) }})
+	}()
+	ids := make(chan string, clients*each)
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				id, err := loadOne(ctx, e, c*each+i)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids <- id
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	waitFinished(t, e, clients*each)
+	stop()
+	if err := <-worker; err != nil {
+		t.Errorf("worker: %v", err)
+	}
+	for id := range ids {
+		h, err := e.Store().Head(context.Background(), id)
+		if err != nil || h.Status != Completed {
+			t.Errorf("%s: %s %v", id, h.Status, err)
+		}
+	}
+}
+
+// loadOne starts one instance and sends it its two signals, the first
+// before it waits for it.
+func loadOne(ctx context.Context, e *Engine, n int) (string, error) {
+	id, err := e.Start(ctx, "load.wf", []byte(loadFlow), []byte(fmt.Sprintf(`{"n": %d}`, n)))
+	if err != nil {
+		return "", fmt.Errorf("start %d: %w", n, err)
+	}
+	if _, err := e.Signal(ctx, id, "approve", []byte(`{"ok": true}`)); err != nil {
+		return id, fmt.Errorf("signal approve %s: %w", id, err)
+	}
+	if _, err := e.Signal(ctx, id, "note", []byte(`"urgent"`)); err != nil {
+		return id, fmt.Errorf("signal note %s: %w", id, err)
+	}
+	return id, nil
+}
+
+// waitFinished waits until n instances have completed; after 30 s (the
+// whole test takes about a second) it reports a hang.
+func waitFinished(t *testing.T, e *Engine, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		done, err := e.List(context.Background(), Filter{Status: Completed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(done) == n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Errorf("instances left unfinished after 30s")
+}
