@@ -54,8 +54,11 @@
 // An activity call suspends the workflow; the engine commits it as
 // pending with a sequence number, calls the Go function with the key
 // "<instance>:<seq>", and commits the result together with the workflow's
-// progress up to its next block. A crash in between calls the function
-// again with the same key. An activity error fails the instance; its last
+// progress up to its next block. Only the holder of the instance's lease
+// calls it: the Start or Signal caller whose commit left it pending (that
+// commit takes the lease), or a worker that claimed it. A crash in
+// between calls the function again with the same key, once the lease has
+// ended; without a crash, each key is called once. An activity error fails the instance; its last
 // good state stays, and Rewind to the pending version retries the call
 // with the same key.
 //
@@ -78,6 +81,7 @@
 // under the SHA-256 of their source; versions refer to snapshots by
 // version number, so a rewind or an edit-free step copies no bytes. The
 // interface is shaped for a PostgreSQL store with many workers: claims
-// are leases (ClaimDue), and the wake-up rule for queued signals is part
-// of the contract, not of the engine.
+// are leases (ClaimDue, TakeLease, and commits that leave work due), and
+// the wake-up rule for queued signals is part of the contract, not of the
+// engine.
 package engine

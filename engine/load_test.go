@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/wf-lang/wf/vm"
 )
 
 // loadFlow is shaped like examples/service's approval workflow, with a
@@ -27,18 +26,12 @@ if decision["ok"] {
 
 // TestLoadOneEngine drives one engine from many goroutines at once, a
 // worker running beside them, on a fresh database: every start and
-// signal must succeed and every instance must finish with its output.
+// signal must succeed, every instance must finish with its output, and
+// every activity key must be called once.
 func TestLoadOneEngine(t *testing.T) {
 	const clients, each = 32, 8
-	var mu sync.Mutex
-	calls := map[string]int{}
-	order := Activity{Name: "place_order", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
-		mu.Lock()
-		calls[key]++
-		mu.Unlock()
-		return vm.String("PO-" + key), nil
-	}}
-	e, err := Open(filepath.Join(t.TempDir(), "wf.db"), Options{Activities: []Activity{order}}, SQLiteOptions{})
+	var k keyCounter
+	e, err := Open(filepath.Join(t.TempDir(), "wf.db"), Options{Activities: []Activity{k.activity()}}, SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,10 +66,12 @@ func TestLoadOneEngine(t *testing.T) {
 	}
 	for id := range ids {
 		h, err := e.Store().Head(context.Background(), id)
-		if err != nil || h.Status != Completed {
-			t.Errorf("%s: %s %v", id, h.Status, err)
+		want := fmt.Sprintf("order PO-%s:1 urgent\n", id)
+		if err != nil || h.Status != Completed || !strings.HasSuffix(h.Output, want) {
+			t.Errorf("%s: %s %v, output %q", id, h.Status, err, h.Output)
 		}
 	}
+	k.check(t, clients*each)
 }
 
 // loadOne starts one instance and sends it its two signals, the first

@@ -360,6 +360,14 @@ func nanos(t time.Time) any {
 	return t.UnixNano()
 }
 
+// nullString stores the empty string as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func fromNanos(n sql.NullInt64) time.Time {
 	if !n.Valid {
 		return time.Time{}

@@ -36,10 +36,15 @@ func (s *SQLite) Program(ctx context.Context, hash string) (Program, error) {
 // Create inserts an instance and its first version.
 func (s *SQLite) Create(ctx context.Context, first Step) error {
 	in := first.Instance
+	var lease Lease
+	if dueAt(first.Wake, in.Updated) {
+		lease = first.Lease
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, s.st.insertInstance).ExecContext(ctx,
 			in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
-			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, in.Created.UnixNano(), in.Updated.UnixNano())
+			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, nullString(lease.Owner), nanos(lease.Until),
+			in.Created.UnixNano(), in.Updated.UnixNano())
 		if err != nil {
 			return err
 		}
@@ -70,16 +75,18 @@ func scanInstance(r scanner, extra ...any) (Instance, error) {
 	return in, nil
 }
 
-// Head returns an instance with its head version's output and snapshot,
-// in one query.
+// Head returns an instance with its head version's output, snapshot and
+// lease, in one query.
 func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
 	var h Head
+	var owner sql.NullString
+	var until sql.NullInt64
 	row := s.st.head.QueryRowContext(ctx, id)
-	in, err := scanInstance(row, &h.Output, &h.SnapVersion, &h.Snapshot)
+	in, err := scanInstance(row, &h.Output, &h.SnapVersion, &h.Snapshot, &owner, &until)
 	if err != nil {
 		return h, notFound(err, "instance "+id)
 	}
-	h.Instance = in
+	h.Instance, h.Lease = in, Lease{Owner: owner.String, Until: fromNanos(until)}
 	return h, nil
 }
 
@@ -196,8 +203,16 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 		}
 	}
 	woken, err := s.wakeIfQueued(ctx, tx, in.ID, in.Updated)
-	return woken || !st.Wake.IsZero() && !st.Wake.After(in.Updated), err
+	due := woken || dueAt(st.Wake, in.Updated)
+	if err != nil || !due || st.Lease.Owner == "" {
+		return due, err
+	}
+	_, err = tx.StmtContext(ctx, s.st.setLease).ExecContext(ctx, st.Lease.Owner, nanos(st.Lease.Until), in.ID)
+	return due, err
 }
+
+// dueAt reports whether an instance waking at wake is due at now.
+func dueAt(wake, now time.Time) bool { return !wake.IsZero() && !wake.After(now) }
 
 // wakeIfQueued runs sqlWakeIfQueued and reports whether it woke id.
 func (s *SQLite) wakeIfQueued(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool, error) {
@@ -301,10 +316,24 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 	return ids, err
 }
 
+// TakeLease leases an instance to owner unless another owner holds it.
+func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.st.takeLease).ExecContext(ctx,
+			owner, until.UnixNano(), id, version, owner, now.UnixNano())
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n == 1, err
+}
+
 // Snooze resets the wake time of an instance that had nothing to do.
-func (s *SQLite) Snooze(ctx context.Context, id string, version int64, wake time.Time) error {
+func (s *SQLite) Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.StmtContext(ctx, s.st.snooze).ExecContext(ctx, nanos(wake), id, version); err != nil {
+		if _, err := tx.StmtContext(ctx, s.st.snooze).ExecContext(ctx, nanos(wake), id, version, owner); err != nil {
 			return err
 		}
 		_, err := s.wakeIfQueued(ctx, tx, id, time.Now())

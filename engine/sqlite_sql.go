@@ -19,6 +19,7 @@ type statements struct {
 	// reuses them on the writer's one connection).
 	putProgram, insertInstance, insertVersion, commitHead, insertConsumed *sql.Stmt
 	consume, wakeIfQueued, status, insertQueued, claim, snooze            *sql.Stmt
+	setLease, takeLease                                                   *sql.Stmt
 	// On the readers.
 	program, head, version, nextMessage *sql.Stmt
 }
@@ -35,6 +36,7 @@ func (st *statements) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&st.insertConsumed, w, sqlInsertConsumed}, {&st.consume, w, sqlConsume},
 		{&st.wakeIfQueued, w, sqlWakeIfQueued}, {&st.status, w, sqlStatus},
 		{&st.insertQueued, w, sqlInsertQueued}, {&st.claim, w, sqlClaim}, {&st.snooze, w, sqlSnooze},
+		{&st.setLease, w, sqlSetLease}, {&st.takeLease, w, sqlTakeLease},
 		{&st.program, r, sqlProgram}, {&st.head, r, sqlHead}, {&st.version, r, sqlVersion},
 		{&st.nextMessage, r, sqlNextMessage},
 	} {
@@ -50,8 +52,9 @@ const sqlPutProgram = `INSERT INTO programs (hash, file, source, hosts, created_
 	VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`
 
 const sqlInsertInstance = `INSERT INTO instances (id, program, status, waiting_for, due_at,
-	wake_at, version, activity_seq, next_seq, input, error, parent, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	wake_at, version, activity_seq, next_seq, input, error, parent, lease_owner, lease_until,
+	created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const sqlInsertVersion = `INSERT INTO versions (instance, version, reason, status,
 	waiting_for, due_at, activity_seq, snap_version, snapshot, output, detail, error, created_at)
@@ -86,14 +89,20 @@ const sqlClaim = `UPDATE instances SET lease_owner = ?, lease_until = ?
 	RETURNING id`
 
 const sqlSnooze = `UPDATE instances SET wake_at = ?, lease_owner = NULL,
-	lease_until = NULL WHERE id = ? AND version = ?`
+	lease_until = NULL WHERE id = ? AND version = ? AND lease_owner = ?`
+
+const sqlSetLease = `UPDATE instances SET lease_owner = ?, lease_until = ? WHERE id = ?`
+
+const sqlTakeLease = `UPDATE instances SET lease_owner = ?, lease_until = ?
+	WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`
 
 const sqlProgram = `SELECT file, source, hosts FROM programs WHERE hash = ?`
 
 const instanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.version,
 	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
 
-const sqlHead = `SELECT ` + instanceColumns + `, v.output, v.snap_version, sv.snapshot
+const sqlHead = `SELECT ` + instanceColumns + `, v.output, v.snap_version, sv.snapshot,
+	i.lease_owner, i.lease_until
 	FROM instances i
 	JOIN versions v ON v.instance = i.id AND v.version = i.version
 	JOIN versions sv ON sv.instance = i.id AND sv.version = v.snap_version

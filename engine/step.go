@@ -43,9 +43,9 @@ func explain(prog *compiler.Program, hash string, err error) error {
 	return err
 }
 
-// step advances id by one event. It reports whether it moved, and
-// whether there is more to do at once.
-func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err error) {
+// step advances id by one event for who. It reports whether it moved,
+// and whether there is more to do at once (then who holds the lease).
+func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status.Final() || h.Snapshot == nil {
 		return false, false, err
@@ -59,7 +59,7 @@ func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err erro
 		return false, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
-	ev, ok, err := e.nextEvent(r, h)
+	ev, ok, err := e.nextEvent(r, h, who)
 	if err != nil || !ok {
 		return false, false, err
 	}
@@ -72,12 +72,13 @@ func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err erro
 	if err != nil {
 		return false, false, err
 	}
+	st.Lease = who.lease(st.Instance.Updated)
 	due, err = e.store.Commit(ctx, st)
 	return err == nil, due, err
 }
 
 // nextEvent decides what the machine gets now, if anything.
-func (e *Engine) nextEvent(r *run, h Head) (event, bool, error) {
+func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	susp, ok := r.m.Pending()
 	if !ok {
 		return event{}, false, fmt.Errorf("instance %s: %w: the machine waits for nothing", h.ID, ErrCorrupt)
@@ -93,7 +94,20 @@ func (e *Engine) nextEvent(r *run, h Head) (event, bool, error) {
 	case CallSleep:
 		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
 	}
+	if held, err := e.hold(r.ctx, h, who, now); !held || err != nil {
+		return event{}, false, err
+	}
 	return e.runActivity(r.ctx, h, call)
+}
+
+// hold reports whether who holds h's lease, as a commit or a claim left
+// it, or takes it now when nobody else holds it. Only the holder runs an
+// activity, so a caller and a worker never call one key at once.
+func (e *Engine) hold(ctx context.Context, h Head, who holder, now time.Time) (bool, error) {
+	if h.Lease.Held(who.owner, now) {
+		return true, nil
+	}
+	return e.store.TakeLease(ctx, h.ID, h.Version, who.owner, now, now.Add(who.d))
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
@@ -166,7 +180,7 @@ type delivered struct {
 // instead of two). It reports false, having stored nothing, in every other
 // case (another state, a signal queued first, a lost race, any error);
 // Signal then queues the signal the ordinary way, which reports errors.
-func (e *Engine) deliverNow(ctx context.Context, id, name, value string) (delivered, bool) {
+func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who holder) (delivered, bool) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil {
 		return delivered{}, false
@@ -190,7 +204,7 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string) (delive
 	if err != nil {
 		return delivered{}, false
 	}
-	st.Deliver = msg
+	st.Deliver, st.Lease = msg, who.lease(st.Instance.Updated)
 	due, err := e.store.Commit(ctx, st)
 	if err != nil {
 		return delivered{}, false
