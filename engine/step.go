@@ -23,8 +23,9 @@ type event struct {
 	err      error // an activity failed: the step fails the instance
 }
 
-// ErrCorrupt is wrapped when a stored snapshot or program cannot be
-// loaded; the instance is left as it is.
+// ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
+// a program, a signal's JSON, or a pending request of the wrong shape
+// (CallError). The instance is left as it is.
 var ErrCorrupt = errors.New("stored state cannot be loaded")
 
 // ErrOtherBytecode is wrapped, with ErrCorrupt, when an instance was
