@@ -217,7 +217,8 @@ func (e *Engine) program(ctx context.Context, hash string) (*compiler.Program, e
 // nil means no input) until it first waits, sleeps or finishes, commits
 // that state as version 1 and returns the instance id. An activity called
 // on the way is committed as pending and run, as a worker would.
-func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (string, error) {
+func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ string, err error) {
+	defer recoverInternal(&err)
 	if err := validJSON(input); err != nil {
 		return "", fmt.Errorf("input: %w", err)
 	}

@@ -46,11 +46,26 @@ func explain(prog *compiler.Program, hash string, err error) error {
 
 // step advances id by one event for who. It reports whether it moved,
 // and whether there is more to do at once (then who holds the lease).
+// A step that fails inside wf, a panic in the engine or an internal
+// error of the vm, fails the instance with the reason, so that one bad
+// step cannot kill every process that runs it, again after each restart.
 func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status.Final() || h.Snapshot == nil {
 		return false, false, err
 	}
+	moved, due, err = e.stepFrom(ctx, h, who)
+	if errors.Is(err, vm.ErrInternal) {
+		err = e.failInternal(ctx, h, err)
+		return err == nil, false, err
+	}
+	return moved, due, err
+}
+
+// stepFrom is step from the head h.
+func (e *Engine) stepFrom(ctx context.Context, h Head, who holder) (moved, due bool, err error) {
+	defer recoverInternal(&err)
+	id := h.ID
 	prog, err := e.program(ctx, h.Program)
 	if err != nil {
 		return false, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
@@ -152,7 +167,7 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	}
 	key := fmt.Sprintf("%s:%d", h.ID, h.ActivitySeq)
 	reason := fmt.Sprintf("activity %s done (seq %d)", call.Name, h.ActivitySeq)
-	v, err := a.Fn(ctx, key, call.Args)
+	v, err := callActivity(ctx, a, key, call.Args)
 	if err == nil {
 		var js []byte
 		if js, err = ToJSON(v); err == nil {
@@ -164,6 +179,16 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	}
 	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
 	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
+}
+
+// callActivity calls a.Fn; a panic in it is the activity's failure.
+func callActivity(ctx context.Context, a Activity, key string, args []vm.Value) (v vm.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return a.Fn(ctx, key, args)
 }
 
 // delivered is a signal deliverNow stored and applied, and whether the
@@ -179,9 +204,15 @@ type delivered struct {
 // consumed, in the same transaction that commits the resumed state, so it
 // is acknowledged exactly when it is applied (one write transaction
 // instead of two). It reports false, having stored nothing, in every other
-// case (another state, a signal queued first, a lost race, any error);
-// Signal then queues the signal the ordinary way, which reports errors.
-func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who holder) (delivered, bool) {
+// case (another state, a signal queued first, a lost race, any error or
+// panic); Signal then queues the signal the ordinary way, which reports
+// errors.
+func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who holder) (d delivered, ok bool) {
+	defer func() {
+		if recover() != nil { // the ordinary path fails the instance with the reason
+			d, ok = delivered{}, false
+		}
+	}()
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil {
 		return delivered{}, false

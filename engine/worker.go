@@ -67,6 +67,18 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 // could not be loaded, its wake time is reset so it is not claimed in a
 // loop.
 func (e *Engine) work(ctx context.Context, id string, who holder, logf func(string, ...any)) {
+	err := e.workOn(ctx, id, who)
+	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
+		return
+	}
+	logf("wf worker: %s: %v", id, err)
+	e.snooze(ctx, id, who, time.Minute)
+}
+
+// workOn advances id while it has work now; a panic is an error, so the
+// worker goes on with other instances.
+func (e *Engine) workOn(ctx context.Context, id string, who holder) (err error) {
+	defer recoverInternal(&err)
 	moved, due, err := e.step(ctx, id, who)
 	if err == nil && !moved {
 		err = e.snooze(ctx, id, who, 0)
@@ -74,11 +86,7 @@ func (e *Engine) work(ctx context.Context, id string, who holder, logf func(stri
 	for due && err == nil {
 		_, due, err = e.step(ctx, id, who)
 	}
-	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
-		return
-	}
-	logf("wf worker: %s: %v", id, err)
-	e.snooze(ctx, id, who, time.Minute)
+	return err
 }
 
 // snooze sets the wake time of an instance that did not move and that who
