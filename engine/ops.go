@@ -231,8 +231,15 @@ func (e *Engine) History(ctx context.Context, id string) ([]Version, error) {
 	return e.store.History(ctx, id)
 }
 
-// List returns instances, newest first.
+// List returns instances, newest first. An unknown status or a negative
+// limit is an error, not an empty list.
 func (e *Engine) List(ctx context.Context, f Filter) ([]Instance, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, fmt.Errorf("unknown status %q", f.Status)
+	}
+	if f.Limit < 0 {
+		return nil, fmt.Errorf("negative limit %d", f.Limit)
+	}
 	return e.store.List(ctx, f)
 }
 

@@ -10,10 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
@@ -38,6 +36,11 @@ type SQLiteOptions struct {
 	// BusyTimeout is how long a writer waits for another process's
 	// transaction; default 5s.
 	BusyTimeout time.Duration
+	// ReadOnly opens an existing wf database only to read it: the file is
+	// never created, given a schema or changed, and every write fails
+	// with ErrReadOnly. Commands that only read (wf list, show, history)
+	// use it, so they work on a file they may not write.
+	ReadOnly bool
 }
 
 // SQLite is the embedded Store: a single database file in WAL mode.
@@ -63,9 +66,10 @@ type SQLiteOptions struct {
 // that still finds the file locked is tried again (beginAttempts) before
 // the call fails with ErrBusy, having written nothing.
 type SQLite struct {
-	w  *sql.DB // the writer: one connection
-	r  *sql.DB // the readers
-	st statements
+	path string
+	w    *sql.DB // the writer: one connection; nil when read-only
+	r    *sql.DB // the readers
+	st   statements
 }
 
 var _ Store = (*SQLite)(nil)
@@ -74,153 +78,12 @@ var _ Store = (*SQLite)(nil)
 // in parallel up to it, and wait in database/sql beyond it.
 var readerConns = max(4, runtime.GOMAXPROCS(0))
 
-// OpenSQLite opens or creates the wf database at path. It refuses a file
-// that is not a wf database, leaving it untouched, and fails unless the
-// journal mode, synchronous setting and busy timeout read back as asked.
-// It opens one writer connection and up to readerConns readers.
-func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
-	syncMode := strings.ToUpper(opts.Synchronous)
-	if syncMode == "" {
-		syncMode = "NORMAL"
-	}
-	if syncMode != "NORMAL" && syncMode != "FULL" {
-		return nil, fmt.Errorf("synchronous must be NORMAL or FULL, not %q", opts.Synchronous)
-	}
-	if opts.BusyTimeout == 0 {
-		opts.BusyTimeout = 5 * time.Second
-	}
-	busy := fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds())
-	s := &SQLite{w: openPool(dsn(path, "_txlock=immediate", busy, "synchronous("+syncMode+")", "foreign_keys(1)"), 1)}
-	if err := s.init(path, syncMode, opts.BusyTimeout); err != nil {
-		s.w.Close()
-		return nil, err
-	}
-	s.r = openPool(dsn(path, busy, "query_only(1)"), readerConns)
-	if err := s.st.prepare(context.Background(), s.w, s.r); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// dsn is the modernc.org/sqlite data source name for path with settings:
-// pragmas such as "busy_timeout(5000)", and driver keys such as
-// "_txlock=immediate".
-func dsn(path string, settings ...string) string {
-	q := url.Values{}
-	for _, p := range settings {
-		if k, v, ok := strings.Cut(p, "="); ok {
-			q.Set(k, v)
-		} else {
-			q.Add("_pragma", p)
-		}
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
-// openPool returns a pool of at most n connections that stay open.
-// Opening connects nothing yet; the first use does.
-func openPool(dsn string, n int) *sql.DB {
-	db, _ := sql.Open("sqlite", dsn) // fails only for an unknown driver name
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
-	db.SetConnMaxLifetime(0)
-	return db
-}
-
-// init checks the file is ours (or empty), creates the schema, switches
-// to WAL and reads the settings back.
-func (s *SQLite) init(path, syncMode string, busy time.Duration) error {
-	var appID int64
-	if err := s.w.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
-		return fmt.Errorf("%s: %w: %v", path, ErrNotOurs, err)
-	}
-	switch appID {
-	case applicationID:
-		if err := s.checkSchema(path); err != nil {
-			return err
-		}
-	case 0:
-		if err := s.create(path); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("%s: %w (SQLite application id %#x)", path, ErrNotOurs, appID)
-	}
-	if _, err := s.w.Exec("PRAGMA journal_mode=WAL"); err != nil {
-		return err
-	}
-	return s.checkPragmas(syncMode, busy)
-}
-
-func (s *SQLite) checkSchema(path string) error {
-	var v string
-	err := s.w.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
-	if err != nil {
-		return fmt.Errorf("%s: reading the schema version: %w", path, err)
-	}
-	if v != schemaVersion {
-		return fmt.Errorf("%s has schema version %s; this wf reads version %s", path, v, schemaVersion)
-	}
-	return nil
-}
-
-// create installs the schema in an empty database; a database with tables
-// of someone else's is refused.
-func (s *SQLite) create(path string) error {
-	var n int
-	if err := s.w.QueryRow("SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
-		return fmt.Errorf("%s: %w: %v", path, ErrNotOurs, err)
-	}
-	if n > 0 {
-		return fmt.Errorf("%s: %w (it has %d tables of another application)", path, ErrNotOurs, n)
-	}
-	tx, err := s.w.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, stmt := range strings.Split(schema, ";\n") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := tx.Exec(stmt); err != nil {
-			return fmt.Errorf("creating the schema: %w", err)
-		}
-	}
-	return tx.Commit()
-}
-
-func (s *SQLite) checkPragmas(syncMode string, busy time.Duration) error {
-	var mode string
-	var syncN, busyMS int64
-	if err := s.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
-		return err
-	}
-	if err := s.w.QueryRow("PRAGMA synchronous").Scan(&syncN); err != nil {
-		return err
-	}
-	if err := s.w.QueryRow("PRAGMA busy_timeout").Scan(&busyMS); err != nil {
-		return err
-	}
-	want := map[string]int64{"NORMAL": 1, "FULL": 2}[syncMode]
-	switch {
-	case mode != "wal":
-		return fmt.Errorf("journal_mode is %q after asking for WAL", mode)
-	case syncN != want:
-		return fmt.Errorf("synchronous is %d after asking for %s (%d)", syncN, syncMode, want)
-	case busyMS != busy.Milliseconds():
-		return fmt.Errorf("busy_timeout is %dms after asking for %dms", busyMS, busy.Milliseconds())
-	}
-	return nil
-}
-
 // Pragmas reports the settings in force, for wf's --json output and tests.
 func (s *SQLite) Pragmas() (journal string, synchronous int, err error) {
-	if err = s.w.QueryRow("PRAGMA journal_mode").Scan(&journal); err != nil {
+	if err = s.DB().QueryRow("PRAGMA journal_mode").Scan(&journal); err != nil {
 		return
 	}
-	err = s.w.QueryRow("PRAGMA synchronous").Scan(&synchronous)
+	err = s.DB().QueryRow("PRAGMA synchronous").Scan(&synchronous)
 	return
 }
 
@@ -228,19 +91,27 @@ func (s *SQLite) Pragmas() (journal string, synchronous int, err error) {
 // ("ok" for a sound file).
 func (s *SQLite) IntegrityCheck() (string, error) {
 	var r string
-	err := s.w.QueryRow("PRAGMA integrity_check").Scan(&r)
+	err := s.DB().QueryRow("PRAGMA integrity_check").Scan(&r)
 	return r, err
 }
 
-// DB exposes the writer connection for tests and benchmarks that seed or
-// change rows; it is the only connection that may write.
-func (s *SQLite) DB() *sql.DB { return s.w }
+// DB exposes the writer connection (the readers when read-only) for
+// tests and benchmarks that seed or change rows; it is the only
+// connection that may write.
+func (s *SQLite) DB() *sql.DB {
+	if s.w == nil {
+		return s.r
+	}
+	return s.w
+}
 
 // Close closes both pools.
 func (s *SQLite) Close() error {
-	err := s.w.Close()
-	if s.r != nil {
-		err = errors.Join(err, s.r.Close())
+	var err error
+	for _, db := range []*sql.DB{s.w, s.r} {
+		if db != nil {
+			err = errors.Join(err, db.Close())
+		}
 	}
 	return err
 }
@@ -255,6 +126,9 @@ const beginAttempts = 3
 // after a pause of about 20 ms, then 80 ms; after beginAttempts the error
 // wraps ErrBusy.
 func (s *SQLite) begin(ctx context.Context) (*sql.Tx, error) {
+	if s.w == nil {
+		return nil, fmt.Errorf("%s: %w (opened read-only)", s.path, ErrReadOnly)
+	}
 	pause := 20 * time.Millisecond
 	for i := 1; ; i++ {
 		tx, err := s.w.BeginTx(ctx, nil)
@@ -268,23 +142,39 @@ func (s *SQLite) begin(ctx context.Context) (*sql.Tx, error) {
 	}
 }
 
-// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
-func isBusy(err error) bool {
+// SQLite result codes the store tells apart (the low byte of a code).
+const (
+	sqliteReadOnly = 8  // SQLITE_READONLY
+	sqliteBusy     = 5  // SQLITE_BUSY
+	sqliteNotADB   = 26 // SQLITE_NOTADB
+)
+
+// sqliteCode is err's SQLite result code, or 0.
+func sqliteCode(err error) int {
 	var c interface{ Code() int }
-	return errors.As(err, &c) && c.Code()&0xff == 5
+	if errors.As(err, &c) {
+		return c.Code()
+	}
+	return 0
 }
 
-// write runs fn in a write transaction and commits it.
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool { return sqliteCode(err)&0xff == sqliteBusy }
+
+// write runs fn in a write transaction and commits it. A file this
+// process may not write fails with ErrReadOnly.
 func (s *SQLite) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.begin(ctx)
-	if err != nil {
-		return err
+	if err == nil {
+		defer tx.Rollback()
+		if err = fn(tx); err == nil {
+			err = tx.Commit()
+		}
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
+	if sqliteCode(err)&0xff == sqliteReadOnly {
+		err = fmt.Errorf("%s: %w: %v", s.path, ErrReadOnly, err)
 	}
-	return tx.Commit()
+	return err
 }
 
 // FileExists reports whether path names an existing file, so commands

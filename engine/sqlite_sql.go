@@ -24,7 +24,8 @@ type statements struct {
 	program, head, version, nextMessage *sql.Stmt
 }
 
-// prepare prepares every statement: writes on w, reads on r.
+// prepare prepares every statement: writes on w (none when w is nil, for
+// a read-only store), reads on r.
 func (st *statements) prepare(ctx context.Context, w, r *sql.DB) error {
 	for _, p := range []struct {
 		to  **sql.Stmt
@@ -40,6 +41,9 @@ func (st *statements) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&st.program, r, sqlProgram}, {&st.head, r, sqlHead}, {&st.version, r, sqlVersion},
 		{&st.nextMessage, r, sqlNextMessage},
 	} {
+		if p.db == nil {
+			continue
+		}
 		var err error
 		if *p.to, err = p.db.PrepareContext(ctx, p.sql); err != nil {
 			return fmt.Errorf("preparing %.40q: %w", p.sql, err)

@@ -27,6 +27,15 @@ const (
 // Final reports whether nothing more can happen to an instance in s.
 func (s Status) Final() bool { return s == Completed || s == Failed || s == Cancelled }
 
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case Running, Waiting, Sleeping, Completed, Failed, Cancelled:
+		return true
+	}
+	return false
+}
+
 // Errors a Store returns; the engine passes them on, wrapped.
 var (
 	// ErrNotFound: no instance, version or program with that key.
@@ -36,6 +45,9 @@ var (
 	ErrConflict = errors.New("instance changed concurrently")
 	// ErrFinal: the instance is completed, failed or cancelled.
 	ErrFinal = errors.New("instance has finished")
+	// ErrReadOnly: the store was opened read-only, or its file may not be
+	// written by this process; nothing was written.
+	ErrReadOnly = errors.New("database is read-only")
 	// ErrBusy: another process kept the database locked past the store's
 	// waits and retries; nothing was written, and the call may be made
 	// again later.
@@ -138,7 +150,7 @@ type Step struct {
 
 // Filter selects instances for List.
 type Filter struct {
-	Status Status // empty: all
+	Status Status // empty: all; otherwise one of the statuses
 	Limit  int    // 0: no limit
 }
 
