@@ -144,9 +144,9 @@ func claim(db *sql.DB, path string, create bool) error {
 func unreadable(path string, err error) error {
 	switch sqliteCode(err) & 0xff {
 	case sqliteNotADB:
-		return fmt.Errorf("%s: %w: %v", path, ErrNotOurs, err)
+		return fmt.Errorf("%s: %w: %w", path, ErrNotOurs, err)
 	case sqliteReadOnly:
-		return fmt.Errorf("%s: %w: %v", path, ErrReadOnly, err)
+		return fmt.Errorf("%s: %w: %w", path, ErrReadOnly, err)
 	}
 	return fmt.Errorf("%s: cannot read the database: %w", path, err)
 }
