@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -106,4 +107,39 @@ func waitFinished(t *testing.T, e *Engine, n int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	t.Errorf("instances left unfinished after 30s")
+}
+
+// TestLockedByAnotherProcess: while another connection (standing in for
+// another process) holds the write lock past the busy timeout and the
+// retries, a write fails with ErrBusy and writes nothing; once the lock
+// is released, the same call succeeds.
+func TestLockedByAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wf.db")
+	e, err := Open(path, Options{}, SQLiteOptions{BusyTimeout: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	id, err := e.Start(ctx, "t.wf", []byte(`wait("a")`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := openPool(dsn(path, "_txlock=immediate"), 1)
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Signal(ctx, id, "b", nil); !errors.Is(err, ErrBusy) {
+		t.Errorf("Signal while another process writes: %v, want ErrBusy", err)
+	}
+	lock.Rollback()
+	inbox, err := e.Store().Inbox(ctx, id)
+	if err != nil || len(inbox) != 0 {
+		t.Errorf("inbox %v %v, want nothing written", inbox, err)
+	}
+	if _, err := e.Signal(ctx, id, "b", nil); err != nil {
+		t.Errorf("Signal once the lock is released: %v", err)
+	}
 }
