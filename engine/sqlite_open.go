@@ -34,7 +34,8 @@ func OpenSQLite(path string, opts SQLiteOptions) (*SQLite, error) {
 	if opts.ReadOnly {
 		return openReadOnly(path, busy)
 	}
-	s := &SQLite{path: path, w: openPool(dsn(path, "_txlock=immediate", busy, "synchronous("+syncMode+")", "foreign_keys(1)"), 1)}
+	s := &SQLite{path: path, w: openPool(dsn(path, "_txlock=immediate", busy, "synchronous("+syncMode+")", "foreign_keys(1)"), 1),
+		turn: make(chan struct{}, 1)}
 	if err := s.init(path, syncMode, opts.BusyTimeout); err != nil {
 		s.w.Close()
 		return nil, err

@@ -142,6 +142,9 @@ func BenchmarkService(b *testing.B) {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			s := startService(b, clients)
 			defer s.close()
+			if _, err := s.workflow(-1); err != nil { // compiles and stores the program
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			lats, err := s.load(clients, b.N)
 			b.StopTimer()
