@@ -58,9 +58,11 @@
 // calls it: the Start or Signal caller whose commit left it pending (that
 // commit takes the lease), or a worker that claimed it. A crash in
 // between calls the function again with the same key, once the lease has
-// ended; without a crash, each key is called once. An activity error fails the instance; its last
-// good state stays, and Rewind to the pending version retries the call
-// with the same key.
+// ended; without a crash, each key is called once. An activity error (or
+// panic) fails the instance; its last good state stays, and Rewind to the
+// pending version retries the call with the same key. So does a step that
+// fails inside wf itself, a panic or a vm.ErrInternal: the instance fails
+// with the reason, and the process goes on.
 //
 // # Reading and changing instances from outside
 //
@@ -70,6 +72,29 @@
 // makes an instance continue from an older version, recorded as a new
 // version (nothing is deleted). Set changes a variable of a waiting
 // instance (vm.SetVariable) and records the edit. Cancel ends it.
+//
+// # Concurrency
+//
+// An Engine is safe for concurrent use by many goroutines, and engines in
+// several processes may share one database (see Engine for what a caller
+// may expect under contention). In one process, the SQLite store is bound
+// by the CPU rather than by locks: examples/service on a fresh database
+// (BenchmarkService: per workflow a POST /requests and a POST
+// /approve/{id} that completes it, its activity included, over loopback
+// HTTP with the worker running), on a 2-core machine shared with other
+// work, medians of three runs of 2000 workflows:
+//
+//	clients  workflows/s  p50 of a call  p99 of a call
+//	1          643          0.53 ms        5.7 ms
+//	8          786          3.3 ms        24 ms
+//	32         766         18.8 ms        51 ms
+//	128        837         72 ms         152 ms
+//
+// Throughput is flat because the two cores are busy; a call's latency
+// grows with the queue of clients, and every call completes. Reproduce
+// with
+//
+//	go test ./examples/service -run '^$' -bench Service -benchtime 2000x -count 3
 //
 // # Stores
 //
