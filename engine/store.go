@@ -170,6 +170,9 @@ type Filter struct {
 //   - An instance is leased to one owner at a time: ClaimDue and TakeLease
 //     skip an instance whose lease has not ended; only Create, Commit,
 //     TakeLease, ClaimDue and Snooze change a lease.
+//   - Every method is safe for concurrent use. One that fails for
+//     contention it could not wait out returns an error wrapping ErrBusy,
+//     one on a read-only store ErrReadOnly, having written nothing.
 //
 // The SQLite store (OpenSQLite) serializes writers; a PostgreSQL store
 // would use row locks (SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a
@@ -181,6 +184,8 @@ type Store interface {
 
 	// Create adds an instance with its first version.
 	Create(ctx context.Context, first Step) error
+	// Head returns an instance's row with its head version's output and
+	// snapshot, and its lease.
 	Head(ctx context.Context, id string) (Head, error)
 	// Version returns version n with its snapshot resolved.
 	Version(ctx context.Context, id string, n int64) (Version, error)
