@@ -138,24 +138,77 @@ type Call struct {
 	Args    []vm.Value    // activity arguments
 }
 
-// ParseCall decodes a suspension made by the workflow builtins.
+// ParseCall decodes a suspension made by the workflow builtins: wait
+// asks with [name, timeout] (a non-empty string, and nil or seconds),
+// sleep with seconds, an activity with the list of its arguments. A
+// suspension comes back from stored state, so ParseCall checks every
+// part's kind before reading it, and reports any other shape as a
+// *CallError, which wraps ErrCorrupt.
 func ParseCall(s *vm.Suspension) (Call, error) {
 	switch s.Host {
 	case "wait":
-		l := s.Request.AsList().Elems
-		c := Call{Kind: CallWait, Name: l[0].AsString(), Timeout: -1}
-		if !l[1].IsNil() {
-			c.Timeout = time.Duration(l[1].AsFloat() * float64(time.Second))
-		}
-		return c, nil
+		return parseWait(s.Request)
 	case "sleep":
-		return Call{Kind: CallSleep, Sleep: time.Duration(s.Request.AsFloat() * float64(time.Second))}, nil
+		d, err := storedDuration(s.Request)
+		if err != nil {
+			return Call{}, &CallError{Host: s.Host, Why: err.Error()}
+		}
+		return Call{Kind: CallSleep, Sleep: d}, nil
 	}
 	if s.Request.Kind() != vm.KindList {
-		return Call{}, fmt.Errorf("suspended by unknown host function %s", s.Host)
+		return Call{}, &CallError{Host: s.Host, Why: "the arguments are a " + s.Request.TypeName() + ", not a list"}
 	}
 	return Call{Kind: CallActivity, Name: s.Host, Args: s.Request.AsList().Elems}, nil
 }
+
+// parseWait decodes wait's request, [name, timeout].
+func parseWait(req vm.Value) (Call, error) {
+	bad := func(why string) (Call, error) { return Call{}, &CallError{Host: "wait", Why: why} }
+	if req.Kind() != vm.KindList || len(req.AsList().Elems) != 2 {
+		return bad("the request is not a list [name, timeout]")
+	}
+	l := req.AsList().Elems
+	if l[0].Kind() != vm.KindString {
+		return bad("the signal name is a " + l[0].TypeName() + ", not a string")
+	}
+	if l[0].AsString() == "" {
+		return bad("the signal name is empty")
+	}
+	c := Call{Kind: CallWait, Name: l[0].AsString(), Timeout: -1}
+	if !l[1].IsNil() {
+		d, err := storedDuration(l[1])
+		if err != nil {
+			return bad("timeout: " + err.Error())
+		}
+		c.Timeout = d
+	}
+	return c, nil
+}
+
+// storedDuration reads a duration as wait and sleep store it: seconds, an
+// int or a float, in the range ParseDuration accepts.
+func storedDuration(v vm.Value) (time.Duration, error) {
+	switch v.Kind() {
+	case vm.KindInt, vm.KindFloat:
+		return ParseDuration(v)
+	}
+	return 0, fmt.Errorf("a duration is a number of seconds, not a %s", v.TypeName())
+}
+
+// CallError reports a suspension whose request does not have the shape
+// its builtin gives it: state stored by something else, or changed in the
+// database. The instance is left as it is.
+type CallError struct {
+	Host string // the host function the machine waits on
+	Why  string
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("%v: the machine waits on %s, but %s", ErrCorrupt, e.Host, e.Why)
+}
+
+// Unwrap makes errors.Is(err, ErrCorrupt) hold.
+func (e *CallError) Unwrap() error { return ErrCorrupt }
 
 // String describes the call for people: `signal "approval"`, ...
 func (c Call) String() string {

@@ -54,10 +54,15 @@
 // An activity call suspends the workflow; the engine commits it as
 // pending with a sequence number, calls the Go function with the key
 // "<instance>:<seq>", and commits the result together with the workflow's
-// progress up to its next block. A crash in between calls the function
-// again with the same key. An activity error fails the instance; its last
-// good state stays, and Rewind to the pending version retries the call
-// with the same key.
+// progress up to its next block. Only the holder of the instance's lease
+// calls it: the Start or Signal caller whose commit left it pending (that
+// commit takes the lease), or a worker that claimed it. A crash in
+// between calls the function again with the same key, once the lease has
+// ended; without a crash, each key is called once. An activity error (or
+// panic) fails the instance; its last good state stays, and Rewind to the
+// pending version retries the call with the same key. So does a step that
+// fails inside wf itself, a panic or a vm.ErrInternal: the instance fails
+// with the reason, and the process goes on.
 //
 // # Reading and changing instances from outside
 //
@@ -68,15 +73,40 @@
 // version (nothing is deleted). Set changes a variable of a waiting
 // instance (vm.SetVariable) and records the edit. Cancel ends it.
 //
+// # Concurrency
+//
+// An Engine is safe for concurrent use by many goroutines, and engines in
+// several processes may share one database (see Engine for what a caller
+// may expect under contention). In one process, the SQLite store is bound
+// by the CPU rather than by locks: examples/service on a fresh database
+// (BenchmarkService: per workflow a POST /requests and a POST
+// /approve/{id} that completes it, its activity included, over loopback
+// HTTP with the worker running), on a 2-core machine shared with other
+// work, medians of three runs of 2000 workflows:
+//
+//	clients  workflows/s  p50 of a call  p99 of a call
+//	1          643          0.53 ms        5.7 ms
+//	8          786          3.3 ms        24 ms
+//	32         766         18.8 ms        51 ms
+//	128        837         72 ms         152 ms
+//
+// Throughput is flat because the two cores are busy; a call's latency
+// grows with the queue of clients, and every call completes. Reproduce
+// with
+//
+//	go test ./examples/service -run '^$' -bench Service -benchtime 2000x -count 3
+//
 // # Stores
 //
 // Store is the engine's only access to durable state; each method is one
 // transaction. SQLite (OpenSQLite) keeps everything in one file in WAL
 // mode, with synchronous=NORMAL by default (a commit survives a crash of
-// the process; FULL also survives power loss). Programs are stored once
+// the process; FULL also survives power loss); in one process, every
+// write runs on one writer connection and reads on a pool of their own. Programs are stored once
 // under the SHA-256 of their source; versions refer to snapshots by
 // version number, so a rewind or an edit-free step copies no bytes. The
 // interface is shaped for a PostgreSQL store with many workers: claims
-// are leases (ClaimDue), and the wake-up rule for queued signals is part
-// of the contract, not of the engine.
+// are leases (ClaimDue, TakeLease, and commits that leave work due), and
+// the wake-up rule for queued signals is part of the contract, not of the
+// engine.
 package engine

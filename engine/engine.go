@@ -9,9 +9,11 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wf-lang/wf/compiler"
@@ -35,11 +37,33 @@ type Options struct {
 	// MaxChain bounds the steps one Advance takes (activities and queued
 	// signals chain steps); default 1000.
 	MaxChain int
+	// Lease is how long Start, Signal and Advance hold an instance whose
+	// activity they go on to run; a worker's claims last
+	// WorkerOptions.Lease. If the process dies, a worker runs the
+	// activity again, with the same key, once the lease has ended; an
+	// activity that runs longer than the lease may be called again while
+	// it runs. Default 1m.
+	Lease time.Duration
 }
 
-// Engine runs workflow instances against a Store. It is safe for
-// concurrent use; two engines (in two processes) may share a store, since
-// every commit is checked against the version it started from.
+// Engine runs workflow instances against a Store.
+//
+// An Engine is safe for concurrent use by any number of goroutines: Start,
+// Signal, Work and the other methods may run at once, on one instance or
+// on many. Two engines (in one process or two) may share a store, since
+// every commit is checked against the version it started from; of two
+// steps from one version, one commits and the other is discarded, which
+// Advance, Start and Signal do not report as an error. Activities run
+// only under the instance's lease (see Options.Lease), so each key is
+// called once unless a process dies.
+//
+// Over SQLite (Open), an engine opens one writer connection and up to
+// readerConns reader connections (4, or GOMAXPROCS if more), and no
+// workflow code or activity runs inside a write transaction. Under load
+// in one process, calls therefore wait their turn for the writer rather
+// than fail. A call fails for contention only when another process keeps
+// the database locked past the busy timeout and the store's retries:
+// ErrBusy, with nothing written, which a caller may retry later.
 type Engine struct {
 	store    Store
 	opts     Options
@@ -48,6 +72,10 @@ type Engine struct {
 
 	mu    sync.Mutex
 	progs map[string]*compiler.Program
+
+	host string       // host:pid, the default lease owner
+	tag  string       // tells this engine's leases from another's in one process
+	seq  atomic.Int64 // numbers lease owners
 }
 
 // New returns an engine over store.
@@ -64,7 +92,12 @@ func New(store Store, opts Options) (*Engine, error) {
 	if opts.MaxChain <= 0 {
 		opts.MaxChain = 1000
 	}
-	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}}
+	if opts.Lease <= 0 {
+		opts.Lease = time.Minute
+	}
+	host, _ := os.Hostname()
+	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{},
+		host: fmt.Sprintf("%s:%d", host, os.Getpid()), tag: newID()[:6]}
 	reserved := map[string]bool{}
 	for _, n := range append(vm.Universe(), builtinNames...) {
 		reserved[n] = true
@@ -100,6 +133,27 @@ func (e *Engine) Store() Store { return e.store }
 
 // Close closes the store.
 func (e *Engine) Close() error { return e.store.Close() }
+
+// holder is who runs a chain of steps (a Start, Signal or Advance call, a
+// worker), as the owner of the leases it takes, and how long they last.
+type holder struct {
+	owner string
+	d     time.Duration
+}
+
+// lease is the lease holder takes at now.
+func (who holder) lease(now time.Time) Lease { return Lease{Owner: who.owner, Until: now.Add(who.d)} }
+
+// newHolder returns a holder with an owner name of its own: prefix (the
+// engine's host:pid when empty), the engine's tag and a number. Two
+// chains never share an owner, so neither runs an activity the other
+// holds, even in one engine.
+func (e *Engine) newHolder(prefix string, d time.Duration) holder {
+	if prefix == "" {
+		prefix = e.host
+	}
+	return holder{owner: fmt.Sprintf("%s/%s.%d", prefix, e.tag, e.seq.Add(1)), d: d}
+}
 
 func newID() string {
 	var b [10]byte
@@ -163,7 +217,8 @@ func (e *Engine) program(ctx context.Context, hash string) (*compiler.Program, e
 // nil means no input) until it first waits, sleeps or finishes, commits
 // that state as version 1 and returns the instance id. An activity called
 // on the way is committed as pending and run, as a worker would.
-func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (string, error) {
+func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ string, err error) {
+	defer recoverInternal(&err)
 	if err := validJSON(input); err != nil {
 		return "", fmt.Errorf("input: %w", err)
 	}
@@ -184,13 +239,15 @@ func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (str
 	if err != nil {
 		return "", err
 	}
+	who := e.newHolder("", e.opts.Lease)
+	st.Lease = who.lease(st.Instance.Updated)
 	if err := e.store.Create(ctx, st); err != nil {
 		return "", err
 	}
 	if st.Instance.Status != Running {
 		return in.ID, nil // a new instance has no signals queued
 	}
-	return in.ID, e.Advance(ctx, in.ID)
+	return in.ID, e.advance(ctx, in.ID, who)
 }
 
 func validJSON(b []byte) error {
@@ -217,10 +274,11 @@ func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Mes
 	if err := validJSON(value); err != nil {
 		return Message{}, err
 	}
+	who := e.newHolder("", e.opts.Lease)
 	if !e.opts.Detached {
-		if d, ok := e.deliverNow(ctx, id, name, string(value)); ok {
+		if d, ok := e.deliverNow(ctx, id, name, string(value), who); ok {
 			if d.due {
-				if err := e.Advance(ctx, id); err != nil {
+				if err := e.advance(ctx, id, who); err != nil {
 					return d.Message, &ResumeError{ID: id, Err: err}
 				}
 			}
@@ -231,7 +289,7 @@ func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Mes
 	if err != nil || e.opts.Detached {
 		return msg, err
 	}
-	if err := e.Advance(ctx, id); err != nil {
+	if err := e.advance(ctx, id, who); err != nil {
 		return msg, &ResumeError{ID: id, Err: err}
 	}
 	return msg, nil
@@ -252,10 +310,15 @@ func (e *ResumeError) Unwrap() error { return e.Err }
 
 // Advance runs instance id while it has work to do now: a queued signal
 // it waits for, a due timer, an activity to call. Losing a race to
-// another process (ErrConflict) is not an error: the winner advances it.
+// another process (ErrConflict) is not an error: the winner advances it;
+// nor is an activity leased to another caller or a worker, who runs it.
 func (e *Engine) Advance(ctx context.Context, id string) error {
+	return e.advance(ctx, id, e.newHolder("", e.opts.Lease))
+}
+
+func (e *Engine) advance(ctx context.Context, id string, who holder) error {
 	for i := 0; i < e.opts.MaxChain; i++ {
-		_, due, err := e.step(ctx, id)
+		_, due, err := e.step(ctx, id, who)
 		if errors.Is(err, ErrConflict) {
 			return nil
 		}

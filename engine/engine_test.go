@@ -103,12 +103,13 @@ func (f *fixture) reasons(id string) []string {
 func (f *fixture) work() {
 	f.t.Helper()
 	ctx := context.Background()
-	ids, err := f.e.Store().ClaimDue(ctx, "test", f.clock.Now(), time.Minute, 100)
+	who := holder{owner: "test", d: time.Minute}
+	ids, err := f.e.Store().ClaimDue(ctx, who.owner, f.clock.Now(), who.d, 100)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	for _, id := range ids {
-		f.e.work(ctx, id, WorkerOptions{Logf: f.t.Logf}.withDefaults())
+		f.e.work(ctx, id, who, f.t.Logf)
 	}
 }
 
@@ -252,6 +253,11 @@ print(charge(7))
 	if err == nil || !strings.Contains(err.Error(), "simulated crash") {
 		t.Fatalf("Start: %v, want the simulated crash", err)
 	}
+	f.work()
+	if diff := cmp.Diff([]string{"i1:1"}, keys); diff != "" {
+		t.Errorf("keys while the crashed caller's lease lasts (-want +got):\n%s", diff)
+	}
+	f.clock.Add(time.Minute + time.Second)
 	f.work()
 	if diff := cmp.Diff([]string{"i1:1", "i1:1", "i1:2"}, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)

@@ -73,10 +73,12 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64) (int64, error)
 	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
 	st.Version.SnapVersion, st.Version.Output = old.SnapVersion, old.Output
 	st.Wake = wakeFor(*in, e.opts.Now())
+	who := e.newHolder("", e.opts.Lease)
+	st.Lease = who.lease(in.Updated)
 	if _, err := e.store.Commit(ctx, st); err != nil {
 		return 0, err
 	}
-	return st.Version.Number, e.Advance(ctx, id)
+	return st.Version.Number, e.advance(ctx, id, who)
 }
 
 // Fork starts a new instance from the state of version at of id (0: the
@@ -104,10 +106,11 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 	v := old
 	v.Number, v.SnapVersion, v.Created = 1, 1, now
 	v.Reason, v.Detail = fmt.Sprintf("forked from %s at version %d", id, at), ""
-	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now)}); err != nil {
+	who := e.newHolder("", e.opts.Lease)
+	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now), Lease: who.lease(now)}); err != nil {
 		return "", err
 	}
-	return in.ID, e.Advance(ctx, in.ID)
+	return in.ID, e.advance(ctx, in.ID, who)
 }
 
 // Set changes a variable of an unfinished instance (see vm.SetVariable
@@ -228,8 +231,15 @@ func (e *Engine) History(ctx context.Context, id string) ([]Version, error) {
 	return e.store.History(ctx, id)
 }
 
-// List returns instances, newest first.
+// List returns instances, newest first. An unknown status or a negative
+// limit is an error, not an empty list.
 func (e *Engine) List(ctx context.Context, f Filter) ([]Instance, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, fmt.Errorf("unknown status %q", f.Status)
+	}
+	if f.Limit < 0 {
+		return nil, fmt.Errorf("negative limit %d", f.Limit)
+	}
 	return e.store.List(ctx, f)
 }
 

@@ -12,18 +12,18 @@ import (
 
 // PutProgram stores a program once; storing it again changes nothing.
 func (s *SQLite) PutProgram(ctx context.Context, p Program) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO programs (hash, file, source, hosts, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-		p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), time.Now().UnixNano())
-	return err
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.st.putProgram).ExecContext(ctx,
+			p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), time.Now().UnixNano())
+		return err
+	})
 }
 
 // Program returns a stored program.
 func (s *SQLite) Program(ctx context.Context, hash string) (Program, error) {
 	p := Program{Hash: hash}
 	var hosts string
-	err := s.queryRow(ctx, nil, `SELECT file, source, hosts FROM programs WHERE hash = ?`, hash).
-		Scan(&p.File, &p.Source, &hosts)
+	err := s.st.program.QueryRowContext(ctx, hash).Scan(&p.File, &p.Source, &hosts)
 	if err != nil {
 		return p, notFound(err, "program "+hash)
 	}
@@ -35,37 +35,29 @@ func (s *SQLite) Program(ctx context.Context, hash string) (Program, error) {
 
 // Create inserts an instance and its first version.
 func (s *SQLite) Create(ctx context.Context, first Step) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	in := first.Instance
-	_, err = s.exec(ctx, tx, `INSERT INTO instances (id, program, status, waiting_for, due_at,
-		wake_at, version, activity_seq, next_seq, input, error, parent, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
-		in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, in.Created.UnixNano(), in.Updated.UnixNano())
-	if err != nil {
-		return err
+	var lease Lease
+	if dueAt(first.Wake, in.Updated) {
+		lease = first.Lease
 	}
-	if err := s.insertVersion(ctx, tx, in.ID, first.Version); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.st.insertInstance).ExecContext(ctx,
+			in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
+			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, nullString(lease.Owner), nanos(lease.Until),
+			in.Created.UnixNano(), in.Updated.UnixNano())
+		if err != nil {
+			return err
+		}
+		return s.insertVersion(ctx, tx, in.ID, first.Version)
+	})
 }
 
 func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
-	_, err := s.exec(ctx, tx, `INSERT INTO versions (instance, version, reason, status,
-		waiting_for, due_at, activity_seq, snap_version, snapshot, output, detail, error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.StmtContext(ctx, s.st.insertVersion).ExecContext(ctx,
 		id, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
 		v.Snapshot, v.Output, v.Detail, v.Error, v.Created.UnixNano())
 	return err
 }
-
-const instanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.version,
-	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
 
 type scanner interface{ Scan(...any) error }
 
@@ -83,25 +75,20 @@ func scanInstance(r scanner, extra ...any) (Instance, error) {
 	return in, nil
 }
 
-// Head returns an instance with its head version's output and snapshot,
-// in one query.
+// Head returns an instance with its head version's output, snapshot and
+// lease, in one query.
 func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
 	var h Head
-	row := s.queryRow(ctx, nil, `SELECT `+instanceColumns+`, v.output, v.snap_version, sv.snapshot
-		FROM instances i
-		JOIN versions v ON v.instance = i.id AND v.version = i.version
-		JOIN versions sv ON sv.instance = i.id AND sv.version = v.snap_version
-		WHERE i.id = ?`, id)
-	in, err := scanInstance(row, &h.Output, &h.SnapVersion, &h.Snapshot)
+	var owner sql.NullString
+	var until sql.NullInt64
+	row := s.st.head.QueryRowContext(ctx, id)
+	in, err := scanInstance(row, &h.Output, &h.SnapVersion, &h.Snapshot, &owner, &until)
 	if err != nil {
 		return h, notFound(err, "instance "+id)
 	}
-	h.Instance = in
+	h.Instance, h.Lease = in, Lease{Owner: owner.String, Until: fromNanos(until)}
 	return h, nil
 }
-
-const versionColumns = `v.version, v.reason, v.status, v.waiting_for, v.due_at, v.activity_seq,
-	v.snap_version, v.output, v.detail, v.error, v.created_at`
 
 func scanVersion(r scanner, extra ...any) (Version, error) {
 	var v Version
@@ -118,11 +105,8 @@ func scanVersion(r scanner, extra ...any) (Version, error) {
 
 // Version returns one version with its snapshot resolved.
 func (s *SQLite) Version(ctx context.Context, id string, n int64) (Version, error) {
-	row := s.queryRow(ctx, nil, `SELECT `+versionColumns+`, sv.snapshot FROM versions v
-		JOIN versions sv ON sv.instance = v.instance AND sv.version = v.snap_version
-		WHERE v.instance = ? AND v.version = ?`, id, n)
 	var snap []byte
-	v, err := scanVersion(row, &snap)
+	v, err := scanVersion(s.st.version.QueryRowContext(ctx, id, n), &snap)
 	if err != nil {
 		return v, notFound(err, fmt.Sprintf("instance %s version %d", id, n))
 	}
@@ -133,7 +117,7 @@ func (s *SQLite) Version(ctx context.Context, id string, n int64) (Version, erro
 // History returns every version of an instance, oldest first, without
 // snapshots.
 func (s *SQLite) History(ctx context.Context, id string) ([]Version, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v
+	rows, err := s.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions v
 		WHERE v.instance = ? ORDER BY v.version`, id)
 	if err != nil {
 		return nil, err
@@ -168,7 +152,7 @@ func (s *SQLite) List(ctx context.Context, f Filter) ([]Instance, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -184,25 +168,18 @@ func (s *SQLite) List(ctx context.Context, f Filter) ([]Instance, error) {
 	return out, rows.Err()
 }
 
-// wakeIfQueued makes a waiting instance due when a signal it waits for is
-// queued; Commit, Send and Snooze all end with it, so no order of
-// concurrent calls leaves a queued signal unnoticed.
-const wakeIfQueued = `UPDATE instances SET wake_at = ?
-	WHERE id = ? AND status = 'waiting' AND (wake_at IS NULL OR wake_at > ?)
-	AND EXISTS (SELECT 1 FROM inbox WHERE inbox.instance = instances.id
-		AND inbox.name = instances.waiting_for AND inbox.consumed_by IS NULL)`
-
 // Commit applies a step atomically, or fails with ErrConflict.
-func (s *SQLite) Commit(ctx context.Context, st Step) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
+func (s *SQLite) Commit(ctx context.Context, st Step) (due bool, err error) {
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		due, err = s.commit(ctx, tx, st)
+		return err
+	})
+	return due, err
+}
+
+func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) {
 	in := st.Instance
-	res, err := s.exec(ctx, tx, `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
-		wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
-		lease_owner = NULL, lease_until = NULL WHERE id = ? AND version = ?`,
+	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
 		in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
 		in.NextSeq, in.Error, in.Updated.UnixNano(), in.ID, st.From)
 	if err := changedOne(res, err); err != nil {
@@ -212,31 +189,39 @@ func (s *SQLite) Commit(ctx context.Context, st Step) (bool, error) {
 		return false, err
 	}
 	if m := st.Deliver; m != nil {
-		err := s.queryRow(ctx, tx, `INSERT INTO inbox (instance, name, value, sent_at, consumed_by)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, in.ID, m.Name, m.Value, m.Sent.UnixNano(), in.Version).Scan(&m.ID)
+		err := tx.StmtContext(ctx, s.st.insertConsumed).QueryRowContext(ctx,
+			in.ID, m.Name, m.Value, m.Sent.UnixNano(), in.Version).Scan(&m.ID)
 		if err != nil {
 			return false, err
 		}
 		m.ConsumedBy = in.Version
 	}
 	for _, m := range st.Consumed {
-		res, err := s.exec(ctx, tx, `UPDATE inbox SET consumed_by = ?
-			WHERE id = ? AND instance = ? AND consumed_by IS NULL`, in.Version, m, in.ID)
+		res, err := tx.StmtContext(ctx, s.st.consume).ExecContext(ctx, in.Version, m, in.ID)
 		if err := changedOne(res, err); err != nil {
 			return false, err
 		}
 	}
-	now := in.Updated.UnixNano()
-	res, err = s.exec(ctx, tx, wakeIfQueued, now, in.ID, now)
+	woken, err := s.wakeIfQueued(ctx, tx, in.ID, in.Updated)
+	due := woken || dueAt(st.Wake, in.Updated)
+	if err != nil || !due || st.Lease.Owner == "" {
+		return due, err
+	}
+	_, err = tx.StmtContext(ctx, s.st.setLease).ExecContext(ctx, st.Lease.Owner, nanos(st.Lease.Until), in.ID)
+	return due, err
+}
+
+// dueAt reports whether an instance waking at wake is due at now.
+func dueAt(wake, now time.Time) bool { return !wake.IsZero() && !wake.After(now) }
+
+// wakeIfQueued runs sqlWakeIfQueued and reports whether it woke id.
+func (s *SQLite) wakeIfQueued(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool, error) {
+	res, err := tx.StmtContext(ctx, s.st.wakeIfQueued).ExecContext(ctx, now.UnixNano(), id, now.UnixNano())
 	if err != nil {
 		return false, err
 	}
-	woken, err := res.RowsAffected()
-	if err != nil {
-		return false, err
-	}
-	due := woken > 0 || !st.Wake.IsZero() && !st.Wake.After(in.Updated)
-	return due, tx.Commit()
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // changedOne turns "no row matched" into ErrConflict.
@@ -257,36 +242,29 @@ func changedOne(res sql.Result, err error) error {
 // Send queues a signal for an instance that exists and has not finished.
 func (s *SQLite) Send(ctx context.Context, id, name, value string, now time.Time) (Message, error) {
 	m := Message{Instance: id, Name: name, Value: value, Sent: now}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return m, err
-	}
-	defer tx.Rollback()
-	var status Status
-	if err := s.queryRow(ctx, tx, `SELECT status FROM instances WHERE id = ?`, id).Scan(&status); err != nil {
-		return m, notFound(err, "instance "+id)
-	}
-	if status.Final() {
-		return m, fmt.Errorf("instance %s is %s: %w", id, status, ErrFinal)
-	}
-	err = s.queryRow(ctx, tx, `INSERT INTO inbox (instance, name, value, sent_at)
-		VALUES (?, ?, ?, ?) RETURNING id`, id, name, value, now.UnixNano()).Scan(&m.ID)
-	if err != nil {
-		return m, err
-	}
-	if _, err := s.exec(ctx, tx, wakeIfQueued, now.UnixNano(), id, now.UnixNano()); err != nil {
-		return m, err
-	}
-	return m, tx.Commit()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var status Status
+		if err := tx.StmtContext(ctx, s.st.status).QueryRowContext(ctx, id).Scan(&status); err != nil {
+			return notFound(err, "instance "+id)
+		}
+		if status.Final() {
+			return fmt.Errorf("instance %s is %s: %w", id, status, ErrFinal)
+		}
+		err := tx.StmtContext(ctx, s.st.insertQueued).QueryRowContext(ctx, id, name, value, now.UnixNano()).Scan(&m.ID)
+		if err != nil {
+			return err
+		}
+		_, err = s.wakeIfQueued(ctx, tx, id, now)
+		return err
+	})
+	return m, err
 }
 
 // NextMessage returns the oldest queued message called name.
 func (s *SQLite) NextMessage(ctx context.Context, id, name string) (Message, bool, error) {
 	m := Message{Instance: id, Name: name}
 	var sent int64
-	err := s.queryRow(ctx, nil, `SELECT id, value, sent_at FROM inbox
-		WHERE instance = ? AND name = ? AND consumed_by IS NULL ORDER BY id LIMIT 1`, id, name).
-		Scan(&m.ID, &m.Value, &sent)
+	err := s.st.nextMessage.QueryRowContext(ctx, id, name).Scan(&m.ID, &m.Value, &sent)
 	if err == sql.ErrNoRows {
 		return m, false, nil
 	}
@@ -296,7 +274,7 @@ func (s *SQLite) NextMessage(ctx context.Context, id, name string) (Message, boo
 
 // Inbox returns every message sent to an instance, oldest first.
 func (s *SQLite) Inbox(ctx context.Context, id string) ([]Message, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, value, sent_at, coalesce(consumed_by, 0)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, value, sent_at, coalesce(consumed_by, 0)
 		FROM inbox WHERE instance = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -317,41 +295,48 @@ func (s *SQLite) Inbox(ctx context.Context, id string) ([]Message, error) {
 
 // ClaimDue leases due instances to owner.
 func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error) {
-	n := now.UnixNano()
-	rows, err := s.db.QueryContext(ctx, `UPDATE instances SET lease_owner = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM instances WHERE wake_at <= ?
-			AND (lease_until IS NULL OR lease_until < ?) ORDER BY wake_at LIMIT ?)
-		RETURNING id`, owner, now.Add(lease).UnixNano(), n, n, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		n := now.UnixNano()
+		rows, err := tx.StmtContext(ctx, s.st.claim).QueryContext(ctx, owner, now.Add(lease).UnixNano(), n, n, limit)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// TakeLease leases an instance to owner unless another owner holds it.
+func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.st.takeLease).ExecContext(ctx,
+			owner, until.UnixNano(), id, version, owner, now.UnixNano())
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n == 1, err
 }
 
 // Snooze resets the wake time of an instance that had nothing to do.
-func (s *SQLite) Snooze(ctx context.Context, id string, version int64, wake time.Time) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+func (s *SQLite) Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.StmtContext(ctx, s.st.snooze).ExecContext(ctx, nanos(wake), id, version, owner); err != nil {
+			return err
+		}
+		_, err := s.wakeIfQueued(ctx, tx, id, time.Now())
 		return err
-	}
-	defer tx.Rollback()
-	_, err = s.exec(ctx, tx, `UPDATE instances SET wake_at = ?, lease_owner = NULL,
-		lease_until = NULL WHERE id = ? AND version = ?`, nanos(wake), id, version)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UnixNano()
-	if _, err := s.exec(ctx, tx, wakeIfQueued, now, id, now); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }

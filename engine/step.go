@@ -23,8 +23,9 @@ type event struct {
 	err      error // an activity failed: the step fails the instance
 }
 
-// ErrCorrupt is wrapped when a stored snapshot or program cannot be
-// loaded; the instance is left as it is.
+// ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
+// a program, a signal's JSON, or a pending request of the wrong shape
+// (CallError). The instance is left as it is.
 var ErrCorrupt = errors.New("stored state cannot be loaded")
 
 // ErrOtherBytecode is wrapped, with ErrCorrupt, when an instance was
@@ -43,13 +44,28 @@ func explain(prog *compiler.Program, hash string, err error) error {
 	return err
 }
 
-// step advances id by one event. It reports whether it moved, and
-// whether there is more to do at once.
-func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err error) {
+// step advances id by one event for who. It reports whether it moved,
+// and whether there is more to do at once (then who holds the lease).
+// A step that fails inside wf, a panic in the engine or an internal
+// error of the vm, fails the instance with the reason, so that one bad
+// step cannot kill every process that runs it, again after each restart.
+func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status.Final() || h.Snapshot == nil {
 		return false, false, err
 	}
+	moved, due, err = e.stepFrom(ctx, h, who)
+	if errors.Is(err, vm.ErrInternal) {
+		err = e.failInternal(ctx, h, err)
+		return err == nil, false, err
+	}
+	return moved, due, err
+}
+
+// stepFrom is step from the head h.
+func (e *Engine) stepFrom(ctx context.Context, h Head, who holder) (moved, due bool, err error) {
+	defer recoverInternal(&err)
+	id := h.ID
 	prog, err := e.program(ctx, h.Program)
 	if err != nil {
 		return false, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
@@ -59,7 +75,7 @@ func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err erro
 		return false, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
-	ev, ok, err := e.nextEvent(r, h)
+	ev, ok, err := e.nextEvent(r, h, who)
 	if err != nil || !ok {
 		return false, false, err
 	}
@@ -72,12 +88,13 @@ func (e *Engine) step(ctx context.Context, id string) (moved, due bool, err erro
 	if err != nil {
 		return false, false, err
 	}
+	st.Lease = who.lease(st.Instance.Updated)
 	due, err = e.store.Commit(ctx, st)
 	return err == nil, due, err
 }
 
 // nextEvent decides what the machine gets now, if anything.
-func (e *Engine) nextEvent(r *run, h Head) (event, bool, error) {
+func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	susp, ok := r.m.Pending()
 	if !ok {
 		return event{}, false, fmt.Errorf("instance %s: %w: the machine waits for nothing", h.ID, ErrCorrupt)
@@ -93,7 +110,20 @@ func (e *Engine) nextEvent(r *run, h Head) (event, bool, error) {
 	case CallSleep:
 		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
 	}
+	if held, err := e.hold(r.ctx, h, who, now); !held || err != nil {
+		return event{}, false, err
+	}
 	return e.runActivity(r.ctx, h, call)
+}
+
+// hold reports whether who holds h's lease, as a commit or a claim left
+// it, or takes it now when nobody else holds it. Only the holder runs an
+// activity, so a caller and a worker never call one key at once.
+func (e *Engine) hold(ctx context.Context, h Head, who holder, now time.Time) (bool, error) {
+	if h.Lease.Held(who.owner, now) {
+		return true, nil
+	}
+	return e.store.TakeLease(ctx, h.ID, h.Version, who.owner, now, now.Add(who.d))
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
@@ -137,7 +167,7 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	}
 	key := fmt.Sprintf("%s:%d", h.ID, h.ActivitySeq)
 	reason := fmt.Sprintf("activity %s done (seq %d)", call.Name, h.ActivitySeq)
-	v, err := a.Fn(ctx, key, call.Args)
+	v, err := callActivity(ctx, a, key, call.Args)
 	if err == nil {
 		var js []byte
 		if js, err = ToJSON(v); err == nil {
@@ -149,6 +179,16 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	}
 	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
 	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
+}
+
+// callActivity calls a.Fn; a panic in it is the activity's failure.
+func callActivity(ctx context.Context, a Activity, key string, args []vm.Value) (v vm.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return a.Fn(ctx, key, args)
 }
 
 // delivered is a signal deliverNow stored and applied, and whether the
@@ -164,9 +204,15 @@ type delivered struct {
 // consumed, in the same transaction that commits the resumed state, so it
 // is acknowledged exactly when it is applied (one write transaction
 // instead of two). It reports false, having stored nothing, in every other
-// case (another state, a signal queued first, a lost race, any error);
-// Signal then queues the signal the ordinary way, which reports errors.
-func (e *Engine) deliverNow(ctx context.Context, id, name, value string) (delivered, bool) {
+// case (another state, a signal queued first, a lost race, any error or
+// panic); Signal then queues the signal the ordinary way, which reports
+// errors.
+func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who holder) (d delivered, ok bool) {
+	defer func() {
+		if recover() != nil { // the ordinary path fails the instance with the reason
+			d, ok = delivered{}, false
+		}
+	}()
 	h, err := e.store.Head(ctx, id)
 	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil {
 		return delivered{}, false
@@ -190,7 +236,7 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string) (delive
 	if err != nil {
 		return delivered{}, false
 	}
-	st.Deliver = msg
+	st.Deliver, st.Lease = msg, who.lease(st.Instance.Updated)
 	due, err := e.store.Commit(ctx, st)
 	if err != nil {
 		return delivered{}, false

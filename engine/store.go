@@ -27,6 +27,15 @@ const (
 // Final reports whether nothing more can happen to an instance in s.
 func (s Status) Final() bool { return s == Completed || s == Failed || s == Cancelled }
 
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case Running, Waiting, Sleeping, Completed, Failed, Cancelled:
+		return true
+	}
+	return false
+}
+
 // Errors a Store returns; the engine passes them on, wrapped.
 var (
 	// ErrNotFound: no instance, version or program with that key.
@@ -36,6 +45,13 @@ var (
 	ErrConflict = errors.New("instance changed concurrently")
 	// ErrFinal: the instance is completed, failed or cancelled.
 	ErrFinal = errors.New("instance has finished")
+	// ErrReadOnly: the store was opened read-only, or its file may not be
+	// written by this process; nothing was written.
+	ErrReadOnly = errors.New("database is read-only")
+	// ErrBusy: another process kept the database locked past the store's
+	// waits and retries; nothing was written, and the call may be made
+	// again later.
+	ErrBusy = errors.New("database busy")
 )
 
 // Program is a workflow's source, stored once under its SHA-256 (hex).
@@ -97,6 +113,21 @@ type Head struct {
 	Output      string
 	SnapVersion int64 // the version whose snapshot Snapshot is
 	Snapshot    []byte
+	Lease       Lease // who holds the instance now; zero for nobody
+}
+
+// Lease is a claim on an instance: only its owner runs the instance's
+// activities until it ends, so that an activity is called once per key
+// unless its caller dies (then another takes the lease once it ends and
+// calls it again with the same key).
+type Lease struct {
+	Owner string
+	Until time.Time
+}
+
+// Held reports whether l is owner's and still runs at now.
+func (l Lease) Held(owner string, now time.Time) bool {
+	return l.Owner == owner && now.Before(l.Until)
 }
 
 // Step is one transition of an instance, committed atomically: the new
@@ -111,11 +142,15 @@ type Step struct {
 	// consumed by its version: a signal for an instance that waited for it
 	// is acknowledged and applied in one transaction. Commit sets its ID.
 	Deliver *Message
+	// Lease, when its Owner is set, goes to the committer if the step
+	// leaves the instance due at once, so that the committer, not a
+	// worker, goes on to run what is due (an activity).
+	Lease Lease
 }
 
 // Filter selects instances for List.
 type Filter struct {
-	Status Status // empty: all
+	Status Status // empty: all; otherwise one of the statuses
 	Limit  int    // 0: no limit
 }
 
@@ -124,22 +159,33 @@ type Filter struct {
 //
 //   - Commit writes everything in a Step or nothing, and fails with
 //     ErrConflict unless the instance's head version is Step.From and every
-//     consumed message is still queued; it clears the instance's lease.
+//     consumed message is still queued.
+//   - Create and Commit give the instance's lease to Step.Lease.Owner,
+//     until Step.Lease.Until, when the instance is due at once after the
+//     step (its wake time is not after Instance.Updated, or a queued
+//     signal wakes it) and an owner is given; otherwise they clear it.
 //   - An instance whose head waits for a signal name that has a queued
 //     message is due (wake time now) after Commit, Send or Snooze, whatever
 //     the order in which they ran: a signal is never left unnoticed.
-//   - ClaimDue leases each instance to one owner at a time.
+//   - An instance is leased to one owner at a time: ClaimDue and TakeLease
+//     skip an instance whose lease has not ended; only Create, Commit,
+//     TakeLease, ClaimDue and Snooze change a lease.
+//   - Every method is safe for concurrent use. One that fails for
+//     contention it could not wait out returns an error wrapping ErrBusy,
+//     one on a read-only store ErrReadOnly, having written nothing.
 //
 // The SQLite store (OpenSQLite) serializes writers; a PostgreSQL store
 // would use row locks (SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a
-// locked head row in Send and Commit) to keep the same promises with many
-// workers.
+// locked head row in Send, Commit and TakeLease) to keep the same
+// promises with many workers.
 type Store interface {
 	PutProgram(ctx context.Context, p Program) error
 	Program(ctx context.Context, hash string) (Program, error)
 
 	// Create adds an instance with its first version.
 	Create(ctx context.Context, first Step) error
+	// Head returns an instance's row with its head version's output and
+	// snapshot, and its lease.
 	Head(ctx context.Context, id string) (Head, error)
 	// Version returns version n with its snapshot resolved.
 	Version(ctx context.Context, id string, n int64) (Version, error)
@@ -156,12 +202,18 @@ type Store interface {
 	NextMessage(ctx context.Context, id, name string) (Message, bool, error)
 	Inbox(ctx context.Context, id string) ([]Message, error)
 
-	// ClaimDue leases up to limit instances whose wake time has come to
-	// owner until now+lease, and returns their ids, oldest wake first.
+	// ClaimDue leases up to limit instances whose wake time has come, and
+	// whose lease has ended, to owner until now+lease, and returns their
+	// ids, oldest wake first.
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error)
-	// Snooze sets the wake time of an instance still at version, and
-	// releases its lease, when a claimed instance had nothing to do.
-	Snooze(ctx context.Context, id string, version int64, wake time.Time) error
+	// TakeLease leases instance id, if it is still at version, to owner
+	// until until, unless another owner's lease has not ended at now; it
+	// reports whether owner holds the lease.
+	TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error)
+	// Snooze sets the wake time of an instance still at version and leased
+	// to owner, and releases the lease, when the owner had nothing to do;
+	// otherwise it changes nothing.
+	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
 
 	Close() error
 }

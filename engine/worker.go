@@ -5,14 +5,12 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"time"
 )
 
 // WorkerOptions configure Work.
 type WorkerOptions struct {
-	Owner string        // lease owner name; default host:pid
+	Owner string        // lease owner name, to which Work adds a unique suffix; default host:pid
 	Poll  time.Duration // pause when nothing is due; default 100ms
 	Lease time.Duration // how long a claim lasts; default 1m
 	Batch int           // instances claimed at once; default 16
@@ -21,21 +19,26 @@ type WorkerOptions struct {
 }
 
 // Work fires due timers and advances instances that have work, until ctx
-// is cancelled. A step in flight when ctx is cancelled is abandoned
-// without committing (the instance runs again from its last version when
-// a worker next claims it, once the lease ends); Work then returns nil.
+// is cancelled or the store fails; ErrBusy (another process keeps the
+// database locked) is logged and waited out. A step in flight when ctx is
+// cancelled is abandoned without committing (the instance runs again from
+// its last version when a worker next claims it, once the lease ends);
+// Work then returns nil.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
+	who := e.newHolder(o.Owner, o.Lease)
 	for ctx.Err() == nil {
-		ids, err := e.store.ClaimDue(ctx, o.Owner, e.opts.Now(), o.Lease, o.Batch)
-		if err != nil && ctx.Err() == nil {
+		ids, err := e.store.ClaimDue(ctx, who.owner, e.opts.Now(), o.Lease, o.Batch)
+		if errors.Is(err, ErrBusy) {
+			o.Logf("wf worker: %v", err) // another process holds the database; try again
+		} else if err != nil && ctx.Err() == nil {
 			return err
 		}
 		for _, id := range ids {
 			if ctx.Err() != nil {
 				break
 			}
-			e.work(ctx, id, o)
+			e.work(ctx, id, who, o.Logf)
 		}
 		if len(ids) == 0 {
 			sleepCtx(ctx, o.Poll)
@@ -45,10 +48,6 @@ func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 }
 
 func (o WorkerOptions) withDefaults() WorkerOptions {
-	if o.Owner == "" {
-		host, _ := os.Hostname()
-		o.Owner = fmt.Sprintf("%s:%d", host, os.Getpid())
-	}
 	if o.Poll <= 0 {
 		o.Poll = 100 * time.Millisecond
 	}
@@ -64,26 +63,35 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	return o
 }
 
-// work advances one claimed instance; when it had nothing to do or could
-// not be loaded, its wake time is reset so it is not claimed in a loop.
-func (e *Engine) work(ctx context.Context, id string, o WorkerOptions) {
-	moved, due, err := e.step(ctx, id)
-	if err == nil && !moved {
-		err = e.snooze(ctx, id, 0)
-	}
-	for due && err == nil {
-		_, due, err = e.step(ctx, id)
-	}
+// work advances one instance claimed by who; when it had nothing to do or
+// could not be loaded, its wake time is reset so it is not claimed in a
+// loop.
+func (e *Engine) work(ctx context.Context, id string, who holder, logf func(string, ...any)) {
+	err := e.workOn(ctx, id, who)
 	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
 		return
 	}
-	o.Logf("wf worker: %s: %v", id, err)
-	e.snooze(ctx, id, time.Minute)
+	logf("wf worker: %s: %v", id, err)
+	e.snooze(ctx, id, who, time.Minute)
 }
 
-// snooze sets the wake time of an instance that did not move: its own
-// due time, or after a pause when it failed to load.
-func (e *Engine) snooze(ctx context.Context, id string, pause time.Duration) error {
+// workOn advances id while it has work now; a panic is an error, so the
+// worker goes on with other instances.
+func (e *Engine) workOn(ctx context.Context, id string, who holder) (err error) {
+	defer recoverInternal(&err)
+	moved, due, err := e.step(ctx, id, who)
+	if err == nil && !moved {
+		err = e.snooze(ctx, id, who, 0)
+	}
+	for due && err == nil {
+		_, due, err = e.step(ctx, id, who)
+	}
+	return err
+}
+
+// snooze sets the wake time of an instance that did not move and that who
+// still holds: its own due time, or after a pause when it failed to load.
+func (e *Engine) snooze(ctx context.Context, id string, who holder, pause time.Duration) error {
 	h, err := e.store.Head(ctx, id)
 	if err != nil {
 		return err
@@ -93,14 +101,17 @@ func (e *Engine) snooze(ctx context.Context, id string, pause time.Duration) err
 	if pause > 0 {
 		wake = now.Add(pause)
 	}
-	return e.store.Snooze(ctx, id, h.Version, wake)
+	return e.store.Snooze(ctx, id, h.Version, who.owner, wake)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
+// sleepCtx pauses for d, and reports false if ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
 	case <-t.C:
+		return true
 	}
 }

@@ -67,13 +67,22 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.asJSON, "json", false, "print JSON instead of text")
 }
 
-// open opens the engine; only start and worker may create the database.
-func (d *dbFlags) open(create bool, opts engine.Options, stderr io.Writer) (*engine.Engine, int) {
-	if !create && !engine.FileExists(d.path) {
+// access is what a command does to the database.
+type access int
+
+const (
+	readOnly  access = iota // list, show, history: open read-only, never create
+	readWrite               // signal, fork, rewind, set, cancel: the database must exist
+	create                  // start, worker: create the database if there is none
+)
+
+// open opens the engine for acc.
+func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engine.Engine, int) {
+	if acc != create && !engine.FileExists(d.path) {
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
 		return nil, exitUsage
 	}
-	e, err := engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync})
+	e, err := engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync, ReadOnly: acc == readOnly})
 	if err != nil {
 		return nil, report(stderr, err)
 	}
@@ -146,7 +155,7 @@ func cmdStart(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitUsage
 	}
-	e, code := d.open(true, engine.Options{}, stderr)
+	e, code := d.open(create, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
@@ -193,7 +202,7 @@ func cmdSignal(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 3 {
 		value = []byte(pos[2])
 	}
-	e, code := d.open(false, engine.Options{}, stderr)
+	e, code := d.open(readWrite, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
@@ -247,7 +256,15 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
-	e, code := d.open(false, engine.Options{}, stderr)
+	if *status != "" && !engine.Status(*status).Valid() {
+		fmt.Fprintf(stderr, "wf list: unknown status %q (want running, waiting, sleeping, completed, failed or cancelled)\n", *status)
+		return exitUsage
+	}
+	if *limit < 0 {
+		fmt.Fprintf(stderr, "wf list: --limit must be 0 (all) or more, not %d\n", *limit)
+		return exitUsage
+	}
+	e, code := d.open(readOnly, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
@@ -269,7 +286,7 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdHistory(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("history", "wf history [--db FILE] [--json] ID", 1, args, stderr, nil,
+	return instanceCmd("history", "wf history [--db FILE] [--json] ID", 1, readOnly, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			vs, err := e.History(context.Background(), pos[0])
 			if err != nil {
@@ -292,7 +309,7 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 func cmdShow(args []string, stdout, stderr io.Writer) int {
 	var at *int64
 	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "show this version instead of the latest") }
-	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, args, stderr, flags,
+	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			rep, err := e.Show(context.Background(), pos[0], *at)
 			if err != nil {
@@ -355,7 +372,7 @@ func splitLines(s string) []string {
 func cmdFork(args []string, stdout, stderr io.Writer) int {
 	var at *int64
 	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "fork this version instead of the latest") }
-	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] ID", 1, args, stderr, flags,
+	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			id, err := e.Fork(context.Background(), pos[0], *at)
 			if err != nil {
@@ -378,7 +395,7 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wf rewind: --to VERSION is required")
 		return exitUsage
 	}
-	e, code := d.open(false, engine.Options{}, stderr)
+	e, code := d.open(readWrite, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
@@ -399,7 +416,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 	flags := func(fs *flag.FlagSet) {
 		anyType = fs.Bool("any-type", false, "allow a value of another type than the variable's")
 	}
-	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, args, stderr, flags,
+	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
 				return report(stderr, err)
@@ -409,7 +426,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdCancel(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("cancel", "wf cancel [--db FILE] ID", 1, args, stderr, nil,
+	return instanceCmd("cancel", "wf cancel [--db FILE] ID", 1, readWrite, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Cancel(context.Background(), pos[0]); err != nil {
 				return report(stderr, err)
@@ -420,8 +437,8 @@ func cmdCancel(args []string, stdout, stderr io.Writer) int {
 
 // instanceCmd runs a command on stored instances: it parses the flags
 // (the database flags plus what flags adds) and want positional
-// arguments, opens the existing database, and calls do.
-func instanceCmd(name, synopsis string, want int, args []string, stderr io.Writer,
+// arguments, opens the existing database for acc, and calls do.
+func instanceCmd(name, synopsis string, want int, acc access, args []string, stderr io.Writer,
 	flags func(*flag.FlagSet), do func(e *engine.Engine, d dbFlags, pos []string) int) int {
 	fs := newFlags(name, synopsis, stderr)
 	var d dbFlags
@@ -433,7 +450,7 @@ func instanceCmd(name, synopsis string, want int, args []string, stderr io.Write
 	if !ok {
 		return exitUsage
 	}
-	e, code := d.open(false, engine.Options{}, stderr)
+	e, code := d.open(acc, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
@@ -460,7 +477,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
-	e, code := d.open(true, engine.Options{}, stderr)
+	e, code := d.open(create, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -14,7 +15,13 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestScripts runs the end-to-end CLI scripts in testdata/script.
+// TestScripts runs the end-to-end CLI scripts in testdata/script. A
+// script may test [root]: root ignores file permissions.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{Dir: "testdata/script"})
+	testscript.Run(t, testscript.Params{Dir: "testdata/script", Condition: func(cond string) (bool, error) {
+		if cond == "root" {
+			return os.Geteuid() == 0, nil
+		}
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}})
 }

@@ -84,7 +84,8 @@ func NewHandler(e *engine.Engine) http.Handler {
 			return
 		}
 		id := r.PathValue("id")
-		if _, err := e.Signal(r.Context(), id, "approve", body); err != nil {
+		var stored *engine.ResumeError // the signal is kept; a worker resumes it
+		if _, err := e.Signal(r.Context(), id, "approve", body); err != nil && !errors.As(err, &stored) {
 			fail(w, err)
 			return
 		}
@@ -122,6 +123,9 @@ func fail(w http.ResponseWriter, err error) {
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrFinal):
 		code = http.StatusConflict
+	case errors.Is(err, engine.ErrBusy):
+		code = http.StatusServiceUnavailable // another process holds the database
+		w.Header().Set("Retry-After", "1")
 	}
 	http.Error(w, fmt.Sprint(err), code)
 }

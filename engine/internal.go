@@ -1,0 +1,55 @@
+package engine
+
+// This file defines how the engine survives its own bugs: a panic while a
+// step runs becomes an error wrapping vm.ErrInternal, and the step's
+// instance fails with it.
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// recoverInternal turns a panic into an error wrapping vm.ErrInternal
+// that names where it happened. It must be deferred directly (defer
+// recoverInternal(&err)): recover stops a panic only when called by the
+// deferred function itself.
+func recoverInternal(err *error) {
+	if r := recover(); r != nil {
+		*err = panicError(r)
+	}
+}
+
+// panicError wraps a recovered panic value with the innermost function
+// outside the Go runtime, as vm does.
+func panicError(r any) error {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") && f.Function != "" {
+			return fmt.Errorf("%w: %v (in %s at %s:%d)", vm.ErrInternal, r, f.Function, filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return fmt.Errorf("%w: %v", vm.ErrInternal, r)
+		}
+	}
+}
+
+// failInternal fails the instance at head h because a step from it
+// failed inside wf with cause; the version keeps referring to the last
+// good state, so a rewind can retry once wf is fixed.
+func (e *Engine) failInternal(ctx context.Context, h Head, cause error) error {
+	st := e.successor(h, "internal error")
+	in, v := &st.Instance, &st.Version
+	in.Status, in.Error, in.WaitingFor, in.Due, in.ActivitySeq = Failed, cause.Error(), "", time.Time{}, 0
+	v.Status, v.Error, v.WaitingFor, v.Due, v.ActivitySeq = in.Status, in.Error, "", time.Time{}, 0
+	st.Wake = time.Time{}
+	_, err := e.store.Commit(ctx, st)
+	return err
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wf-lang/wf/vm"
+)
+
+// serviceFlow is examples/service's workflow: wait for an approval, then
+// call an activity.
+const serviceFlow = `let req = input()
+let decision = wait("approve", "3d")
+if decision["ok"] {
+    print("order " + place_order(req["n"]))
+}
+`
+
+// keyCounter is an activity that counts its calls per key; each call
+// takes a moment, as a call to another service would.
+type keyCounter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (k *keyCounter) activity() Activity {
+	k.calls = map[string]int{}
+	return Activity{Name: "place_order", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+		k.mu.Lock()
+		k.calls[key]++
+		k.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		return vm.String("PO-" + key), nil
+	}}
+}
+
+// check fails unless each of want keys was called exactly once.
+func (k *keyCounter) check(t *testing.T, want int) {
+	t.Helper()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	twice := 0
+	for key, n := range k.calls {
+		if n != 1 {
+			twice++
+			t.Logf("key %s: %d calls", key, n)
+		}
+	}
+	if twice > 0 || len(k.calls) != want {
+		t.Errorf("%d keys called, want %d; %d called more than once", len(k.calls), want, twice)
+	}
+}
+
+// TestActivityOncePerKey signals instances from many goroutines while a
+// worker runs in the same process, as examples/service does: each
+// activity key must be called exactly once, since no process crashed.
+func TestActivityOncePerKey(t *testing.T) {
+	const n = 40
+	var k keyCounter
+	e, err := Open(filepath.Join(t.TempDir(), "wf.db"), Options{Activities: []Activity{k.activity()}}, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	worker := make(chan error)
+	go func() { worker <- e.Work(ctx, WorkerOptions{Poll: time.Millisecond}) }()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			id, err := e.Start(ctx, "service.wf", []byte(serviceFlow), []byte(fmt.Sprintf(`{"n": %d}`, i)))
+			if err == nil {
+				_, err = e.Signal(ctx, id, "approve", []byte(`{"ok": true}`))
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	waitFinished(t, e, n)
+	stop()
+	if err := <-worker; err != nil {
+		t.Error(err)
+	}
+	k.check(t, n)
+}
