@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/wf-lang/wf/vm"
@@ -186,13 +187,20 @@ func parseWait(req vm.Value) (Call, error) {
 }
 
 // storedDuration reads a duration as wait and sleep store it: seconds, an
-// int or a float, in the range ParseDuration accepts.
+// int or a float. State stored before MaxDuration existed may hold up to
+// time.Duration's 292 years; such a duration reads as MaxDuration.
 func storedDuration(v vm.Value) (time.Duration, error) {
+	var f float64
 	switch v.Kind() {
-	case vm.KindInt, vm.KindFloat:
-		return ParseDuration(v)
+	case vm.KindInt:
+		f = float64(v.AsInt())
+	case vm.KindFloat:
+		f = v.AsFloat()
+	default:
+		return 0, fmt.Errorf("a duration is a number of seconds, not a %s", v.TypeName())
 	}
-	return 0, fmt.Errorf("a duration is a number of seconds, not a %s", v.TypeName())
+	d, err := seconds(f, math.MaxInt64)
+	return min(d, MaxDuration), err
 }
 
 // CallError reports a suspension whose request does not have the shape

@@ -15,7 +15,8 @@
 //	print(instance_id(), now())         // print output is stored with each version
 //
 // Durations are seconds (an int or a float) or strings of numbers with
-// units ms, s, m, h, d, w ("90s", "3d", "1h30m"). now() is Unix seconds as
+// units ms, s, m, h, d, w ("90s", "3d", "1h30m"), up to 100 years
+// (MaxDuration; a longer one is a value_error). now() is Unix seconds as
 // a float. input is a function, not a variable, because the compiler
 // knows no predeclared variables, only functions. wait with a timeout
 // returns nil when the timeout passes, so a workflow tells a late answer

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -254,11 +255,30 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_queued ON inbox (instance, name, id) WHERE consumed_by IS NULL;
 `, applicationID, schemaVersion)
 
-// nanos and fromNanos store times as Unix nanoseconds; the zero time is
-// NULL.
+// nanos and fromNanos store times as Unix nanoseconds (unixNano); the
+// zero time is NULL.
 func nanos(t time.Time) any {
 	if t.IsZero() {
 		return nil
+	}
+	return unixNano(t)
+}
+
+// The times Unix nanoseconds in an int64 can hold: 1677-09-21 to
+// 2262-04-11.
+var minNanoTime, maxNanoTime = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// unixNano is t in Unix nanoseconds. A time outside the range they hold
+// is stored as the nearest end of it, so that a far-off due time or lease
+// stays far off: t.UnixNano() wraps around instead (a sleep due in 2311
+// was stored as 1726 and fired at once). Times in the range round-trip
+// exactly through fromNanos.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minNanoTime):
+		return math.MinInt64
+	case t.After(maxNanoTime):
+		return math.MaxInt64
 	}
 	return t.UnixNano()
 }

@@ -14,7 +14,7 @@ import (
 func (s *SQLite) PutProgram(ctx context.Context, p Program) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, s.st.putProgram).ExecContext(ctx,
-			p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), time.Now().UnixNano())
+			p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), unixNano(time.Now()))
 		return err
 	})
 }
@@ -44,7 +44,7 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 		_, err := tx.StmtContext(ctx, s.st.insertInstance).ExecContext(ctx,
 			in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
 			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, nullString(lease.Owner), nanos(lease.Until),
-			in.Created.UnixNano(), in.Updated.UnixNano())
+			unixNano(in.Created), unixNano(in.Updated))
 		if err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
 	_, err := tx.StmtContext(ctx, s.st.insertVersion).ExecContext(ctx,
 		id, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
-		v.Snapshot, v.Output, v.Detail, v.Error, v.Created.UnixNano())
+		v.Snapshot, v.Output, v.Detail, v.Error, unixNano(v.Created))
 	return err
 }
 
@@ -181,7 +181,7 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 	in := st.Instance
 	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
 		in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
-		in.NextSeq, in.Error, in.Updated.UnixNano(), in.ID, st.From)
+		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From)
 	if err := changedOne(res, err); err != nil {
 		return false, err
 	}
@@ -190,7 +190,7 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 	}
 	if m := st.Deliver; m != nil {
 		err := tx.StmtContext(ctx, s.st.insertConsumed).QueryRowContext(ctx,
-			in.ID, m.Name, m.Value, m.Sent.UnixNano(), in.Version).Scan(&m.ID)
+			in.ID, m.Name, m.Value, unixNano(m.Sent), in.Version).Scan(&m.ID)
 		if err != nil {
 			return false, err
 		}
@@ -216,7 +216,7 @@ func dueAt(wake, now time.Time) bool { return !wake.IsZero() && !wake.After(now)
 
 // wakeIfQueued runs sqlWakeIfQueued and reports whether it woke id.
 func (s *SQLite) wakeIfQueued(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool, error) {
-	res, err := tx.StmtContext(ctx, s.st.wakeIfQueued).ExecContext(ctx, now.UnixNano(), id, now.UnixNano())
+	res, err := tx.StmtContext(ctx, s.st.wakeIfQueued).ExecContext(ctx, unixNano(now), id, unixNano(now))
 	if err != nil {
 		return false, err
 	}
@@ -250,7 +250,7 @@ func (s *SQLite) Send(ctx context.Context, id, name, value string, now time.Time
 		if status.Final() {
 			return fmt.Errorf("instance %s is %s: %w", id, status, ErrFinal)
 		}
-		err := tx.StmtContext(ctx, s.st.insertQueued).QueryRowContext(ctx, id, name, value, now.UnixNano()).Scan(&m.ID)
+		err := tx.StmtContext(ctx, s.st.insertQueued).QueryRowContext(ctx, id, name, value, unixNano(now)).Scan(&m.ID)
 		if err != nil {
 			return err
 		}
@@ -298,8 +298,8 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 	var ids []string
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
-		n := now.UnixNano()
-		rows, err := tx.StmtContext(ctx, s.st.claim).QueryContext(ctx, owner, now.Add(lease).UnixNano(), n, n, limit)
+		n := unixNano(now)
+		rows, err := tx.StmtContext(ctx, s.st.claim).QueryContext(ctx, owner, unixNano(now.Add(lease)), n, n, limit)
 		if err != nil {
 			return err
 		}
@@ -321,7 +321,7 @@ func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner 
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.StmtContext(ctx, s.st.takeLease).ExecContext(ctx,
-			owner, until.UnixNano(), id, version, owner, now.UnixNano())
+			owner, unixNano(until), id, version, owner, unixNano(now))
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
