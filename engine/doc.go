@@ -20,7 +20,12 @@
 // a float. input is a function, not a variable, because the compiler
 // knows no predeclared variables, only functions. wait with a timeout
 // returns nil when the timeout passes, so a workflow tells a late answer
-// from none with == nil.
+// from none with == nil. Whether a signal came in time is decided by the
+// time it was sent (the engine's clock when Signal stored it) against
+// the wait's due time, whoever gets there first, the signal or a worker
+// firing the timeout: a late signal does not answer the wait that timed
+// out, and stays queued for the next wait for its name, as one sent
+// while nobody waits does.
 //
 // # Using the engine from Go
 //

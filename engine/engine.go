@@ -262,8 +262,12 @@ func validJSON(b []byte) error {
 // for instance id. When it returns without error the signal is
 // acknowledged: it is stored and will be delivered exactly once, in
 // order, when the workflow waits for name (now, if it already does).
-// Unless Options.Detached, Signal then advances the instance; a failure
-// there is reported wrapped in *ResumeError, with the signal still stored.
+// A signal sent at or after the due time of a wait(name, timeout) does
+// not answer that wait, even if no worker has fired its timeout yet: the
+// wait returns nil, and the signal stays queued for the next wait for
+// name. Unless Options.Detached, Signal then advances the instance; a
+// failure there is reported wrapped in *ResumeError, with the signal
+// still stored.
 func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Message, error) {
 	if name == "" {
 		return Message{}, errors.New("signal name is empty")

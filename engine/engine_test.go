@@ -487,3 +487,63 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+// lateSignal is a workflow whose first wait has a 60-second timeout and
+// whose second waits for the same name without one.
+const lateSignal = `print(wait("x", 60))
+print(wait("x"))
+`
+
+// TestLateSignalTimesOutTheWait: a signal sent after a wait's due time
+// does not answer it, whether the signal or a worker gets there first;
+// the wait returns nil and the signal answers the next wait for its
+// name. Signal's fast path used to take a late signal as the answer when
+// no worker had fired the timeout yet.
+func TestLateSignalTimesOutTheWait(t *testing.T) {
+	want := []string{"started → waiting x", "wait for x timed out → waiting x", "signal x received → completed"}
+	for _, order := range []string{"signal first", "worker first", "detached signal first"} {
+		t.Run(order, func(t *testing.T) {
+			f := newFixture(t, Options{Detached: order == "detached signal first"})
+			id := f.start(lateSignal, "")
+			f.clock.Add(61 * time.Second)
+			if order == "worker first" {
+				f.work()
+			}
+			f.signal(id, "x", "1")
+			f.work()
+			if got := f.head(id).Output; got != "nil\n1\n" {
+				t.Errorf("output = %q, want the first wait timed out and the second answered", got)
+			}
+			if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+				t.Errorf("history (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSignalAtTheDueTimeIsLate: the due time itself is too late, as it is
+// for the timer; a signal sent before it answers the wait even if the
+// worker runs after it.
+func TestSignalAtTheDueTimeIsLate(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(`print(wait("x", 60))`, "")
+	f.clock.Add(60 * time.Second)
+	f.signal(id, "x", "1")
+	if h := f.head(id); h.Output != "nil\n" || h.Status != Completed {
+		t.Errorf("signal at the due time: %s output %q, want completed with nil", h.Status, h.Output)
+	}
+	rep, err := f.e.Show(context.Background(), id, 0)
+	if err != nil || len(rep.Queued) != 1 || rep.Queued[0].Value != "1" {
+		t.Errorf("queued = %+v, %v; want the late signal kept", rep.Queued, err)
+	}
+
+	f = newFixture(t, Options{Detached: true})
+	id = f.start(`print(wait("x", 60))`, "")
+	f.clock.Add(59 * time.Second)
+	f.signal(id, "x", "1")
+	f.clock.Add(time.Hour)
+	f.work()
+	if h := f.head(id); h.Output != "1\n" {
+		t.Errorf("signal in time, worker late: output %q, want the signal's value", h.Output)
+	}
+}

@@ -131,7 +131,8 @@ func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Ti
 	if err != nil {
 		return event{}, false, err
 	}
-	if ok {
+	timed := call.Timeout >= 0
+	if ok && !(timed && lateFor(h, msg.Sent)) {
 		v, err := FromJSON([]byte(msg.Value))
 		if err != nil {
 			return event{}, false, fmt.Errorf("signal %d: %w: %v", msg.ID, ErrCorrupt, err)
@@ -139,11 +140,19 @@ func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Ti
 		return event{reason: fmt.Sprintf("signal %s received", call.Name), reply: v,
 			detail: msg.Value, consumed: []int64{msg.ID}}, true, nil
 	}
-	if call.Timeout >= 0 && !h.Due.IsZero() && !now.Before(h.Due) {
+	if timed && (ok || lateFor(h, now)) { // a queued signal here came too late
 		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
 	}
 	return event{}, false, nil
 }
+
+// lateFor reports whether a signal sent at t comes too late for the wait
+// with a timeout that h is in: at or after its due time, the wait has
+// timed out, whether or not a worker has fired the timeout yet. The
+// signal then stays queued for the next wait of its name. Deciding by
+// the time the signal was acknowledged, not by when a step runs, makes
+// Signal's fast path and a worker agree whoever gets there first.
+func lateFor(h Head, t time.Time) bool { return !h.Due.IsZero() && !t.Before(h.Due) }
 
 // ActivityError is the failure of an activity; the instance fails with it.
 type ActivityError struct {
@@ -204,17 +213,18 @@ type delivered struct {
 // consumed, in the same transaction that commits the resumed state, so it
 // is acknowledged exactly when it is applied (one write transaction
 // instead of two). It reports false, having stored nothing, in every other
-// case (another state, a signal queued first, a lost race, any error or
-// panic); Signal then queues the signal the ordinary way, which reports
-// errors.
+// case (another state, a signal queued first, a wait that has timed out,
+// a lost race, any error or panic); Signal then queues the signal the
+// ordinary way, which reports errors.
 func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who holder) (d delivered, ok bool) {
 	defer func() {
 		if recover() != nil { // the ordinary path fails the instance with the reason
 			d, ok = delivered{}, false
 		}
 	}()
+	sent := e.opts.Now()
 	h, err := e.store.Head(ctx, id)
-	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil {
+	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil || lateFor(h, sent) {
 		return delivered{}, false
 	}
 	if _, queued, err := e.store.NextMessage(ctx, id, name); err != nil || queued {
@@ -229,7 +239,7 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who hol
 		return delivered{}, false
 	}
 	defer r.cancel()
-	msg := &Message{Instance: id, Name: name, Value: value, Sent: e.opts.Now()}
+	msg := &Message{Instance: id, Name: name, Value: value, Sent: sent}
 	ev := event{reason: fmt.Sprintf("signal %s received", name), reply: reply, detail: value}
 	susp, runErr := r.m.Resume(reply)
 	st, err := e.settle(ctx, r, h, ev, susp, runErr)
