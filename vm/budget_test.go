@@ -170,3 +170,63 @@ func globalInt(t *testing.T, m *vm.Machine, name string) int64 {
 	}
 	return v.AsInt()
 }
+
+// TestFreshBudgets: a restored machine counts on from the snapshot's step
+// and allocation totals, unless Options.FreshBudgets starts them at zero;
+// then MaxSteps and MaxAlloc bound the run after the restore alone.
+func TestFreshBudgets(t *testing.T) {
+	const src = `fn work() { let l = []; for i in range(2000) { l.push("x" * 100) } }
+work()
+suspend()
+work()
+`
+	suspend := &vm.Builtin{Name: "suspend", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+		return m.Suspend("suspend", vm.Nil)
+	}}
+	prog, err := vm.Compile("fresh.wf", []byte(src), vm.CompileOptions{Hosts: []*vm.Builtin{suspend}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lots = 1 << 40
+	m, err := vm.New(prog, vm.Options{Stdout: io.Discard, MaxAlloc: lots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	steps := m.Steps()
+	left, _ := m.AllocLeft()
+	snap, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		opts vm.Options
+	}{
+		{"steps", vm.Options{MaxSteps: steps * 3 / 2}},
+		{"allocation", vm.Options{MaxAlloc: (lots - left) * 3 / 2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Stdout = io.Discard
+			r, err := vm.Restore(prog, snap, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Resume(vm.Nil); err == nil {
+				t.Errorf("counting on from the snapshot's totals, the second half fit in the budget")
+			}
+			c.opts.FreshBudgets = true
+			if r, err = vm.Restore(prog, snap, c.opts); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Resume(vm.Nil); err != nil {
+				t.Errorf("with fresh budgets: %v", err)
+			}
+			if r.Steps() > steps {
+				t.Errorf("%d steps after the restore, more than the %d the first half took", r.Steps(), steps)
+			}
+		})
+	}
+}

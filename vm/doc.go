@@ -101,8 +101,10 @@
 // (cancellation, polled in the loop and in long builtins). A step or
 // allocation limit or a cancellation stops the machine with an error no
 // try/catch can intercept; after the step limit, the machine can still be
-// snapshotted where it stopped. Host functions that build large values
-// call Charge, and long-running ones Poll.
+// snapshotted where it stopped. The step and allocation counts are part
+// of a snapshot, so a restored machine goes on counting from them, unless
+// Options.FreshBudgets starts them at zero for the run. Host functions
+// that build large values call Charge, and long-running ones Poll.
 //
 // # Errors
 //

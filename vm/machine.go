@@ -25,6 +25,13 @@ type Options struct {
 	MaxAlloc     int64           // bytes strings, lists and maps may grow by; 0 means no limit
 	Hosts        []*Builtin      // host functions, callable by name from .wf; they add to or replace those Compile bound
 
+	// FreshBudgets makes Restore start the step and allocation counts
+	// at zero instead of at the totals the snapshot carries, so that
+	// MaxSteps and MaxAlloc bound what this run does, not everything
+	// the machine did since New. The durable engine restores a machine
+	// for each step of an instance's life, and budgets each step.
+	FreshBudgets bool
+
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.
 	// Output must not change: it is the strongest test that snapshots

@@ -153,6 +153,9 @@ func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine
 	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
 		return nil, err
 	}
+	if opts.FreshBudgets {
+		m.steps, m.alloc = 0, 0
+	}
 	m.rechain()
 	return m, nil
 }
