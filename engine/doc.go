@@ -57,6 +57,11 @@
 // the step started from, so of two processes resuming one instance only
 // one commits; the other's step is discarded.
 //
+// Each step runs under budgets (Options.MaxSteps and MaxAlloc, counted
+// from zero in every step) and a timeout (Options.StepTimeout); a step
+// that goes over fails its instance, keeping its last good state, and
+// the process goes on.
+//
 // An activity call suspends the workflow; the engine commits it as
 // pending with a sequence number, calls the Go function with the key
 // "<instance>:<seq>", and commits the result together with the workflow's

@@ -30,6 +30,15 @@ type Options struct {
 	// StepTimeout bounds the .wf code run in one step; a step that runs
 	// longer fails its instance. Default 30s.
 	StepTimeout time.Duration
+	// MaxSteps and MaxAlloc are each step's budgets: the instructions
+	// (with builtins charged by the work they do) and the bytes the .wf
+	// code of one step may use (vm.Options.MaxSteps and MaxAlloc, counted
+	// from zero in every step). A step that goes over fails its instance,
+	// which keeps its last good state, and the process goes on. Defaults
+	// DefaultMaxSteps and DefaultMaxAlloc; a negative value means no
+	// limit.
+	MaxSteps int64
+	MaxAlloc int64
 	// Detached makes Signal only queue the signal, leaving the resume to
 	// a worker. By default Start and Signal advance the instance in the
 	// caller until it waits, sleeps or finishes.
@@ -45,6 +54,24 @@ type Options struct {
 	// it runs. Default 1m.
 	Lease time.Duration
 }
+
+// The default budgets of one step (Options.MaxSteps and MaxAlloc).
+//
+// A step of a workflow is the code between two waits; 100 million steps
+// take 0.2 to 1 s of CPU on the 2-core machine the figures in this
+// package come from, long enough for any orchestration a step does, short
+// enough that a runaway step fails the same way on every worker, well
+// before the 30 s StepTimeout that bounds wall time under load.
+//
+// 256 MiB is four times the largest state a snapshot may hold
+// (vm.MaxSnapshotSize), so a step can build any state the engine can
+// commit with room for its garbage; the vm keeps peak memory within
+// about twice the budget (a step appending to a list without end peaks
+// at 285 MB of RSS, then fails).
+const (
+	DefaultMaxSteps = 100_000_000
+	DefaultMaxAlloc = 256 << 20
+)
 
 // Engine runs workflow instances against a Store.
 //
@@ -89,6 +116,8 @@ func New(store Store, opts Options) (*Engine, error) {
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = 30 * time.Second
 	}
+	opts.MaxSteps = budget(opts.MaxSteps, DefaultMaxSteps)
+	opts.MaxAlloc = budget(opts.MaxAlloc, DefaultMaxAlloc)
 	if opts.MaxChain <= 0 {
 		opts.MaxChain = 1000
 	}
@@ -111,6 +140,18 @@ func New(store Store, opts Options) (*Engine, error) {
 	}
 	sort.Strings(e.actNames)
 	return e, nil
+}
+
+// budget is a step budget as vm.Options takes it (0 for none) from one
+// as Options take it (0 for the default, negative for none).
+func budget(n, def int64) int64 {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // Open opens (or creates) a SQLite database and returns an engine over it;
@@ -350,9 +391,12 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 	r := &run{}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 	opts := vm.Options{
-		Stdout:  &r.out,
-		Context: r.ctx,
-		Hosts:   Builtins(Env{ID: in.ID, Input: in.Input, Now: e.opts.Now}, e.actNames),
+		Stdout:       &r.out,
+		Context:      r.ctx,
+		MaxSteps:     e.opts.MaxSteps,
+		MaxAlloc:     e.opts.MaxAlloc,
+		FreshBudgets: true, // the budgets are per step, not per life
+		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Now: e.opts.Now}, e.actNames),
 	}
 	var err error
 	if snap == nil {

@@ -49,10 +49,15 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
 }
 
-// failure describes why a run failed; a step that ran out of time says so.
+// failure describes why a run failed; a step that ran out of time or
+// over a budget says so.
 func failure(r *run, err error) string {
-	if errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+	var ve *vm.Error
+	switch {
+	case errors.Is(r.ctx.Err(), context.DeadlineExceeded):
 		return "step took longer than the step timeout: " + err.Error()
+	case errors.As(err, &ve) && ve.Kind == vm.ErrLimit:
+		return "step went over its budget (Options.MaxSteps and MaxAlloc, per step): " + err.Error()
 	}
 	return err.Error()
 }

@@ -48,13 +48,53 @@ Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
   wf set ID NAME JSON            change a variable of a waiting instance
   wf cancel ID                   stop an instance for good
   wf worker                      fire timers and run instances with work, until SIGTERM
+
+start, signal, fork, rewind and worker run workflow steps (the code between two
+waits); --max-steps and --max-alloc bound each step (defaults 100000000 steps,
+268435456 bytes; 0: no limit). A step that goes over fails its instance.
 `
 
-// dbFlags are the flags every engine command takes.
+// dbFlags are the flags every engine command takes, and the step
+// budgets of those that run steps.
 type dbFlags struct {
-	path   string
-	sync   string
-	asJSON bool
+	path    string
+	sync    string
+	asJSON  bool
+	budgets *budgetFlags // nil unless the command runs steps
+}
+
+// budgetFlags are the budgets of each step the command runs.
+type budgetFlags struct {
+	maxSteps, maxAlloc int64
+}
+
+// runsSteps registers the step budget flags, for commands that run steps
+// (start, signal, fork, rewind, worker). Their defaults are the engine's.
+func (d *dbFlags) runsSteps(fs *flag.FlagSet) {
+	d.budgets = &budgetFlags{}
+	fs.Int64Var(&d.budgets.maxSteps, "max-steps", engine.DefaultMaxSteps,
+		"instructions one step of a workflow may run, a step being the code between two waits (0: no limit)")
+	fs.Int64Var(&d.budgets.maxAlloc, "max-alloc", engine.DefaultMaxAlloc,
+		"bytes one step of a workflow may allocate (0: no limit)")
+}
+
+// apply sets the budgets in opts; a negative one is an error.
+func (b *budgetFlags) apply(opts *engine.Options) error {
+	for _, f := range []struct {
+		name string
+		n    int64
+		to   *int64
+	}{{"max-steps", b.maxSteps, &opts.MaxSteps}, {"max-alloc", b.maxAlloc, &opts.MaxAlloc}} {
+		switch {
+		case f.n < 0:
+			return fmt.Errorf("--%s must be 0 (no limit) or more, not %d", f.name, f.n)
+		case f.n == 0:
+			*f.to = -1 // the engine's "no limit"
+		default:
+			*f.to = f.n
+		}
+	}
+	return nil
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
@@ -78,6 +118,12 @@ const (
 
 // open opens the engine for acc.
 func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engine.Engine, int) {
+	if d.budgets != nil {
+		if err := d.budgets.apply(&opts); err != nil {
+			fmt.Fprintf(stderr, "wf: %v\n", err)
+			return nil, exitUsage
+		}
+	}
 	if acc != create && !engine.FileExists(d.path) {
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
 		return nil, exitUsage
@@ -142,9 +188,10 @@ func printJSON(w io.Writer, v any) int {
 }
 
 func cmdStart(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("start", "wf start [--db FILE] [--input JSON] FILE", stderr)
+	fs := newFlags("start", "wf start [--db FILE] [--input JSON] [--max-steps N] [--max-alloc BYTES] FILE", stderr)
 	var d dbFlags
 	d.register(fs)
+	d.runsSteps(fs)
 	input := fs.String("input", "", "the workflow's input(), as JSON")
 	pos, ok := parse(fs, args, 1)
 	if !ok {
@@ -190,9 +237,10 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 }
 
 func cmdSignal(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("signal", "wf signal [--db FILE] ID NAME [JSON]", stderr)
+	fs := newFlags("signal", "wf signal [--db FILE] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
 	var d dbFlags
 	d.register(fs)
+	d.runsSteps(fs)
 	pos, ok := parse(fs, args, -1)
 	if !ok || len(pos) < 2 || len(pos) > 3 {
 		fs.Usage()
@@ -308,7 +356,7 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 
 func cmdShow(args []string, stdout, stderr io.Writer) int {
 	var at *int64
-	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "show this version instead of the latest") }
+	flags := func(fs *flag.FlagSet, _ *dbFlags) { at = fs.Int64("at", 0, "show this version instead of the latest") }
 	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			rep, err := e.Show(context.Background(), pos[0], *at)
@@ -371,8 +419,11 @@ func splitLines(s string) []string {
 
 func cmdFork(args []string, stdout, stderr io.Writer) int {
 	var at *int64
-	flags := func(fs *flag.FlagSet) { at = fs.Int64("at", 0, "fork this version instead of the latest") }
-	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] ID", 1, readWrite, args, stderr, flags,
+	flags := func(fs *flag.FlagSet, d *dbFlags) {
+		at = fs.Int64("at", 0, "fork this version instead of the latest")
+		d.runsSteps(fs)
+	}
+	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			id, err := e.Fork(context.Background(), pos[0], *at)
 			if err != nil {
@@ -383,9 +434,10 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdRewind(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("rewind", "wf rewind [--db FILE] --to VERSION ID", stderr)
+	fs := newFlags("rewind", "wf rewind [--db FILE] [--max-steps N] [--max-alloc BYTES] --to VERSION ID", stderr)
 	var d dbFlags
 	d.register(fs)
+	d.runsSteps(fs)
 	to := fs.Int64("to", 0, "the version to continue from")
 	pos, ok := parse(fs, args, 1)
 	if !ok {
@@ -413,7 +465,7 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 
 func cmdSet(args []string, stdout, stderr io.Writer) int {
 	var anyType *bool
-	flags := func(fs *flag.FlagSet) {
+	flags := func(fs *flag.FlagSet, _ *dbFlags) {
 		anyType = fs.Bool("any-type", false, "allow a value of another type than the variable's")
 	}
 	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
@@ -439,12 +491,12 @@ func cmdCancel(args []string, stdout, stderr io.Writer) int {
 // (the database flags plus what flags adds) and want positional
 // arguments, opens the existing database for acc, and calls do.
 func instanceCmd(name, synopsis string, want int, acc access, args []string, stderr io.Writer,
-	flags func(*flag.FlagSet), do func(e *engine.Engine, d dbFlags, pos []string) int) int {
+	flags func(*flag.FlagSet, *dbFlags), do func(e *engine.Engine, d dbFlags, pos []string) int) int {
 	fs := newFlags(name, synopsis, stderr)
 	var d dbFlags
 	d.register(fs)
 	if flags != nil {
-		flags(fs)
+		flags(fs, &d)
 	}
 	pos, ok := parse(fs, args, want)
 	if !ok {
@@ -469,9 +521,10 @@ func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writ
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE] [--poll DURATION]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE] [--poll DURATION] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
+	d.runsSteps(fs)
 	poll := fs.Duration("poll", 100*time.Millisecond, "how often to look for due work when idle")
 	lease := fs.Duration("lease", time.Minute, "how long a claim on an instance lasts (a killed worker's claims expire after it)")
 	if _, ok := parse(fs, args, 0); !ok {
