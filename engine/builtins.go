@@ -80,6 +80,9 @@ func builtinWait(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 	if name == "" {
 		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the signal name must not be empty")
 	}
+	if len(name) > MaxName {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the signal name is %d bytes, over the limit of %d", len(name), MaxName)
+	}
 	if len(args) == 2 {
 		d, err := ParseDuration(timeout)
 		if err != nil {

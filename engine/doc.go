@@ -57,11 +57,6 @@
 // the step started from, so of two processes resuming one instance only
 // one commits; the other's step is discarded.
 //
-// Each step runs under budgets (Options.MaxSteps and MaxAlloc, counted
-// from zero in every step) and a timeout (Options.StepTimeout); a step
-// that goes over fails its instance, keeping its last good state, and
-// the process goes on.
-//
 // An activity call suspends the workflow; the engine commits it as
 // pending with a sequence number, calls the Go function with the key
 // "<instance>:<seq>", and commits the result together with the workflow's
@@ -74,6 +69,33 @@
 // pending version retries the call with the same key. So does a step that
 // fails inside wf itself, a panic or a vm.ErrInternal: the instance fails
 // with the reason, and the process goes on.
+//
+// # Limits
+//
+// Every field the engine stores as a workflow runs is bounded, and no
+// step commits a state the engine could not load again:
+//
+//   - each step runs under budgets, Options.MaxSteps and MaxAlloc
+//     (100 million steps, 256 MiB), counted from zero in every step, and
+//     a timeout, Options.StepTimeout (30 s);
+//   - a step may print Options.MaxOutput (1 MiB); print fails past it;
+//   - a step's state must fit in a snapshot of Options.MaxSnapshot
+//     (vm.MaxSnapshotSize, 64 MiB, the most vm.Restore accepts);
+//   - start inputs, signal values, values Set stores and activity
+//     results are at most Options.MaxValue bytes of JSON (1 MiB), and
+//     signal names at most MaxName bytes (256): Start, Signal and Set
+//     refuse larger ones with ErrTooLarge, storing nothing;
+//   - durations are at most MaxDuration (100 years);
+//   - the error text of a failed instance is cut at 64 KiB.
+//
+// A step that goes over a limit fails its instance with the reason; the
+// failed version keeps the last good state, and the process goes on.
+// Signals queued for an instance when it fails (or is cancelled) stay in
+// its inbox, unconsumed, and Show lists them; a signal whose step failed
+// is consumed by the failed version, whose Detail holds its value.
+// Signal refuses a finished instance (ErrFinal), so no signal is
+// acknowledged that nothing would apply; a Rewind that revives the
+// instance delivers the queued ones when it waits for their names.
 //
 // # Reading and changing instances from outside
 //

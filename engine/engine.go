@@ -3,7 +3,6 @@ package engine
 // This file defines Engine and its entry points: Start, Signal, Advance.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -39,6 +38,22 @@ type Options struct {
 	// limit.
 	MaxSteps int64
 	MaxAlloc int64
+	// MaxValue bounds, in bytes of JSON, a start input, a signal's
+	// value, a value Set stores and an activity's result. Start, Signal
+	// and Set refuse a larger one with an error wrapping ErrTooLarge,
+	// having stored nothing; a larger result fails the activity. Default
+	// DefaultMaxValue (1 MiB); negative for no limit.
+	MaxValue int
+	// MaxOutput bounds what one step may print, in bytes: past it, print
+	// fails with a value_error (a step that does not catch it fails its
+	// instance). Default DefaultMaxOutput (1 MiB); negative for no limit.
+	MaxOutput int
+	// MaxSnapshot bounds the state a step may commit, in bytes of
+	// snapshot: a step whose state is larger fails its instance, which
+	// keeps its last good state, instead of committing a state that
+	// could never be restored. Default, and at most, vm.MaxSnapshotSize
+	// (64 MiB), the largest snapshot vm.Restore accepts.
+	MaxSnapshot int
 	// Detached makes Signal only queue the signal, leaving the resume to
 	// a worker. By default Start and Signal advance the instance in the
 	// caller until it waits, sleeps or finishes.
@@ -118,6 +133,9 @@ func New(store Store, opts Options) (*Engine, error) {
 	}
 	opts.MaxSteps = budget(opts.MaxSteps, DefaultMaxSteps)
 	opts.MaxAlloc = budget(opts.MaxAlloc, DefaultMaxAlloc)
+	opts.MaxValue = limit(opts.MaxValue, DefaultMaxValue)
+	opts.MaxOutput = limit(opts.MaxOutput, DefaultMaxOutput)
+	opts.MaxSnapshot = snapshotLimit(opts.MaxSnapshot)
 	if opts.MaxChain <= 0 {
 		opts.MaxChain = 1000
 	}
@@ -260,6 +278,9 @@ func (e *Engine) program(ctx context.Context, hash string) (*compiler.Program, e
 // on the way is committed as pending and run, as a worker would.
 func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ string, err error) {
 	defer recoverInternal(&err)
+	if err := checkSize("input", input, e.opts.MaxValue); err != nil {
+		return "", err
+	}
 	if err := validJSON(input); err != nil {
 		return "", fmt.Errorf("input: %w", err)
 	}
@@ -310,11 +331,14 @@ func validJSON(b []byte) error {
 // failure there is reported wrapped in *ResumeError, with the signal
 // still stored.
 func (e *Engine) Signal(ctx context.Context, id, name string, value []byte) (Message, error) {
-	if name == "" {
-		return Message{}, errors.New("signal name is empty")
+	if err := checkName(name); err != nil {
+		return Message{}, err
 	}
 	if len(value) == 0 {
 		value = []byte("null")
+	}
+	if err := checkSize("signal value", value, e.opts.MaxValue); err != nil {
+		return Message{}, err
 	}
 	if err := validJSON(value); err != nil {
 		return Message{}, err
@@ -377,7 +401,7 @@ func (e *Engine) advance(ctx context.Context, id string, who holder) error {
 // run is one machine brought back for one step.
 type run struct {
 	m      *vm.Machine
-	out    bytes.Buffer
+	out    output
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -388,7 +412,7 @@ func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance
 
 // machine makes a run: a new machine for prog, or one restored from snap.
 func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instance, snap []byte) (*run, error) {
-	r := &run{}
+	r := &run{out: output{max: e.opts.MaxOutput}}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 	opts := vm.Options{
 		Stdout:       &r.out,

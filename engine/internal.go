@@ -47,7 +47,7 @@ func panicError(r any) error {
 func (e *Engine) failInternal(ctx context.Context, h Head, cause error) error {
 	st := e.successor(h, "internal error")
 	in, v := &st.Instance, &st.Version
-	in.Status, in.Error, in.WaitingFor, in.Due, in.ActivitySeq = Failed, cause.Error(), "", time.Time{}, 0
+	fail(in, cause.Error())
 	v.Status, v.Error, v.WaitingFor, v.Due, v.ActivitySeq = in.Status, in.Error, "", time.Time{}, 0
 	st.Wake = time.Time{}
 	_, err := e.store.Commit(ctx, st)

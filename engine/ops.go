@@ -118,6 +118,9 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 // edit as a version. The new value must have the old one's kind (an int
 // may become a float), unless either is nil or anyKind is set.
 func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind bool) error {
+	if err := checkSize("the value", value, e.opts.MaxValue); err != nil {
+		return err
+	}
 	v, err := FromJSON(value)
 	if err != nil {
 		return err
@@ -139,6 +142,9 @@ func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind
 	}
 	if !anyKind && !sameKind(old, v) {
 		return fmt.Errorf("instance %s: %s holds a %s, the new value is a %s (allow any type to change it): %w", id, name, old.TypeName(), v.TypeName(), ErrWrongKind)
+	}
+	if len(snap) > e.opts.MaxSnapshot {
+		return fmt.Errorf("instance %s: %s: %w", id, tooLargeState("edit", len(snap), e.opts.MaxSnapshot), ErrTooLarge)
 	}
 	st := e.successor(h, fmt.Sprintf("variable %s set to %s", name, value))
 	st.Version.SnapVersion, st.Version.Snapshot, st.Version.Detail = st.Version.Number, snap, string(value)

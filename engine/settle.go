@@ -33,7 +33,7 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	var err error
 	switch {
 	case runErr != nil:
-		in.Status, in.Error = Failed, failure(r, runErr)
+		fail(&in, failure(r, runErr))
 	case susp == nil:
 		in.Status = Completed
 	default:
@@ -42,11 +42,20 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	if err != nil {
 		return Step{}, err
 	}
-	if err := snapshotInto(&v, r.m, in, h); err != nil {
+	if err := e.snapshotInto(&v, r.m, &in, h); err != nil {
 		return Step{}, err
+	}
+	if in.Status == Failed {
+		wake = time.Time{}
 	}
 	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
 	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
+}
+
+// fail makes in failed, waiting for nothing, with why.
+func fail(in *Instance, why string) {
+	in.Status, in.Error = Failed, clip(why)
+	in.WaitingFor, in.Due, in.ActivitySeq = "", time.Time{}, 0
 }
 
 // failure describes why a run failed; a step that ran out of time or
@@ -90,23 +99,26 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 
 // snapshotInto stores the machine's state in v, except for a finished
 // run, which has none (its globals are gone with it), and a failed run,
-// whose version keeps referring to the last good state for rewinding.
-func snapshotInto(v *Version, m *vm.Machine, in Instance, h Head) error {
-	v.SnapVersion = v.Number
-	if in.Status == Completed {
-		return nil
-	}
-	if in.Status == Failed {
-		if h.Version > 0 {
-			v.SnapVersion = h.SnapVersion
+// whose version keeps referring to the last good state for rewinding. A
+// state over Options.MaxSnapshot fails the step in the same way: it
+// could never be restored, so committing it would leave the instance
+// waiting for good, its signals acknowledged and never applied.
+func (e *Engine) snapshotInto(v *Version, m *vm.Machine, in *Instance, h Head) error {
+	if in.Status != Completed && in.Status != Failed {
+		snap, err := m.Snapshot(vm.SnapshotOptions{})
+		if err != nil {
+			return fmt.Errorf("instance %s: %w", in.ID, err)
 		}
-		return nil
+		if len(snap) <= e.opts.MaxSnapshot {
+			v.SnapVersion, v.Snapshot = v.Number, snap
+			return nil
+		}
+		fail(in, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
 	}
-	snap, err := m.Snapshot(vm.SnapshotOptions{})
-	if err != nil {
-		return fmt.Errorf("instance %s: %w", in.ID, err)
+	v.SnapVersion = v.Number
+	if in.Status == Failed && h.Version > 0 {
+		v.SnapVersion = h.SnapVersion
 	}
-	v.Snapshot = snap
 	return nil
 }
 

@@ -180,6 +180,9 @@ func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, boo
 	if err == nil {
 		var js []byte
 		if js, err = ToJSON(v); err == nil {
+			err = checkSize("the result", js, e.opts.MaxValue)
+		}
+		if err == nil {
 			return event{reason: reason, reply: v, detail: string(js)}, true, nil
 		}
 	}

@@ -150,8 +150,8 @@ func report(stderr io.Writer, err error) int {
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "wf: %v\n", err)
-	for _, bad := range []error{engine.ErrNotFound, engine.ErrInvalid, engine.ErrNotOurs, engine.ErrFinal,
-		engine.ErrWrongKind, vm.ErrNoVariable} {
+	for _, bad := range []error{engine.ErrNotFound, engine.ErrInvalid, engine.ErrTooLarge, engine.ErrNotOurs,
+		engine.ErrFinal, engine.ErrWrongKind, vm.ErrNoVariable} {
 		if errors.Is(err, bad) {
 			return exitUsage
 		}

@@ -65,7 +65,7 @@ func activities() []engine.Activity {
 func NewHandler(e *engine.Engine) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /requests", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		body, err := readBody(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -78,7 +78,7 @@ func NewHandler(e *engine.Engine) http.Handler {
 		writeState(w, r.Context(), e, id)
 	})
 	mux.HandleFunc("POST /approve/{id}", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		body, err := readBody(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -95,6 +95,20 @@ func NewHandler(e *engine.Engine) http.Handler {
 		writeState(w, r.Context(), e, r.PathValue("id"))
 	})
 	return mux
+}
+
+// maxBody is the largest request body the service reads. The engine
+// has limits of its own (engine.Options.MaxValue, 1 MiB by default): a
+// value over them is refused with engine.ErrTooLarge, a 400 too.
+const maxBody = 1 << 16
+
+// readBody reads a request body of at most maxBody bytes.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err == nil && len(body) > maxBody {
+		err = fmt.Errorf("the request body is over %d bytes", maxBody)
+	}
+	return body, err
 }
 
 // State is what the service answers about a request.
@@ -119,7 +133,7 @@ func fail(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, engine.ErrNotFound):
 		code = http.StatusNotFound
-	case errors.Is(err, engine.ErrInvalid):
+	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrTooLarge):
 		code = http.StatusBadRequest
 	case errors.Is(err, engine.ErrFinal):
 		code = http.StatusConflict

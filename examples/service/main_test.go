@@ -68,3 +68,29 @@ func TestApproveEndToEnd(t *testing.T) {
 		t.Errorf("bad JSON: %d, want 400", code)
 	}
 }
+
+// TestTooLargeIs400: a body over the service's limit, or a value over the
+// engine's (engine.ErrTooLarge), is the client's error, not the server's.
+func TestTooLargeIs400(t *testing.T) {
+	e, err := engine.Open(filepath.Join(t.TempDir(), "service.db"),
+		engine.Options{Activities: activities(), MaxValue: 64}, engine.SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv := httptest.NewServer(NewHandler(e))
+	defer srv.Close()
+	code, s := post(t, srv.URL+"/requests", `{"item": "laptop", "who": "ana"}`)
+	if code != http.StatusOK {
+		t.Fatalf("start: %d", code)
+	}
+	for _, c := range []struct{ url, body string }{
+		{"/requests", `{"item": "` + strings.Repeat("x", 100) + `"}`},
+		{"/approve/" + s.ID, `{"by": "` + strings.Repeat("x", 100) + `"}`},
+		{"/requests", `"` + strings.Repeat("x", maxBody) + `"`},
+	} {
+		if code, _ := post(t, srv.URL+c.url, c.body); code != http.StatusBadRequest {
+			t.Errorf("POST %s with %d bytes: %d, want 400", c.url, len(c.body), code)
+		}
+	}
+}
