@@ -104,7 +104,11 @@
 // the output so far. Fork copies a version into a new instance. Rewind
 // makes an instance continue from an older version, recorded as a new
 // version (nothing is deleted). Set changes a variable of a waiting
-// instance (vm.SetVariable) and records the edit. Cancel ends it.
+// instance (vm.SetVariable) and records the edit. Cancel ends it for
+// good: it takes no more signals, timers or workers, and only a forced
+// Rewind, an operator's explicit act recorded as a version of its own,
+// revives it; a completed or failed instance needs no force to be
+// rewound.
 //
 // # Concurrency
 //

@@ -302,7 +302,7 @@ func TestRewindForkSetCancel(t *testing.T) {
 	ctx := context.Background()
 	id := f.start(approval, `{"what": "a desk"}`)
 	f.signal(id, "approval", "false")
-	if _, err := f.e.Rewind(ctx, id, 1); err != nil {
+	if _, err := f.e.Rewind(ctx, id, 1, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.e.Set(ctx, id, "req", []byte(`{"what": "a chair"}`), false); err != nil {
@@ -432,7 +432,7 @@ func signalErr(e *Engine, id, name, value string) error {
 }
 
 func rewindErr(e *Engine, id string, to int64) error {
-	_, err := e.Rewind(context.Background(), id, to)
+	_, err := e.Rewind(context.Background(), id, to, false)
 	return err
 }
 
@@ -545,5 +545,40 @@ func TestSignalAtTheDueTimeIsLate(t *testing.T) {
 	f.work()
 	if h := f.head(id); h.Output != "1\n" {
 		t.Errorf("signal in time, worker late: output %q, want the signal's value", h.Output)
+	}
+}
+
+// TestCancelIsForGood: a cancelled instance takes no signal and is not
+// rewound without force; a forced rewind revives it, saying so in its
+// history. Rewind used to revive a cancelled instance silently, though
+// cancel was documented as for good.
+func TestCancelIsForGood(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "a desk"}`)
+	if err := f.e.Cancel(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Signal(ctx, id, "approval", []byte("true")); !errors.Is(err, ErrFinal) {
+		t.Errorf("Signal: %v, want ErrFinal", err)
+	}
+	_, err := f.e.Rewind(ctx, id, 1, false)
+	if !errors.Is(err, ErrFinal) || !strings.Contains(err.Error(), "was cancelled, which is for good (force the rewind to revive it)") {
+		t.Errorf("Rewind without force: %v, want ErrFinal saying why", err)
+	}
+	if h := f.head(id); h.Status != Cancelled || h.Version != 2 {
+		t.Errorf("after the refused rewind: %s version %d, want cancelled at version 2", h.Status, h.Version)
+	}
+	if _, err := f.e.Rewind(ctx, id, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	f.signal(id, "approval", "true")
+	want := []string{"started → waiting approval", "cancelled → cancelled",
+		"rewound to version 1 (reviving a cancelled instance) → waiting approval", "signal approval received → completed"}
+	if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if _, err := f.e.Rewind(ctx, id, 1, false); err != nil {
+		t.Errorf("rewinding a completed instance: %v, want no force needed", err)
 	}
 }

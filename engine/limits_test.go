@@ -81,7 +81,7 @@ while true {
 	if !strings.Contains(h.Error, "over the limit of 8000 for a snapshot") || h.SnapVersion != h.Version-1 {
 		t.Fatalf("%s at version %d (state of %d): %q", h.Status, h.Version, h.SnapVersion, h.Error)
 	}
-	if _, err := f.e.Rewind(ctx, id, h.Version-1); err != nil {
+	if _, err := f.e.Rewind(ctx, id, h.Version-1, false); err != nil {
 		t.Fatal(err)
 	}
 	if h := f.head(id); h.Status != Waiting {

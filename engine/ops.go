@@ -35,7 +35,10 @@ func (e *Engine) successor(h Head, reason string) Step {
 	return Step{Instance: in, From: h.Version, Version: v, Wake: wakeFor(in, now)}
 }
 
-// Cancel stops an instance for good; its last state stays readable.
+// Cancel stops an instance for good: Signal refuses it, its timers do
+// not fire and no worker runs it. Its state and history stay readable
+// and can be forked; only a forced Rewind, an operator's explicit act
+// recorded as a version of its own, revives it.
 func (e *Engine) Cancel(ctx context.Context, id string) error {
 	h, err := e.liveHead(ctx, id)
 	if err != nil {
@@ -53,11 +56,21 @@ func (e *Engine) Cancel(ctx context.Context, id string) error {
 // The rewind is a new version referring to the old snapshot; nothing is
 // deleted. Signals consumed after that version stay consumed (they were
 // applied once, in the abandoned timeline); a timer whose due time has
-// passed fires at once. It returns the new version's number.
-func (e *Engine) Rewind(ctx context.Context, id string, to int64) (int64, error) {
+// passed fires at once. A completed or failed instance may be rewound
+// (to retry a failed activity, say); a cancelled one only with force,
+// since cancel is for good, and the new version says it revived it. It
+// returns the new version's number.
+func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (int64, error) {
 	h, err := e.store.Head(ctx, id)
 	if err != nil {
 		return 0, err
+	}
+	reason := fmt.Sprintf("rewound to version %d", to)
+	if h.Status == Cancelled {
+		if !force {
+			return 0, fmt.Errorf("instance %s was cancelled, which is for good (force the rewind to revive it): %w", id, ErrFinal)
+		}
+		reason += " (reviving a cancelled instance)"
 	}
 	old, err := e.store.Version(ctx, id, to)
 	if err != nil {
@@ -66,7 +79,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64) (int64, error)
 	if old.Snapshot == nil {
 		return 0, fmt.Errorf("instance %s version %d has no state to rewind to", id, to)
 	}
-	st := e.successor(h, fmt.Sprintf("rewound to version %d", to))
+	st := e.successor(h, reason)
 	in := &st.Instance
 	in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error = old.Status, old.WaitingFor, old.Due, old.ActivitySeq, old.Error
 	st.Version.Status, st.Version.WaitingFor, st.Version.Due = old.Status, old.WaitingFor, old.Due

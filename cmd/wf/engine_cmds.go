@@ -44,9 +44,10 @@ Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
   wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
   wf history ID                  every version and why it was made
   wf fork ID [--at VERSION]      a new instance continuing from that state
-  wf rewind ID --to VERSION      continue from an older state (recorded as a new version)
+  wf rewind ID --to VERSION      continue from an older state (recorded as a new version);
+                                 --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
-  wf cancel ID                   stop an instance for good
+  wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
   wf worker                      fire timers and run instances with work, until SIGTERM
 
 start, signal, fork, rewind and worker run workflow steps (the code between two
@@ -434,11 +435,12 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdRewind(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("rewind", "wf rewind [--db FILE] [--max-steps N] [--max-alloc BYTES] --to VERSION ID", stderr)
+	fs := newFlags("rewind", "wf rewind [--db FILE] [--max-steps N] [--max-alloc BYTES] [--force] --to VERSION ID", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
 	to := fs.Int64("to", 0, "the version to continue from")
+	force := fs.Bool("force", false, "revive a cancelled instance (cancel is otherwise for good; a completed or failed one needs no force)")
 	pos, ok := parse(fs, args, 1)
 	if !ok {
 		return exitUsage
@@ -452,7 +454,7 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	n, err := e.Rewind(context.Background(), pos[0], *to)
+	n, err := e.Rewind(context.Background(), pos[0], *to, *force)
 	if err != nil {
 		return report(stderr, err)
 	}
