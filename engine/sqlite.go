@@ -22,9 +22,6 @@ import (
 // application_id): "wf" in the high bytes, then a format number.
 const applicationID = 0x77660001
 
-// schemaVersion is stored in the meta table; Open refuses other versions.
-const schemaVersion = "1"
-
 // ErrNotOurs is wrapped when a database file is not a wf database.
 var ErrNotOurs = errors.New("not a wf database")
 
@@ -197,63 +194,6 @@ func FileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
-
-var schema = fmt.Sprintf(`PRAGMA application_id = %d;
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO meta VALUES ('schema_version', '%s'), ('application', 'wf durable workflows');
-CREATE TABLE programs (
-	hash TEXT PRIMARY KEY,
-	file TEXT NOT NULL,
-	source BLOB NOT NULL,
-	hosts TEXT NOT NULL,
-	created_at INTEGER NOT NULL
-);
-CREATE TABLE instances (
-	id TEXT PRIMARY KEY,
-	program TEXT NOT NULL REFERENCES programs(hash),
-	status TEXT NOT NULL,
-	waiting_for TEXT NOT NULL,
-	due_at INTEGER,
-	wake_at INTEGER,
-	version INTEGER NOT NULL,
-	activity_seq INTEGER NOT NULL,
-	next_seq INTEGER NOT NULL,
-	input TEXT NOT NULL,
-	error TEXT NOT NULL,
-	parent TEXT NOT NULL,
-	lease_owner TEXT,
-	lease_until INTEGER,
-	created_at INTEGER NOT NULL,
-	updated_at INTEGER NOT NULL
-);
-CREATE INDEX instances_wake ON instances (wake_at) WHERE wake_at IS NOT NULL;
-CREATE INDEX instances_status ON instances (status, created_at);
-CREATE TABLE versions (
-	instance TEXT NOT NULL REFERENCES instances(id),
-	version INTEGER NOT NULL,
-	reason TEXT NOT NULL,
-	status TEXT NOT NULL,
-	waiting_for TEXT NOT NULL,
-	due_at INTEGER,
-	activity_seq INTEGER NOT NULL,
-	snap_version INTEGER NOT NULL,
-	snapshot BLOB,
-	output TEXT NOT NULL,
-	detail TEXT NOT NULL,
-	error TEXT NOT NULL,
-	created_at INTEGER NOT NULL,
-	PRIMARY KEY (instance, version)
-);
-CREATE TABLE inbox (
-	id INTEGER PRIMARY KEY AUTOINCREMENT,
-	instance TEXT NOT NULL REFERENCES instances(id),
-	name TEXT NOT NULL,
-	value TEXT NOT NULL,
-	sent_at INTEGER NOT NULL,
-	consumed_by INTEGER
-);
-CREATE INDEX inbox_queued ON inbox (instance, name, id) WHERE consumed_by IS NULL;
-`, applicationID, schemaVersion)
 
 // nanos and fromNanos store times as Unix nanoseconds (unixNano); the
 // zero time is NULL.

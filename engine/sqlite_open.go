@@ -110,9 +110,10 @@ func (s *SQLite) init(path, syncMode string, busy time.Duration) error {
 	return s.checkPragmas(syncMode, busy)
 }
 
-// claim checks that the database at path is a wf database of this schema
-// version, or, when create is set, an empty one, which it gives the
-// schema. A database of another application is refused untouched.
+// claim checks that the database at path is a wf database, or, when
+// create is set, an empty one; with create it then brings it to this
+// wf's schema (migrate), and without it checks that it has it. A
+// database of another application is refused untouched.
 func claim(db *sql.DB, path string, create bool) error {
 	var appID int64
 	if err := db.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
@@ -120,7 +121,10 @@ func claim(db *sql.DB, path string, create bool) error {
 	}
 	switch appID {
 	case applicationID:
-		return checkSchema(db, path)
+		if !create {
+			return checkSchema(db, path)
+		}
+		return migrate(context.Background(), db, path)
 	case 0:
 	default:
 		return fmt.Errorf("%s: %w (SQLite application id %#x)", path, ErrNotOurs, appID)
@@ -135,7 +139,7 @@ func claim(db *sql.DB, path string, create bool) error {
 	case !create:
 		return fmt.Errorf("%s: %w yet: it is empty (wf start creates the schema)", path, ErrNotOurs)
 	}
-	return createSchema(db)
+	return migrate(context.Background(), db, path)
 }
 
 // unreadable describes a first read of path that failed: a file that is
@@ -150,36 +154,6 @@ func unreadable(path string, err error) error {
 		return fmt.Errorf("%s: %w: %w", path, ErrReadOnly, err)
 	}
 	return fmt.Errorf("%s: cannot read the database: %w", path, err)
-}
-
-func checkSchema(db *sql.DB, path string) error {
-	var v string
-	err := db.QueryRow(`SELECT value FROM meta WHERE key='schema_version'`).Scan(&v)
-	if err != nil {
-		return fmt.Errorf("%s: reading the schema version: %w", path, err)
-	}
-	if v != schemaVersion {
-		return fmt.Errorf("%s has schema version %s; this wf reads version %s", path, v, schemaVersion)
-	}
-	return nil
-}
-
-// createSchema installs the schema in an empty database.
-func createSchema(db *sql.DB) error {
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, stmt := range strings.Split(schema, ";\n") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := tx.Exec(stmt); err != nil {
-			return fmt.Errorf("creating the schema: %w", err)
-		}
-	}
-	return tx.Commit()
 }
 
 func (s *SQLite) checkPragmas(syncMode string, busy time.Duration) error {

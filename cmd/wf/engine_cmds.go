@@ -152,7 +152,7 @@ func report(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "wf: %v\n", err)
 	for _, bad := range []error{engine.ErrNotFound, engine.ErrInvalid, engine.ErrTooLarge, engine.ErrNotOurs,
-		engine.ErrFinal, engine.ErrWrongKind, vm.ErrNoVariable} {
+		engine.ErrSchema, engine.ErrFinal, engine.ErrWrongKind, vm.ErrNoVariable} {
 		if errors.Is(err, bad) {
 			return exitUsage
 		}
