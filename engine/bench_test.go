@@ -73,7 +73,7 @@ func BenchmarkBytesPerWaitingInstance(b *testing.B) {
 	b.ReportMetric(snap, "snapshot-bytes")
 }
 
-func dbBytes(b *testing.B, db *sql.DB) int64 {
+func dbBytes(b testing.TB, db *sql.DB) int64 {
 	var pages, size int64
 	db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	if err := db.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
@@ -119,8 +119,10 @@ func seed(b *testing.B, db *sql.DB, id string, n int) {
 			updated_at FROM instances WHERE id = ?`, cp, id); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := tx.Exec(`INSERT INTO versions SELECT ?, version, reason, status, waiting_for, due_at,
-			activity_seq, snap_version, snapshot, output, detail, error, created_at
+		if _, err := tx.Exec(`INSERT INTO versions (instance, version, reason, status, waiting_for, due_at,
+			activity_seq, snap_version, snapshot, printed, output_from, output_len, detail, error, created_at)
+			SELECT ?, version, reason, status, waiting_for, due_at, activity_seq, snap_version, snapshot,
+			printed, output_from, output_len, detail, error, created_at
 			FROM versions WHERE instance = ?`, cp, id); err != nil {
 			b.Fatal(err)
 		}
@@ -129,4 +131,16 @@ func seed(b *testing.B, db *sql.DB, id string, n int) {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d instances in %v", n, time.Since(start))
+}
+
+// BenchmarkOutputStorage reports the database bytes an instance takes
+// whose 300 steps each print 2 KiB.
+func BenchmarkOutputStorage(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		e := benchEngine(b, "NORMAL")
+		db := e.Store().(*SQLite).DB()
+		before := dbBytes(b, db)
+		runPrinter(b, e, 300, 2048)
+		b.ReportMetric(float64(dbBytes(b, db)-before), "db-bytes")
+	}
 }

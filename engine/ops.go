@@ -14,7 +14,7 @@ import (
 
 // head loads an instance that has not finished.
 func (e *Engine) liveHead(ctx context.Context, id string) (Head, error) {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil {
 		return h, err
 	}
@@ -30,7 +30,7 @@ func (e *Engine) successor(h Head, reason string) Step {
 	in := h.Instance
 	in.Version, in.Updated = h.Version+1, now
 	v := Version{Number: in.Version, Reason: reason, Status: in.Status, WaitingFor: in.WaitingFor,
-		Due: in.Due, ActivitySeq: in.ActivitySeq, SnapVersion: h.SnapVersion, Output: h.Output,
+		Due: in.Due, ActivitySeq: in.ActivitySeq, SnapVersion: h.SnapVersion, OutputFrom: h.Version,
 		Error: in.Error, Created: now}
 	return Step{Instance: in, From: h.Version, Version: v, Wake: wakeFor(in, now)}
 }
@@ -61,7 +61,7 @@ func (e *Engine) Cancel(ctx context.Context, id string) error {
 // since cancel is for good, and the new version says it revived it. It
 // returns the new version's number.
 func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (int64, error) {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -84,7 +84,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (i
 	in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error = old.Status, old.WaitingFor, old.Due, old.ActivitySeq, old.Error
 	st.Version.Status, st.Version.WaitingFor, st.Version.Due = old.Status, old.WaitingFor, old.Due
 	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
-	st.Version.SnapVersion, st.Version.Output = old.SnapVersion, old.Output
+	st.Version.SnapVersion, st.Version.OutputFrom = old.SnapVersion, old.Number
 	st.Wake = wakeFor(*in, e.opts.Now())
 	who := e.newHolder("", e.opts.Lease)
 	st.Lease = who.lease(in.Updated)
@@ -98,7 +98,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (i
 // head). The copy continues independently; its history starts with
 // "forked from ID at version N", and its activity keys are its own.
 func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -118,6 +118,7 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 		Error: old.Error, Parent: id, Created: now, Updated: now}
 	v := old
 	v.Number, v.SnapVersion, v.Created = 1, 1, now
+	v.Printed, v.OutputFrom = old.Output, 0 // the copy's first version holds the output so far
 	v.Reason, v.Detail = fmt.Sprintf("forked from %s at version %d", id, at), ""
 	who := e.newHolder("", e.opts.Lease)
 	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now), Lease: who.lease(now)}); err != nil {
@@ -185,7 +186,7 @@ type Report struct {
 
 // Show describes instance id at version at (0: the head).
 func (e *Engine) Show(ctx context.Context, id string, at int64) (*Report, error) {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -24,6 +25,8 @@ type migration struct {
 // version i to i+1. A database is never changed but by appending here.
 var migrations = []migration{
 	{1, "the first schema", execAll(schemaV1)},
+	{2, "each version stores the output it added, after its output_from version's",
+		chain(execAll(outputPartsAdd), outputParts, execAll(outputPartsDrop))},
 }
 
 // schemaVersion is the schema this wf reads and writes: the last migration's.
@@ -131,7 +134,20 @@ func execAll(statements string) func(context.Context, *sql.Tx) error {
 	}
 }
 
-// schemaV1 is the first schema.
+// chain runs migration steps in order.
+func chain(steps ...func(context.Context, *sql.Tx) error) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		for _, step := range steps {
+			if err := step(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// schemaV1 is the first schema. Each version stored its whole output so
+// far: 300 steps printing 2 KiB each made a 93 MB database.
 const schemaV1 = `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE programs (
 	hash TEXT PRIMARY KEY,
@@ -186,3 +202,125 @@ CREATE TABLE inbox (
 );
 CREATE INDEX inbox_queued ON inbox (instance, name, id) WHERE consumed_by IS NULL;
 `
+
+// Schema version 2: a version stores printed, what its step printed, and
+// output_from, the version whose output comes before it (the latest
+// version of its timeline that printed anything; 0 for none), as
+// snap_version refers to a snapshot; output_len is the length in bytes
+// of its whole output, which a reader checks the parts against. The
+// output of version v is the output of output_from followed by printed.
+const outputPartsAdd = `ALTER TABLE versions ADD COLUMN printed TEXT NOT NULL DEFAULT '';
+ALTER TABLE versions ADD COLUMN output_from INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE versions ADD COLUMN output_len INTEGER NOT NULL DEFAULT 0;
+`
+
+const outputPartsDrop = `ALTER TABLE versions DROP COLUMN output;
+`
+
+// outputParts splits each version-1 version's whole output into what it
+// added after the version it continued: the one before it, or the one a
+// rewind went back to (its reason says which), when that version's
+// output is a prefix of its own. Anything else (an output that is no
+// continuation of either) is kept whole, with no output_from: no byte is
+// lost, only sharing. It reads one version's output at a time.
+func outputParts(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT instance, version, reason FROM versions ORDER BY instance, version`)
+	if err != nil {
+		return err
+	}
+	var vs []v1Version
+	for rows.Next() {
+		var v v1Version
+		if err := rows.Scan(&v.instance, &v.number, &v.reason); err != nil {
+			rows.Close()
+			return err
+		}
+		vs = append(vs, v)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	return splitOutputs(ctx, tx, vs)
+}
+
+// v1Version is a version-1 row as outputParts reads it.
+type v1Version struct {
+	instance string
+	number   int64
+	reason   string
+}
+
+// rewoundTo finds the version a rewind went back to in its reason.
+var rewoundTo = regexp.MustCompile(`^rewound to version (\d+)`)
+
+// splitOutputs stores the parts of each version in vs, in order.
+func splitOutputs(ctx context.Context, tx *sql.Tx, vs []v1Version) error {
+	var sp splitter
+	for _, v := range vs {
+		if v.instance != sp.instance {
+			sp = splitter{instance: v.instance, tips: map[int64]int64{}}
+		}
+		if err := sp.split(ctx, tx, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitter splits the versions of one instance, oldest first.
+type splitter struct {
+	instance string
+	prev     int64           // the version before
+	prevOut  string          // its whole output
+	tips     map[int64]int64 // version → the latest version its output ends with a part of
+}
+
+// split stores v's part of its output, and the reference to the rest.
+func (sp *splitter) split(ctx context.Context, tx *sql.Tx, v v1Version) error {
+	out, err := v1Output(ctx, tx, v.instance, v.number)
+	if err != nil {
+		return err
+	}
+	from, base, err := continued(ctx, tx, v, sp.prev, sp.prevOut, out)
+	if err != nil {
+		return err
+	}
+	printed := out[len(base):]
+	sp.tips[v.number] = sp.tips[from]
+	if printed != "" {
+		sp.tips[v.number] = v.number
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE versions SET printed = ?, output_from = ?, output_len = ?
+		WHERE instance = ? AND version = ?`, printed, sp.tips[from], len(out), v.instance, v.number)
+	sp.prev, sp.prevOut = v.number, out
+	return err
+}
+
+// continued finds the version whose output v's output out continues, and
+// that output: the version a rewind went back to, or the version before
+// (previous, whose output is prevOut), or none.
+func continued(ctx context.Context, tx *sql.Tx, v v1Version, previous int64, prevOut, out string) (int64, string, error) {
+	if m := rewoundTo.FindStringSubmatch(v.reason); m != nil {
+		to, _ := strconv.ParseInt(m[1], 10, 64)
+		if to > 0 && to < v.number {
+			base, err := v1Output(ctx, tx, v.instance, to)
+			if err != nil || strings.HasPrefix(out, base) {
+				return to, base, err
+			}
+		}
+	}
+	if previous > 0 && strings.HasPrefix(out, prevOut) {
+		return previous, prevOut, nil
+	}
+	return 0, "", nil
+}
+
+// v1Output reads a version's whole output from the version-1 column.
+func v1Output(ctx context.Context, tx *sql.Tx, id string, n int64) (string, error) {
+	var out string
+	err := tx.QueryRowContext(ctx, `SELECT output FROM versions WHERE instance = ? AND version = ?`, id, n).Scan(&out)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return out, err
+}

@@ -52,10 +52,11 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 	})
 }
 
+// insertVersion stores v with its printed part (sqlInsertVersion).
 func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
 	_, err := tx.StmtContext(ctx, s.st.insertVersion).ExecContext(ctx,
 		id, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
-		v.Snapshot, v.Output, v.Detail, v.Error, unixNano(v.Created))
+		v.Snapshot, v.Printed, v.OutputFrom, len(v.Printed), v.Detail, v.Error, unixNano(v.Created))
 	return err
 }
 
@@ -76,26 +77,75 @@ func scanInstance(r scanner, extra ...any) (Instance, error) {
 }
 
 // Head returns an instance with its head version's output, snapshot and
-// lease, in one query.
+// lease.
 func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
+	h, outLen, err := s.state(ctx, id)
+	if err == nil {
+		h.Output, err = s.output(ctx, id, h.Version, outLen)
+	}
+	return h, err
+}
+
+// State returns an instance with its head version's snapshot and lease,
+// in one query.
+func (s *SQLite) State(ctx context.Context, id string) (Head, error) {
+	h, _, err := s.state(ctx, id)
+	return h, err
+}
+
+// state is State, and the stored length of the head version's output.
+func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
 	var h Head
 	var owner sql.NullString
 	var until sql.NullInt64
+	var outLen int64
 	row := s.st.head.QueryRowContext(ctx, id)
-	in, err := scanInstance(row, &h.Output, &h.SnapVersion, &h.Snapshot, &owner, &until)
+	in, err := scanInstance(row, &h.SnapVersion, &h.Snapshot, &owner, &until, &outLen)
 	if err != nil {
-		return h, notFound(err, "instance "+id)
+		return h, 0, notFound(err, "instance "+id)
 	}
 	h.Instance, h.Lease = in, Lease{Owner: owner.String, Until: fromNanos(until)}
-	return h, nil
+	return h, outLen, nil
 }
 
-func scanVersion(r scanner, extra ...any) (Version, error) {
+// output returns version n's whole output: its printed parts in order,
+// which must add up to want, the length stored with it.
+func (s *SQLite) output(ctx context.Context, id string, n, want int64) (string, error) {
+	rows, err := s.st.output.QueryContext(ctx, id, n)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var part string
+		if err := rows.Scan(&part); err != nil {
+			return "", err
+		}
+		b.WriteString(part)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	return b.String(), checkOutput(id, n, int64(b.Len()), want)
+}
+
+// checkOutput reports stored output parts that do not add up.
+func checkOutput(id string, n, got, want int64) error {
+	if got != want {
+		return fmt.Errorf("instance %s version %d: %w: its output parts add up to %d bytes, not the %d stored", id, n, ErrCorrupt, got, want)
+	}
+	return nil
+}
+
+// scanVersion scans versionColumns (and extra); the whole output's
+// stored length goes to outLen.
+func scanVersion(r scanner, outLen *int64, extra ...any) (Version, error) {
 	var v Version
 	var due sql.NullInt64
 	var created int64
 	dest := append([]any{&v.Number, &v.Reason, &v.Status, &v.WaitingFor, &due, &v.ActivitySeq,
-		&v.SnapVersion, &v.Output, &v.Detail, &v.Error, &created}, extra...)
+		&v.SnapVersion, &v.Printed, &v.OutputFrom, outLen, &v.Detail, &v.Error, &created}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return v, err
 	}
@@ -103,15 +153,17 @@ func scanVersion(r scanner, extra ...any) (Version, error) {
 	return v, nil
 }
 
-// Version returns one version with its snapshot resolved.
+// Version returns one version with its output and snapshot resolved.
 func (s *SQLite) Version(ctx context.Context, id string, n int64) (Version, error) {
 	var snap []byte
-	v, err := scanVersion(s.st.version.QueryRowContext(ctx, id, n), &snap)
+	var outLen int64
+	v, err := scanVersion(s.st.version.QueryRowContext(ctx, id, n), &outLen, &snap)
 	if err != nil {
 		return v, notFound(err, fmt.Sprintf("instance %s version %d", id, n))
 	}
 	v.Snapshot = snap
-	return v, nil
+	v.Output, err = s.output(ctx, id, n, outLen)
+	return v, err
 }
 
 // History returns every version of an instance, oldest first, without
@@ -124,9 +176,17 @@ func (s *SQLite) History(ctx context.Context, id string) ([]Version, error) {
 	}
 	defer rows.Close()
 	var out []Version
+	var outputs outputs
 	for rows.Next() {
-		v, err := scanVersion(rows)
+		var outLen int64
+		v, err := scanVersion(rows, &outLen)
 		if err != nil {
+			return nil, err
+		}
+		if v.Output, err = outputs.add(v); err != nil {
+			return nil, err
+		}
+		if err := checkOutput(id, v.Number, int64(len(v.Output)), outLen); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -137,6 +197,39 @@ func (s *SQLite) History(ctx context.Context, id string) ([]Version, error) {
 	if len(out) == 0 {
 		return nil, fmt.Errorf("instance %s: %w", id, ErrNotFound)
 	}
+	return out, nil
+}
+
+// outputs builds the whole output of each version of a history from the
+// printed parts, oldest version first. Versions of one timeline share
+// one growing buffer (a strings.Builder never changes bytes it has
+// handed out), so a history of n versions takes memory in proportion to
+// what was printed, not to n times it.
+type outputs struct {
+	whole map[int64]string // by version
+	b     strings.Builder
+	tip   int64 // the version whose output b holds
+}
+
+// add returns v's whole output and records it.
+func (o *outputs) add(v Version) (string, error) {
+	if o.whole == nil {
+		o.whole = map[int64]string{0: ""}
+	}
+	base, ok := o.whole[v.OutputFrom]
+	if !ok || v.OutputFrom >= v.Number {
+		return "", fmt.Errorf("version %d: %w: its output follows version %d, which is not before it", v.Number, ErrCorrupt, v.OutputFrom)
+	}
+	out := base
+	if v.Printed != "" {
+		if o.tip != v.OutputFrom || o.b.Len() != len(base) {
+			o.b = strings.Builder{}
+			o.b.WriteString(base)
+		}
+		o.b.WriteString(v.Printed)
+		out, o.tip = o.b.String(), v.Number
+	}
+	o.whole[v.Number] = out
 	return out, nil
 }
 

@@ -21,7 +21,7 @@ type statements struct {
 	consume, wakeIfQueued, status, insertQueued, claim, snooze            *sql.Stmt
 	setLease, takeLease                                                   *sql.Stmt
 	// On the readers.
-	program, head, version, nextMessage *sql.Stmt
+	program, head, version, output, nextMessage *sql.Stmt
 }
 
 // prepare prepares every statement: writes on w (none when w is nil, for
@@ -38,7 +38,7 @@ func (st *statements) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&st.wakeIfQueued, w, sqlWakeIfQueued}, {&st.status, w, sqlStatus},
 		{&st.insertQueued, w, sqlInsertQueued}, {&st.claim, w, sqlClaim}, {&st.snooze, w, sqlSnooze},
 		{&st.setLease, w, sqlSetLease}, {&st.takeLease, w, sqlTakeLease},
-		{&st.program, r, sqlProgram}, {&st.head, r, sqlHead}, {&st.version, r, sqlVersion},
+		{&st.program, r, sqlProgram}, {&st.head, r, sqlHead}, {&st.version, r, sqlVersion}, {&st.output, r, sqlOutput},
 		{&st.nextMessage, r, sqlNextMessage},
 	} {
 		if p.db == nil {
@@ -60,9 +60,18 @@ const sqlInsertInstance = `INSERT INTO instances (id, program, status, waiting_f
 	created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// sqlInsertVersion stores a version's output as its printed part and a
+// reference, resolved to the latest version that printed something
+// (skipping versions that printed nothing keeps a reader's walk as short
+// as the list of parts), and the whole output's length.
 const sqlInsertVersion = `INSERT INTO versions (instance, version, reason, status,
-	waiting_for, due_at, activity_seq, snap_version, snapshot, output, detail, error, created_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	waiting_for, due_at, activity_seq, snap_version, snapshot, printed, output_from, output_len,
+	detail, error, created_at)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+	coalesce((SELECT CASE WHEN printed = '' THEN output_from ELSE version END FROM versions
+		WHERE instance = ?1 AND version = ?11), 0),
+	coalesce((SELECT output_len FROM versions WHERE instance = ?1 AND version = ?11), 0) + ?12,
+	?13, ?14, ?15)`
 
 const sqlCommitHead = `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
 	wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
@@ -105,19 +114,30 @@ const sqlProgram = `SELECT file, source, hosts FROM programs WHERE hash = ?`
 const instanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.version,
 	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
 
-const sqlHead = `SELECT ` + instanceColumns + `, v.output, v.snap_version, sv.snapshot,
-	i.lease_owner, i.lease_until
+const sqlHead = `SELECT ` + instanceColumns + `, v.snap_version, sv.snapshot,
+	i.lease_owner, i.lease_until, v.output_len
 	FROM instances i
 	JOIN versions v ON v.instance = i.id AND v.version = i.version
 	JOIN versions sv ON sv.instance = i.id AND sv.version = v.snap_version
 	WHERE i.id = ?`
 
 const versionColumns = `v.version, v.reason, v.status, v.waiting_for, v.due_at, v.activity_seq,
-	v.snap_version, v.output, v.detail, v.error, v.created_at`
+	v.snap_version, v.printed, v.output_from, v.output_len, v.detail, v.error, v.created_at`
 
 const sqlVersion = `SELECT ` + versionColumns + `, sv.snapshot FROM versions v
 	JOIN versions sv ON sv.instance = v.instance AND sv.version = v.snap_version
 	WHERE v.instance = ? AND v.version = ?`
+
+// sqlOutput lists the printed parts of a version's output, oldest
+// first: the version, then the chain of output_from references. Each
+// step must go to an older version, so a reference that points forward
+// (a tampered row) ends the walk instead of looping.
+const sqlOutput = `WITH RECURSIVE part(version, printed, output_from) AS (
+		SELECT version, printed, output_from FROM versions WHERE instance = ?1 AND version = ?2
+		UNION ALL
+		SELECT v.version, v.printed, v.output_from FROM versions v JOIN part p
+			ON v.instance = ?1 AND v.version = p.output_from AND v.version < p.version)
+	SELECT printed FROM part WHERE printed != '' ORDER BY version`
 
 const sqlNextMessage = `SELECT id, value, sent_at FROM inbox
 	WHERE instance = ? AND name = ? AND consumed_by IS NULL ORDER BY id LIMIT 1`

@@ -50,7 +50,7 @@ func explain(prog *compiler.Program, hash string, err error) error {
 // error of the vm, fails the instance with the reason, so that one bad
 // step cannot kill every process that runs it, again after each restart.
 func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil || h.Status.Final() || h.Snapshot == nil {
 		return false, false, err
 	}
@@ -226,7 +226,7 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who hol
 		}
 	}()
 	sent := e.opts.Now()
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil || lateFor(h, sent) {
 		return delivered{}, false
 	}

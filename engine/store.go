@@ -82,6 +82,13 @@ type Instance struct {
 // Version is one committed state in an instance's history. Versions are
 // never changed or deleted; rewinding adds a version that refers to an
 // older snapshot.
+//
+// A version's output is the output of version OutputFrom followed by
+// Printed: a step's version follows the version it started from, a
+// rewind's the version it went back to, and stores no text of its own.
+// A store keeps only Printed and the reference, so an instance takes
+// room in proportion to what it printed, however many versions it has;
+// Version, History and Head give Output, everything printed so far.
 type Version struct {
 	Number      int64     `json:"number"`
 	Reason      string    `json:"reason"` // what led here: "started", "signal approval received", ...
@@ -91,7 +98,9 @@ type Version struct {
 	ActivitySeq int64     `json:"activity_seq,omitempty"`
 	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new)
 	Snapshot    []byte    `json:"-"`                // the machine; nil in history listings and when SnapVersion refers back
-	Output      string    `json:"output"`           // everything printed so far
+	Output      string    `json:"output"`           // everything printed so far (as read; a commit stores Printed)
+	Printed     string    `json:"-"`                // what this version's step printed
+	OutputFrom  int64     `json:"-"`                // the version whose output Printed follows (0: none)
 	Detail      string    `json:"detail,omitempty"` // the signal value or activity result, JSON
 	Error       string    `json:"error,omitempty"`
 	Created     time.Time `json:"created,omitzero"`
@@ -160,6 +169,9 @@ type Filter struct {
 //   - Commit writes everything in a Step or nothing, and fails with
 //     ErrConflict unless the instance's head version is Step.From and every
 //     consumed message is still queued.
+//   - A version's Output, as Version, History and Head return it, is
+//     Output of its OutputFrom version followed by its Printed, exactly
+//     as committed; stored parts that do not add up are ErrCorrupt.
 //   - Create and Commit give the instance's lease to Step.Lease.Owner,
 //     until Step.Lease.Until, when the instance is due at once after the
 //     step (its wake time is not after Instance.Updated, or a queued
@@ -184,9 +196,12 @@ type Store interface {
 
 	// Create adds an instance with its first version.
 	Create(ctx context.Context, first Step) error
-	// Head returns an instance's row with its head version's output and
-	// snapshot, and its lease.
+	// Head returns an instance's row with its head version's whole
+	// output and snapshot, and its lease.
 	Head(ctx context.Context, id string) (Head, error)
+	// State is Head without the output (Head.Output is empty), in time
+	// that does not grow with the output: what a step reads.
+	State(ctx context.Context, id string) (Head, error)
 	// Version returns version n with its snapshot resolved.
 	Version(ctx context.Context, id string, n int64) (Version, error)
 	History(ctx context.Context, id string) ([]Version, error)

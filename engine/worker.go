@@ -92,7 +92,7 @@ func (e *Engine) workOn(ctx context.Context, id string, who holder) (err error) 
 // snooze sets the wake time of an instance that did not move and that who
 // still holds: its own due time, or after a pause when it failed to load.
 func (e *Engine) snooze(ctx context.Context, id string, who holder, pause time.Duration) error {
-	h, err := e.store.Head(ctx, id)
+	h, err := e.store.State(ctx, id)
 	if err != nil {
 		return err
 	}
