@@ -62,31 +62,40 @@ let then = wait("then")
 
 // TestStateLimitKeepsLastGoodState: with a small Options.MaxSnapshot, a
 // workflow whose state grows each step fails at the step that crosses
-// the limit; rewinding to its last good version goes on from there, and
-// a first step over the limit fails the new instance.
+// the limit, whether Signal or a worker runs it; the signal it applied
+// is consumed by the failed version; rewinding to the last good version
+// goes on from there; and a first step over the limit fails the new
+// instance.
 func TestStateLimitKeepsLastGoodState(t *testing.T) {
-	f := newFixture(t, Options{MaxSnapshot: 8000})
-	ctx := context.Background()
-	id := f.start(`let keep = []
+	for _, detached := range []bool{false, true} {
+		f := newFixture(t, Options{MaxSnapshot: 8000, Detached: detached})
+		ctx := context.Background()
+		id := f.start(`let keep = []
 while true {
     keep.push("x" * 1000)
     print(len(keep))
     wait("more")
 }
 `, "")
-	for i := 0; f.head(id).Status == Waiting; i++ {
-		f.signal(id, "more", "null")
+		for f.head(id).Status == Waiting {
+			f.signal(id, "more", "null")
+			f.work()
+		}
+		h := f.head(id)
+		if !strings.Contains(h.Error, "over the limit of 8000 for a snapshot") || h.SnapVersion != h.Version-1 {
+			t.Fatalf("detached %v: %s at version %d (state of %d): %q", detached, h.Status, h.Version, h.SnapVersion, h.Error)
+		}
+		if rep, err := f.e.Show(ctx, id, 0); err != nil || len(rep.Queued) != 0 {
+			t.Errorf("detached %v: queued %+v, %v; want the last signal consumed by the failed version", detached, rep.Queued, err)
+		}
+		if _, err := f.e.Rewind(ctx, id, h.Version-1, false); err != nil {
+			t.Fatal(err)
+		}
+		if h := f.head(id); h.Status != Waiting {
+			t.Errorf("detached %v: after rewinding to the last good state: %s", detached, h.Status)
+		}
 	}
-	h := f.head(id)
-	if !strings.Contains(h.Error, "over the limit of 8000 for a snapshot") || h.SnapVersion != h.Version-1 {
-		t.Fatalf("%s at version %d (state of %d): %q", h.Status, h.Version, h.SnapVersion, h.Error)
-	}
-	if _, err := f.e.Rewind(ctx, id, h.Version-1, false); err != nil {
-		t.Fatal(err)
-	}
-	if h := f.head(id); h.Status != Waiting {
-		t.Errorf("after rewinding to the last good state: %s", h.Status)
-	}
+	f := newFixture(t, Options{MaxSnapshot: 8000})
 	first := f.head(f.start(`let s = "x" * 10000
 wait("x")
 `, ""))
