@@ -134,12 +134,12 @@ func TestValuesOverLimitAreRefused(t *testing.T) {
 	if diff := cmp.Diff([]string{"started → waiting approval"}, f.reasons(id)); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
-	for src, want := range map[string]string{
-		`echo("x" * 100)`: "activity echo (key i2:1) failed: the result is 102 bytes of JSON, over the limit of 100",
-		`wait("n" * 257)`: "value_error: wait: the signal name is 257 bytes, over the limit of 256",
+	for _, c := range []struct{ src, want string }{
+		{`echo("x" * 100)`, "activity echo (key i2:1) failed: the result is 102 bytes of JSON, over the limit of 100"},
+		{`wait("n" * 257)`, "value_error: wait: the signal name is 257 bytes, over the limit of 256"},
 	} {
-		if h := f.head(f.start(src, "")); h.Status != Failed || !strings.Contains(h.Error, want) {
-			t.Errorf("%s: %s %q, want failed with %q", src, h.Status, h.Error, want)
+		if h := f.head(f.start(c.src, "")); h.Status != Failed || !strings.Contains(h.Error, c.want) {
+			t.Errorf("%s: %s %q, want failed with %q", c.src, h.Status, h.Error, c.want)
 		}
 	}
 }
