@@ -95,8 +95,22 @@ func check(t *testing.T, path string) {
 // the heaviest examples run millions of instructions over large heaps, so
 // the every-step round trip covers their first everyStepPrefix steps
 // (compared with a direct run cut at the same step) and the every-97 round
-// trip covers the whole run.
-const everyStepPrefix = 20_000
+// trip their first every97Prefix steps; with WF_TEST_FULL set (.ci/run
+// sets it) it covers the whole run. The whole runs take about three
+// minutes on a two-core machine, the prefixes a few seconds.
+const (
+	everyStepPrefix = 20_000
+	every97Prefix   = 2_000_000
+	wholeRun        = 500_000_000
+)
+
+// every97Steps is how far the every-97 round trip runs.
+func every97Steps() int64 {
+	if os.Getenv("WF_TEST_FULL") != "" {
+		return wholeRun
+	}
+	return every97Prefix
+}
 
 // TestExamplesSnapshotTransparency reruns every example while the machine
 // is snapshotted and restored from the bytes every N steps: the output must
@@ -120,8 +134,8 @@ func TestExamplesSnapshotTransparency(t *testing.T) {
 			if testing.Short() {
 				return
 			}
-			full, ferr := run(t, prog, vm.Options{MaxSteps: 500_000_000})
-			every97, err97 := run(t, prog, vm.Options{MaxSteps: 500_000_000, SnapshotEvery: 97})
+			full, ferr := run(t, prog, vm.Options{MaxSteps: every97Steps()})
+			every97, err97 := run(t, prog, vm.Options{MaxSteps: every97Steps(), SnapshotEvery: 97})
 			if diff := cmp.Diff(full, every97); diff != "" || fmt.Sprint(ferr) != fmt.Sprint(err97) {
 				t.Errorf("every 97 steps: output or error differs: %v vs %v (-direct +every97):\n%s", ferr, err97, diff)
 			}
