@@ -6,10 +6,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
 
 	"github.com/wf-lang/wf/vm"
@@ -25,21 +21,8 @@ func recoverInternal(err *error) {
 	}
 }
 
-// panicError wraps a recovered panic value with the innermost function
-// outside the Go runtime, as vm does.
-func panicError(r any) error {
-	pcs := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, "runtime.") && f.Function != "" {
-			return fmt.Errorf("%w: %v (in %s at %s:%d)", vm.ErrInternal, r, f.Function, filepath.Base(f.File), f.Line)
-		}
-		if !more {
-			return fmt.Errorf("%w: %v", vm.ErrInternal, r)
-		}
-	}
-}
+// panicError wraps a recovered panic value as vm does.
+func panicError(r any) error { return vm.InternalError(r) }
 
 // failInternal fails the instance at head h because a step from it
 // failed inside wf with cause; the version keeps referring to the last

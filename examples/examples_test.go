@@ -93,10 +93,17 @@ func check(t *testing.T, path string) {
 
 // everyStepPrefix bounds the snapshot-every-instruction run of an example:
 // the heaviest examples run millions of instructions over large heaps, so
-// the every-step round trip covers their first everyStepPrefix steps
+// by default the every-step round trip covers their first 5,000 steps
 // (compared with a direct run cut at the same step) and the every-97 round
-// trip covers the whole run.
-const everyStepPrefix = 20_000
+// trip their first 100,000: a few seconds in all. With WF_TEST_FULL set
+// (.ci/run sets it) they cover 20,000 steps and the whole run: about three
+// minutes on a two-core machine, most of it binarytrees' large heap.
+func prefixes() (everyStep, every97 int64) {
+	if os.Getenv("WF_TEST_FULL") != "" {
+		return 20_000, 500_000_000
+	}
+	return 5_000, 100_000
+}
 
 // TestExamplesSnapshotTransparency reruns every example while the machine
 // is snapshotted and restored from the bytes every N steps: the output must
@@ -112,17 +119,18 @@ func TestExamplesSnapshotTransparency(t *testing.T) {
 			golden := strings.TrimSuffix(path, ".wf") + ".out"
 			_, err := os.Stat(golden)
 			prog := compileExample(t, path, err == nil)
-			direct, derr := run(t, prog, vm.Options{MaxSteps: everyStepPrefix})
-			every1, err1 := run(t, prog, vm.Options{MaxSteps: everyStepPrefix, SnapshotEvery: 1})
+			everyStep, every97 := prefixes()
+			direct, derr := run(t, prog, vm.Options{MaxSteps: everyStep})
+			every1, err1 := run(t, prog, vm.Options{MaxSteps: everyStep, SnapshotEvery: 1})
 			if diff := cmp.Diff(direct, every1); diff != "" || fmt.Sprint(derr) != fmt.Sprint(err1) {
 				t.Errorf("every step: output or error differs: %v vs %v (-direct +every1):\n%s", derr, err1, diff)
 			}
 			if testing.Short() {
 				return
 			}
-			full, ferr := run(t, prog, vm.Options{MaxSteps: 500_000_000})
-			every97, err97 := run(t, prog, vm.Options{MaxSteps: 500_000_000, SnapshotEvery: 97})
-			if diff := cmp.Diff(full, every97); diff != "" || fmt.Sprint(ferr) != fmt.Sprint(err97) {
+			full, ferr := run(t, prog, vm.Options{MaxSteps: every97})
+			rounds, err97 := run(t, prog, vm.Options{MaxSteps: every97, SnapshotEvery: 97})
+			if diff := cmp.Diff(full, rounds); diff != "" || fmt.Sprint(ferr) != fmt.Sprint(err97) {
 				t.Errorf("every 97 steps: output or error differs: %v vs %v (-direct +every97):\n%s", ferr, err97, diff)
 			}
 		})

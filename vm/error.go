@@ -138,7 +138,7 @@ var ErrInternal = errors.New("wf internal error")
 // always see nil.
 func recoverAPI(err *error) {
 	if r := recover(); r != nil {
-		*err = internalError(r)
+		*err = InternalError(r)
 	}
 }
 
@@ -146,15 +146,17 @@ func recoverAPI(err *error) {
 // the function, it calls recover itself.
 func (m *Machine) recoverAPI(err *error) {
 	if r := recover(); r != nil {
-		*err = internalError(r)
+		*err = InternalError(r)
 		m.failed = *err
 	}
 }
 
-// internalError wraps a recovered panic value with the place it
-// happened (the innermost function outside the Go runtime), so that a
-// report names the bug without a whole stack dump.
-func internalError(r any) error {
+// InternalError wraps a recovered panic value in an error wrapping
+// ErrInternal, with the place it happened (the innermost function outside
+// the Go runtime), so that a report names the bug without a whole stack
+// dump. Call it from the deferred function that recovers, as the engine
+// does at its step boundary.
+func InternalError(r any) error {
 	pcs := make([]uintptr, 32)
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
 	for {

@@ -386,8 +386,9 @@ var anyInput = map[string]string{
 	"Value.Kind": "", "Value.IsNil": "", "Value.Number": "", "Value.Truth": "", "Value.TypeName": "",
 	"Value.AsBool": "TestAccessorsOnOtherKinds", "Value.AsInt": "", "Value.AsFloat": "", "Value.AsString": "",
 	"Value.AsBytes": "", "Value.AsList": "", "Value.AsMap": "", "Value.AsError": "", "Value.AsBuiltin": "",
-	"Range.Len": "no API hands out a *Range; a Range is made only by range()",
-	"View":      "every value can be viewed; zero options mean the defaults",
+	"Range.Len":     "no API hands out a *Range; a Range is made only by range()",
+	"View":          "every value can be viewed; zero options mean the defaults",
+	"InternalError": "any recovered value can be wrapped",
 }
 
 // TestMisuseCoversAPI: every exported function and method of package vm

@@ -2,6 +2,7 @@ package vm_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,7 +15,8 @@ import (
 
 // FuzzCompileRun feeds any source text to the compiler and, when it
 // compiles, runs it under small budgets: the result must be a value or an
-// error, never a panic or a hang.
+// error, never a panic (recovered: an internal error), a hang or a run
+// past its step budget.
 func FuzzCompileRun(f *testing.F) {
 	for _, pattern := range []string{"../examples/*.wf", "../spec/conformance/*.wf", "../spec/conformance/*/*.wf"} {
 		files, _ := filepath.Glob(pattern)
@@ -43,6 +45,12 @@ func FuzzCompileRun(f *testing.F) {
 		if err != nil {
 			return
 		}
-		m.Run()
+		_, err = m.Run()
+		if errors.Is(err, vm.ErrInternal) {
+			t.Fatalf("internal error: %v", err) // a panic, recovered
+		}
+		if m.Steps() > 20_000+1<<16 {
+			t.Fatalf("ran %d steps on a budget of 20,000", m.Steps())
+		}
 	})
 }
