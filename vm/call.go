@@ -149,6 +149,7 @@ func (m *Machine) stackOverflow() *Error {
 // chain of them through fresh generators, each fiber shallow, would grow
 // the Go stack until the process dies.
 const maxNest = 200
+
 // callOutside is Call from outside the loop. A .wf function runs on a
 // new coroutine fiber whose parent is the current coroutine, so that
 // current() and coroutines made inside behave as in a callback; the
