@@ -26,6 +26,9 @@ type Options struct {
 	// Predeclared names the builtin functions a program may use: the VM's
 	// standard library plus the embedder's host functions.
 	Predeclared []string
+	// Parse holds the parser's limits (nesting, source size, tokens) for
+	// CompileSource; the zero value takes their defaults.
+	Parse lang.Options
 }
 
 // Compile resolves and compiles a parsed file. All errors found are
@@ -73,9 +76,9 @@ func Hash(src []byte) [32]byte {
 	return [32]byte(h.Sum(nil))
 }
 
-// CompileSource parses and compiles src in one step.
+// CompileSource parses src with opts.Parse and compiles it.
 func CompileSource(filename string, src []byte, opts Options) (*Program, error) {
-	f, err := lang.Parse(filename, src)
+	f, err := lang.ParseWith(filename, src, opts.Parse)
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,10 @@
 // carries a Pos.
 //
 // Parse and ParseWith never panic and never recurse deeper than
-// Options.MaxNesting allows. On failure they return an ErrorList of *Error
-// values, sorted by position, which Render shows as
+// Options.MaxNesting allows; they refuse source over Options.MaxSource
+// bytes or Options.MaxTokens tokens, and trees deeper than MaxTreeDepth,
+// which later stages walk recursively. On failure they return an
+// ErrorList of *Error values, sorted by position, which Render shows as
 //
 //	file.wf:4:17: unexpected "}" (expected an expression)
 //	        let total = }
@@ -22,14 +24,20 @@ package lang
 import "fmt"
 
 // Pos is a position in a source file. Line and Col count from 1; Col counts
-// bytes. The zero Pos means "unknown".
+// bytes. The zero Pos means "unknown"; a Pos with a File and no Line
+// means the whole file.
 type Pos struct {
 	File string
 	Line int
 	Col  int
 }
 
+// String returns "file:line:col", "line:col" without a file, or the file
+// alone without a line.
 func (p Pos) String() string {
+	if p.Line == 0 && p.File != "" {
+		return p.File
+	}
 	if p.File == "" {
 		return fmt.Sprintf("%d:%d", p.Line, p.Col)
 	}

@@ -73,73 +73,150 @@ func fmtFloat(f float64) string {
 }
 
 // parts returns the head and children of a composite node.
-func parts(n Node) (string, []Node) {
+func parts(n Node) (string, []Node) { return head(n), appendChildren(nil, n) }
+
+// head names a composite node in Dump's output.
+func head(n Node) string {
 	switch n := n.(type) {
 	case *Block:
-		return "block", stmtNodes(n.Stmts)
+		return "block"
 	case *LetStmt:
-		return "let", []Node{n.Name, n.Value}
+		return "let"
 	case *AssignStmt:
-		return n.Op, []Node{n.Target, n.Value}
+		return n.Op
 	case *ExprStmt:
-		return "expr", []Node{n.X}
+		return "expr"
 	case *IfStmt:
-		return "if", []Node{n.Cond, n.Then, orNil(n.Else)}
+		return "if"
 	case *WhileStmt:
-		return "while", []Node{n.Cond, n.Body}
+		return "while"
 	case *ForStmt:
-		return "for", []Node{n.Key, n.Value, n.Iter, n.Body}
+		return "for"
 	case *BranchStmt:
-		return n.Tok, nil
+		return n.Tok
 	case *ReturnStmt:
-		return "return", []Node{n.Value}
+		return "return"
 	case *ThrowStmt:
-		return "throw", []Node{n.Value}
+		return "throw"
 	case *TryStmt:
-		return "try", []Node{n.Body, n.CatchName, orNilBlock(n.Catch), orNilBlock(n.Finally)}
+		return "try"
 	case *FnDecl:
-		return "fndecl " + n.Name.Name, []Node{n.Func}
+		return "fndecl " + n.Name.Name
 	}
-	return exprParts(n)
+	return exprHead(n)
 }
 
-func exprParts(n Node) (string, []Node) {
+func exprHead(n Node) string {
 	switch n := n.(type) {
 	case *InterpString:
-		return "interp", exprNodes(n.Parts)
+		return "interp"
 	case *ListLit:
-		return "list", exprNodes(n.Elems)
+		return "list"
 	case *MapLit:
-		var kids []Node
-		for _, e := range n.Entries {
-			kids = append(kids, e.Key, e.Value)
-		}
-		return "map", kids
+		return "map"
 	case *FuncLit:
 		params := make([]string, len(n.Params))
 		for i, p := range n.Params {
 			params[i] = p.Name
 		}
-		return fmt.Sprintf("fn (%s)", strings.Join(params, " ")), []Node{n.Body}
-	case *UnaryExpr:
-		return n.Op, []Node{n.X}
-	case *BinaryExpr:
-		return n.Op, []Node{n.X, n.Y}
+		return fmt.Sprintf("fn (%s)", strings.Join(params, " "))
+	case *UnaryExpr, *BinaryExpr:
+		return opOf(n)
 	case *CallExpr:
-		return "call", append([]Node{n.Fn}, exprNodes(n.Args)...)
+		return "call"
 	case *IndexExpr:
-		return "index", []Node{n.X, n.Index}
+		return "index"
 	case *SliceExpr:
-		return "slice", []Node{n.X, orNil(n.Lo), orNil(n.Hi)}
+		return "slice"
 	case *DotExpr:
-		return "dot " + n.Name, []Node{n.X}
+		return "dot " + n.Name
 	case *YieldExpr:
 		if n.From {
-			return "yield-from", []Node{n.Value}
+			return "yield-from"
 		}
-		return "yield", []Node{orNil(n.Value)}
+		return "yield"
 	}
-	return fmt.Sprintf("?%T", n), nil
+	return fmt.Sprintf("?%T", n)
+}
+
+func opOf(n Node) string {
+	if u, ok := n.(*UnaryExpr); ok {
+		return u.Op
+	}
+	return n.(*BinaryExpr).Op
+}
+
+// appendChildren appends the children of n to dst, in source order, with
+// nil for an absent optional child (Dump prints it as _), and returns
+// the extended slice. Leaves have none. Dump and the depth bound both
+// walk the tree through it.
+func appendChildren(dst []Node, n Node) []Node {
+	switch n := n.(type) {
+	case *Block:
+		for _, s := range n.Stmts {
+			dst = append(dst, s)
+		}
+		return dst
+	case *LetStmt:
+		return append(dst, n.Name, orNil(n.Value))
+	case *AssignStmt:
+		return append(dst, n.Target, n.Value)
+	case *ExprStmt:
+		return append(dst, n.X)
+	case *IfStmt:
+		return append(dst, n.Cond, n.Then, orNil(n.Else))
+	case *WhileStmt:
+		return append(dst, n.Cond, n.Body)
+	case *ForStmt:
+		return append(dst, n.Key, orNil(n.Value), n.Iter, n.Body)
+	case *ReturnStmt:
+		return append(dst, orNil(n.Value))
+	case *ThrowStmt:
+		return append(dst, n.Value)
+	case *TryStmt:
+		return append(dst, n.Body, orNil(n.CatchName), orNilBlock(n.Catch), orNilBlock(n.Finally))
+	case *FnDecl:
+		return append(dst, n.Func)
+	}
+	return appendExprChildren(dst, n)
+}
+
+func appendExprChildren(dst []Node, n Node) []Node {
+	switch n := n.(type) {
+	case *InterpString:
+		return appendExprs(dst, n.Parts)
+	case *ListLit:
+		return appendExprs(dst, n.Elems)
+	case *MapLit:
+		for _, e := range n.Entries {
+			dst = append(dst, e.Key, e.Value)
+		}
+		return dst
+	case *FuncLit:
+		return append(dst, n.Body)
+	case *UnaryExpr:
+		return append(dst, n.X)
+	case *BinaryExpr:
+		return append(dst, n.X, n.Y)
+	case *CallExpr:
+		return appendExprs(append(dst, n.Fn), n.Args)
+	case *IndexExpr:
+		return append(dst, n.X, n.Index)
+	case *SliceExpr:
+		return append(dst, n.X, orNil(n.Lo), orNil(n.Hi))
+	case *DotExpr:
+		return append(dst, n.X)
+	case *YieldExpr:
+		return append(dst, orNil(n.Value))
+	}
+	return dst
+}
+
+func appendExprs(dst []Node, es []Expr) []Node {
+	for _, e := range es {
+		dst = append(dst, e)
+	}
+	return dst
 }
 
 // orNil turns a typed nil interface value into an untyped nil.
@@ -156,20 +233,4 @@ func orNilBlock(b *Block) Node {
 		return nil
 	}
 	return b
-}
-
-func stmtNodes(s []Stmt) []Node {
-	out := make([]Node, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
-}
-
-func exprNodes(s []Expr) []Node {
-	out := make([]Node, len(s))
-	for i, x := range s {
-		out[i] = x
-	}
-	return out
 }

@@ -238,7 +238,7 @@ func TestNesting(t *testing.T) {
 	}
 	for _, tt := range deep {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("n.wf", []byte(tt.src))
+			_, err := ParseWith("n.wf", []byte(tt.src), Options{MaxSource: 8 << 20})
 			want := tt.pos + ": nesting too deep (limit 200)"
 			if err == nil || err.Error() != want {
 				t.Errorf("err = %.200v, want %s", err, want)
@@ -259,5 +259,78 @@ func TestNestingLimit(t *testing.T) {
 	long := strings.Repeat("x + ", 10_000) + "x"
 	if _, err := Parse("n.wf", []byte(long)); err != nil {
 		t.Errorf("long chain: %v", err)
+	}
+}
+
+// TestNestingCeiling: a nesting limit over MaxNestingCeiling, which a
+// two-million-deep source then overflowed the Go stack with, is refused,
+// as are negative limits; none of these is an ErrorList, since the source
+// is not at fault.
+func TestNestingCeiling(t *testing.T) {
+	for _, opts := range []Options{
+		{MaxNesting: MaxNestingCeiling + 1}, {MaxNesting: -1}, {MaxSource: -1}, {MaxTokens: -5},
+	} {
+		_, err := ParseWith("n.wf", []byte("x"), opts)
+		var list ErrorList
+		if err == nil || errors.As(err, &list) || !strings.HasPrefix(err.Error(), "lang: Options.") {
+			t.Errorf("%+v: err = %v, want an error about the options", opts, err)
+		}
+	}
+	_, err := ParseWith("n.wf", []byte("x"), Options{MaxNesting: MaxNestingCeiling + 1})
+	if want := "lang: Options.MaxNesting is 10001; it must be from 0 (the default, 200) to 10000"; err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}
+
+// TestSourceLimit: source over the size limit is refused before it is
+// scanned, with an error about the whole file.
+func TestSourceLimit(t *testing.T) {
+	big := []byte("//" + strings.Repeat(" ", DefaultMaxSource-1))
+	if _, err := Parse("s.wf", big); err == nil || err.Error() != "s.wf: source is 1048577 bytes, over the limit of 1048576" {
+		t.Errorf("one byte over the default: err = %v", err)
+	}
+	if _, err := Parse("s.wf", big[:DefaultMaxSource]); err != nil {
+		t.Errorf("at the default: %v", err)
+	}
+	_, err := ParseWith("s.wf", []byte("let x = 1\n"), Options{MaxSource: 9})
+	if got := Render(err, nil); got != "s.wf: source is 10 bytes, over the limit of 9\n" {
+		t.Errorf("Render = %q", got)
+	}
+}
+
+// TestTokenLimit: the first token over the limit is an error at its
+// position; by default the limit is a quarter of the source limit.
+func TestTokenLimit(t *testing.T) {
+	_, err := ParseWith("t.wf", []byte("x = 1 + 2 + 3 // a comment\n\n"), Options{MaxTokens: 5})
+	if err == nil || err.Error() != "t.wf:1:11: too many tokens (limit 5)" {
+		t.Errorf("limit 5: err = %v", err)
+	}
+	if _, err := ParseWith("t.wf", []byte("x = 1 + 2\n"), Options{MaxTokens: 5}); err != nil {
+		t.Errorf("5 tokens: %v", err)
+	}
+	_, err = ParseWith("t.wf", []byte("f(1, 2, 3, 4, 5)"), Options{MaxSource: 40})
+	if err == nil || err.Error() != "t.wf:1:15: too many tokens (limit 10)" {
+		t.Errorf("a quarter of 40 bytes: err = %v", err)
+	}
+}
+
+// TestTreeDepth: chains nest the tree without brackets; a tree deeper than
+// MaxTreeDepth, which the compiler would recurse through, is refused.
+func TestTreeDepth(t *testing.T) {
+	src := "x" + strings.Repeat(".a", MaxTreeDepth)
+	_, err := Parse("d.wf", []byte(src))
+	if err == nil || !strings.HasSuffix(err.Error(), ": nesting too deep: over 50000 levels of operators, calls, fields and blocks") {
+		t.Errorf("err = %.200v", err)
+	}
+	f, err := Parse("d.wf", []byte("if a {} else if b {} else if c { x.a.a }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// if, if, if, block, expr, dot, dot, x: 8 levels
+	if e := checkDepth(f.Stmts, 8); e != nil {
+		t.Errorf("limit 8: %v", e)
+	}
+	if e := checkDepth(f.Stmts, 7); e == nil || e.Pos.String() != "d.wf:1:34" {
+		t.Errorf("limit 7: %v, want an error at x (1:34)", e)
 	}
 }

@@ -10,8 +10,9 @@ import (
 
 // layouter rewrites the scanned tokens in place, as the scanner emits them,
 // so that the grammar can treat a NL token as a statement separator; and it
-// checks the nesting limit, stopping the scanner at the first token too
-// deep, long before participle could recurse.
+// checks the nesting and token limits, stopping the scanner at the first
+// token too deep or too many, long before participle could recurse or
+// spend its time.
 //
 // Newline rules. A newline ends a statement unless the statement clearly
 // goes on. A newline (or a run of them, with any comments) is dropped, by
@@ -38,17 +39,22 @@ import (
 //
 // Nesting. Each open bracket, and each prefix operator (- + ~ not yield) in
 // a run of them, adds a level; going deeper than max is an error at the
-// token that does it.
+// token that does it. Every token but spaces, comments, newlines and the
+// end of file counts toward maxTokens; the one over it is an error.
 type layouter struct {
-	max     int
-	stack   []level // open brackets
-	depth   int     // nesting of the innermost open bracket
-	run     int     // prefix operators just before this token
-	prev    int     // index of the last significant token, or -1
-	pending int     // index of the first newline since prev, or -1
+	max       int
+	maxTokens int
+	tokens    int     // significant tokens so far
+	stack     []level // open brackets
+	depth     int     // nesting of the innermost open bracket
+	run       int     // prefix operators just before this token
+	prev      int     // index of the last significant token, or -1
+	pending   int     // index of the first newline since prev, or -1
 }
 
-func newLayouter(max int) *layouter { return &layouter{max: max, prev: -1, pending: -1} }
+func newLayouter(max, maxTokens int) *layouter {
+	return &layouter{max: max, maxTokens: maxTokens, prev: -1, pending: -1}
+}
 
 // add lays out toks[i], the token just scanned.
 func (ly *layouter) add(toks []lexer.Token, i int) *Error {
@@ -81,6 +87,9 @@ func (ly *layouter) add(toks []lexer.Token, i int) *Error {
 	ly.prev = i
 	if ly.depth+ly.run > ly.max {
 		return &Error{Pos: toPos(t.Pos), Msg: fmt.Sprintf("nesting too deep (limit %d)", ly.max)}
+	}
+	if ly.tokens++; ly.tokens > ly.maxTokens && t.Type != lexer.EOF {
+		return &Error{Pos: toPos(t.Pos), Msg: fmt.Sprintf("too many tokens (limit %d)", ly.maxTokens)}
 	}
 	return nil
 }

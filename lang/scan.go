@@ -98,7 +98,7 @@ func (lexDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	if err != nil {
 		return nil, err
 	}
-	toks, errs := scan(filename, src, Options{}.maxNesting())
+	toks, errs := scan(filename, src, Options{})
 	if errs != nil {
 		return nil, errs
 	}
@@ -127,7 +127,7 @@ type scanner struct {
 	braces    []brace
 	errs      ErrorList
 	layout    *layouter
-	deep      *Error // the nesting error, which stops the scan
+	deep      *Error // the nesting or token count error, which stops the scan
 }
 
 // brace is an open "{" or "${"; for "${" quote is the string's opening quote.
@@ -137,11 +137,11 @@ type brace struct {
 }
 
 // scan returns every token of src, including spaces, comments and
-// newlines, ending with EOF, laid out by a layouter with the given nesting
-// limit. It reports up to maxErrors lexical errors, or stops at the first
-// token nested too deep.
-func scan(file string, src []byte, maxNesting int) ([]lexer.Token, ErrorList) {
-	s := &scanner{file: file, src: src, line: 1, col: 1, layout: newLayouter(maxNesting),
+// newlines, ending with EOF, laid out by a layouter with the nesting and
+// token limits of opts. It reports up to maxErrors lexical errors, or
+// stops at the first token nested too deep or over the token limit.
+func scan(file string, src []byte, opts Options) ([]lexer.Token, ErrorList) {
+	s := &scanner{file: file, src: src, line: 1, col: 1, layout: newLayouter(opts.maxNesting(), opts.maxTokens()),
 		toks: make([]lexer.Token, 0, len(src)/4+1)}
 	for s.off < len(s.src) && len(s.errs) < maxErrors && s.deep == nil {
 		s.token()
