@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is a syntax error at a position.
@@ -65,7 +66,10 @@ func (l ErrorList) Err() error {
 // Render formats err for people: each *Error (of an ErrorList too) on its
 // line, followed by its source line from src indented by four spaces and a
 // caret under the column. Tabs before the column are kept in the caret's
-// padding so that it lines up. Other errors render as err.Error().
+// padding so that it lines up. Other errors render as err.Error(). The
+// text is safe for a terminal: control characters in file names, messages
+// and source lines are shown by Visible, and the caret lines up with what
+// is shown.
 func Render(err error, src []byte) string {
 	var list ErrorList
 	var one *Error
@@ -74,15 +78,63 @@ func Render(err error, src []byte) string {
 	case errors.As(err, &one):
 		list = ErrorList{one}
 	default:
-		return err.Error()
+		return Visible(err.Error())
 	}
 	var b strings.Builder
 	for _, e := range list {
-		b.WriteString(e.Error())
+		b.WriteString(Visible(e.Error()))
 		b.WriteByte('\n')
 		b.WriteString(excerpt(src, e.Pos))
 	}
 	return b.String()
+}
+
+// Visible returns s with every character a terminal would act on instead
+// of showing written as a Go escape: C0 controls but newline and tab
+// (ESC is "\x1b"), DEL, the C1 controls U+0080 to U+009F ("\u009b") and
+// bytes that are not UTF-8 ("\xff"). Everything else is kept, so text
+// from a script or a stored state can be printed about it without its
+// bytes moving the cursor, setting a window title or forging lines.
+func Visible(s string) string {
+	i := firstInvisible(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !invisible(r):
+			b.WriteString(s[i : i+n])
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// firstInvisible returns the index of the first byte of s that Visible
+// escapes, or -1.
+func firstInvisible(s string) int {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if invisible(r) || r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// invisible reports whether Visible escapes the character r.
+func invisible(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f
 }
 
 // excerpt returns the source line at p and a caret line, or "" if p is not
@@ -93,18 +145,19 @@ func excerpt(src []byte, p Pos) string {
 		return ""
 	}
 	// The line is shown without its indentation, indented by four spaces,
-	// as Python does, so deeply nested code stays readable.
+	// as Python does, so deeply nested code stays readable, and through
+	// Visible, with the caret under the column as shown.
 	line := strings.TrimRight(lines[p.Line-1], "\r")
 	trimmed := strings.TrimLeft(line, " \t")
 	col := max(0, p.Col-1-(len(line)-len(trimmed)))
 	line = trimmed
 	var pad strings.Builder
-	for _, r := range line[:min(col, len(line))] {
+	for _, r := range Visible(line[:min(col, len(line))]) {
 		if r == '\t' {
 			pad.WriteByte('\t')
 		} else {
 			pad.WriteByte(' ')
 		}
 	}
-	return "    " + line + "\n    " + pad.String() + "^\n"
+	return "    " + Visible(line) + "\n    " + pad.String() + "^\n"
 }

@@ -165,9 +165,9 @@ expense.wf:1:1: invalid character "'" (strings use double quotes)
     'a
     ^
 `},
-	{"bad utf-8", "\xff", `
+	{"bad utf-8 is shown escaped", "\xff", `
 expense.wf:1:1: invalid UTF-8 encoding
-    ` + "\xff" + `
+    \xff
     ^
 `},
 }
@@ -332,5 +332,22 @@ func TestTreeDepth(t *testing.T) {
 	}
 	if e := checkDepth(f.Stmts, 7); e == nil || e.Pos.String() != "d.wf:1:34" {
 		t.Errorf("limit 7: %v, want an error at x (1:34)", e)
+	}
+}
+
+// TestRenderVisible: control characters in a source line, a message or a
+// file name are shown escaped, never written raw to a terminal, and the
+// caret stays under the column as shown.
+func TestRenderVisible(t *testing.T) {
+	src := "let s = `\x1b]0;title\x07\x9b` + }"
+	_, err := Parse("e\x1b[2J.wf", []byte(src))
+	want := "e\\x1b[2J.wf:1:25: unexpected \"}\" (expected an expression)\n" +
+		"    let s = `\\x1b]0;title\\x07\\x9b` + }\n" +
+		"    " + strings.Repeat(" ", 33) + "^\n" // under the "}" as shown
+	if got := Render(err, []byte(src)); got != want {
+		t.Errorf("Render =\n%s\nwant\n%s", got, want)
+	}
+	if got := Render(errors.New("bad \x1b[31mred\x1b[0m\r\n\tnext \u0085 \x7f é"), nil); got != `bad \x1b[31mred\x1b[0m\x0d`+"\n\tnext "+`\u0085 \x7f é` {
+		t.Errorf("Render of another error = %q", got)
 	}
 }
