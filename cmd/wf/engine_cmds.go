@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -73,29 +74,21 @@ type budgetFlags struct {
 // (start, signal, fork, rewind, worker). Their defaults are the engine's.
 func (d *dbFlags) runsSteps(fs *flag.FlagSet) {
 	d.budgets = &budgetFlags{}
-	fs.Int64Var(&d.budgets.maxSteps, "max-steps", engine.DefaultMaxSteps,
-		"instructions one step of a workflow may run, a step being the code between two waits (0: no limit)")
-	fs.Int64Var(&d.budgets.maxAlloc, "max-alloc", engine.DefaultMaxAlloc,
-		"bytes one step of a workflow may allocate (0: no limit)")
+	intFlag(fs, &d.budgets.maxSteps, "max-steps", engine.DefaultMaxSteps, 0, math.MaxInt64,
+		"`N` instructions one step of a workflow may run, a step being the code between two waits (0: no limit)")
+	intFlag(fs, &d.budgets.maxAlloc, "max-alloc", engine.DefaultMaxAlloc, 0, math.MaxInt64,
+		"`BYTES` one step of a workflow may allocate (0: no limit)")
 }
 
-// apply sets the budgets in opts; a negative one is an error.
-func (b *budgetFlags) apply(opts *engine.Options) error {
-	for _, f := range []struct {
-		name string
-		n    int64
-		to   *int64
-	}{{"max-steps", b.maxSteps, &opts.MaxSteps}, {"max-alloc", b.maxAlloc, &opts.MaxAlloc}} {
-		switch {
-		case f.n < 0:
-			return fmt.Errorf("--%s must be 0 (no limit) or more, not %d", f.name, f.n)
-		case f.n == 0:
-			*f.to = -1 // the engine's "no limit"
-		default:
-			*f.to = f.n
-		}
+// apply sets the budgets in opts, 0 becoming the engine's "no limit".
+func (b *budgetFlags) apply(opts *engine.Options) {
+	opts.MaxSteps, opts.MaxAlloc = b.maxSteps, b.maxAlloc
+	if b.maxSteps == 0 {
+		opts.MaxSteps = -1
 	}
-	return nil
+	if b.maxAlloc == 0 {
+		opts.MaxAlloc = -1
+	}
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
@@ -120,10 +113,7 @@ const (
 // open opens the engine for acc.
 func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engine.Engine, int) {
 	if d.budgets != nil {
-		if err := d.budgets.apply(&opts); err != nil {
-			fmt.Fprintf(stderr, "wf: %v\n", err)
-			return nil, exitUsage
-		}
+		d.budgets.apply(&opts)
 	}
 	if acc != create && !engine.FileExists(d.path) {
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
@@ -301,7 +291,8 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 	var d dbFlags
 	d.register(fs)
 	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
-	limit := fs.Int("limit", 0, "at most this many (0: all)")
+	var limit int
+	intFlag(fs, &limit, "limit", 0, 0, math.MaxInt, "at most `N` instances (0: all)")
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -309,16 +300,12 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wf list: unknown status %q (want running, waiting, sleeping, completed, failed or cancelled)\n", *status)
 		return exitUsage
 	}
-	if *limit < 0 {
-		fmt.Fprintf(stderr, "wf list: --limit must be 0 (all) or more, not %d\n", *limit)
-		return exitUsage
-	}
 	e, code := d.open(readOnly, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
 	defer e.Close()
-	list, err := e.List(context.Background(), engine.Filter{Status: engine.Status(*status), Limit: *limit})
+	list, err := e.List(context.Background(), engine.Filter{Status: engine.Status(*status), Limit: limit})
 	if err != nil {
 		return report(stderr, err)
 	}
@@ -356,11 +343,13 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdShow(args []string, stdout, stderr io.Writer) int {
-	var at *int64
-	flags := func(fs *flag.FlagSet, _ *dbFlags) { at = fs.Int64("at", 0, "show this version instead of the latest") }
+	var at int64
+	flags := func(fs *flag.FlagSet, _ *dbFlags) {
+		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "show `VERSION` instead of the latest")
+	}
 	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
-			rep, err := e.Show(context.Background(), pos[0], *at)
+			rep, err := e.Show(context.Background(), pos[0], at)
 			if err != nil {
 				return report(stderr, err)
 			}
@@ -419,14 +408,14 @@ func splitLines(s string) []string {
 }
 
 func cmdFork(args []string, stdout, stderr io.Writer) int {
-	var at *int64
+	var at int64
 	flags := func(fs *flag.FlagSet, d *dbFlags) {
-		at = fs.Int64("at", 0, "fork this version instead of the latest")
+		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "fork `VERSION` instead of the latest")
 		d.runsSteps(fs)
 	}
 	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
-			id, err := e.Fork(context.Background(), pos[0], *at)
+			id, err := e.Fork(context.Background(), pos[0], at)
 			if err != nil {
 				return report(stderr, err)
 			}
@@ -439,13 +428,14 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
-	to := fs.Int64("to", 0, "the version to continue from")
+	var to int64 // 0: not given
+	intFlag(fs, &to, "to", 0, 1, math.MaxInt64, "the `VERSION` to continue from")
 	force := fs.Bool("force", false, "revive a cancelled instance (cancel is otherwise for good; a completed or failed one needs no force)")
 	pos, ok := parse(fs, args, 1)
 	if !ok {
 		return exitUsage
 	}
-	if *to <= 0 {
+	if to == 0 {
 		fmt.Fprintln(stderr, "wf rewind: --to VERSION is required")
 		return exitUsage
 	}
@@ -454,12 +444,12 @@ func cmdRewind(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	n, err := e.Rewind(context.Background(), pos[0], *to, *force)
+	n, err := e.Rewind(context.Background(), pos[0], to, *force)
 	if err != nil {
 		return report(stderr, err)
 	}
 	if !d.asJSON {
-		fmt.Fprintf(stdout, "%s rewound to version %d as version %d\n", pos[0], *to, n)
+		fmt.Fprintf(stdout, "%s rewound to version %d as version %d\n", pos[0], to, n)
 		return exitOK
 	}
 	return printState(e, pos[0], true, stdout, stderr)
@@ -527,8 +517,10 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
-	poll := fs.Duration("poll", 100*time.Millisecond, "how often to look for due work when idle")
-	lease := fs.Duration("lease", time.Minute, "how long a claim on an instance lasts (a killed worker's claims expire after it)")
+	var poll, lease time.Duration
+	durationFlag(fs, &poll, "poll", 100*time.Millisecond, time.Millisecond, time.Hour, "look for due work every `DURATION` when idle (1ms to 1h)")
+	durationFlag(fs, &lease, "lease", time.Minute, 10*time.Millisecond, 24*time.Hour,
+		"a claim on an instance lasts `DURATION` (10ms to 24h; a killed worker's claims expire after it)")
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -541,7 +533,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.path, strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: *poll, Lease: *lease, Logf: logf}); err != nil {
+	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Logf: logf}); err != nil {
 		return report(stderr, err)
 	}
 	fmt.Fprintln(stderr, "wf worker: stopped")

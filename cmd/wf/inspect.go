@@ -3,7 +3,6 @@ package main
 // This file defines wf inspect: a snapshot file shown readably.
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,8 +17,8 @@ func cmdInspect(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("inspect", "wf inspect [--json] [--program FILE.wf] SNAPSHOT", stderr)
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	progPath := fs.String("program", "", "the program the snapshot was made by (not needed when the snapshot embeds it)")
-	var lim embedLimits
-	lim.register(fs)
+	var lim sourceFlags
+	lim.register(fs, embeddedMaxSource, "embedded program")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -63,26 +62,19 @@ func readSnapshot(path string) ([]byte, error) {
 	return data, err
 }
 
-// embedLimits bound what compiling a snapshot's embedded program costs:
-// about 3 µs and 1 KB allocated per source byte (a 1.2 MB source: 3.8 s,
-// 1.4 GB), so the default of 256 KiB (a program of some 8,000 lines)
-// compiles in about a second.
-type embedLimits struct {
-	maxSource int
-	nesting   int
-}
-
-func (l *embedLimits) register(fs *flag.FlagSet) {
-	fs.IntVar(&l.maxSource, "max-source", 256<<10, "the largest embedded program to compile, in bytes")
-	fs.IntVar(&l.nesting, "max-nesting", lang.DefaultMaxNesting, "maximum syntactic nesting depth of the embedded program")
-}
+// embeddedMaxSource is the default --max-source of wf inspect, lower than
+// that of the commands that compile a file given by name, since an
+// embedded program comes with a snapshot, which may come from anywhere:
+// 256 KiB, a program of some 8,000 lines, compiles in well under a
+// second (at most 65,536 tokens; see lang.Options).
+const embeddedMaxSource = 256 << 10
 
 // snapshotProgram compiles the program a snapshot needs: the one named by
 // --program, or the one embedded in the snapshot, once the snapshot's
 // structure is known to be sound and within lim.
-func snapshotProgram(data []byte, path string, lim embedLimits, stderr io.Writer) (*compiler.Program, int) {
+func snapshotProgram(data []byte, path string, lim sourceFlags, stderr io.Writer) (*compiler.Program, int) {
 	if path != "" {
-		return compileFile(path, limitFlags{nesting: lim.nesting}, stderr)
+		return compileFile(path, lim, stderr)
 	}
 	file, src, ok, err := vm.EmbeddedProgram(data)
 	if err != nil {
@@ -97,7 +89,7 @@ func snapshotProgram(data []byte, path string, lim embedLimits, stderr io.Writer
 		fmt.Fprintf(stderr, "wf: the embedded program is %d bytes, over the --max-source limit of %d; name it with --program FILE.wf or raise the limit\n", len(src), lim.maxSource)
 		return nil, exitRuntime
 	}
-	f, err := lang.ParseWith(file, src, lang.Options{MaxNesting: lim.nesting})
+	f, err := lang.ParseWith(file, src, lim.options())
 	if err == nil {
 		var prog *compiler.Program
 		if prog, err = compiler.Compile(f, compiler.Options{Predeclared: predeclared()}); err == nil {

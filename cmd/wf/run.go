@@ -91,25 +91,6 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 	return exitOK, true
 }
 
-// limitFlags are the resource limits shared by commands that run code.
-type limitFlags struct {
-	maxSteps int64
-	maxDepth int
-	maxAlloc int64
-	nesting  int
-	every    int64
-	noFiles  bool
-}
-
-func (l *limitFlags) register(fs *flag.FlagSet) {
-	fs.Int64Var(&l.maxSteps, "max-steps", 0, "stop after this many instructions (0: no limit)")
-	fs.IntVar(&l.maxDepth, "max-depth", vm.DefaultMaxCallDepth, "maximum call depth")
-	fs.Int64Var(&l.maxAlloc, "max-alloc", 0, "bytes strings, lists and maps may allocate (0: no limit)")
-	fs.IntVar(&l.nesting, "max-nesting", lang.DefaultMaxNesting, "maximum syntactic nesting depth")
-	fs.Int64Var(&l.every, "snapshot-every", 0, "snapshot and restore the whole machine every N steps (a transparency test)")
-	fs.BoolVar(&l.noFiles, "no-files", false, "withhold the file host functions (read_file, write_file, ...)")
-}
-
 // predeclared lists the names a program may use without declaring them.
 func predeclared() []string {
 	names := append(vm.Universe(), engine.BuiltinNames()...)
@@ -123,6 +104,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "wf run [flags] FILE", stderr)
 	var lim limitFlags
 	lim.register(fs)
+	noFiles := fs.Bool("no-files", false, "withhold the file host functions (read_file, write_file, ...)")
 	var wfl workflowFlags
 	wfl.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -135,10 +117,21 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	prog, code := compileFile(fs.Arg(0), lim, stderr)
+	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
 	if prog == nil {
 		return code
 	}
+	var hosts []*vm.Builtin
+	if !*noFiles {
+		hosts = fileHosts()
+	}
+	return runProgram(prog, lim, append(hosts, wfl.hosts()...), &wfl, stdin, stdout, stderr)
+}
+
+// runProgram runs prog within lim, with hosts, answering its workflow
+// builtins as wfl says.
+func runProgram(prog *compiler.Program, lim limitFlags, hosts []*vm.Builtin, wfl *workflowFlags,
+	stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	m, err := vm.New(prog, vm.Options{
@@ -148,24 +141,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		MaxCallDepth:  lim.maxDepth,
 		MaxAlloc:      lim.maxAlloc,
 		SnapshotEvery: lim.every,
-		Hosts:         append(hosts(lim), wfl.hosts()...),
+		Hosts:         hosts,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitRuntime
 	}
-	if err := runWorkflow(m, &wfl, stdin, stderr); err != nil {
+	if err := runWorkflow(m, wfl, stdin, stderr); err != nil {
 		reportRuntime(stderr, err)
 		return exitRuntime
 	}
 	return exitOK
-}
-
-func hosts(lim limitFlags) []*vm.Builtin {
-	if lim.noFiles {
-		return nil
-	}
-	return fileHosts()
 }
 
 func reportRuntime(stderr io.Writer, err error) {
@@ -177,15 +163,16 @@ func reportRuntime(stderr io.Writer, err error) {
 	fmt.Fprintf(stderr, "wf: %v\n", err)
 }
 
-// compileFile reads, parses and compiles one file, reporting errors with
-// source lines. It returns the program or the exit code to use.
-func compileFile(path string, lim limitFlags, stderr io.Writer) (*compiler.Program, int) {
-	src, err := os.ReadFile(path)
+// compileFile reads, parses and compiles one file within lim, reporting
+// errors with source lines. It returns the program or the exit code to
+// use.
+func compileFile(path string, lim sourceFlags, stderr io.Writer) (*compiler.Program, int) {
+	src, err := readSource(path, lim.maxSource)
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return nil, exitUsage
 	}
-	f, err := lang.ParseWith(path, src, lang.Options{MaxNesting: lim.nesting})
+	f, err := lang.ParseWith(path, src, lim.options())
 	if err == nil {
 		var prog *compiler.Program
 		prog, err = compiler.Compile(f, compiler.Options{Predeclared: predeclared()})
@@ -198,9 +185,9 @@ func compileFile(path string, lim limitFlags, stderr io.Writer) (*compiler.Progr
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "wf check FILE...", stderr)
-	var lim limitFlags
-	lim.register(fs)
+	fs := newFlags("check", "wf check [flags] FILE...", stderr)
+	var lim sourceFlags
+	lim.register(fs, lang.DefaultMaxSource, "program")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -218,9 +205,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdDisasm(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("disasm", "wf disasm FILE", stderr)
-	var lim limitFlags
-	lim.register(fs)
+	fs := newFlags("disasm", "wf disasm [flags] FILE", stderr)
+	var lim sourceFlags
+	lim.register(fs, lang.DefaultMaxSource, "program")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
