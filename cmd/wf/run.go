@@ -94,17 +94,26 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 // predeclared lists the names a program may use without declaring them.
 func predeclared() []string {
 	names := append(vm.Universe(), engine.BuiltinNames()...)
-	for _, h := range fileHosts() {
-		names = append(names, h.Name)
-	}
-	return names
+	return append(names, fileNames...)
 }
 
+const runSynopsis = `wf run [flags] FILE
+
+A script gets no file access unless it is granted: read_file and
+file_exists need --allow-read, write_file and remove_file --allow-write,
+alone for every path or as --allow-read=PATH,PATH for those files and
+those directories with all under them (after resolving "..", symbolic
+links and the working directory). A call without access throws a
+permission_denied error; read_file also stops at the --max-alloc budget.
+
+Flags:`
+
 func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("run", "wf run [flags] FILE", stderr)
+	fs := newFlags("run", runSynopsis, stderr)
 	var lim limitFlags
 	lim.register(fs)
-	noFiles := fs.Bool("no-files", false, "withhold the file host functions (read_file, write_file, ...)")
+	var acc accessFlags
+	acc.register(fs)
 	var wfl workflowFlags
 	wfl.register(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -117,15 +126,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
+	files, err := acc.files()
+	if err != nil {
+		fmt.Fprintf(stderr, "wf run: %v\n", err)
+		return exitUsage
+	}
+	defer files.close()
 	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
 	if prog == nil {
 		return code
 	}
-	var hosts []*vm.Builtin
-	if !*noFiles {
-		hosts = fileHosts()
-	}
-	return runProgram(prog, lim, append(hosts, wfl.hosts()...), &wfl, stdin, stdout, stderr)
+	return runProgram(prog, lim, append(files.hosts(), wfl.hosts()...), &wfl, stdin, stdout, stderr)
 }
 
 // runProgram runs prog within lim, with hosts, answering its workflow
@@ -152,6 +163,29 @@ func runProgram(prog *compiler.Program, lim limitFlags, hosts []*vm.Builtin, wfl
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// accessFlags are wf run's grants of file access: none by default.
+type accessFlags struct {
+	read, write grantFlag
+	noFiles     bool
+}
+
+func (a *accessFlags) register(fs *flag.FlagSet) {
+	fs.Var(&a.read, "allow-read", "let read_file and file_exists read every path; with =PATH,PATH only those\n"+
+		"files, and those directories with all under them (the default: no file access)")
+	fs.Var(&a.write, "allow-write", "let write_file and remove_file write every path; with =PATH,PATH only those\n"+
+		"files, and those directories with all under them (the default: no file access)")
+	fs.BoolVar(&a.noFiles, "no-files", false, "no file access: the default; refused with --allow-read or --allow-write")
+}
+
+// files resolves the grants.
+func (a *accessFlags) files() (*files, error) {
+	granted := a.read.all || a.write.all || len(a.read.paths)+len(a.write.paths) > 0
+	if a.noFiles && granted {
+		return nil, errors.New("--no-files contradicts --allow-read and --allow-write")
+	}
+	return newFiles(a.read, a.write)
 }
 
 func reportRuntime(stderr io.Writer, err error) {
