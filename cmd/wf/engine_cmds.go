@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -168,14 +167,6 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, bool) {
 		return nil, false
 	}
 	return pos, true
-}
-
-func printJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-	return exitOK
 }
 
 func cmdStart(args []string, stdout, stderr io.Writer) int {

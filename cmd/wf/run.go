@@ -38,6 +38,10 @@ Run "wf COMMAND -h" for the flags of a command.
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stderr = visible{stderr}
+	if len(args) == 0 || args[0] != "run" {
+		stdout = visible{stdout}
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -105,6 +109,9 @@ alone for every path or as --allow-read=PATH,PATH for those files and
 those directories with all under them (after resolving "..", symbolic
 links and the working directory). A call without access throws a
 permission_denied error; read_file also stops at the --max-alloc budget.
+What the script prints goes to stdout as it is; what wf says about the
+script (errors, tracebacks, prompts) goes to stderr with control
+characters shown as escapes.
 
 Flags:`
 
