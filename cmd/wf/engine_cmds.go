@@ -179,7 +179,7 @@ func cmdStart(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	src, err := os.ReadFile(pos[0])
+	src, err := readSource(pos[0], lang.DefaultMaxSource) // the engine compiles with lang's defaults
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitUsage
