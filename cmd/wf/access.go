@@ -5,6 +5,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,9 +15,33 @@ import (
 	"github.com/wf-lang/wf/vm"
 )
 
+// accessFlags are wf run's grants of file access: none by default.
+type accessFlags struct {
+	read, write grantFlag
+	noFiles     bool
+}
+
+func (a *accessFlags) register(fs *flag.FlagSet) {
+	fs.Var(&a.read, "allow-read", "let read_file and file_exists read every path; with =PATH,PATH only those\n"+
+		"files, and those directories with all under them (the default: no file access)")
+	fs.Var(&a.write, "allow-write", "let write_file and remove_file write every path; with =PATH,PATH only those\n"+
+		"files, and those directories with all under them (the default: no file access)")
+	fs.BoolVar(&a.noFiles, "no-files", false, "no file access: the default; refused with --allow-read or --allow-write")
+}
+
+// open resolves the grants and opens their directories.
+func (a *accessFlags) open() (*files, error) {
+	granted := a.read.all || a.write.all || len(a.read.paths)+len(a.write.paths) > 0
+	if a.noFiles && granted {
+		return nil, errors.New("--no-files contradicts --allow-read and --allow-write")
+	}
+	return newFiles(a.read, a.write)
+}
+
 // grantFlag is --allow-read or --allow-write. Bare, it grants every path;
 // as --allow-read=PATH,PATH (repeatable) it grants those files, and those
-// directories with everything under them.
+// directories with everything under them. As a boolean flag it takes
+// =true and =false too, so a file named true is granted as ./true.
 type grantFlag struct {
 	all   bool
 	paths []string
@@ -68,8 +93,8 @@ type root struct {
 }
 
 // newGrant resolves the paths of a flag and opens their directories.
-func newGrant(flag string, g grantFlag) (*grant, error) {
-	gr := &grant{flag: flag, all: g.all, given: g.paths}
+func newGrant(name string, g grantFlag) (*grant, error) {
+	gr := &grant{flag: name, all: g.all, given: g.paths}
 	if g.all {
 		return gr, nil
 	}
@@ -77,13 +102,15 @@ func newGrant(flag string, g grantFlag) (*grant, error) {
 		r, err := newRoot(p)
 		if err != nil {
 			gr.close()
-			return nil, fmt.Errorf("%s=%s: %w", flag, p, err)
+			return nil, fmt.Errorf("%s=%s: %w", name, p, err)
 		}
 		gr.roots = append(gr.roots, r)
 	}
 	return gr, nil
 }
 
+// newRoot resolves a granted path and opens its directory: the path's
+// own if it is one, else its parent's, with the path as the only file.
 func newRoot(path string) (root, error) {
 	abs, err := resolvePath(path)
 	if err != nil {
@@ -97,6 +124,7 @@ func newRoot(path string) (root, error) {
 	return r, err
 }
 
+// close closes the directories of g.
 func (g *grant) close() {
 	for _, r := range g.roots {
 		r.fsys.Close()
@@ -176,6 +204,7 @@ func (r root) contains(abs string) (string, bool) {
 	return rel, true
 }
 
+// open, stat and remove act on the file at p, through its root if any.
 func (p place) open(flag int, perm fs.FileMode) (*os.File, error) {
 	if p.root == nil {
 		return os.OpenFile(p.name, flag, perm)

@@ -101,6 +101,7 @@ func predeclared() []string {
 	return append(names, fileNames...)
 }
 
+// runSynopsis is wf run's usage, above its flags.
 const runSynopsis = `wf run [flags] FILE
 
 A script gets no file access unless it is granted: read_file and
@@ -133,17 +134,17 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	files, err := acc.files()
+	fl, err := acc.open()
 	if err != nil {
 		fmt.Fprintf(stderr, "wf run: %v\n", err)
 		return exitUsage
 	}
-	defer files.close()
+	defer fl.close()
 	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
 	if prog == nil {
 		return code
 	}
-	return runProgram(prog, lim, append(files.hosts(), wfl.hosts()...), &wfl, stdin, stdout, stderr)
+	return runProgram(prog, lim, append(fl.hosts(), wfl.hosts()...), &wfl, stdin, stdout, stderr)
 }
 
 // runProgram runs prog within lim, with hosts, answering its workflow
@@ -170,29 +171,6 @@ func runProgram(prog *compiler.Program, lim limitFlags, hosts []*vm.Builtin, wfl
 		return exitRuntime
 	}
 	return exitOK
-}
-
-// accessFlags are wf run's grants of file access: none by default.
-type accessFlags struct {
-	read, write grantFlag
-	noFiles     bool
-}
-
-func (a *accessFlags) register(fs *flag.FlagSet) {
-	fs.Var(&a.read, "allow-read", "let read_file and file_exists read every path; with =PATH,PATH only those\n"+
-		"files, and those directories with all under them (the default: no file access)")
-	fs.Var(&a.write, "allow-write", "let write_file and remove_file write every path; with =PATH,PATH only those\n"+
-		"files, and those directories with all under them (the default: no file access)")
-	fs.BoolVar(&a.noFiles, "no-files", false, "no file access: the default; refused with --allow-read or --allow-write")
-}
-
-// files resolves the grants.
-func (a *accessFlags) files() (*files, error) {
-	granted := a.read.all || a.write.all || len(a.read.paths)+len(a.write.paths) > 0
-	if a.noFiles && granted {
-		return nil, errors.New("--no-files contradicts --allow-read and --allow-write")
-	}
-	return newFiles(a.read, a.write)
 }
 
 func reportRuntime(stderr io.Writer, err error) {
