@@ -156,7 +156,7 @@ func (m *Machine) fiberMethod(recv Value, name string, n int) error {
 		}
 		return nil
 	}
-	want, ok := generatorMethods[name]
+	want, ok := generatorArity(name)
 	if !ok {
 		return errorf(ErrType, "generator has no method %s", name)
 	}
@@ -175,8 +175,18 @@ func (m *Machine) fiberMethod(recv Value, name string, n int) error {
 	return err
 }
 
-// generatorMethods are the generator methods and their argument counts.
-var generatorMethods = map[string]int{"next": 0, "send": 1, "raise": 1, "close": 0}
+// generatorArity returns the argument count of a generator method, and
+// whether there is one of that name. (A switch: g.next() is a hot path,
+// and a map lookup cost more than the rest of the resume.)
+func generatorArity(name string) (int, bool) {
+	switch name {
+	case "next", "close":
+		return 0, true
+	case "send", "raise":
+		return 1, true
+	}
+	return 0, false
+}
 
 // generatorMethod resumes g for next, send, raise or close; the caller's
 // operands are popped already.

@@ -161,9 +161,11 @@ loop:
 			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
-			if err = m.charge(cellSize); err != nil {
-				fr.PC, f.SP, m.steps = pc, sp, steps
-				goto fail
+			if m.opts.MaxAlloc > 0 { // a cell is small: no work to count, only memory
+				if err = m.charge(cellSize); err != nil {
+					fr.PC, f.SP, m.steps = pc, sp, steps
+					goto fail
+				}
 			}
 			slot := &stack[base+int(arg)]
 			*slot = cellValue(&Cell{V: *slot})
@@ -640,6 +642,7 @@ loop:
 			}
 			stack[sp] = funcValue(cl)
 			sp++
+			steps = m.steps
 
 		case compiler.INDEX:
 			x, i := stack[sp-2], stack[sp-1]
