@@ -39,15 +39,17 @@ type fcomp struct {
 	loops  []*loopInfo
 	tries  []tryInfo
 	locals map[*binding]int // index into fn.Locals of the live debug entry
+	names  *pointNames      // ids of the function's points and nested functions
 	// observed is the last pc handed out by pc(); see mergeLocal.
 	observed int
 }
 
 type compiler struct {
-	prog  *Program
-	r     *resolver
-	names map[string]int
-	errs  lang.ErrorList
+	prog      *Program
+	r         *resolver
+	names     map[string]int
+	errs      lang.ErrorList
+	litCopies map[*lang.FuncLit]int // times each literal was compiled
 }
 
 func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
@@ -69,10 +71,11 @@ func intern[K comparable](index map[K]int, list *[]K, k K) uint32 {
 
 // newFunction compiles one function body; stmts are the top level's or
 // the function literal's.
-func (c *compiler) newFunction(info *funcInfo, name string, pos lang.Pos, stmts []lang.Stmt) *Function {
-	fn := &Function{Name: name, Pos: pos, Index: len(c.prog.Funcs), Generator: info.generator}
+func (c *compiler) newFunction(info *funcInfo, id, name string, pos lang.Pos, stmts []lang.Stmt) *Function {
+	fn := &Function{ID: id, Name: name, Pos: pos, Index: len(c.prog.Funcs), Generator: info.generator}
 	c.prog.Funcs = append(c.prog.Funcs, fn)
 	fc := &fcomp{c: c, fn: fn, info: info, pos: pos, consts: map[Constant]int{}, locals: map[*binding]int{}}
+	fc.names = namePoints(id, stmts)
 	if lit := info.lit; lit != nil {
 		fn.NumParams = len(lit.Params)
 		for _, p := range lit.Params {
@@ -228,6 +231,7 @@ func (fc *fcomp) storeBinding(b *binding, u use) {
 func (fc *fcomp) define(id *lang.Ident) {
 	b := fc.c.r.decls[id]
 	if b.scope == Global {
+		fc.c.declareGlobal(b.index, id.Pos, -1)
 		fc.emit(SETGLOBAL, uint32(b.index))
 		return
 	}
@@ -326,7 +330,10 @@ func (fc *fcomp) fnDecl(s *lang.FnDecl) {
 		fc.emit(SETCELL, uint32(b.index))
 		return
 	}
-	fc.funcLit(s.Func)
+	fn := fc.funcLit(s.Func)
+	if b.scope == Global {
+		fc.c.declareGlobal(b.index, s.Pos, fn)
+	}
 	fc.define(s.Name)
 }
 
@@ -531,9 +538,11 @@ func (fc *fcomp) forStmt(s *lang.ForStmt) {
 	loop := &loopInfo{isFor: true, tries: len(fc.tries), breaks: &label{}, continues: &label{}}
 	if s.Value != nil {
 		fc.jump(FORNEXT2, loop.breaks)
+		fc.point(s, "")
 		fc.define(s.Value)
 	} else {
 		fc.jump(FORNEXT, loop.breaks)
+		fc.point(s, "")
 	}
 	fc.define(s.Key)
 	fc.loopBody(loop, s.Body, s.Pos, top)
@@ -618,6 +627,9 @@ func (fc *fcomp) returnTemp() int {
 // inline before each break, continue and return that leaves the block.
 func (fc *fcomp) tryStmt(s *lang.TryStmt) {
 	end, handler := &label{}, &label{}
+	if s.Finally != nil {
+		fc.hidden(fc.c.r.tryTemps[s.Finally].index, fc.names.ids[s]+".finally")
+	}
 	fc.at(s.Pos)
 	fc.jump(TRY, handler)
 	fc.tries = append(fc.tries, tryInfo{finally: s.Finally, handler: true})
@@ -681,9 +693,10 @@ func (fc *fcomp) finallyOnThrow(finally *lang.Block) {
 	fc.emit(RETHROW, 0)
 }
 
-func (fc *fcomp) funcLit(f *lang.FuncLit) {
+// funcLit compiles a function literal and returns its index.
+func (fc *fcomp) funcLit(f *lang.FuncLit) int {
 	info := fc.c.r.funcs[f]
-	fn := fc.c.newFunction(info, f.Name, f.Pos, f.Body.Stmts)
+	fn := fc.c.newFunction(info, fc.funcID(f), f.Name, f.Pos, f.Body.Stmts)
 	for _, b := range info.free {
 		if i, ok := fc.info.freeIndex[b]; ok {
 			fn.Captures = append(fn.Captures, Capture{FromFree: true, Index: i})
@@ -693,6 +706,7 @@ func (fc *fcomp) funcLit(f *lang.FuncLit) {
 	}
 	fc.at(f.Pos)
 	fc.emit(MAKEFUNC, uint32(fn.Index))
+	return fn.Index
 }
 
 var binaryOps = map[string]Opcode{
@@ -885,6 +899,7 @@ func (fc *fcomp) call(e *lang.CallExpr) {
 		}
 		fc.at(e.Pos)
 		fc.emit(CALLMETHOD, name<<8|uint32(len(e.Args)))
+		fc.point(e, "")
 		return
 	}
 	fc.expr(e.Fn)
@@ -893,6 +908,7 @@ func (fc *fcomp) call(e *lang.CallExpr) {
 	}
 	fc.at(e.Pos)
 	fc.emit(CALL, uint32(len(e.Args)))
+	fc.point(e, "")
 }
 
 // yield compiles "yield v" and "yield from x".
@@ -902,6 +918,7 @@ func (fc *fcomp) yield(e *lang.YieldExpr) {
 		fc.at(e.Pos)
 		fc.fn.Yields = append(fc.fn.Yields, fc.pc())
 		fc.emit(YIELD, 0)
+		fc.point(e, "")
 		return
 	}
 	fc.expr(e.Value)
@@ -910,7 +927,7 @@ func (fc *fcomp) yield(e *lang.YieldExpr) {
 	fc.emit(DUP, 0)
 	fc.emit(ISGEN, 0)
 	fc.jump(JMPTRUE, gen)
-	fc.yieldEach()
+	fc.yieldEach(e)
 	fc.jump(JMP, end)
 	fc.place(gen)
 	fc.delegate(e)
@@ -922,13 +939,15 @@ func (fc *fcomp) yield(e *lang.YieldExpr) {
 // evaluate to nil.
 //
 //	for v in x { yield v }; result nil
-func (fc *fcomp) yieldEach() {
+func (fc *fcomp) yieldEach(e *lang.YieldExpr) {
 	fc.emit(ITER, 0)
 	top := fc.pc()
 	exit := &label{}
 	fc.jump(FORNEXT, exit)
+	fc.point(e, "/next")
 	fc.fn.Yields = append(fc.fn.Yields, fc.pc())
 	fc.emit(YIELD, 0)
+	fc.point(e, "/each")
 	fc.emit(POP, 0)
 	fc.emitJumpTo(JMP, top)
 	fc.place(exit)
@@ -946,6 +965,8 @@ func (fc *fcomp) yieldEach() {
 func (fc *fcomp) delegate(e *lang.YieldExpr) {
 	tmps := fc.c.r.yieldFrom[e]
 	g, s := uint32(tmps[0].index), uint32(tmps[1].index)
+	fc.hidden(int(g), fc.names.ids[e]+".gen")
+	fc.hidden(int(s), fc.names.ids[e]+".sent")
 	fc.emit(SETLOCAL, g)
 	fc.emit(NIL, 0)
 	fc.emit(SETLOCAL, s)
@@ -956,10 +977,12 @@ func (fc *fcomp) delegate(e *lang.YieldExpr) {
 	fc.emit(LOCAL, g)
 	fc.emit(LOCAL, s)
 	fc.emit(CALLMETHOD, fc.c.nameIndex("send")<<8|1)
+	fc.point(e, "/send")
 	fc.isDone(g)
 	fc.jump(JMPTRUE, end)
 	fc.fn.Yields = append(fc.fn.Yields, fc.pc())
 	fc.emit(YIELD, 0)
+	fc.point(e, "")
 	fc.emit(SETLOCAL, s)
 	fc.emitJumpTo(JMP, top)
 	fc.place(finished)

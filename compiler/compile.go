@@ -51,9 +51,10 @@ func Compile(f *lang.File, opts Options) (*Program, error) {
 	}
 	for _, g := range r.globals {
 		prog.Globals = append(prog.Globals, g.name)
+		prog.Decls = append(prog.Decls, GlobalDecl{Func: -1})
 	}
-	c := &compiler{prog: prog, r: r, names: map[string]int{}}
-	c.newFunction(top, "<main>", lang.Pos{File: f.Name, Line: 1, Col: 1}, f.Stmts)
+	c := &compiler{prog: prog, r: r, names: map[string]int{}, litCopies: map[*lang.FuncLit]int{}}
+	c.newFunction(top, "<main>", "<main>", lang.Pos{File: f.Name, Line: 1, Col: 1}, f.Stmts)
 	if len(c.errs) > 0 {
 		return nil, sortErrors(c.errs)
 	}

@@ -13,16 +13,33 @@ import (
 // shared by any number of machines.
 type Program struct {
 	File     string
-	Src      []byte      // the source text, for error messages
-	Funcs    []*Function // Funcs[0] is the top level, named "<main>"
-	Globals  []string    // global variable names by slot
-	Names    []string    // attribute and method names used by ATTR, SETATTR, CALLMETHOD
-	Builtins []string    // predeclared names used by BUILTIN, bound by the VM at load
-	Hash     [32]byte    // SHA-256 of the source; identifies the program in snapshots
+	Src      []byte       // the source text, for error messages
+	Funcs    []*Function  // Funcs[0] is the top level, named "<main>"
+	Globals  []string     // global variable names by slot
+	Names    []string     // attribute and method names used by ATTR, SETATTR, CALLMETHOD
+	Builtins []string     // predeclared names used by BUILTIN, bound by the VM at load
+	Decls    []GlobalDecl // debug info: where each global is first declared, by slot
+	Hash     [32]byte     // SHA-256 of the source; identifies the program in snapshots
+}
+
+// GlobalDecl is where a global is first declared, and the function a
+// top-level fn declaration binds to it (-1 for a let).
+type GlobalDecl struct {
+	Pos  Position
+	Func int
+}
+
+// declareGlobal records the first declaration of global slot i.
+func (c *compiler) declareGlobal(i int, pos lang.Pos, fn int) {
+	d := &c.prog.Decls[i]
+	if d.Pos.Line == 0 {
+		*d = GlobalDecl{Pos: Position{Line: int32(pos.Line), Col: int32(pos.Col)}, Func: fn}
+	}
 }
 
 // Function is the compiled form of one fn literal or of the top level.
 type Function struct {
+	ID        string // stable across edits and builds; see points.go
 	Name      string
 	Pos       lang.Pos
 	Index     int // position in Program.Funcs
@@ -36,7 +53,9 @@ type Function struct {
 	Captures  []Capture   // how MAKEFUNC fills the closure's cells
 	Locals    []LocalInfo // debug info: every local's name and live range
 	FreeNames []string    // debug info: the names of the captured variables
-	Yields    []int       // debug info: the pc of each YIELD, in order (suspension points)
+	Yields    []int       // debug info: the pc of each YIELD, in order
+	Points    []Point     // debug info: every suspension point with its stable id, in pc order
+	Hidden    []Hidden    // debug info: the compiler's temporary slots and their roles
 
 	flowOnce sync.Once
 	flow     *Flow

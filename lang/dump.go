@@ -234,3 +234,9 @@ func orNilBlock(b *Block) Node {
 	}
 	return b
 }
+
+// Children returns n's child nodes in source order, with nil where an
+// optional part is absent. A FnDecl's child is its FuncLit and a FuncLit's
+// its body, so a walk that must stay inside one function stops at
+// *FuncLit.
+func Children(n Node) []Node { return appendChildren(nil, n) }

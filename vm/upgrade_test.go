@@ -1,0 +1,244 @@
+package vm_test
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/vm"
+)
+
+// waitHost is the tests' wait: it suspends with its first argument, and
+// the driver replies with that argument and "!".
+var waitHost = &vm.Builtin{Name: "wait", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+	return m.Suspend("wait", args[0])
+}}
+
+func compileWith(t testing.TB, name string, src []byte) *compiler.Program {
+	t.Helper()
+	p, err := vm.Compile(name, src, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runTo runs p until its n-th suspension and returns the snapshot.
+func runTo(t testing.TB, p *compiler.Program, n int) []byte {
+	t.Helper()
+	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Run()
+	for i := 1; i < n && err == nil && s != nil; i++ {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil || s == nil {
+		t.Fatalf("stop %d: suspension %v, error %v", n, s, err)
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func upgradeReply(s *vm.Suspension) vm.Value {
+	return vm.String(vm.Str(s.Request) + "!")
+}
+
+// finish restores data on p and resumes it to the end, returning its
+// output.
+func finish(t testing.TB, p *compiler.Program, data []byte, out *bytes.Buffer) string {
+	t.Helper()
+	m, err := vm.Restore(p, data, vm.Options{Stdout: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, pending := m.Pending()
+	if !pending {
+		t.Fatal("restored machine is not suspended")
+	}
+	for s != nil && err == nil {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// TestUpgradeCorpus runs each edit in testdata/upgrade: the old program
+// stops at its n-th suspension, is upgraded to the new one, and must get
+// the verdict given and, when it moves, print what is given.
+func TestUpgradeCorpus(t *testing.T) {
+	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	if len(files) < 10 {
+		t.Fatalf("only %d cases", len(files))
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := map[string][]byte{}
+			for _, f := range ar.Files {
+				parts[f.Name] = f.Data
+			}
+			want := strings.Split(strings.TrimSpace(string(parts["want"])), "\n")
+			stop, _ := strconv.Atoi(strings.TrimPrefix(want[0], "stop "))
+			oldP, newP := compileWith(t, "x.wf", parts["old.wf"]), compileWith(t, "y.wf", parts["new.wf"])
+			data := runTo(t, oldP, stop)
+			var out bytes.Buffer
+			moved, rep, err := vm.Upgrade(newP, oldP.Map(), data, vm.Options{Stdout: &out})
+			verdict, detail, _ := strings.Cut(want[1], ": ")
+			if rep == nil {
+				t.Fatalf("no report: %v", err)
+			}
+			if rep.Verdict.String() != verdict {
+				t.Fatalf("verdict %q (%v), want %q", rep.Verdict, rep.Problems, want[1])
+			}
+			if detail != "" && !strings.Contains(rep.Reason(), detail) {
+				t.Fatalf("reason %q, want it to contain %q", rep.Reason(), detail)
+			}
+			if rep.Verdict >= vm.NeedsHook {
+				if !errors.Is(err, vm.ErrCannotMove) {
+					t.Fatalf("error %v, want ErrCannotMove", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.TrimSpace(finish(t, newP, moved, &out))
+			if w := strings.Join(want[2:], "\n"); got != w {
+				t.Fatalf("output:\n%s\nwant:\n%s", got, w)
+			}
+		})
+	}
+}
+
+// TestUpgradeIdentity: upgrading to the same program changes nothing, at
+// every suspension point of every program in the corpus.
+func TestUpgradeIdentity(t *testing.T) {
+	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".wf") {
+				continue
+			}
+			p := compileWith(t, f.Name, f.Data)
+			for stop := 1; ; stop++ {
+				data, ok := tryRunTo(p, stop)
+				if !ok {
+					break
+				}
+				moved, rep, err := vm.Upgrade(p, p.Map(), data, vm.Options{})
+				if err != nil || rep.Verdict != vm.Moves {
+					t.Fatalf("%s %s stop %d: %v %v", file, f.Name, stop, err, rep)
+				}
+				if !bytes.Equal(moved, data) {
+					t.Fatalf("%s %s stop %d: upgrading to the same program changed the snapshot", file, f.Name, stop)
+				}
+			}
+		}
+	}
+}
+
+// tryRunTo is runTo that reports, instead of failing, a program that
+// finishes first.
+func tryRunTo(p *compiler.Program, n int) ([]byte, bool) {
+	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}})
+	if err != nil {
+		return nil, false
+	}
+	s, err := m.Run()
+	for i := 1; i < n && err == nil && s != nil; i++ {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil || s == nil {
+		return nil, false
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	return data, err == nil
+}
+
+// FuzzUpgrade upgrades a program stopped at a random suspension point to
+// a random edit of it: every case either refuses with a reason or gives
+// a snapshot that verifies and runs; never a panic.
+func FuzzUpgrade(f *testing.F) {
+	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var old, new []byte
+		for _, x := range ar.Files {
+			switch x.Name {
+			case "old.wf":
+				old = x.Data
+			case "new.wf":
+				new = x.Data
+			}
+		}
+		f.Add(old, new, uint8(1))
+		f.Add(old, old, uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, old, new []byte, stop uint8) {
+		oldP, err1 := vm.Compile("old.wf", old, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
+		newP, err2 := vm.Compile("new.wf", new, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
+		if err1 != nil || err2 != nil {
+			return
+		}
+		data, ok := fuzzRunTo(oldP, int(stop%8)+1)
+		if !ok {
+			return
+		}
+		var out bytes.Buffer
+		opts := vm.Options{Stdout: &out, MaxSteps: 100000, MaxAlloc: 1 << 20}
+		moved, rep, err := vm.Upgrade(newP, oldP.Map(), data, opts)
+		if err != nil {
+			if rep == nil && !errors.Is(err, vm.ErrBadSnapshot) {
+				t.Logf("refused: %v", err)
+			}
+			return
+		}
+		m, err := vm.Restore(newP, moved, opts)
+		if err != nil {
+			t.Fatalf("an upgrade the verifier refuses: %v", err)
+		}
+		s, pending := m.Pending()
+		for i := 0; pending && s != nil && err == nil && i < 8; i++ {
+			s, err = m.Resume(upgradeReply(s))
+		}
+	})
+}
+
+func fuzzRunTo(p *compiler.Program, n int) ([]byte, bool) {
+	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}, MaxSteps: 100000, MaxAlloc: 1 << 20})
+	if err != nil {
+		return nil, false
+	}
+	s, err := m.Run()
+	for i := 1; i < n && err == nil && s != nil; i++ {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil || s == nil {
+		return nil, false
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	return data, err == nil
+}
