@@ -257,12 +257,27 @@ func misuses(t *testing.T) []misuse {
 		{"SetVariable", "nil program", func() error { _, _, err := vm.SetVariable(nil, snap, "r", vm.Nil); return wantErr(err, "nil program") }},
 		{"SetVariable", "no such variable", func() error { _, _, err := vm.SetVariable(p, snap, "zz", vm.Nil); return wantIs(err, vm.ErrNoVariable) }},
 		{"SetVariable", "garbage", func() error { _, _, err := vm.SetVariable(p, nil, "r", vm.Nil); return wantIs(err, vm.ErrBadSnapshot) }},
-		{"Upgrade", "nil program", func() error { _, _, err := vm.Upgrade(nil, p.Map(), snap, vm.Options{}); return wantErr(err, "nil program") }},
+		{"Upgrade", "nil program", func() error {
+			_, _, err := vm.Upgrade(nil, p.Map(), snap, vm.Options{})
+			return wantErr(err, "nil program")
+		}},
 		{"Upgrade", "nil map", func() error { _, _, err := vm.Upgrade(p, nil, snap, vm.Options{}); return wantErr(err, "no map") }},
-		{"Upgrade", "garbage", func() error { _, _, err := vm.Upgrade(p, p.Map(), []byte("x"), vm.Options{}); return wantIs(err, vm.ErrBadSnapshot) }},
-		{"Upgrade", "a dumped value", func() error { _, _, err := vm.Upgrade(p, p.Map(), dump, vm.Options{}); return wantIs(err, vm.ErrBadSnapshot) }},
-		{"PlanUpgrade", "nil program", func() error { _, err := vm.PlanUpgrade(nil, p.Map(), snap, vm.Options{}); return wantErr(err, "nil program") }},
-		{"PlanUpgrade", "garbage", func() error { _, err := vm.PlanUpgrade(p, p.Map(), nil, vm.Options{}); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"Upgrade", "garbage", func() error {
+			_, _, err := vm.Upgrade(p, p.Map(), []byte("x"), vm.Options{})
+			return wantIs(err, vm.ErrBadSnapshot)
+		}},
+		{"Upgrade", "a dumped value", func() error {
+			_, _, err := vm.Upgrade(p, p.Map(), dump, vm.Options{})
+			return wantIs(err, vm.ErrBadSnapshot)
+		}},
+		{"PlanUpgrade", "nil program", func() error {
+			_, err := vm.PlanUpgrade(nil, p.Map(), snap, vm.Options{})
+			return wantErr(err, "nil program")
+		}},
+		{"PlanUpgrade", "garbage", func() error {
+			_, err := vm.PlanUpgrade(p, p.Map(), nil, vm.Options{})
+			return wantIs(err, vm.ErrBadSnapshot)
+		}},
 		{"Report.Reason", "nil report", func() error {
 			if (*vm.Report)(nil).Reason() != "" {
 				return errors.New("a nil report gave a reason")
@@ -398,9 +413,9 @@ var anyInput = map[string]string{
 	"Value.Kind": "", "Value.IsNil": "", "Value.Number": "", "Value.Truth": "", "Value.TypeName": "",
 	"Value.AsBool": "TestAccessorsOnOtherKinds", "Value.AsInt": "", "Value.AsFloat": "", "Value.AsString": "",
 	"Value.AsBytes": "", "Value.AsList": "", "Value.AsMap": "", "Value.AsError": "", "Value.AsBuiltin": "",
-	"Range.Len":     "no API hands out a *Range; a Range is made only by range()",
-	"View":          "every value can be viewed; zero options mean the defaults",
-	"InternalError": "any recovered value can be wrapped",
+	"Range.Len":      "no API hands out a *Range; a Range is made only by range()",
+	"View":           "every value can be viewed; zero options mean the defaults",
+	"InternalError":  "any recovered value can be wrapped",
 	"Verdict.String": "every verdict has a name; others are \"cannot move\"",
 	"Problem.String": "a plain record: any field values print",
 }
