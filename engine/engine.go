@@ -240,7 +240,7 @@ func (e *Engine) Compile(ctx context.Context, file string, src []byte) (*compile
 	if err != nil {
 		return nil, err
 	}
-	if err := e.store.PutProgram(ctx, Program{Hash: hash, File: file, Source: src, Hosts: e.actNames}); err != nil {
+	if err := e.store.PutProgram(ctx, Program{Hash: hash, File: file, Source: src, Hosts: e.actNames, Map: prog.Map().Encode()}); err != nil {
 		return nil, err
 	}
 	e.mu.Lock()

@@ -369,14 +369,12 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// An instance stored by a wf with another instruction set keeps its state
-// and its signals, and says why it cannot resume. The test stands in an
-// older wf by giving the stored program, and the snapshots made with it,
-// another hash, as a bytecode version change does.
-func TestOtherBytecodeVersionIsExplained(t *testing.T) {
-	f := newFixture(t, Options{})
-	ctx := context.Background()
-	id := f.start(approval, `{"what": "x"}`)
+// olderBuild stands in an older wf for instance id: it gives the stored
+// program, its versions and snapshots another hash, as a bytecode
+// version change does, and drops the stored upgrade map unless keepMap.
+// It returns an engine on the changed database.
+func olderBuild(t *testing.T, f *fixture, id string, keepMap bool) *Engine {
+	t.Helper()
 	db := f.e.Store().(*SQLite).DB()
 	cur := vm.ProgramHash([]byte(approval))
 	old := bytes.Repeat([]byte{0xab}, len(cur))
@@ -389,15 +387,22 @@ func TestOtherBytecodeVersionIsExplained(t *testing.T) {
 	}
 	snap = bytes.ReplaceAll(snap, cur[:], old)
 	oldHex := fmt.Sprintf("%x", old)
-	for _, q := range []struct {
+	queries := []struct {
 		sql  string
 		args []any
 	}{
 		{`PRAGMA foreign_keys = OFF`, nil},
 		{`UPDATE programs SET hash = ?`, []any{oldHex}},
 		{`UPDATE instances SET program = ?`, []any{oldHex}},
-		{`UPDATE versions SET snapshot = ? WHERE instance = ?`, []any{snap, id}},
-	} {
+		{`UPDATE versions SET snapshot = ?, program = ? WHERE instance = ?`, []any{snap, oldHex, id}},
+	}
+	if !keepMap {
+		queries = append(queries, struct {
+			sql  string
+			args []any
+		}{`UPDATE programs SET map = NULL`, nil})
+	}
+	for _, q := range queries {
 		if _, err := db.Exec(q.sql, q.args...); err != nil {
 			t.Fatal(err)
 		}
@@ -406,8 +411,19 @@ func TestOtherBytecodeVersionIsExplained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reopened.Close()
-	_, err = reopened.Signal(ctx, id, "approval", []byte("1"))
+	t.Cleanup(func() { reopened.Close() })
+	return reopened
+}
+
+// An instance stored by a wf with another instruction set, whose program
+// has no upgrade map (stored before wf kept them), keeps its state and
+// its signals, and says why it cannot resume.
+func TestOtherBytecodeWithoutMapIsExplained(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "x"}`)
+	reopened := olderBuild(t, f, id, false)
+	_, err := reopened.Signal(ctx, id, "approval", []byte("1"))
 	if !errors.Is(err, ErrOtherBytecode) || !errors.Is(err, ErrCorrupt) {
 		t.Errorf("signal: %v, want ErrOtherBytecode and ErrCorrupt", err)
 	}
@@ -423,6 +439,46 @@ func TestOtherBytecodeVersionIsExplained(t *testing.T) {
 	}
 	if h.Status != Waiting || h.Version != 1 {
 		t.Errorf("head: %s version %d, want waiting version 1", h.Status, h.Version)
+	}
+}
+
+// An instance stored by a wf with another instruction set, with the
+// upgrade map that wf stored, moves onto this wf's code on its own when
+// it is next stepped: a version of its own, which a rewind undoes.
+func TestOtherBytecodeMovesOnItsOwn(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(approval, `{"what": "x"}`)
+	reopened := olderBuild(t, f, id, true)
+	if _, err := reopened.Signal(ctx, id, "approval", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	h, err := reopened.Store().Head(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := fmt.Sprintf("%x", vm.ProgramHash([]byte(approval)))
+	if h.Status != Completed || h.Output != "asking for x\nanswer: 1\n" || h.Program != cur {
+		t.Fatalf("head: %s %q on %s", h.Status, h.Output, h.Program)
+	}
+	hist, err := reopened.History(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 3 || !strings.HasPrefix(hist[1].Reason, "upgraded abababababab → ") || hist[1].Program != cur || hist[0].Program == cur {
+		t.Fatalf("history: %+v", hist)
+	}
+	if _, err := reopened.Rewind(ctx, id, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	hist, err = reopened.History(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The rewind went back to the old program; stepping it moved it on
+	// again, as a version of its own.
+	if len(hist) != 5 || hist[3].Program == cur || !strings.HasPrefix(hist[4].Reason, "upgraded ") || hist[4].Status != Waiting {
+		t.Fatalf("history after the rewind: %+v", hist)
 	}
 }
 

@@ -81,6 +81,9 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (i
 	}
 	st := e.successor(h, reason)
 	in := &st.Instance
+	if old.Program != "" && old.Program != in.Program {
+		in.Program = old.Program // back to the program before an upgrade
+	}
 	in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error = old.Status, old.WaitingFor, old.Due, old.ActivitySeq, old.Error
 	st.Version.Status, st.Version.WaitingFor, st.Version.Due = old.Status, old.WaitingFor, old.Due
 	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
@@ -113,7 +116,11 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 		return "", fmt.Errorf("instance %s version %d has no state to fork", id, at)
 	}
 	now := e.opts.Now()
-	in := Instance{ID: e.opts.NewID(), Program: h.Program, Status: old.Status, WaitingFor: old.WaitingFor,
+	prog := h.Program
+	if old.Program != "" {
+		prog = old.Program
+	}
+	in := Instance{ID: e.opts.NewID(), Program: prog, Status: old.Status, WaitingFor: old.WaitingFor,
 		Due: old.Due, Version: 1, ActivitySeq: old.ActivitySeq, NextSeq: h.NextSeq, Input: h.Input,
 		Error: old.Error, Parent: id, Created: now, Updated: now}
 	v := old

@@ -27,6 +27,8 @@ var migrations = []migration{
 	{1, "the first schema", execAll(schemaV1)},
 	{2, "each version stores the output it added, after its output_from version's",
 		chain(execAll(outputPartsAdd), outputParts, execAll(outputPartsDrop))},
+	{3, "each program keeps the upgrade map of the wf that compiled it; each version names its program",
+		execAll(programMapAdd)},
 }
 
 // schemaVersion is the schema this wf reads and writes: the last migration's.
@@ -212,6 +214,19 @@ CREATE INDEX inbox_queued ON inbox (instance, name, id) WHERE consumed_by IS NUL
 const outputPartsAdd = `ALTER TABLE versions ADD COLUMN printed TEXT NOT NULL DEFAULT '';
 ALTER TABLE versions ADD COLUMN output_from INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE versions ADD COLUMN output_len INTEGER NOT NULL DEFAULT 0;
+`
+
+// Schema version 3: a program keeps its upgrade map (compiler.Map, JSON),
+// made by the wf that stored it, so that a later wf with another code
+// generator can still read its instances' frames. Programs stored before
+// have none (NULL) until a wf of the same bytecode stores them again.
+//
+// Each version names the program its snapshot belongs to, since an
+// upgrade moves an instance to another program and a rewind moves it
+// back; until now every version's program was its instance's.
+const programMapAdd = `ALTER TABLE programs ADD COLUMN map BLOB;
+ALTER TABLE versions ADD COLUMN program TEXT NOT NULL DEFAULT '';
+UPDATE versions SET program = (SELECT program FROM instances WHERE instances.id = versions.instance);
 `
 
 const outputPartsDrop = `ALTER TABLE versions DROP COLUMN output;

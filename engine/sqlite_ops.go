@@ -14,7 +14,7 @@ import (
 func (s *SQLite) PutProgram(ctx context.Context, p Program) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, s.st.putProgram).ExecContext(ctx,
-			p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), unixNano(time.Now()))
+			p.Hash, p.File, p.Source, strings.Join(p.Hosts, ","), unixNano(time.Now()), p.Map)
 		return err
 	})
 }
@@ -23,7 +23,7 @@ func (s *SQLite) PutProgram(ctx context.Context, p Program) error {
 func (s *SQLite) Program(ctx context.Context, hash string) (Program, error) {
 	p := Program{Hash: hash}
 	var hosts string
-	err := s.st.program.QueryRowContext(ctx, hash).Scan(&p.File, &p.Source, &hosts)
+	err := s.st.program.QueryRowContext(ctx, hash).Scan(&p.File, &p.Source, &hosts, &p.Map)
 	if err != nil {
 		return p, notFound(err, "program "+hash)
 	}
@@ -48,15 +48,16 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 		if err != nil {
 			return err
 		}
-		return s.insertVersion(ctx, tx, in.ID, first.Version)
+		return s.insertVersion(ctx, tx, in, first.Version)
 	})
 }
 
 // insertVersion stores v with its printed part (sqlInsertVersion).
-func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Version) error {
+// The version's program is the instance's, as of that version.
+func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, in Instance, v Version) error {
 	_, err := tx.StmtContext(ctx, s.st.insertVersion).ExecContext(ctx,
-		id, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
-		v.Snapshot, v.Printed, v.OutputFrom, len(v.Printed), v.Detail, v.Error, unixNano(v.Created))
+		in.ID, v.Number, v.Reason, v.Status, v.WaitingFor, nanos(v.Due), v.ActivitySeq, v.SnapVersion,
+		v.Snapshot, v.Printed, v.OutputFrom, len(v.Printed), v.Detail, v.Error, unixNano(v.Created), in.Program)
 	return err
 }
 
@@ -145,7 +146,7 @@ func scanVersion(r scanner, outLen *int64, extra ...any) (Version, error) {
 	var due sql.NullInt64
 	var created int64
 	dest := append([]any{&v.Number, &v.Reason, &v.Status, &v.WaitingFor, &due, &v.ActivitySeq,
-		&v.SnapVersion, &v.Printed, &v.OutputFrom, outLen, &v.Detail, &v.Error, &created}, extra...)
+		&v.SnapVersion, &v.Printed, &v.OutputFrom, outLen, &v.Detail, &v.Error, &created, &v.Program}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return v, err
 	}
@@ -273,12 +274,12 @@ func (s *SQLite) Commit(ctx context.Context, st Step) (due bool, err error) {
 func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) {
 	in := st.Instance
 	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
-		in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
+		in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
 		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From)
 	if err := changedOne(res, err); err != nil {
 		return false, err
 	}
-	if err := s.insertVersion(ctx, tx, in.ID, st.Version); err != nil {
+	if err := s.insertVersion(ctx, tx, in, st.Version); err != nil {
 		return false, err
 	}
 	if m := st.Deliver; m != nil {

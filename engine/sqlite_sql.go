@@ -52,8 +52,9 @@ func (st *statements) prepare(ctx context.Context, w, r *sql.DB) error {
 	return nil
 }
 
-const sqlPutProgram = `INSERT INTO programs (hash, file, source, hosts, created_at)
-	VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`
+const sqlPutProgram = `INSERT INTO programs (hash, file, source, hosts, created_at, map)
+	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET map = excluded.map
+	WHERE programs.map IS NULL AND excluded.map IS NOT NULL`
 
 const sqlInsertInstance = `INSERT INTO instances (id, program, status, waiting_for, due_at,
 	wake_at, version, activity_seq, next_seq, input, error, parent, lease_owner, lease_until,
@@ -66,14 +67,14 @@ const sqlInsertInstance = `INSERT INTO instances (id, program, status, waiting_f
 // as the list of parts), and the whole output's length.
 const sqlInsertVersion = `INSERT INTO versions (instance, version, reason, status,
 	waiting_for, due_at, activity_seq, snap_version, snapshot, printed, output_from, output_len,
-	detail, error, created_at)
+	detail, error, created_at, program)
 	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
 	coalesce((SELECT CASE WHEN printed = '' THEN output_from ELSE version END FROM versions
 		WHERE instance = ?1 AND version = ?11), 0),
 	coalesce((SELECT output_len FROM versions WHERE instance = ?1 AND version = ?11), 0) + ?12,
-	?13, ?14, ?15)`
+	?13, ?14, ?15, ?16)`
 
-const sqlCommitHead = `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
+const sqlCommitHead = `UPDATE instances SET program = ?, status = ?, waiting_for = ?, due_at = ?,
 	wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
 	lease_owner = NULL, lease_until = NULL WHERE id = ? AND version = ?`
 
@@ -109,7 +110,7 @@ const sqlSetLease = `UPDATE instances SET lease_owner = ?, lease_until = ? WHERE
 const sqlTakeLease = `UPDATE instances SET lease_owner = ?, lease_until = ?
 	WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`
 
-const sqlProgram = `SELECT file, source, hosts FROM programs WHERE hash = ?`
+const sqlProgram = `SELECT file, source, hosts, map FROM programs WHERE hash = ?`
 
 const instanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.version,
 	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
@@ -122,7 +123,7 @@ const sqlHead = `SELECT ` + instanceColumns + `, v.snap_version, sv.snapshot,
 	WHERE i.id = ?`
 
 const versionColumns = `v.version, v.reason, v.status, v.waiting_for, v.due_at, v.activity_seq,
-	v.snap_version, v.printed, v.output_from, v.output_len, v.detail, v.error, v.created_at`
+	v.snap_version, v.printed, v.output_from, v.output_len, v.detail, v.error, v.created_at, v.program`
 
 const sqlVersion = `SELECT ` + versionColumns + `, sv.snapshot FROM versions v
 	JOIN versions sv ON sv.instance = v.instance AND sv.version = v.snap_version

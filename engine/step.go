@@ -70,6 +70,11 @@ func (e *Engine) stepFrom(ctx context.Context, h Head, who holder) (moved, due b
 	if err != nil {
 		return false, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
 	}
+	if now := fmt.Sprintf("%x", prog.Hash); now != h.Program {
+		if h, err = e.rebuild(ctx, h, prog, who); err != nil {
+			return false, false, err
+		}
+	}
 	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
 	if err != nil {
 		return false, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)

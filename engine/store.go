@@ -60,6 +60,11 @@ type Program struct {
 	File   string
 	Source []byte
 	Hosts  []string // activity names it was compiled with
+	// Map is the upgrade map (compiler.Map, JSON) made by the wf that
+	// stored the program: what a later wf, whose code generator may
+	// differ, needs to read its instances' frames. Nil for programs
+	// stored before wf kept maps.
+	Map []byte
 }
 
 // Instance is the head row of a workflow instance: where it stands now.
@@ -91,7 +96,8 @@ type Instance struct {
 // Version, History and Head give Output, everything printed so far.
 type Version struct {
 	Number      int64     `json:"number"`
-	Reason      string    `json:"reason"` // what led here: "started", "signal approval received", ...
+	Program     string    `json:"program"` // the program hash of its snapshot: the instance's as of this version
+	Reason      string    `json:"reason"`  // what led here: "started", "signal approval received", ...
 	Status      Status    `json:"status"`
 	WaitingFor  string    `json:"waiting_for,omitempty"`
 	Due         time.Time `json:"due,omitzero"`
