@@ -62,6 +62,10 @@ func TestUpgradeStory(t *testing.T) {
 	if f.head(a).Version != 1 {
 		t.Fatal("the dry run changed an instance")
 	}
+	byProgram, err := f.e.Upgrade(ctx, "v3.wf", []byte(pricingV3), UpgradeOptions{Program: f.head(a).Program[:10], DryRun: true})
+	if err != nil || len(byProgram) != 3 {
+		t.Fatalf("dry run by program: %v %v", byProgram, err)
+	}
 
 	res, err := f.e.Upgrade(ctx, "v2.wf", []byte(pricingV2), UpgradeOptions{IDs: []string{a, b}})
 	if err != nil {

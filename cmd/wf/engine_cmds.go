@@ -34,6 +34,7 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 	"set":     cmdSet,
 	"cancel":  cmdCancel,
 	"worker":  cmdWorker,
+	"upgrade": cmdUpgrade,
 }
 
 const engineUsage = `
@@ -49,6 +50,8 @@ Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
   wf set ID NAME JSON            change a variable of a waiting instance
   wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
   wf worker                      fire timers and run instances with work, until SIGTERM
+  wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
+                                 --dry-run says which can move and why not
 
 start, signal, fork, rewind and worker run workflow steps (the code between two
 waits); --max-steps and --max-alloc bound each step (defaults 100000000 steps,
