@@ -902,6 +902,7 @@ func (fc *fcomp) call(e *lang.CallExpr) {
 		fc.point(e, "")
 		return
 	}
+	fc.marker(e)
 	fc.expr(e.Fn)
 	for _, a := range e.Args {
 		fc.expr(a)

@@ -31,6 +31,7 @@ package compiler
 // out of its try) gets "~2", "~3" on the later copies.
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -209,4 +210,28 @@ func (fc *fcomp) funcID(lit *lang.FuncLit) string {
 		id += "~" + strconv.Itoa(c)
 	}
 	return id
+}
+
+// MarkerBuiltin is the builtin whose calls name version markers: fixed
+// per instance, so each must be a string literal the compiler can list.
+const MarkerBuiltin = "version"
+
+// marker records the name of a call of the version builtin.
+func (fc *fcomp) marker(e *lang.CallExpr) {
+	id, ok := e.Fn.(*lang.Ident)
+	if !ok || id.Name != MarkerBuiltin || fc.c.r.uses[id].scope != Builtin {
+		return
+	}
+	if len(e.Args) != 1 || !isStringLit(e.Args[0]) {
+		fc.c.errorf(e.Pos, "version() takes one string literal: the markers a program can ask for are fixed when it is compiled")
+		return
+	}
+	name := e.Args[0].(*lang.StringLit).Value
+	for _, m := range fc.c.prog.Markers {
+		if m == name {
+			return
+		}
+	}
+	fc.c.prog.Markers = append(fc.c.prog.Markers, name)
+	sort.Strings(fc.c.prog.Markers)
 }

@@ -19,6 +19,7 @@ type Program struct {
 	Names    []string     // attribute and method names used by ATTR, SETATTR, CALLMETHOD
 	Builtins []string     // predeclared names used by BUILTIN, bound by the VM at load
 	Decls    []GlobalDecl // debug info: where each global is first declared, by slot
+	Markers  []string     // the names version() is called with, sorted
 	Hash     [32]byte     // SHA-256 of the source; identifies the program in snapshots
 }
 

@@ -247,3 +247,37 @@ func (e *Engine) rebuild(ctx context.Context, h Head, prog *compiler.Program, wh
 	}
 	return e.store.State(ctx, h.ID)
 }
+
+// Using returns the instances f selects whose state takes the version
+// marker name: version(name) is true in them (they started on a program
+// that asks for it, and were not upgraded onto it from one that did
+// not). It reads each instance's head state.
+func (e *Engine) Using(ctx context.Context, name string, f Filter) ([]Instance, error) {
+	limit := f.Limit
+	f.Limit = 0
+	list, err := e.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []Instance
+	for _, in := range list {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		h, err := e.store.State(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if h.Snapshot == nil {
+			continue
+		}
+		mk, err := vm.Markers(h.Snapshot)
+		if err != nil {
+			return nil, fmt.Errorf("instance %s: %w: %w", in.ID, ErrCorrupt, err)
+		}
+		if mk[name] {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}

@@ -139,6 +139,13 @@ func init() {
 		}
 		return m.newCoroutine(args[0])
 	})
+	def("version", func(m *Machine, args []Value) (Value, error) {
+		var name string
+		if err := UnpackArgs("version", args, "name", &name); err != nil {
+			return Nil, err
+		}
+		return Bool(m.markers[name]), nil
+	})
 	def("current", func(m *Machine, args []Value) (Value, error) {
 		if err := wantArgs("current", args, 0, 0); err != nil {
 			return Nil, err

@@ -92,7 +92,8 @@ type Machine struct {
 
 	lastTrace []TraceEntry // traceback of the throw being handled, for rethrow
 
-	pending   *pendingHost // the host call a suspended machine waits on
+	markers   map[string]bool // version markers, fixed when it starts or is upgraded (nil: none)
+	pending   *pendingHost    // the host call a suspended machine waits on
 	failed    error        // set when an error stopped the machine mid-instruction
 	preempted bool         // the last stop was the step budget, between instructions
 
@@ -132,6 +133,12 @@ func New(p *compiler.Program, opts Options) (*Machine, error) {
 	m.globals = make([]Value, len(p.Globals))
 	for i := range m.globals {
 		m.globals[i] = undefined
+	}
+	for _, name := range p.Markers { // a new machine takes every marker its program asks for
+		if m.markers == nil {
+			m.markers = map[string]bool{}
+		}
+		m.markers[name] = true
 	}
 	main := &Closure{Fn: prog.Funcs[0]}
 	m.root = newFiber(fiberRoot)

@@ -278,6 +278,8 @@ func misuses(t *testing.T) []misuse {
 			_, err := vm.PlanUpgrade(p, p.Map(), nil, vm.Options{})
 			return wantIs(err, vm.ErrBadSnapshot)
 		}},
+		{"Markers", "garbage", func() error { _, err := vm.Markers([]byte("x")); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"Markers", "a dumped value", func() error { _, err := vm.Markers(dump); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"Report.Reason", "nil report", func() error {
 			if (*vm.Report)(nil).Reason() != "" {
 				return errors.New("a nil report gave a reason")

@@ -217,7 +217,53 @@ func (m *Machine) decodeBody(body []any) (*decoder, error) {
 		return nil, badf("the root fiber is a %s", fiberNoun(root))
 	}
 	m.root, m.cur, m.steps, m.alloc = root, cur, steps, alloc
+	if len(body) > 7 {
+		if m.markers, err = decodeMarkers(body[7]); err != nil {
+			return nil, err
+		}
+	}
 	return d, m.restorePending(d, body[6])
+}
+
+// decodeMarkers reads version markers: [name, taken] pairs, names
+// strictly ascending.
+func decodeMarkers(x any) (map[string]bool, error) {
+	pairs, ok := x.([]any)
+	if !ok || len(pairs) == 0 {
+		return nil, badf("version markers: want a non-empty array of [name, taken] pairs")
+	}
+	out := make(map[string]bool, len(pairs))
+	last := ""
+	for i, p := range pairs {
+		pair, ok := p.([]any)
+		if !ok || len(pair) != 2 {
+			return nil, badf("version marker %d: want [name, taken]", i)
+		}
+		name, ok1 := pair[0].(string)
+		taken, ok2 := pair[1].(bool)
+		if !ok1 || !ok2 || i > 0 && name <= last {
+			return nil, badf("version marker %d: want a string name, in ascending order, and a bool", i)
+		}
+		out[name], last = taken, name
+	}
+	return out, nil
+}
+
+// Markers returns the version markers a machine snapshot records, by
+// name: true for a marker the instance takes (version(name) is true), false
+// for one it was upgraded past. It needs no program.
+func Markers(data []byte) (map[string]bool, error) {
+	env, err := decodeEnvelope(data)
+	if err != nil {
+		return nil, err
+	}
+	if env.Kind != snapMachine {
+		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
+	}
+	if len(env.Body) < 8 {
+		return map[string]bool{}, nil
+	}
+	return decodeMarkers(env.Body[7])
 }
 
 // restorePending decodes the host call a suspended machine waits on:

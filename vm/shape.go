@@ -14,7 +14,8 @@ var objectFields = [...]int{
 	objError: 4, objRange: 4, objIter: 7, objFiber: 10, objRoot: 1,
 }
 
-// bodyFields is the number of fields of a machine body and a value body;
+// bodyFields is the number of fields of a machine body and a value body
+// (a machine body has one more, its version markers, when it has any);
 // heapField is where each keeps its heap.
 var (
 	bodyFields = [...]int{snapMachine: 7, snapValue: 2}
@@ -29,7 +30,7 @@ var (
 // it is compiled (wf inspect compiled first: 7–10 s and 0.95 GB before
 // refusing a crafted 1.2 MB file). The decoder relies on the field counts.
 func checkShape(kind int64, body []any) error {
-	if len(body) != bodyFields[kind] {
+	if len(body) != bodyFields[kind] && !(kind == snapMachine && len(body) == bodyFields[kind]+1) { // + the markers
 		return badf("body has %d fields, want %d", len(body), bodyFields[kind])
 	}
 	heap, ok := body[heapField[kind]].([]any)

@@ -18,6 +18,7 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
@@ -110,14 +111,37 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 		return nil, e.err
 	}
 	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
-	w.array(7)
+	if len(m.markers) > 0 {
+		w.array(8)
+	} else {
+		w.array(7)
+	}
 	w.raw(roots.b)
 	w.int(m.steps)
 	w.int(m.alloc)
 	w.array(e.n)
 	w.raw(e.heap.b)
 	w.raw(pending.b)
+	if len(m.markers) > 0 {
+		m.encodeMarkers(w)
+	}
 	return w.b, nil
+}
+
+// encodeMarkers writes the version markers as [name, taken] pairs in name
+// order.
+func (m *Machine) encodeMarkers(w *cborWriter) {
+	names := make([]string, 0, len(m.markers))
+	for name := range m.markers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	w.array(len(names))
+	for _, name := range names {
+		w.array(2)
+		w.text(name)
+		w.bool(m.markers[name])
+	}
 }
 
 // dumpValue encodes one value with everything reachable from it. The root

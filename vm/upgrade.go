@@ -263,6 +263,7 @@ func (u *upgrade) move() {
 		}
 	}
 	m.root, m.cur, m.pending = o.root, o.cur, o.pending
+	u.moveMarkers()
 	u.fixExits()
 	u.checkRemoved()
 	if u.rep.Verdict == NeedsHook && u.hasHook() {
@@ -276,6 +277,27 @@ func (u *upgrade) move() {
 	if u.rep.Verdict < NeedsHook {
 		m.rechain()
 	}
+}
+
+// moveMarkers keeps the markers the instance has and records the new
+// program's others as not taken: the instance started before them.
+func (u *upgrade) moveMarkers() {
+	u.m.markers = nil
+	for name, taken := range u.old.markers {
+		u.setMarker(name, taken)
+	}
+	for _, name := range u.m.prog.Markers {
+		if _, ok := u.m.markers[name]; !ok {
+			u.setMarker(name, false)
+		}
+	}
+}
+
+func (u *upgrade) setMarker(name string, taken bool) {
+	if u.m.markers == nil {
+		u.m.markers = map[string]bool{}
+	}
+	u.m.markers[name] = taken
 }
 
 func (u *upgrade) hasHook() bool {

@@ -242,3 +242,43 @@ func fuzzRunTo(p *compiler.Program, n int) ([]byte, bool) {
 	data, err := m.Snapshot(vm.SnapshotOptions{})
 	return data, err == nil
 }
+
+// TestVersionMarkers: a new machine takes every marker of its program; an
+// upgraded one records the new program's markers as not taken and keeps
+// the ones it had, through further upgrades; Markers reads them from a
+// snapshot.
+func TestVersionMarkers(t *testing.T) {
+	v1 := compileWith(t, "v1.wf", []byte(`let ok = wait("a")
+print(version("b"))`))
+	v2 := compileWith(t, "v2.wf", []byte(`let ok = wait("a")
+print(version("b"), version("c"))`))
+	v3 := compileWith(t, "v3.wf", []byte(`let ok = wait("a")
+print(version("b"), version("c"), version("d"))`))
+	if got := strings.Join(v3.Markers, ","); got != "b,c,d" {
+		t.Fatalf("markers %q", got)
+	}
+	fresh := runTo(t, v2, 1)
+	if mk, err := vm.Markers(fresh); err != nil || !mk["b"] || !mk["c"] || len(mk) != 2 {
+		t.Fatalf("fresh v2: %v %v", mk, err)
+	}
+	s1 := runTo(t, v1, 1)
+	s2, _, err := vm.Upgrade(v2, v1.Map(), s1, vm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, _, err := vm.Upgrade(v3, v2.Map(), s2, vm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mk, _ := vm.Markers(s3); !mk["b"] || mk["c"] || mk["d"] || len(mk) != 3 {
+		t.Fatalf("v1 → v2 → v3: %v", mk)
+	}
+	var out bytes.Buffer
+	if got := finish(t, v3, s3, &out); got != "true false false\n" {
+		t.Fatalf("output %q", got)
+	}
+	if _, err := vm.Compile("x.wf", []byte(`let n = "b"
+print(version(n))`), vm.CompileOptions{}); err == nil || !strings.Contains(err.Error(), "string literal") {
+		t.Fatalf("a marker name that is no literal: %v", err)
+	}
+}

@@ -41,7 +41,7 @@ const engineUsage = `
 Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
   wf start FILE [--input JSON]   start an instance; print its id
   wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
-  wf list [--status S]           list instances
+  wf list [--status S] [--uses M] list instances (--uses: those taking version marker M)
   wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
   wf history ID                  every version and why it was made
   wf fork ID [--at VERSION]      a new instance continuing from that state
@@ -281,12 +281,13 @@ func firstLine(s string) string {
 }
 
 func cmdList(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("list", "wf list [--db FILE] [--status S] [--json]", stderr)
+	fs := newFlags("list", "wf list [--db FILE] [--status S] [--uses MARKER] [--json]", stderr)
 	var d dbFlags
 	d.register(fs)
 	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
 	var limit int
 	intFlag(fs, &limit, "limit", 0, 0, math.MaxInt, "at most `N` instances (0: all)")
+	uses := fs.String("uses", "", "only instances that take the version marker `NAME` (version(NAME) is true)")
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -299,7 +300,11 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	list, err := e.List(context.Background(), engine.Filter{Status: engine.Status(*status), Limit: limit})
+	f := engine.Filter{Status: engine.Status(*status), Limit: limit}
+	list, err := e.List(context.Background(), f)
+	if *uses != "" {
+		list, err = e.Using(context.Background(), *uses, f)
+	}
 	if err != nil {
 		return report(stderr, err)
 	}
