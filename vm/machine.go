@@ -94,8 +94,8 @@ type Machine struct {
 
 	markers   map[string]bool // version markers, fixed when it starts or is upgraded (nil: none)
 	pending   *pendingHost    // the host call a suspended machine waits on
-	failed    error        // set when an error stopped the machine mid-instruction
-	preempted bool         // the last stop was the step budget, between instructions
+	failed    error           // set when an error stopped the machine mid-instruction
+	preempted bool            // the last stop was the step budget, between instructions
 
 	hook   func() error // called when steps reach hookAt (snapshot round trips)
 	hookAt int64
