@@ -182,3 +182,42 @@ func TestUpgradeNeedsASelection(t *testing.T) {
 		t.Fatalf("unknown id: %+v %v", res, err)
 	}
 }
+
+// TestCheckHistory replays an instance's history on new code: an edit
+// that changes only what comes after the history reproduces it; one that
+// prints something else, or waits for something else, diverges at the
+// first version where it shows.
+func TestCheckHistory(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(pricingV1, `{"amount": 10}`)
+	f.signal(id, "approval", "true")
+	check := func(src string) *HistoryCheck {
+		t.Helper()
+		hc, err := f.e.CheckHistory(ctx, id, "new.wf", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hc
+	}
+	if hc := check(pricingV1); hc.Diverged || hc.Checked != 2 || hc.Stopped != "" {
+		t.Fatalf("the same program: %+v", hc)
+	}
+	later := strings.Replace(pricingV1, `print("v1 done", paid)`, `print("done differently", paid)`, 1)
+	if hc := check(later); hc.Diverged || hc.Checked != 2 {
+		t.Fatalf("an edit after the history: %+v", hc)
+	}
+	if hc := check(pricingV2); !hc.Diverged || hc.Version != 2 || hc.What != "output" || !strings.Contains(hc.Got, "v2 charges 20") {
+		t.Fatalf("an edit that prints otherwise: %+v", hc)
+	}
+	other := strings.Replace(pricingV1, `wait("payment")`, `wait("invoice")`, 1)
+	if hc := check(other); !hc.Diverged || hc.Version != 2 || hc.What != "state" || hc.Got != `waits for signal "invoice"` {
+		t.Fatalf("an edit that waits otherwise: %+v", hc)
+	}
+	if _, err := f.e.Rewind(ctx, id, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if hc := check(pricingV1); hc.Stopped == "" || hc.Checked != 2 {
+		t.Fatalf("a history with a rewind: %+v", hc)
+	}
+}

@@ -14,7 +14,7 @@ import (
 	"github.com/wf-lang/wf/lang"
 )
 
-const upgradeSynopsis = "wf upgrade [--db FILE] [--dry-run] [--json] NEW.wf (ID... | --all | --program HASH)"
+const upgradeSynopsis = "wf upgrade [--db FILE] [--dry-run | --check-history] [--json] NEW.wf (ID... | --all | --program HASH)"
 
 func cmdUpgrade(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("upgrade", upgradeSynopsis, stderr)
@@ -25,6 +25,7 @@ func cmdUpgrade(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.DryRun, "dry-run", false, "only report which instances can move, and why not")
 	fs.BoolVar(&o.All, "all", false, "every unfinished instance")
 	fs.StringVar(&o.Program, "program", "", "every unfinished instance of the program with this hash (or prefix)")
+	history := fs.Bool("check-history", false, "replay each instance's history on NEW.wf and report where it would differ; changes nothing")
 	pos, ok := parse(fs, args, -1)
 	if !ok {
 		return exitUsage
@@ -44,6 +45,9 @@ func cmdUpgrade(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
+	if *history {
+		return checkHistories(e, pos[0], src, o.IDs, d.asJSON, stdout, stderr)
+	}
 	res, err := e.Upgrade(context.Background(), pos[0], src, o)
 	var el lang.ErrorList
 	if errors.As(err, &el) {
@@ -82,4 +86,56 @@ func printUpgrade(stdout io.Writer, res []engine.UpgradeResult, asJSON bool) int
 	}
 	tw.Flush()
 	return code
+}
+
+// checkHistories replays each instance's history on the new program and
+// prints where it first differs; it returns exitRuntime if any does.
+func checkHistories(e *engine.Engine, file string, src []byte, ids []string, asJSON bool, stdout, stderr io.Writer) int {
+	if len(ids) == 0 {
+		fmt.Fprintln(stderr, "wf upgrade: --check-history takes instance ids")
+		return exitUsage
+	}
+	code := exitOK
+	var all []*engine.HistoryCheck
+	for _, id := range ids {
+		hc, err := e.CheckHistory(context.Background(), id, file, src)
+		var el lang.ErrorList
+		if errors.As(err, &el) {
+			fmt.Fprint(stderr, lang.Render(err, src))
+			return exitUsage
+		}
+		if err != nil {
+			return report(stderr, err)
+		}
+		if hc.Diverged {
+			code = exitRuntime
+		}
+		all = append(all, hc)
+	}
+	if asJSON {
+		printJSON(stdout, all)
+		return code
+	}
+	for _, hc := range all {
+		fmt.Fprintln(stdout, describeCheck(hc))
+	}
+	return code
+}
+
+func describeCheck(hc *engine.HistoryCheck) string {
+	switch {
+	case hc.Diverged:
+		return fmt.Sprintf("%s  diverges at version %d (%s): recorded %q, new code %q", hc.ID, hc.Version, hc.What, clip(hc.Want), clip(hc.Got))
+	case hc.Stopped != "":
+		return fmt.Sprintf("%s  reproduces %d versions, then stops at %s", hc.ID, hc.Checked, hc.Stopped)
+	}
+	return fmt.Sprintf("%s  reproduces all %d versions", hc.ID, hc.Checked)
+}
+
+// clip keeps the end of a long text, where a divergence shows.
+func clip(s string) string {
+	if len(s) <= 200 {
+		return s
+	}
+	return "…" + s[len(s)-200:]
 }

@@ -1,0 +1,189 @@
+package engine
+
+// This file defines CheckHistory: replaying an instance's recorded
+// history on a new version of its workflow before upgrading it. The new
+// program starts from the instance's input and gets, at each wait, the
+// signal, timer or activity result the instance got, in order; the first
+// version whose output or wait the replay does not reproduce is where the
+// new code would have behaved differently. (Temporal's replay test does
+// this with histories exported from a server; wf has them in its store.)
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/vm"
+)
+
+// HistoryCheck is the outcome of CheckHistory.
+type HistoryCheck struct {
+	ID      string `json:"id"`
+	Checked int64  `json:"checked"` // versions the replay reproduced, from the first
+	// Diverged is set, with Version, What, Want and Got, when the replay
+	// first did something else: What is "output" or "state" (what the
+	// instance waits for, or that it finished or failed).
+	Diverged bool   `json:"diverged"`
+	Version  int64  `json:"version,omitempty"`
+	What     string `json:"what,omitempty"`
+	Want     string `json:"want,omitempty"`
+	Got      string `json:"got,omitempty"`
+	// Stopped says why the replay ended before the head without
+	// diverging: a version no replay can follow (a rewind, a set, a fork).
+	Stopped string `json:"stopped,omitempty"`
+}
+
+// CheckHistory replays instance id's history on the program src (not
+// stored) and reports the first divergence. Builtins whose results are
+// not recorded (now) give this run's values, which may differ.
+func (e *Engine) CheckHistory(ctx context.Context, id, file string, src []byte) (_ *HistoryCheck, err error) {
+	defer recoverInternal(&err)
+	prog, err := compiler.CompileSource(file, src, compiler.Options{Predeclared: e.predeclared(nil)})
+	if err != nil {
+		return nil, err
+	}
+	h, err := e.store.State(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := e.store.History(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rp, err := e.newReplay(ctx, prog, h.Instance, hist)
+	if err != nil {
+		return nil, err
+	}
+	defer rp.cancel()
+	return rp.check(hist), nil
+}
+
+// replay is a machine of the new program fed an instance's history.
+type replay struct {
+	*run
+	id   string
+	susp *vm.Suspension
+	err  error
+}
+
+func (e *Engine) newReplay(ctx context.Context, prog *compiler.Program, in Instance, hist []Version) (*replay, error) {
+	r, err := e.newRun(ctx, prog, in)
+	if err != nil {
+		return nil, err
+	}
+	// The whole history's output and one step's more: a replay that
+	// prints past what was recorded has diverged by then.
+	if r.out.max > 0 && len(hist) > 0 {
+		r.out.max += len(hist[len(hist)-1].Output)
+	}
+	return &replay{run: r, id: in.ID}, nil
+}
+
+func (rp *replay) check(hist []Version) *HistoryCheck {
+	hc := &HistoryCheck{ID: rp.id}
+	for i, v := range hist {
+		reply, ok, why := eventOf(v, i == 0)
+		if !ok {
+			hc.Stopped = fmt.Sprintf("version %d (%s): %s", v.Number, v.Reason, why)
+			return hc
+		}
+		if reply == nil { // no event: nothing to replay
+			hc.Checked++
+			continue
+		}
+		if i == 0 {
+			rp.susp, rp.err = rp.m.Run()
+		} else {
+			rp.susp, rp.err = rp.m.Resume(*reply)
+		}
+		if what, want, got := rp.differs(v); what != "" {
+			hc.Diverged, hc.Version, hc.What, hc.Want, hc.Got = true, v.Number, what, want, got
+			return hc
+		}
+		hc.Checked++
+	}
+	return hc
+}
+
+var nothing = vm.Nil
+
+// eventOf returns what the machine got in version v: a reply to resume
+// with (nil for a version that is no event), or ok=false for a version
+// a replay cannot follow.
+func eventOf(v Version, first bool) (reply *vm.Value, ok bool, why string) {
+	r := v.Reason
+	switch {
+	case first && r == "started":
+		return &nothing, true, ""
+	case first:
+		return nil, false, "the history does not start with a fresh start"
+	case strings.HasPrefix(r, "signal ") && strings.HasSuffix(r, " received"),
+		strings.HasPrefix(r, "activity ") && strings.Contains(r, " done (seq "):
+		x, err := FromJSON([]byte(v.Detail))
+		if err != nil {
+			return nil, false, "its recorded value does not decode: " + err.Error()
+		}
+		return &x, true, ""
+	case r == "timer fired", strings.HasPrefix(r, "wait for ") && strings.HasSuffix(r, " timed out"):
+		return &nothing, true, ""
+	case strings.HasPrefix(r, "upgraded "):
+		return nil, true, ""
+	}
+	return nil, false, "a replay cannot follow it"
+}
+
+// differs compares the replay, after its event, with version v.
+func (rp *replay) differs(v Version) (what, want, got string) {
+	if out := rp.out.String(); out != v.Output {
+		return "output", v.Output, out
+	}
+	want, got = versionState(v), rp.state()
+	if want != got {
+		return "state", want, got
+	}
+	return "", "", ""
+}
+
+// versionState describes what a version's instance does next.
+func versionState(v Version) string {
+	switch {
+	case v.Status == Waiting:
+		return fmt.Sprintf("waits for signal %q", v.WaitingFor)
+	case v.Status == Sleeping:
+		return "sleeps"
+	case v.Status == Running && v.ActivitySeq > 0:
+		return "calls an activity"
+	case v.Status == Completed:
+		return "completed"
+	case v.Status == Failed:
+		return "failed"
+	}
+	return string(v.Status)
+}
+
+// state describes what the replayed machine does next, in the terms of
+// versionState.
+func (rp *replay) state() string {
+	var re *vm.RuntimeError
+	switch {
+	case errors.As(rp.err, &re):
+		return "failed"
+	case rp.err != nil:
+		return "failed: " + rp.err.Error()
+	case rp.susp == nil:
+		return "completed"
+	}
+	call, err := ParseCall(rp.susp)
+	if err != nil {
+		return "failed: " + err.Error()
+	}
+	switch call.Kind {
+	case CallWait:
+		return fmt.Sprintf("waits for signal %q", call.Name)
+	case CallSleep:
+		return "sleeps"
+	}
+	return "calls an activity"
+}
