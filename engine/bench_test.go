@@ -144,3 +144,57 @@ func BenchmarkOutputStorage(b *testing.B) {
 		b.ReportMetric(float64(dbBytes(b, db)-before), "db-bytes")
 	}
 }
+
+// benchApprovalV2 changes the code after the wait, so every instance of
+// benchApproval can move to it.
+const benchApprovalV2 = `let req = input()
+let answer = wait("approval")
+if answer["ok"] {
+    print("approved " + req["what"] + ", by the new code")
+}
+`
+
+// BenchmarkUpgradeDryRun10k measures wf upgrade --dry-run over 10,000
+// stored instances waiting for their approval (one op is the whole dry
+// run); the bar is 10 s. The instances are copies of one started
+// instance, made with the store's Create.
+func BenchmarkUpgradeDryRun10k(b *testing.B) {
+	e := benchEngine(b, "NORMAL")
+	ctx := context.Background()
+	fillInstances(b, e, 10000)
+	src := []byte(benchApprovalV2)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := e.Upgrade(ctx, "approval.wf", src, UpgradeOptions{All: true, DryRun: true})
+		if err != nil || len(res) != 10000 || !res[0].Moved() {
+			b.Fatalf("%d results, %v", len(res), err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/10k")
+}
+
+// fillInstances stores n waiting instances of benchApproval.
+func fillInstances(b *testing.B, e *Engine, n int) {
+	b.Helper()
+	ctx := context.Background()
+	id, err := e.Start(ctx, "approval.wf", []byte(benchApproval), []byte(`{"what": "a laptop"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := e.Store().Head(ctx, id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := e.Store().Version(ctx, id, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i < n; i++ {
+		in := h.Instance
+		in.ID = fmt.Sprintf("%s-%d", id, i)
+		v.Printed = v.Output
+		if err := e.Store().Create(ctx, Step{Instance: in, Version: v}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
