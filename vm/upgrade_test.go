@@ -3,6 +3,7 @@ package vm_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -197,6 +198,12 @@ func FuzzUpgrade(f *testing.F) {
 		f.Add(old, new, uint8(1))
 		f.Add(old, old, uint8(2))
 	}
+	more, _ := filepath.Glob("../spec/conformance/*.wf")
+	for _, file := range more { // programs with generators and coroutines to edit
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(src, src, uint8(0))
+		}
+	}
 	f.Fuzz(func(t *testing.T, old, new []byte, stop uint8) {
 		oldP, err1 := vm.Compile("old.wf", old, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
 		newP, err2 := vm.Compile("new.wf", new, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
@@ -280,5 +287,81 @@ print(version("b"), version("c"), version("d"))`))
 	if _, err := vm.Compile("x.wf", []byte(`let n = "b"
 print(version(n))`), vm.CompileOptions{}); err == nil || !strings.Contains(err.Error(), "string literal") {
 		t.Fatalf("a marker name that is no literal: %v", err)
+	}
+}
+
+// TestUpgradeTailEdit: an edit after the last suspension point (a
+// statement appended to the program) gives, after an upgrade at any
+// suspension point, the output a fresh run of the new program gives with
+// the same replies.
+func TestUpgradeTailEdit(t *testing.T) {
+	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	checked := 0
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if !strings.HasSuffix(f.Name, ".wf") {
+				continue
+			}
+			oldP := compileWith(t, f.Name, f.Data)
+			newP := compileWith(t, f.Name, append(append([]byte(nil), f.Data...), "\nprint(\"the edited tail\")\n"...))
+			var fresh bytes.Buffer
+			finishFresh(t, newP, &fresh)
+			for stop := 1; ; stop++ {
+				var before bytes.Buffer
+				data, ok := runToWith(oldP, stop, &before)
+				if !ok {
+					break
+				}
+				moved, _, err := vm.Upgrade(newP, oldP.Map(), data, vm.Options{})
+				if err != nil {
+					t.Fatalf("%s %s stop %d: %v", file, f.Name, stop, err)
+				}
+				var after bytes.Buffer
+				if got := before.String() + finish(t, newP, moved, &after); got != fresh.String() {
+					t.Fatalf("%s %s stop %d: output\n%s\nwant (a fresh run)\n%s", file, f.Name, stop, got, fresh.String())
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d cases checked", checked)
+	}
+}
+
+// runToWith is tryRunTo with the output before the stop kept.
+func runToWith(p *compiler.Program, n int, out *bytes.Buffer) ([]byte, bool) {
+	m, err := vm.New(p, vm.Options{Stdout: out})
+	if err != nil {
+		return nil, false
+	}
+	s, err := m.Run()
+	for i := 1; i < n && err == nil && s != nil; i++ {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil || s == nil {
+		return nil, false
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	return data, err == nil
+}
+
+// finishFresh runs p from the start to its end with the same replies.
+func finishFresh(t *testing.T, p *compiler.Program, out *bytes.Buffer) {
+	t.Helper()
+	m, err := vm.New(p, vm.Options{Stdout: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Run()
+	for s != nil && err == nil {
+		s, err = m.Resume(upgradeReply(s))
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
