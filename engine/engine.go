@@ -114,6 +114,7 @@ type Engine struct {
 
 	mu    sync.Mutex
 	progs map[string]*compiler.Program
+	maps  map[string]*compiler.Map // upgrade maps by program hash (see programMap)
 
 	host string       // host:pid, the default lease owner
 	tag  string       // tells this engine's leases from another's in one process
@@ -143,7 +144,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		opts.Lease = time.Minute
 	}
 	host, _ := os.Hostname()
-	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{},
+	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},
 		host: fmt.Sprintf("%s:%d", host, os.Getpid()), tag: newID()[:6]}
 	reserved := map[string]bool{}
 	for _, n := range append(vm.Universe(), builtinNames...) {

@@ -206,6 +206,23 @@ func short(hash string) string { return hash[:min(len(hash), 12)] }
 // with it, or, for a program stored before maps were kept, the map of
 // its source compiled now if that gives the same program.
 func (e *Engine) programMap(ctx context.Context, hash string) (*compiler.Map, error) {
+	e.mu.Lock()
+	m := e.maps[hash]
+	e.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := e.loadMap(ctx, hash)
+	if err == nil {
+		e.mu.Lock()
+		e.maps[hash] = m
+		e.mu.Unlock()
+	}
+	return m, err
+}
+
+// loadMap reads or makes a program's upgrade map (programMap).
+func (e *Engine) loadMap(ctx context.Context, hash string) (*compiler.Map, error) {
 	p, err := e.store.Program(ctx, hash)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,10 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"weak"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/lang"
@@ -192,7 +195,7 @@ func newUpgrade(p *compiler.Program, old *compiler.Map, data []byte, opts Option
 	if env.Kind != snapMachine {
 		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
-	stand, err := standIn(old, env.Hash)
+	stand, err := standInOf(old)
 	if err != nil {
 		return nil, err
 	}
@@ -223,13 +226,33 @@ func newUpgrade(p *compiler.Program, old *compiler.Map, data []byte, opts Option
 	return u, nil
 }
 
+// standIns caches the stand-in program of each map, so that upgrading
+// many instances of one program builds it (and the vm's shared tables
+// for it) once.
+var standIns sync.Map // weak.Pointer[compiler.Map] → *compiler.Program
+
+func standInOf(old *compiler.Map) (*compiler.Program, error) {
+	key := weak.Make(old)
+	if p, ok := standIns.Load(key); ok {
+		return p.(*compiler.Program), nil
+	}
+	p, err := standIn(old)
+	if err != nil {
+		return nil, err
+	}
+	if _, loaded := standIns.LoadOrStore(key, p); !loaded {
+		runtime.AddCleanup(old, func(k weak.Pointer[compiler.Map]) { standIns.Delete(k) }, key)
+	}
+	return p, nil
+}
+
 // standIn makes a program with the old map's functions and globals and
 // no code: enough to decode the old snapshot's objects, not to run them.
-func standIn(old *compiler.Map, hash []byte) (*compiler.Program, error) {
+func standIn(old *compiler.Map) (*compiler.Program, error) {
 	if old.Format != compiler.MapFormat {
 		return nil, fmt.Errorf("upgrade map format %d, this wf reads format %d", old.Format, compiler.MapFormat)
 	}
-	p := &compiler.Program{File: old.File, Hash: [32]byte(hash)}
+	p := &compiler.Program{File: old.File}
 	for _, g := range old.Globals {
 		p.Globals = append(p.Globals, g.Name)
 	}
