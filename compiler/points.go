@@ -52,6 +52,16 @@ type Hidden struct {
 	Role string
 }
 
+// PointAt returns the id of the suspension point a frame resuming at pc
+// is at, or "" if pc is none.
+func (f *Function) PointAt(pc int) string {
+	i := sort.Search(len(f.Points), func(i int) bool { return f.Points[i].PC >= pc })
+	if i < len(f.Points) && f.Points[i].PC == pc {
+		return f.Points[i].ID
+	}
+	return ""
+}
+
 // pointNames numbers one function's points and nested functions by key,
 // in source order.
 type pointNames struct {

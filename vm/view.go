@@ -98,8 +98,10 @@ type Var struct {
 // its local variables live there.
 type FrameView struct {
 	Function string `json:"function"`
+	ID       string `json:"function_id"` // the function's stable id (spec/language.md §12)
 	Position string `json:"position"`
 	PC       int    `json:"pc"`
+	Point    string `json:"point,omitempty"` // the suspension point's stable id, if the frame is at one
 	Locals   []Var  `json:"locals,omitempty"`
 }
 

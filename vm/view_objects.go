@@ -138,8 +138,9 @@ func fiberValue(f *Fiber) Value {
 // frame shows a frame and the locals live at its pc.
 func (w *viewer) frame(f *Fiber, fr Frame) FrameView {
 	fn := fr.Fn.Fn
-	fv := FrameView{Function: funcName(fn.Name), Position: fn.PosAt(fn.Pos.File, max(fr.PC-1, 0)).String(), PC: fr.PC}
-	w.size += 50 + len(fv.Function) + len(fv.Position)
+	fv := FrameView{Function: funcName(fn.Name), ID: fn.ID, Position: fn.PosAt(fn.Pos.File, max(fr.PC-1, 0)).String(),
+		PC: fr.PC, Point: fn.PointAt(fr.PC)}
+	w.size += 50 + len(fv.Function) + len(fv.ID) + len(fv.Position) + len(fv.Point)
 	for _, l := range fn.LocalsAt(fr.PC) {
 		if i := fr.Base + l.Slot; i < len(f.Stack) && !w.full() {
 			fv.Locals = append(fv.Locals, w.variable(l.Name, f.Stack[i]))

@@ -162,7 +162,11 @@ func (p *placePrinter) fiber(w io.Writer, id int, f *vm.ObjectView) {
 	}
 	fmt.Fprintf(w, "fiber #%d: %s %s, %s%s\n", id, kind, f.Function, f.Status, more)
 	for _, fr := range f.Frames {
-		fmt.Fprintf(w, "  in %s at %s\n", fr.Function, fr.Position)
+		point := ""
+		if fr.Point != "" {
+			point = ", " + fr.Point
+		}
+		fmt.Fprintf(w, "  in %s at %s%s\n", fr.Function, fr.Position, point)
 		for _, l := range fr.Locals {
 			fmt.Fprintf(w, "    %s = %s\n", l.Name, p.text(l.Value))
 		}

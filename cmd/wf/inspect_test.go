@@ -119,16 +119,16 @@ globals:
   g = <generator gen suspended>  #4
   work = <fn work>
 fiber #1: main <main>, running
-  in <main> at flow.wf:11:5
-  in work at flow.wf:9:16
+  in <main> at flow.wf:11:5, work(…)#1
+  in work at flow.wf:9:16, work(…)#1
     xs = #2
     n = 1
     rest = [1]
-  in work at flow.wf:7:28
+  in work at flow.wf:7:28, wait("go")#1
     xs = #2
     n = 0
 fiber #4: generator gen, suspended
-  in gen at flow.wf:3:14
+  in gen at flow.wf:3:14, yield#1
     xs = #2
 `
 
