@@ -30,23 +30,33 @@ func compileWith(t testing.TB, name string, src []byte) *compiler.Program {
 	return p
 }
 
-// runTo runs p until its n-th suspension and returns the snapshot.
-func runTo(t testing.TB, p *compiler.Program, n int) []byte {
-	t.Helper()
-	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}})
+// stopAt runs p under opts to its n-th suspension and returns the
+// snapshot, or false when the program ends or fails first.
+func stopAt(p *compiler.Program, n int, opts vm.Options) ([]byte, bool) {
+	if opts.Stdout == nil {
+		opts.Stdout = &bytes.Buffer{}
+	}
+	m, err := vm.New(p, opts)
 	if err != nil {
-		t.Fatal(err)
+		return nil, false
 	}
 	s, err := m.Run()
 	for i := 1; i < n && err == nil && s != nil; i++ {
 		s, err = m.Resume(upgradeReply(s))
 	}
 	if err != nil || s == nil {
-		t.Fatalf("stop %d: suspension %v, error %v", n, s, err)
+		return nil, false
 	}
 	data, err := m.Snapshot(vm.SnapshotOptions{})
-	if err != nil {
-		t.Fatal(err)
+	return data, err == nil
+}
+
+// runTo is stopAt that fails the test when p does not get there.
+func runTo(t testing.TB, p *compiler.Program, n int) []byte {
+	t.Helper()
+	data, ok := stopAt(p, n, vm.Options{})
+	if !ok {
+		t.Fatalf("the program does not stop a %d-th time", n)
 	}
 	return data
 }
@@ -142,7 +152,7 @@ func TestUpgradeIdentity(t *testing.T) {
 			}
 			p := compileWith(t, f.Name, f.Data)
 			for stop := 1; ; stop++ {
-				data, ok := tryRunTo(p, stop)
+				data, ok := stopAt(p, stop, vm.Options{})
 				if !ok {
 					break
 				}
@@ -158,23 +168,6 @@ func TestUpgradeIdentity(t *testing.T) {
 	}
 }
 
-// tryRunTo is runTo that reports, instead of failing, a program that
-// finishes first.
-func tryRunTo(p *compiler.Program, n int) ([]byte, bool) {
-	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}})
-	if err != nil {
-		return nil, false
-	}
-	s, err := m.Run()
-	for i := 1; i < n && err == nil && s != nil; i++ {
-		s, err = m.Resume(upgradeReply(s))
-	}
-	if err != nil || s == nil {
-		return nil, false
-	}
-	data, err := m.Snapshot(vm.SnapshotOptions{})
-	return data, err == nil
-}
 
 // FuzzUpgrade upgrades a program stopped at a random suspension point to
 // a random edit of it: every case either refuses with a reason or gives
@@ -210,7 +203,7 @@ func FuzzUpgrade(f *testing.F) {
 		if err1 != nil || err2 != nil {
 			return
 		}
-		data, ok := fuzzRunTo(oldP, int(stop%8)+1)
+		data, ok := stopAt(oldP, int(stop%8)+1, vm.Options{MaxSteps: 100000, MaxAlloc: 1 << 20})
 		if !ok {
 			return
 		}
@@ -234,21 +227,6 @@ func FuzzUpgrade(f *testing.F) {
 	})
 }
 
-func fuzzRunTo(p *compiler.Program, n int) ([]byte, bool) {
-	m, err := vm.New(p, vm.Options{Stdout: &bytes.Buffer{}, MaxSteps: 100000, MaxAlloc: 1 << 20})
-	if err != nil {
-		return nil, false
-	}
-	s, err := m.Run()
-	for i := 1; i < n && err == nil && s != nil; i++ {
-		s, err = m.Resume(upgradeReply(s))
-	}
-	if err != nil || s == nil {
-		return nil, false
-	}
-	data, err := m.Snapshot(vm.SnapshotOptions{})
-	return data, err == nil
-}
 
 // TestVersionMarkers: a new machine takes every marker of its program; an
 // upgraded one records the new program's markers as not taken and keeps
@@ -312,7 +290,7 @@ func TestUpgradeTailEdit(t *testing.T) {
 			finishFresh(t, newP, &fresh)
 			for stop := 1; ; stop++ {
 				var before bytes.Buffer
-				data, ok := runToWith(oldP, stop, &before)
+				data, ok := stopAt(oldP, stop, vm.Options{Stdout: &before})
 				if !ok {
 					break
 				}
@@ -333,22 +311,6 @@ func TestUpgradeTailEdit(t *testing.T) {
 	}
 }
 
-// runToWith is tryRunTo with the output before the stop kept.
-func runToWith(p *compiler.Program, n int, out *bytes.Buffer) ([]byte, bool) {
-	m, err := vm.New(p, vm.Options{Stdout: out})
-	if err != nil {
-		return nil, false
-	}
-	s, err := m.Run()
-	for i := 1; i < n && err == nil && s != nil; i++ {
-		s, err = m.Resume(upgradeReply(s))
-	}
-	if err != nil || s == nil {
-		return nil, false
-	}
-	data, err := m.Snapshot(vm.SnapshotOptions{})
-	return data, err == nil
-}
 
 // finishFresh runs p from the start to its end with the same replies.
 func finishFresh(t *testing.T, p *compiler.Program, out *bytes.Buffer) {

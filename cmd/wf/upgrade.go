@@ -49,13 +49,8 @@ func cmdUpgrade(args []string, stdout, stderr io.Writer) int {
 		return checkHistories(e, pos[0], src, o.IDs, d.asJSON, stdout, stderr)
 	}
 	res, err := e.Upgrade(context.Background(), pos[0], src, o)
-	var el lang.ErrorList
-	if errors.As(err, &el) {
-		fmt.Fprint(stderr, lang.Render(err, src))
-		return exitUsage
-	}
 	if err != nil {
-		return report(stderr, err)
+		return reportSource(stderr, err, src)
 	}
 	return printUpgrade(stdout, res, d.asJSON)
 }
@@ -99,13 +94,8 @@ func checkHistories(e *engine.Engine, file string, src []byte, ids []string, asJ
 	var all []*engine.HistoryCheck
 	for _, id := range ids {
 		hc, err := e.CheckHistory(context.Background(), id, file, src)
-		var el lang.ErrorList
-		if errors.As(err, &el) {
-			fmt.Fprint(stderr, lang.Render(err, src))
-			return exitUsage
-		}
 		if err != nil {
-			return report(stderr, err)
+			return reportSource(stderr, err, src)
 		}
 		if hc.Diverged {
 			code = exitRuntime
@@ -138,4 +128,15 @@ func clip(s string) string {
 		return s
 	}
 	return "…" + s[len(s)-200:]
+}
+
+// reportSource is report for an error that may be src's compile errors,
+// shown with their source lines.
+func reportSource(stderr io.Writer, err error, src []byte) int {
+	var el lang.ErrorList
+	if errors.As(err, &el) {
+		fmt.Fprint(stderr, lang.Render(err, src))
+		return exitUsage
+	}
+	return report(stderr, err)
 }
