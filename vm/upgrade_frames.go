@@ -48,7 +48,7 @@ func (u *upgrade) moveFiber(f *Fiber) {
 		if !mv.top {
 			end = f.Frames[i+1].Base - 1
 		}
-		if end < fr.Base+mv.of.Slots || end > len(old) {
+		if end < fr.Base+mv.of.Slots || end > len(old) || !mv.top && end >= len(old) {
 			u.cannot(mv, "the frame's stack does not fit its map", lang.Pos{})
 			return
 		}

@@ -3,6 +3,7 @@ package vm_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -326,4 +327,37 @@ func finishFresh(t *testing.T, p *compiler.Program, out *bytes.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzUpgradeHostile upgrades damaged snapshots: whatever the bytes, an
+// upgrade refuses with an error or gives a snapshot the verifier
+// accepted; it never fails inside wf (a recovered panic is ErrInternal).
+func FuzzUpgradeHostile(f *testing.F) {
+	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		p := compileWith(f, "old.wf", ar.Files[0].Data)
+		if data, ok := stopAt(p, 1, vm.Options{}); ok {
+			f.Add(ar.Files[0].Data, data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src, data []byte) {
+		p, err := vm.Compile("old.wf", src, vm.CompileOptions{Hosts: []*vm.Builtin{waitHost}})
+		if err != nil {
+			return
+		}
+		opts := vm.Options{Stdout: io.Discard, MaxSteps: 100000, MaxAlloc: 1 << 20}
+		moved, _, err := vm.Upgrade(p, p.Map(), data, opts)
+		if errors.Is(err, vm.ErrInternal) {
+			t.Fatalf("an upgrade failed inside wf: %v", err)
+		}
+		if err == nil {
+			if _, err := vm.Restore(p, moved, opts); err != nil {
+				t.Fatalf("an upgrade the verifier refuses: %v", err)
+			}
+		}
+	})
 }
