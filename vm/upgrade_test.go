@@ -169,7 +169,6 @@ func TestUpgradeIdentity(t *testing.T) {
 	}
 }
 
-
 // FuzzUpgrade upgrades a program stopped at a random suspension point to
 // a random edit of it: every case either refuses with a reason or gives
 // a snapshot that verifies and runs; never a panic.
@@ -227,7 +226,6 @@ func FuzzUpgrade(f *testing.F) {
 		}
 	})
 }
-
 
 // TestVersionMarkers: a new machine takes every marker of its program; an
 // upgraded one records the new program's markers as not taken and keeps
@@ -311,7 +309,6 @@ func TestUpgradeTailEdit(t *testing.T) {
 		t.Fatalf("only %d cases checked", checked)
 	}
 }
-
 
 // finishFresh runs p from the start to its end with the same replies.
 func finishFresh(t *testing.T, p *compiler.Program, out *bytes.Buffer) {
