@@ -1,0 +1,91 @@
+package vm_test
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/vm"
+)
+
+// Benchmarks of whole-machine snapshots of large heaps, by shape: the
+// cost of Snapshot (encode) and Restore (decode and verify) per object
+// and per byte. Reproduce with
+//
+//	go test ./vm -run '^$' -bench 'Heap' -benchtime 5x
+
+var heapShapes = []struct{ name, build string }{
+	{"ints", `let heap = list(range(N))`},
+	{"maps", `let heap = []
+for i in range(N) { heap.push({"id": i, "name": "item " + str(i), "ok": true}) }`},
+	{"nested", `let heap = []
+for i in range(N / 4) { heap.push({"order": {"id": i, "lines": [i, i + 1]}, "tags": ["a", "b"]}) }`},
+	{"closures", `let heap = []
+for i in range(N) { let k = i
+heap.push(fn() { return k }) }`},
+	{"generators", `fn gen(n) { let i = 0
+while true { yield i + n
+i += 1 } }
+let heap = []
+for i in range(N) { let g = gen(i)
+g.next()
+heap.push(g) }`},
+}
+
+// heapMachine runs a program that builds n objects of a shape and waits.
+func heapMachine(b *testing.B, build string, n int) (*vm.Machine, *compiler.Program, []byte) {
+	b.Helper()
+	src := fmt.Sprintf("let N = %d\n%s\nlet r = ask(len(heap))\n", n, build)
+	p := compile(b, src, "ask")
+	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
+	m, err := vm.New(p, vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{ask}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		b.Fatal(err)
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, p, data
+}
+
+func BenchmarkHeapSnapshot(b *testing.B) {
+	for _, sh := range heapShapes {
+		for _, n := range []int{1000, 100000} {
+			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
+				m, _, data := heapMachine(b, sh.build, n)
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+			})
+		}
+	}
+}
+
+func BenchmarkHeapRestore(b *testing.B) {
+	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
+	for _, sh := range heapShapes {
+		for _, n := range []int{1000, 100000} {
+			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
+				_, p, data := heapMachine(b, sh.build, n)
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := vm.Restore(p, data, vm.Options{Hosts: []*vm.Builtin{ask}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+			})
+		}
+	}
+}
