@@ -110,6 +110,20 @@
 // revives it; a completed or failed instance needs no force to be
 // rewound.
 //
+// # Changing a workflow while it runs
+//
+// Upgrade moves chosen instances onto a new version of their workflow,
+// each as a version of its own ("upgraded <old> → <new>", undone by
+// Rewind), through the upgrade map stored with every program
+// (vm.Upgrade moves the state; spec/language.md §12 gives the rules);
+// with DryRun it only reports, for each instance, whether it can move and
+// why not. An instance that cannot move keeps its old program. A step of
+// an instance stored by a wf of another bytecode version first moves it,
+// the same way, onto this wf's code for the same source. CheckHistory
+// replays an instance's recorded signals, timers and activity results on
+// new code and reports the first version it would not reproduce; Using
+// lists the instances that take a version marker.
+//
 // # Concurrency
 //
 // An Engine is safe for concurrent use by many goroutines, and engines in

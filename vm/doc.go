@@ -93,6 +93,22 @@
 // anything runs; every failure wraps ErrBadSnapshot. Inspect describes a
 // snapshot without running it; SetVariable edits a variable in one.
 //
+// # Upgrading to new code
+//
+// A snapshot names functions, pcs and slots by number, meaningful only for
+// the program (and the wf build) that made it. Upgrade moves a machine
+// snapshot onto another program by names that survive edits, read through
+// the old program's upgrade map (compiler.Map, stored with programs): each
+// frame to the function with the same id, the suspension point with the
+// same id (what it calls: wait("approval")#1) and the same pending
+// temporaries, each variable by name, closures' captured variables by name.
+// What names cannot decide (a variable that loses or lacks a value) goes to
+// the new program's on_upgrade hook; what cannot move is refused with a
+// Report saying why, and PlanUpgrade reports without moving. The result
+// passes the same verifier as any snapshot. Markers reads a snapshot's
+// version markers (the version builtin). spec/language.md §12 has the
+// rules, spec/snapshot.md the map's format.
+//
 // # Limits
 //
 // Options bound a machine: MaxSteps (instructions, counted in the loop and
