@@ -23,58 +23,84 @@ type frameMove struct {
 	unchanged bool // the function's map is the same in both programs
 }
 
+// fiberMove is a fiber's new stack, frames and handlers being built.
+type fiberMove struct {
+	f        *Fiber
+	old      []Value // the fiber's old stack, up to its height
+	stack    []Value
+	frames   []Frame
+	handlers []Handler
+}
+
 // moveFiber rebuilds a fiber's stack, frames and handlers for the new
-// program.
+// program, frame by frame; a frame that cannot move leaves the fiber as
+// it was (the report says why).
 func (u *upgrade) moveFiber(f *Fiber) {
 	if len(f.Frames) == 0 {
 		return
 	}
 	old := f.Stack[:min(f.SP, len(f.Stack))]
-	stack := append([]Value(nil), old[:min(f.Frames[0].Base, len(old))]...)
-	frames := make([]Frame, len(f.Frames))
-	var handlers []Handler
-	for i, fr := range f.Frames {
-		mv := &frameMove{fr: fr, top: i == len(f.Frames)-1}
-		if !u.placeFrame(f, mv) {
+	fm := &fiberMove{f: f, old: old, frames: make([]Frame, len(f.Frames))}
+	fm.stack = append([]Value(nil), old[:min(f.Frames[0].Base, len(old))]...)
+	for i := range f.Frames {
+		if !u.moveFrame(fm, i) {
 			return
-		}
-		if fr.Base < 0 || fr.Base+mv.of.Slots > len(old) {
-			u.cannot(mv, "the frame's slots do not fit its stack", lang.Pos{})
-			return
-		}
-		base := len(stack)
-		stack = append(stack, u.moveLocals(f, mv, base)...)
-		end := f.SP
-		if !mv.top {
-			end = f.Frames[i+1].Base - 1
-		}
-		if end < fr.Base+mv.of.Slots || end > len(old) || !mv.top && end >= len(old) {
-			u.cannot(mv, "the frame's stack does not fit its map", lang.Pos{})
-			return
-		}
-		temps := old[fr.Base+mv.of.Slots : end]
-		if !u.sameTemps(mv, len(temps)) {
-			return
-		}
-		stack = append(stack, temps...)
-		if !mv.top {
-			stack = append(stack, old[end]) // the callee
-		}
-		nf := fr.Fn.Fn
-		frames[i] = Frame{Fn: fr.Fn, PC: pointPC(mv.np), Base: base}
-		if mv.np != nil {
-			fl, err := nf.Flow()
-			if err != nil {
-				u.cannot(mv, err.Error(), lang.Pos{})
-				return
-			}
-			for _, h := range mv.np.Handlers {
-				handlers = append(handlers, Handler{Depth: i + 1, PC: h, SP: base + nf.NumLocals + fl.Depth[h] - 1})
-			}
 		}
 	}
-	f.Stack, f.SP, f.Frames, f.Handlers = stack, len(stack), frames, handlers
-	f.grow(len(stack) + 1)
+	f.Stack, f.SP, f.Frames, f.Handlers = fm.stack, len(fm.stack), fm.frames, fm.handlers
+	f.grow(len(fm.stack) + 1)
+}
+
+// moveFrame appends frame i's locals, temporaries and callee slot to the
+// new stack, and its handlers.
+func (u *upgrade) moveFrame(fm *fiberMove, i int) bool {
+	f, old, fr := fm.f, fm.old, fm.f.Frames[i]
+	mv := &frameMove{fr: fr, top: i == len(f.Frames)-1}
+	if !u.placeFrame(f, mv) {
+		return false
+	}
+	if fr.Base < 0 || fr.Base+mv.of.Slots > len(old) {
+		u.cannot(mv, "the frame's slots do not fit its stack", lang.Pos{})
+		return false
+	}
+	base := len(fm.stack)
+	fm.stack = append(fm.stack, u.moveLocals(f, mv, base)...)
+	end := f.SP
+	if !mv.top {
+		end = f.Frames[i+1].Base - 1
+	}
+	if end < fr.Base+mv.of.Slots || end > len(old) || !mv.top && end >= len(old) {
+		u.cannot(mv, "the frame's stack does not fit its map", lang.Pos{})
+		return false
+	}
+	temps := old[fr.Base+mv.of.Slots : end]
+	if !u.sameTemps(mv, len(temps)) {
+		return false
+	}
+	fm.stack = append(fm.stack, temps...)
+	if !mv.top {
+		fm.stack = append(fm.stack, old[end]) // the callee
+	}
+	fm.frames[i] = Frame{Fn: fr.Fn, PC: pointPC(mv.np), Base: base}
+	return u.moveHandlers(fm, mv, i, base)
+}
+
+// moveHandlers installs the try handlers the new code has around the
+// frame's point.
+func (u *upgrade) moveHandlers(fm *fiberMove, mv *frameMove, i, base int) bool {
+	if mv.np == nil {
+		return true
+	}
+	nf := mv.fr.Fn.Fn
+	fl, err := nf.Flow()
+	if err != nil {
+		u.cannot(mv, err.Error(), lang.Pos{})
+		return false
+	}
+	for _, h := range mv.np.Handlers {
+		fm.handlers = append(fm.handlers, Handler{Depth: i + 1, PC: h, SP: base + nf.NumLocals + fl.Depth[h] - 1})
+	}
+	return true
 }
 
 func pointPC(p *compiler.MapPoint) int {
