@@ -2,13 +2,17 @@ package main
 
 // This file defines what wf run does when a script calls the workflow
 // builtins: it asks on the terminal for each signal's value (or takes
-// --signal NAME=JSON), and skips sleeps with a note.
+// --signal NAME=JSON), skips sleeps with a note, and stands in for the
+// activities named with --activity, with the results given there or
+// typed on the terminal. At the end it names the signals given that
+// nothing waited for.
 
 import (
 	"bufio"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/wf-lang/wf/engine"
@@ -17,13 +21,16 @@ import (
 
 // workflowFlags are wf run's flags for workflow scripts.
 type workflowFlags struct {
-	input   string
-	signals signalFlags
+	input      string
+	signals    signalFlags
+	activities signalFlags // by activity name: the results of its calls, in order
 }
 
 func (w *workflowFlags) register(fs *flag.FlagSet) {
+	w.activities.bare = true
 	fs.StringVar(&w.input, "input", "", "the workflow's input(), as JSON")
 	fs.Var(&w.signals, "signal", "NAME=JSON: the value of the next wait(NAME), instead of asking (repeatable)")
+	fs.Var(&w.activities, "activity", "NAME or NAME=JSON: stand in for activity NAME, its next call returning JSON, or asking (repeatable)")
 }
 
 // check validates the JSON in the flags before anything runs.
@@ -38,16 +45,21 @@ func (w *workflowFlags) check(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wf: --signal: %v\n", w.signals.err)
 		return exitUsage
 	}
+	if w.activities.err != nil {
+		fmt.Fprintf(stderr, "wf: --activity: %v\n", w.activities.err)
+		return exitUsage
+	}
 	return exitOK
 }
 
 func (w *workflowFlags) hosts() []*vm.Builtin {
-	return engine.Builtins(engine.Env{ID: "local", Input: w.input}, nil)
+	return engine.Builtins(engine.Env{ID: "local", Input: w.input}, w.activities.names())
 }
 
 // signalFlags collects --signal NAME=JSON values in order, per name.
 type signalFlags struct {
 	queued map[string][]vm.Value
+	bare   bool // a NAME without =JSON is allowed (activities)
 	err    error
 }
 
@@ -55,18 +67,43 @@ func (s *signalFlags) String() string { return "" }
 
 func (s *signalFlags) Set(arg string) error {
 	name, js, ok := strings.Cut(arg, "=")
-	if !ok || name == "" {
+	if name == "" || !ok && !s.bare {
 		return fmt.Errorf("want NAME=JSON, got %q", arg)
+	}
+	if s.queued == nil {
+		s.queued = map[string][]vm.Value{}
+	}
+	if !ok { // an activity named, its results typed on the terminal
+		s.queued[name] = append(s.queued[name], []vm.Value(nil)...)
+		return nil
 	}
 	v, err := engine.FromJSON([]byte(js))
 	if err != nil {
 		return err
 	}
-	if s.queued == nil {
-		s.queued = map[string][]vm.Value{}
-	}
 	s.queued[name] = append(s.queued[name], v)
 	return nil
+}
+
+// names returns the names given, sorted.
+func (s *signalFlags) names() []string {
+	names := make([]string, 0, len(s.queued))
+	for name := range s.queued {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// unused describes the values given that nothing took.
+func (s *signalFlags) unused() []string {
+	var out []string
+	for _, name := range s.names() {
+		if n := len(s.queued[name]); n > 0 {
+			out = append(out, fmt.Sprintf("%s (%d)", name, n))
+		}
+	}
+	return out
 }
 
 func (s *signalFlags) next(name string) (vm.Value, bool) {
@@ -90,6 +127,9 @@ func runWorkflow(m *vm.Machine, w *workflowFlags, stdin io.Reader, stderr io.Wri
 		}
 		susp, err = m.Resume(reply)
 	}
+	if unused := w.signals.unused(); len(unused) > 0 {
+		fmt.Fprintf(stderr, "wf run: signals given that nothing waited for: %s\n", strings.Join(unused, ", "))
+	}
 	return err
 }
 
@@ -108,7 +148,39 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		}
 		return ask(call, in, stderr)
 	}
-	return vm.Nil, fmt.Errorf("activity %s is not available in wf run", call.Name)
+	if v, ok := w.activities.next(call.Name); ok {
+		return v, nil
+	}
+	return askActivity(call, in, stderr)
+}
+
+// askActivity reads an activity's result from the terminal, as ask reads
+// a signal's value; at the end of input the call fails.
+func askActivity(call engine.Call, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
+	for {
+		fmt.Fprintf(stderr, "%s(%s): type the activity's result as JSON: ", call.Name, argsText(call.Args))
+		line, err := in.ReadString('\n')
+		line = strings.TrimSpace(line)
+		if line != "" {
+			v, jerr := engine.FromJSON([]byte(line))
+			if jerr == nil {
+				return v, nil
+			}
+			fmt.Fprintf(stderr, "wf run: %v\n", jerr)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr)
+			return vm.Nil, fmt.Errorf("no result for activity %s: input ended (pass --activity %s=JSON)", call.Name, call.Name)
+		}
+	}
+}
+
+func argsText(args []vm.Value) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = vm.Repr(a)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ask reads a signal's value from the terminal, one JSON document per

@@ -140,7 +140,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer fl.close()
-	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
+	prog, code := compileFileWith(fs.Arg(0), lim.source, wfl.activities.names(), stderr)
 	if prog == nil {
 		return code
 	}
@@ -186,6 +186,12 @@ func reportRuntime(stderr io.Writer, err error) {
 // errors with source lines. It returns the program or the exit code to
 // use.
 func compileFile(path string, lim sourceFlags, stderr io.Writer) (*compiler.Program, int) {
+	return compileFileWith(path, lim, nil, stderr)
+}
+
+// compileFileWith is compileFile with more predeclared names (the
+// activities wf run stands in for).
+func compileFileWith(path string, lim sourceFlags, extra []string, stderr io.Writer) (*compiler.Program, int) {
 	src, err := readSource(path, lim.maxSource)
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
@@ -194,7 +200,7 @@ func compileFile(path string, lim sourceFlags, stderr io.Writer) (*compiler.Prog
 	f, err := lang.ParseWith(path, src, lim.options())
 	if err == nil {
 		var prog *compiler.Program
-		prog, err = compiler.Compile(f, compiler.Options{Predeclared: predeclared()})
+		prog, err = compiler.Compile(f, compiler.Options{Predeclared: append(predeclared(), extra...)})
 		if err == nil {
 			return prog, exitOK
 		}
