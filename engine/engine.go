@@ -187,6 +187,21 @@ func Open(path string, opts Options, sq SQLiteOptions) (*Engine, error) {
 	return e, nil
 }
 
+// OpenPostgresEngine opens the wf schema of a PostgreSQL database (see
+// OpenPostgres) and returns an engine over it; Close closes both.
+func OpenPostgresEngine(ctx context.Context, dsn string, opts Options, pg PostgresOptions) (*Engine, error) {
+	s, err := OpenPostgres(ctx, dsn, pg)
+	if err != nil {
+		return nil, err
+	}
+	e, err := New(s, opts)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
 // Store returns the engine's store.
 func (e *Engine) Store() Store { return e.store }
 

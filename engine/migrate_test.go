@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -289,15 +290,16 @@ func schemaOf(t *testing.T, db *sql.DB) []string {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "wf.db")
 	db := newDB(t)
-	if _, err := db.Exec(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`); err != nil {
+	newer := strconv.Itoa(schemaVersion + 1)
+	if _, err := db.Exec(`UPDATE meta SET value = ? WHERE key = 'schema_version'`, newer); err != nil {
 		t.Fatal(err)
 	}
 	db.Exec(`VACUUM INTO ?`, path)
 	before, _ := os.ReadFile(path)
 	for _, ro := range []bool{false, true} {
 		_, err := OpenSQLite(path, SQLiteOptions{ReadOnly: ro})
-		if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "has schema version 3") {
-			t.Errorf("read-only %v: %v, want ErrSchema naming version 3", ro, err)
+		if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "has schema version "+newer) {
+			t.Errorf("read-only %v: %v, want ErrSchema naming version %s", ro, err, newer)
 		}
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {

@@ -27,6 +27,7 @@ var migrations = []migration{
 	{1, "the first schema", execAll(schemaV1)},
 	{2, "each version stores the output it added, after its output_from version's",
 		chain(execAll(outputPartsAdd), outputParts, execAll(outputPartsDrop))},
+	{3, "each instance counts the grants of its lease (Lease.Token)", execAll(leaseTokenAdd)},
 }
 
 // schemaVersion is the schema this wf reads and writes: the last migration's.
@@ -215,6 +216,11 @@ ALTER TABLE versions ADD COLUMN output_len INTEGER NOT NULL DEFAULT 0;
 `
 
 const outputPartsDrop = `ALTER TABLE versions DROP COLUMN output;
+`
+
+// Schema version 3: lease_token counts the grants of an instance's
+// lease; ClaimDue, TakeLease and the commits that lease add one.
+const leaseTokenAdd = `ALTER TABLE instances ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
 `
 
 // outputParts splits each version-1 version's whole output into what it

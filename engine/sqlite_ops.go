@@ -44,12 +44,20 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 		_, err := tx.StmtContext(ctx, s.st.insertInstance).ExecContext(ctx,
 			in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
 			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, nullString(lease.Owner), nanos(lease.Until),
-			unixNano(in.Created), unixNano(in.Updated))
+			firstToken(lease), unixNano(in.Created), unixNano(in.Updated))
 		if err != nil {
 			return err
 		}
 		return s.insertVersion(ctx, tx, in.ID, first.Version)
 	})
+}
+
+// firstToken is a new instance's lease token: 1 when it is leased.
+func firstToken(l Lease) int64 {
+	if l.Owner == "" {
+		return 0
+	}
+	return 1
 }
 
 // insertVersion stores v with its printed part (sqlInsertVersion).
@@ -100,11 +108,11 @@ func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
 	var until sql.NullInt64
 	var outLen int64
 	row := s.st.head.QueryRowContext(ctx, id)
-	in, err := scanInstance(row, &h.SnapVersion, &h.Snapshot, &owner, &until, &outLen)
+	in, err := scanInstance(row, &h.SnapVersion, &h.Snapshot, &owner, &until, &h.Lease.Token, &outLen)
 	if err != nil {
 		return h, 0, notFound(err, "instance "+id)
 	}
-	h.Instance, h.Lease = in, Lease{Owner: owner.String, Until: fromNanos(until)}
+	h.Instance, h.Lease.Owner, h.Lease.Until = in, owner.String, fromNanos(until)
 	return h, outLen, nil
 }
 
@@ -388,9 +396,9 @@ func (s *SQLite) Inbox(ctx context.Context, id string) ([]Message, error) {
 
 // ClaimDue leases due instances to owner.
 func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error) {
-	var ids []string
+	var got dueClaims
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ids = ids[:0]
+		got = got[:0]
 		n := unixNano(now)
 		rows, err := tx.StmtContext(ctx, s.st.claim).QueryContext(ctx, owner, unixNano(now.Add(lease)), n, n, limit)
 		if err != nil {
@@ -398,15 +406,15 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			var c dueClaim
+			if err := rows.Scan(&c.id, &c.wake); err != nil {
 				return err
 			}
-			ids = append(ids, id)
+			got = append(got, c)
 		}
 		return rows.Err()
 	})
-	return ids, err
+	return got.ids(), err
 }
 
 // TakeLease leases an instance to owner unless another owner holds it.

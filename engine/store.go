@@ -4,8 +4,10 @@ package engine
 // plain records that cross it.
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -132,6 +134,11 @@ type Head struct {
 type Lease struct {
 	Owner string
 	Until time.Time
+	// Token counts the grants of the instance's lease: every grant (by
+	// Create, Commit, ClaimDue or TakeLease) adds one, even to the same
+	// owner, so a holder tells its claim from a later one, which it
+	// must not act on: a fencing token.
+	Token int64
 }
 
 // Held reports whether l is owner's and still runs at now.
@@ -186,10 +193,11 @@ type Filter struct {
 //     contention it could not wait out returns an error wrapping ErrBusy,
 //     one on a read-only store ErrReadOnly, having written nothing.
 //
-// The SQLite store (OpenSQLite) serializes writers; a PostgreSQL store
-// would use row locks (SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a
-// locked head row in Send, Commit and TakeLease) to keep the same
-// promises with many workers.
+// The SQLite store (OpenSQLite) serializes writers; the PostgreSQL store
+// (OpenPostgres) keeps the same promises with many workers by row locks:
+// SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a locked head row in
+// Send, Commit, TakeLease and Snooze. Package storetest checks an
+// implementation against this contract.
 type Store interface {
 	PutProgram(ctx context.Context, p Program) error
 	Program(ctx context.Context, hash string) (Program, error)
@@ -231,4 +239,23 @@ type Store interface {
 	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
 
 	Close() error
+}
+
+// dueClaim is an instance ClaimDue leased, and its wake time.
+type dueClaim struct {
+	id   string
+	wake int64
+}
+
+type dueClaims []dueClaim
+
+// ids are the claimed ids, oldest wake first: the order ClaimDue
+// promises, which an UPDATE's RETURNING does not keep.
+func (cs dueClaims) ids() []string {
+	slices.SortStableFunc(cs, func(a, b dueClaim) int { return cmp.Compare(a.wake, b.wake) })
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.id
+	}
+	return ids
 }
