@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -37,7 +38,8 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 }
 
 const engineUsage = `
-Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
+Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
+--db postgres://..., $WF_DB, default ./wf.db):
   wf start FILE [--input JSON]   start an instance; print its id
   wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
   wf list [--status S]           list instances
@@ -95,8 +97,9 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	if def == "" {
 		def = "wf.db"
 	}
-	fs.StringVar(&d.path, "db", def, "the database file ($WF_DB)")
-	fs.StringVar(&d.sync, "synchronous", "NORMAL", "NORMAL, or FULL to fsync every commit")
+	fs.StringVar(&d.path, "db", def, "the database: a SQLite file, or a postgres:// URL ($WF_DB)")
+	fs.StringVar(&d.sync, "synchronous", "NORMAL", "NORMAL, or FULL to fsync every commit (SQLite; PostgreSQL's commits are\n"+
+		"as durable as the server's synchronous_commit, on by default)")
 	fs.BoolVar(&d.asJSON, "json", false, "print JSON instead of text")
 }
 
@@ -114,15 +117,34 @@ func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engi
 	if d.budgets != nil {
 		d.budgets.apply(&opts)
 	}
-	if acc != create && !engine.FileExists(d.path) {
+	var e *engine.Engine
+	var err error
+	switch {
+	case engine.IsPostgresDSN(d.path):
+		e, err = engine.OpenPostgresEngine(context.Background(), d.path, opts, engine.PostgresOptions{ReadOnly: acc == readOnly})
+	case acc != create && !engine.FileExists(d.path):
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
 		return nil, exitUsage
+	default:
+		e, err = engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync, ReadOnly: acc == readOnly})
 	}
-	e, err := engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync, ReadOnly: acc == readOnly})
 	if err != nil {
 		return nil, report(stderr, err)
 	}
 	return e, exitOK
+}
+
+// where names the database for messages: the file, or the URL without
+// its password.
+func (d *dbFlags) where() string {
+	if !engine.IsPostgresDSN(d.path) {
+		return d.path
+	}
+	u, err := url.Parse(d.path)
+	if err != nil {
+		return "a PostgreSQL database"
+	}
+	return u.Redacted()
 }
 
 // report prints err and returns its exit code: exitUsage for bad input
@@ -170,7 +192,7 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, bool) {
 }
 
 func cmdStart(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("start", "wf start [--db FILE] [--input JSON] [--max-steps N] [--max-alloc BYTES] FILE", stderr)
+	fs := newFlags("start", "wf start [--db FILE|URL] [--input JSON] [--max-steps N] [--max-alloc BYTES] FILE", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -219,7 +241,7 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 }
 
 func cmdSignal(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("signal", "wf signal [--db FILE] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
+	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -278,7 +300,7 @@ func firstLine(s string) string {
 }
 
 func cmdList(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("list", "wf list [--db FILE] [--status S] [--json]", stderr)
+	fs := newFlags("list", "wf list [--db FILE|URL] [--status S] [--json]", stderr)
 	var d dbFlags
 	d.register(fs)
 	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
@@ -313,7 +335,7 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdHistory(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("history", "wf history [--db FILE] [--json] ID", 1, readOnly, args, stderr, nil,
+	return instanceCmd("history", "wf history [--db FILE|URL] [--json] ID", 1, readOnly, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			vs, err := e.History(context.Background(), pos[0])
 			if err != nil {
@@ -338,7 +360,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) int {
 	flags := func(fs *flag.FlagSet, _ *dbFlags) {
 		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "show `VERSION` instead of the latest")
 	}
-	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
+	return instanceCmd("show", "wf show [--db FILE|URL] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			rep, err := e.Show(context.Background(), pos[0], at)
 			if err != nil {
@@ -404,7 +426,7 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "fork `VERSION` instead of the latest")
 		d.runsSteps(fs)
 	}
-	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
+	return instanceCmd("fork", "wf fork [--db FILE|URL] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			id, err := e.Fork(context.Background(), pos[0], at)
 			if err != nil {
@@ -415,7 +437,7 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdRewind(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("rewind", "wf rewind [--db FILE] [--max-steps N] [--max-alloc BYTES] [--force] --to VERSION ID", stderr)
+	fs := newFlags("rewind", "wf rewind [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] [--force] --to VERSION ID", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -451,7 +473,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 	flags := func(fs *flag.FlagSet, _ *dbFlags) {
 		anyType = fs.Bool("any-type", false, "allow a value of another type than the variable's")
 	}
-	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
+	return instanceCmd("set", "wf set [--db FILE|URL] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
 				return report(stderr, err)
@@ -461,7 +483,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdCancel(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("cancel", "wf cancel [--db FILE] ID", 1, readWrite, args, stderr, nil,
+	return instanceCmd("cancel", "wf cancel [--db FILE|URL] ID", 1, readWrite, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Cancel(context.Background(), pos[0]); err != nil {
 				return report(stderr, err)
@@ -504,7 +526,7 @@ func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writ
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE] [--poll DURATION] [--max-steps N] [--max-alloc BYTES]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -522,7 +544,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	defer e.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.path, strconv.Itoa(os.Getpid()))
+	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Logf: logf}); err != nil {
 		return report(stderr, err)

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -47,46 +48,59 @@ func ServerDSN(t testing.TB) string {
 // search_path is that schema: each test has a database of its own.
 func DSN(t testing.TB) string {
 	t.Helper()
-	server := ServerDSN(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, server)
+	dsn, drop, err := NewSchema(context.Background(), ServerDSN(t))
 	if err != nil {
-		t.Fatalf("connecting to %s: %v", Env, err)
+		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return dsn
+}
+
+// NewSchema creates a new empty schema on the server and returns a DSN
+// whose search_path is that schema, and a function that drops it with
+// everything in it.
+func NewSchema(ctx context.Context, server string) (dsn string, drop func() error, err error) {
 	var b [8]byte
 	rand.Read(b[:])
 	schema := "wf_test_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("creating schema %s: %v", schema, err)
+	if dsn, err = WithSearchPath(server, schema); err != nil {
+		return "", nil, err
 	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, server)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return WithSearchPath(t, server, schema)
+	if err := execOn(ctx, server, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	return dsn, func() error { return execOn(ctx, server, "DROP SCHEMA "+schema+" CASCADE") }, nil
+}
+
+// execOn runs one statement on a connection of its own to dsn.
+func execOn(ctx context.Context, dsn, stmt string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("connecting to $%s: %w", Env, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("%s: %w", stmt, err)
+	}
+	return nil
 }
 
 // WithSearchPath returns dsn (a URL or key=value string) with its
 // search_path set to schema.
-func WithSearchPath(t testing.TB, dsn, schema string) string {
-	t.Helper()
+func WithSearchPath(dsn, schema string) (string, error) {
 	if !strings.Contains(dsn, "://") {
-		return dsn + " search_path=" + schema
+		return dsn + " search_path=" + schema, nil
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
-		t.Fatalf("%s: %v", Env, err)
+		return "", fmt.Errorf("$%s: %w", Env, err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), nil
 }

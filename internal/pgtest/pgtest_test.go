@@ -51,8 +51,8 @@ func TestWithSearchPath(t *testing.T) {
 		"postgres://u@h/db?sslmode=disable": "postgres://u@h/db?search_path=s&sslmode=disable",
 		"host=/tmp dbname=db":               "host=/tmp dbname=db search_path=s",
 	} {
-		if got := WithSearchPath(t, dsn, "s"); got != want {
-			t.Errorf("WithSearchPath(%q) = %q, want %q", dsn, got, want)
+		if got, err := WithSearchPath(dsn, "s"); got != want || err != nil {
+			t.Errorf("WithSearchPath(%q) = %q, %v; want %q", dsn, got, err, want)
 		}
 	}
 }
