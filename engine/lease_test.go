@@ -89,3 +89,48 @@ func TestActivityOncePerKey(t *testing.T) {
 	}
 	k.check(t, n)
 }
+
+// TestPausedPastLeaseCannotCommit: a caller whose activity call outlives
+// its lease (a GC pause, a partition) loses the instance to another that
+// takes the lease and calls the activity again, with the same key. The
+// first to return is the paused one, but its commit is fenced by the
+// lease token it ran under, so it is refused although the version has
+// not moved; the instance goes on with the second call's result.
+func TestPausedPastLeaseCannotCommit(t *testing.T) {
+	started := make(chan int, 2)
+	gates := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	var mu sync.Mutex
+	calls := 0
+	slow := Activity{Name: "slow", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+		mu.Lock()
+		n := calls
+		calls++
+		mu.Unlock()
+		started <- n
+		<-gates[n]
+		return vm.String(fmt.Sprintf("call %d for %s", n, key)), nil
+	}}
+	f := newFixture(t, Options{Activities: []Activity{slow}, Lease: time.Minute})
+	ctx := context.Background()
+	first := make(chan error, 1)
+	go func() { _, err := f.e.Start(ctx, "t.wf", []byte("print(slow())\n"), nil); first <- err }()
+	<-started // the starter holds the lease and is in the call
+	f.clock.Add(2 * time.Minute)
+	second := make(chan error, 1)
+	go func() { second <- f.e.Advance(ctx, "i1") }()
+	<-started // the lease ended: another caller took it and calls again
+	close(gates[0])
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if h := f.head("i1"); h.Status != Running || h.Version != 1 {
+		t.Fatalf("after the paused caller returned: %s at version %d, want still running at 1", h.Status, h.Version)
+	}
+	close(gates[1])
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if h := f.head("i1"); h.Status != Completed || h.Output != "call 1 for i1:1\n" {
+		t.Errorf("instance %s with output %q, want completed with the second call's result", h.Status, h.Output)
+	}
+}

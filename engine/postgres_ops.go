@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -243,7 +244,7 @@ func commitPG(ctx context.Context, tx pgx.Tx, st Step) (bool, error) {
 	in := st.Instance
 	tag, err := tx.Exec(ctx, pgCommitHead,
 		in.Status, []byte(in.WaitingFor), nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
-		in.NextSeq, []byte(in.Error), unixNano(in.Updated), in.ID, st.From)
+		in.NextSeq, []byte(in.Error), unixNano(in.Updated), in.ID, st.From, st.Fence)
 	if err := changedOnePG(tag.RowsAffected(), err); err != nil {
 		return false, err
 	}
@@ -364,14 +365,16 @@ func (s *Postgres) ClaimDue(ctx context.Context, owner string, now time.Time, le
 }
 
 // TakeLease leases an instance to owner unless another owner holds it.
-func (s *Postgres) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error) {
-	var n int64
+func (s *Postgres) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (int64, error) {
+	var token int64
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, pgTakeLease, []byte(owner), unixNano(until), id, version, unixNano(now))
-		n = tag.RowsAffected()
+		err := tx.QueryRow(ctx, pgTakeLease, []byte(owner), unixNano(until), id, version, unixNano(now)).Scan(&token)
+		if errors.Is(err, pgx.ErrNoRows) {
+			token, err = 0, nil
+		}
 		return err
 	})
-	return n == 1 && err == nil, err
+	return token, err
 }
 
 // Snooze resets the wake time of an instance that had nothing to do.

@@ -28,11 +28,13 @@ const pgInsertVersion = `INSERT INTO wf_versions (instance, version, reason, sta
 	$13, $14, $15)`
 
 // pgCommitHead is the optimistic check: it matches the head row only at
-// the version the step started from, and holds that row's lock to the
-// end of the transaction.
+// the version the step started from (and, with a fence, the lease token
+// the step ran under), and holds that row's lock to the end of the
+// transaction.
 const pgCommitHead = `UPDATE wf_instances SET status = $1, waiting_for = $2, due_at = $3,
 	wake_at = $4, version = $5, activity_seq = $6, next_seq = $7, error = $8, updated_at = $9,
-	lease_owner = NULL, lease_until = NULL WHERE id = $10 AND version = $11`
+	lease_owner = NULL, lease_until = NULL
+	WHERE id = $10 AND version = $11 AND ($12::bigint = 0 OR lease_token = $12)`
 
 const pgInsertConsumed = `INSERT INTO wf_inbox (instance, name, value, sent_at, consumed_by)
 	VALUES ($1, $2, $3, $4, $5) RETURNING id`
@@ -75,7 +77,8 @@ const pgSetLease = `UPDATE wf_instances SET lease_owner = $1, lease_until = $2,
 
 const pgTakeLease = `UPDATE wf_instances SET lease_owner = $1, lease_until = $2,
 	lease_token = lease_token + 1
-	WHERE id = $3 AND version = $4 AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $5)`
+	WHERE id = $3 AND version = $4 AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $5)
+	RETURNING lease_token`
 
 const pgProgram = `SELECT file, source, hosts FROM wf_programs WHERE hash = $1`
 

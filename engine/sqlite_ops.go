@@ -282,7 +282,7 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 	in := st.Instance
 	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
 		in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
-		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From)
+		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From, st.Fence)
 	if err := changedOne(res, err); err != nil {
 		return false, err
 	}
@@ -418,17 +418,17 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 }
 
 // TakeLease leases an instance to owner unless another owner holds it.
-func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error) {
-	var n int64
+func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (int64, error) {
+	var token int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.st.takeLease).ExecContext(ctx,
-			owner, unixNano(until), id, version, owner, unixNano(now))
-		if err == nil {
-			n, err = res.RowsAffected()
+		err := tx.StmtContext(ctx, s.st.takeLease).QueryRowContext(ctx,
+			owner, unixNano(until), id, version, owner, unixNano(now)).Scan(&token)
+		if err == sql.ErrNoRows {
+			token, err = 0, nil
 		}
 		return err
 	})
-	return n == 1, err
+	return token, err
 }
 
 // Snooze resets the wake time of an instance that had nothing to do.

@@ -75,7 +75,8 @@ const sqlInsertVersion = `INSERT INTO versions (instance, version, reason, statu
 
 const sqlCommitHead = `UPDATE instances SET status = ?, waiting_for = ?, due_at = ?,
 	wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
-	lease_owner = NULL, lease_until = NULL WHERE id = ? AND version = ?`
+	lease_owner = NULL, lease_until = NULL
+	WHERE id = ? AND version = ? AND (?12 = 0 OR lease_token = ?12)`
 
 const sqlInsertConsumed = `INSERT INTO inbox (instance, name, value, sent_at, consumed_by)
 	VALUES (?, ?, ?, ?, ?) RETURNING id`
@@ -110,7 +111,8 @@ const sqlSetLease = `UPDATE instances SET lease_owner = ?, lease_until = ?,
 	lease_token = lease_token + 1 WHERE id = ?`
 
 const sqlTakeLease = `UPDATE instances SET lease_owner = ?, lease_until = ?,
-	lease_token = lease_token + 1 WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`
+	lease_token = lease_token + 1 WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)
+	RETURNING lease_token`
 
 const sqlProgram = `SELECT file, source, hosts FROM programs WHERE hash = ?`
 

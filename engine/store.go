@@ -162,6 +162,14 @@ type Step struct {
 	// leaves the instance due at once, so that the committer, not a
 	// worker, goes on to run what is due (an activity).
 	Lease Lease
+	// Fence, when not 0, is the lease token the step ran under: Commit
+	// fails with ErrConflict unless the instance's lease token is still
+	// Fence, that is, unless nobody was granted the lease since. A runner
+	// paused past its lease (a GC pause, a partition) then cannot commit
+	// once another has claimed the instance, even before that one
+	// commits. 0 (a signal's fast path, an operator's edit) checks the
+	// version alone.
+	Fence int64
 }
 
 // Filter selects instances for List.
@@ -174,8 +182,9 @@ type Filter struct {
 // method is one transaction. Implementations must guarantee:
 //
 //   - Commit writes everything in a Step or nothing, and fails with
-//     ErrConflict unless the instance's head version is Step.From and every
-//     consumed message is still queued.
+//     ErrConflict unless the instance's head version is Step.From, every
+//     consumed message is still queued, and, when Step.Fence is set, the
+//     instance's lease token is Step.Fence.
 //   - A version's Output, as Version, History and Head return it, is
 //     Output of its OutputFrom version followed by its Printed, exactly
 //     as committed; stored parts that do not add up are ErrCorrupt.
@@ -231,8 +240,9 @@ type Store interface {
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error)
 	// TakeLease leases instance id, if it is still at version, to owner
 	// until until, unless another owner's lease has not ended at now; it
-	// reports whether owner holds the lease.
-	TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error)
+	// returns the new lease token, or 0 when owner does not hold the
+	// lease.
+	TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (token int64, err error)
 	// Snooze sets the wake time of an instance still at version and leased
 	// to owner, and releases the lease, when the owner had nothing to do;
 	// otherwise it changes nothing.

@@ -153,18 +153,20 @@ func testClaimDueConcurrent(t *testing.T, f *fixture) {
 func testTakeLease(t *testing.T, f *fixture) {
 	f.create("i1", engine.Waiting, "go")
 	now, hour := f.t0, f.t0.Add(time.Hour)
+	var token int64
 	take := func(version int64, owner string, at time.Time) bool {
 		t.Helper()
-		ok, err := f.s.TakeLease(f.ctx, "i1", version, owner, at, at.Add(time.Hour))
+		var err error
+		token, err = f.s.TakeLease(f.ctx, "i1", version, owner, at, at.Add(time.Hour))
 		f.ok(err)
-		return ok
+		return token != 0
 	}
 	if !take(1, "a", now) {
 		t.Fatal("TakeLease of an unleased instance failed")
 	}
 	first := f.state("i1").Lease
-	if first.Owner != "a" || !first.Until.Equal(hour) || first.Token < 1 {
-		t.Errorf("lease after TakeLease: %+v", first)
+	if first.Owner != "a" || !first.Until.Equal(hour) || first.Token < 1 || first.Token != token {
+		t.Errorf("lease after TakeLease returned token %d: %+v", token, first)
 	}
 	if take(1, "b", now.Add(time.Minute)) {
 		t.Error("TakeLease took a lease another owner holds")
@@ -175,8 +177,8 @@ func testTakeLease(t *testing.T, f *fixture) {
 	if !take(1, "a", now.Add(time.Minute)) {
 		t.Error("the holder could not renew its lease")
 	}
-	if got := f.state("i1").Lease; got.Owner != "a" || got.Token != first.Token+1 {
-		t.Errorf("lease after renewal: %+v, want a's with token %d", got, first.Token+1)
+	if got := f.state("i1").Lease; got.Owner != "a" || got.Token != first.Token+1 || token != got.Token {
+		t.Errorf("lease after renewal (TakeLease returned %d): %+v, want a's with token %d", token, got, first.Token+1)
 	}
 	if !take(1, "b", now.Add(2*time.Hour)) {
 		t.Error("TakeLease of a lease that has ended failed")
@@ -213,4 +215,35 @@ func testSnooze(t *testing.T, f *fixture) {
 	if !slices.Equal(ids, []string{"i1"}) {
 		t.Errorf("claimed %v after the snoozed wake time, want [i1]", ids)
 	}
+}
+
+// testCommitFence: a step fenced by a lease token commits only while
+// nobody has been granted the lease since; an unfenced step is checked
+// by its version alone.
+func testCommitFence(t *testing.T, f *fixture) {
+	f.createWaking("i1", engine.Running, f.t0)
+	if ids := f.claimed("a", 10); len(ids) != 1 {
+		t.Fatalf("claimed %v, want [i1]", ids)
+	}
+	h := f.state("i1")
+	// a's lease ends; b claims the instance before a commits.
+	ids, err := f.s.ClaimDue(f.ctx, "b", f.later().Add(2*time.Hour), time.Hour, 10)
+	f.ok(err)
+	if len(ids) != 1 {
+		t.Fatalf("b claimed %v, want [i1]", ids)
+	}
+	stale := f.next(h, engine.Waiting, "go")
+	stale.Fence = h.Lease.Token
+	_, err = f.s.Commit(f.ctx, stale)
+	f.wantErr("commit fenced by a superseded lease", err, engine.ErrConflict)
+	if got := f.state("i1"); got.Version != 1 || got.Lease.Owner != "b" {
+		t.Errorf("after the refused commit: version %d leased to %q, want 1 and b", got.Version, got.Lease.Owner)
+	}
+	current := f.next(h, engine.Waiting, "go")
+	current.Fence = f.state("i1").Lease.Token
+	_, err = f.s.Commit(f.ctx, current)
+	f.ok(err)
+	unfenced := f.next(f.state("i1"), engine.Completed, "")
+	_, err = f.s.Commit(f.ctx, unfenced)
+	f.ok(err)
 }

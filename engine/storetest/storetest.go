@@ -42,6 +42,7 @@ func Run(t *testing.T, open Open) {
 		{"ClaimDue", testClaimDue},
 		{"ClaimDueConcurrent", testClaimDueConcurrent},
 		{"TakeLease", testTakeLease},
+		{"CommitFence", testCommitFence},
 		{"Snooze", testSnooze},
 		{"ExactlyOnceConsumption", testExactlyOnce},
 	} {
