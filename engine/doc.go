@@ -157,5 +157,7 @@
 // (ClaimDue, TakeLease, and commits that leave work due), each counted
 // by a fencing token (Lease.Token), and the wake-up rule for queued
 // signals is part of the Store contract, not of the engine, so both
-// stores keep it in their own way.
+// stores keep it in their own way. An idle worker on PostgreSQL also
+// LISTENs for hints that a write made work due (Waker), sent after the
+// write commits and coalesced; it still polls, as hints may be lost.
 package engine

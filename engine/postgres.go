@@ -55,7 +55,11 @@ type PostgresOptions struct {
 type Postgres struct {
 	pool     *pgxpool.Pool
 	where    string // the server, database and schema, for messages (no password)
+	schema   string // the schema wf's tables are in
 	readOnly bool
+
+	// The wake hints' notifier (postgres_wake.go); nil when read-only.
+	hints, done, stopped chan struct{}
 }
 
 var _ Store = (*Postgres)(nil)
@@ -94,6 +98,9 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (*Postg
 		pool.Close()
 		return nil, err
 	}
+	if !s.readOnly {
+		s.startNotifier()
+	}
 	return s, nil
 }
 
@@ -113,9 +120,14 @@ func describeDSN(c *pgx.ConnConfig) string {
 // init checks the schema is wf's (or empty) and migrates it; read-only,
 // it only checks that it has this wf's schema version.
 func (s *Postgres) init(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
+	var schema *string
+	if err := s.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		return fmt.Errorf("%s: %w", s.where, s.mapErr(err))
 	}
+	if schema == nil {
+		return fmt.Errorf("%s: no schema to keep wf's tables in: none of the search_path exists", s.where)
+	}
+	s.schema = *schema
 	if s.readOnly {
 		return s.checkSchema(ctx)
 	}
@@ -125,8 +137,9 @@ func (s *Postgres) init(ctx context.Context) error {
 // Pool exposes the connection pool, for tests and benchmarks.
 func (s *Postgres) Pool() *pgxpool.Pool { return s.pool }
 
-// Close closes the pool.
+// Close stops the wake hints and closes the pool.
 func (s *Postgres) Close() error {
+	s.stopNotifier()
 	s.pool.Close()
 	return nil
 }

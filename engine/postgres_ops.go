@@ -40,10 +40,11 @@ func (s *Postgres) Program(ctx context.Context, hash string) (Program, error) {
 func (s *Postgres) Create(ctx context.Context, first Step) error {
 	in := first.Instance
 	var lease Lease
-	if dueAt(first.Wake, in.Updated) {
+	due := dueAt(first.Wake, in.Updated)
+	if due {
 		lease = first.Lease
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, pgInsertInstance,
 			in.ID, in.Program, in.Status, []byte(in.WaitingFor), nanos(in.Due), nanos(first.Wake), in.Version,
 			in.ActivitySeq, in.NextSeq, []byte(in.Input), []byte(in.Error), in.Parent, nullBytes(lease.Owner),
@@ -53,6 +54,8 @@ func (s *Postgres) Create(ctx context.Context, first Step) error {
 		}
 		return insertVersionPG(ctx, tx, in.ID, first.Version)
 	})
+	s.hintIf(err == nil && due && lease.Owner == "")
+	return err
 }
 
 // nullBytes stores the empty string as NULL, and any other as bytea.
@@ -228,13 +231,23 @@ func (s *Postgres) List(ctx context.Context, f Filter) ([]Instance, error) {
 	return out, s.mapErr(rows.Err())
 }
 
-// Commit applies a step atomically, or fails with ErrConflict.
+// Commit applies a step atomically, or fails with ErrConflict. A step
+// that leaves the instance due with no lease for the committer wakes
+// the workers.
 func (s *Postgres) Commit(ctx context.Context, st Step) (due bool, err error) {
 	err = s.write(ctx, func(tx pgx.Tx) error {
 		due, err = commitPG(ctx, tx, st)
 		return err
 	})
+	s.hintIf(err == nil && due && st.Lease.Owner == "")
 	return due, err
+}
+
+// hintIf sends a wake hint (postgres_wake.go) if cond holds.
+func (s *Postgres) hintIf(cond bool) {
+	if cond && s.hints != nil {
+		s.hint()
+	}
 }
 
 // commitPG is Commit in tx. Its first statement locks the head row at
@@ -292,6 +305,7 @@ func wakeIfQueuedPG(ctx context.Context, tx pgx.Tx, id string, now time.Time) (b
 // holding the head row's lock from the status check to the wake-up.
 func (s *Postgres) Send(ctx context.Context, id, name, value string, now time.Time) (Message, error) {
 	m := Message{Instance: id, Name: name, Value: value, Sent: now}
+	var woken bool
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var status Status
 		if err := tx.QueryRow(ctx, pgLockStatus, id).Scan(&status); err != nil {
@@ -304,9 +318,10 @@ func (s *Postgres) Send(ctx context.Context, id, name, value string, now time.Ti
 		if err != nil {
 			return err
 		}
-		_, err = wakeIfQueuedPG(ctx, tx, id, now)
+		woken, err = wakeIfQueuedPG(ctx, tx, id, now)
 		return err
 	})
+	s.hintIf(err == nil && woken)
 	return m, err
 }
 
@@ -379,11 +394,15 @@ func (s *Postgres) TakeLease(ctx context.Context, id string, version int64, owne
 
 // Snooze resets the wake time of an instance that had nothing to do.
 func (s *Postgres) Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error {
-	return s.write(ctx, func(tx pgx.Tx) error {
+	var woken bool
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, pgSnooze, nanos(wake), id, version, []byte(owner)); err != nil {
 			return err
 		}
-		_, err := wakeIfQueuedPG(ctx, tx, id, time.Now())
+		var err error
+		woken, err = wakeIfQueuedPG(ctx, tx, id, time.Now())
 		return err
 	})
+	s.hintIf(err == nil && woken)
+	return err
 }

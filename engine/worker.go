@@ -16,6 +16,8 @@ type WorkerOptions struct {
 	Batch int           // instances claimed at once; default 16
 	// Logf, if set, reports steps that failed to commit.
 	Logf func(format string, args ...any)
+
+	onIdle func() // tests: called each time the worker finds nothing due
 }
 
 // Work fires due timers and advances instances that have work, until ctx
@@ -23,10 +25,15 @@ type WorkerOptions struct {
 // database locked) is logged and waited out. A step in flight when ctx is
 // cancelled is abandoned without committing (the instance runs again from
 // its last version when a worker next claims it, once the lease ends);
-// Work then returns nil.
+// Work then returns nil. When nothing is due it waits o.Poll, or less
+// when the store is a Waker and hints that work may have come.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
 	who := e.newHolder(o.Owner, o.Lease)
+	var hints <-chan struct{} // nil, which never receives, for a store without hints
+	if w, ok := e.store.(Waker); ok {
+		hints = w.Wakeups(ctx)
+	}
 	for ctx.Err() == nil {
 		ids, err := e.store.ClaimDue(ctx, who.owner, e.opts.Now(), o.Lease, o.Batch)
 		if errors.Is(err, ErrBusy) {
@@ -41,7 +48,10 @@ func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 			e.work(ctx, id, who, o.Logf)
 		}
 		if len(ids) == 0 {
-			sleepCtx(ctx, o.Poll)
+			if o.onIdle != nil {
+				o.onIdle()
+			}
+			idle(ctx, o.Poll, hints)
 		}
 	}
 	return nil
@@ -102,6 +112,17 @@ func (e *Engine) snooze(ctx context.Context, id string, who holder, pause time.D
 		wake = now.Add(pause)
 	}
 	return e.store.Snooze(ctx, id, h.Version, who.owner, wake)
+}
+
+// idle pauses for d, or until a hint comes or ctx ends.
+func idle(ctx context.Context, d time.Duration, hints <-chan struct{}) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-hints:
+	}
 }
 
 // sleepCtx pauses for d, and reports false if ctx ended first.
