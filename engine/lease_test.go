@@ -134,3 +134,48 @@ func TestPausedPastLeaseCannotCommit(t *testing.T) {
 		t.Errorf("instance %s with output %q, want completed with the second call's result", h.Status, h.Output)
 	}
 }
+
+// TestWorkConcurrency: Work with Concurrency 3 advances three instances
+// at once, each claimed by a loop of its own: their activities wait for
+// each other, so they complete only if all three run together (one at a
+// time, the first fails after 10 s and the rest stay pending).
+func TestWorkConcurrency(t *testing.T) {
+	const n = 3
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	all := make(chan struct{})
+	go func() { arrived.Wait(); close(all) }()
+	meet := Activity{Name: "meet", Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+		arrived.Done()
+		select {
+		case <-all:
+			return vm.String("met"), nil
+		case <-time.After(10 * time.Second): // a hang, not a speed check
+			return vm.Nil, fmt.Errorf("%s: the other calls never came", key)
+		}
+	}}
+	f := newFixture(t, Options{Activities: []Activity{meet}, Detached: true})
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	for range n {
+		id := f.start(`wait("go")
+print(meet())`, "")
+		f.signal(id, "go", "1")
+	}
+	done := make(chan error, 1)
+	go func() { done <- f.e.Work(ctx, WorkerOptions{Concurrency: n, Batch: 1, Poll: time.Millisecond}) }()
+	deadline := time.Now().Add(time.Minute)
+	for i := 1; i <= n; i++ {
+		h := f.head(fmt.Sprintf("i%d", i))
+		for ; !h.Status.Final() && time.Now().Before(deadline); h = f.head(h.ID) {
+			time.Sleep(time.Millisecond)
+		}
+		if h.Status != Completed || h.Output != "met\n" {
+			t.Errorf("%s: %s, %q; want completed, met", h.ID, h.Status, h.Output)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}

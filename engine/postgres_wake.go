@@ -116,11 +116,3 @@ func (s *Postgres) listen(ctx context.Context, ch chan<- struct{}) {
 		}
 	}
 }
-
-// wake sends on ch unless a wakeup is pending already.
-func wake(ch chan<- struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
-}

@@ -50,7 +50,7 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
                                  --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
   wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
-  wf worker                      fire timers and run instances with work, until SIGTERM
+  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
 
 start, signal, fork, rewind and worker run workflow steps (the code between two
 waits); --max-steps and --max-alloc bound each step (defaults 100000000 steps,
@@ -64,6 +64,7 @@ type dbFlags struct {
 	sync    string
 	asJSON  bool
 	budgets *budgetFlags // nil unless the command runs steps
+	conns   int          // PostgreSQL connections the command needs at once; 0 for the pool's default
 }
 
 // budgetFlags are the budgets of each step the command runs.
@@ -121,7 +122,8 @@ func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engi
 	var err error
 	switch {
 	case engine.IsPostgresDSN(d.path):
-		e, err = engine.OpenPostgresEngine(context.Background(), d.path, opts, engine.PostgresOptions{ReadOnly: acc == readOnly})
+		pg := engine.PostgresOptions{ReadOnly: acc == readOnly, MaxConns: int32(d.conns)}
+		e, err = engine.OpenPostgresEngine(context.Background(), d.path, opts, pg)
 	case acc != create && !engine.FileExists(d.path):
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
 		return nil, exitUsage
@@ -525,8 +527,12 @@ func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writ
 	return printState(e, id, true, stdout, stderr)
 }
 
+// maxConcurrency bounds wf worker --concurrency: each loop may hold a
+// database connection and run a step's budget of memory.
+const maxConcurrency = 256
+
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--max-steps N] [--max-alloc BYTES]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -534,9 +540,13 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	durationFlag(fs, &poll, "poll", 100*time.Millisecond, time.Millisecond, time.Hour, "look for due work every `DURATION` when idle (1ms to 1h)")
 	durationFlag(fs, &lease, "lease", time.Minute, 10*time.Millisecond, 24*time.Hour,
 		"a claim on an instance lasts `DURATION` (10ms to 24h; a killed worker's claims expire after it)")
+	var concurrency int
+	intFlag(fs, &concurrency, "concurrency", 1, 1, maxConcurrency,
+		fmt.Sprintf("advance up to `N` instances at once (1 to %d), each claimed by a loop of its own", maxConcurrency))
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
+	d.conns = max(4, concurrency+1) // a connection per loop, and one for the signals it sends
 	e, code := d.open(create, engine.Options{}, stderr)
 	if e == nil {
 		return code
@@ -546,7 +556,7 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Logf: logf}); err != nil {
+	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, Logf: logf}); err != nil {
 		return report(stderr, err)
 	}
 	fmt.Fprintln(stderr, "wf worker: stopped")
