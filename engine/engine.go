@@ -179,6 +179,11 @@ func Open(path string, opts Options, sq SQLiteOptions) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return owning(s, opts)
+}
+
+// owning returns an engine over s that closes it, or closes s.
+func owning(s Store, opts Options) (*Engine, error) {
 	e, err := New(s, opts)
 	if err != nil {
 		s.Close()
@@ -194,12 +199,7 @@ func OpenPostgresEngine(ctx context.Context, dsn string, opts Options, pg Postgr
 	if err != nil {
 		return nil, err
 	}
-	e, err := New(s, opts)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	return e, nil
+	return owning(s, opts)
 }
 
 // Store returns the engine's store.

@@ -188,12 +188,29 @@ func (s *Postgres) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return s.mapErr(pgx.BeginFunc(ctx, s.pool, fn))
 }
 
-// bin is a bytea column read into a string; NULL reads as "".
+// bin reads a column holding text a workflow chose into a string: a
+// bytea column of the PostgreSQL store, a text column of SQLite's. NULL
+// reads as "".
 type bin struct{ s *string }
 
 // ScanBytes implements pgtype.BytesScanner; src is the driver's buffer,
 // so it is copied.
 func (b bin) ScanBytes(src []byte) error {
 	*b.s = string(src)
+	return nil
+}
+
+// Scan implements sql.Scanner, for SQLite.
+func (b bin) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		*b.s = v
+	case []byte:
+		*b.s = string(v)
+	case nil:
+		*b.s = ""
+	default:
+		return fmt.Errorf("a %T where text was stored", src)
+	}
 	return nil
 }

@@ -75,21 +75,6 @@ func insertVersionPG(ctx context.Context, tx pgx.Tx, id string, v Version) error
 	return err
 }
 
-// scanInstancePG scans pgInstanceColumns (and extra).
-func scanInstancePG(r pgx.Row, extra ...any) (Instance, error) {
-	var in Instance
-	var due sql.NullInt64
-	var created, updated int64
-	dest := append([]any{&in.ID, &in.Program, &in.Status, bin{&in.WaitingFor}, &due, &in.Version,
-		&in.ActivitySeq, &in.NextSeq, bin{&in.Input}, bin{&in.Error}, &in.Parent, &created, &updated}, extra...)
-	if err := r.Scan(dest...); err != nil {
-		return in, err
-	}
-	in.Due = fromNanos(due)
-	in.Created, in.Updated = time.Unix(0, created), time.Unix(0, updated)
-	return in, nil
-}
-
 // Head returns an instance with its head version's output, snapshot and
 // lease.
 func (s *Postgres) Head(ctx context.Context, id string) (Head, error) {
@@ -112,7 +97,7 @@ func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
 	var h Head
 	var until sql.NullInt64
 	var outLen int64
-	in, err := scanInstancePG(s.pool.QueryRow(ctx, pgHead, id),
+	in, err := scanInstance(s.pool.QueryRow(ctx, pgHead, id),
 		&h.SnapVersion, &h.Snapshot, bin{&h.Lease.Owner}, &until, &h.Lease.Token, &outLen)
 	if err != nil {
 		return h, 0, notFoundPG(s.mapErr(err), "instance "+id)
@@ -142,26 +127,11 @@ func (s *Postgres) output(ctx context.Context, id string, n, want int64) (string
 	return b.String(), checkOutput(id, n, int64(b.Len()), want)
 }
 
-// scanVersionPG scans pgVersionColumns (and extra); the whole output's
-// stored length goes to outLen.
-func scanVersionPG(r pgx.Row, outLen *int64, extra ...any) (Version, error) {
-	var v Version
-	var due sql.NullInt64
-	var created int64
-	dest := append([]any{&v.Number, bin{&v.Reason}, &v.Status, bin{&v.WaitingFor}, &due, &v.ActivitySeq,
-		&v.SnapVersion, bin{&v.Printed}, &v.OutputFrom, outLen, bin{&v.Detail}, bin{&v.Error}, &created}, extra...)
-	if err := r.Scan(dest...); err != nil {
-		return v, err
-	}
-	v.Due, v.Created = fromNanos(due), time.Unix(0, created)
-	return v, nil
-}
-
 // Version returns one version with its output and snapshot resolved.
 func (s *Postgres) Version(ctx context.Context, id string, n int64) (Version, error) {
 	var outLen int64
 	var snap []byte
-	v, err := scanVersionPG(s.pool.QueryRow(ctx, pgVersion, id, n), &outLen, &snap)
+	v, err := scanVersion(s.pool.QueryRow(ctx, pgVersion, id, n), &outLen, &snap)
 	if err != nil {
 		return v, notFoundPG(s.mapErr(err), fmt.Sprintf("instance %s version %d", id, n))
 	}
@@ -182,25 +152,16 @@ func (s *Postgres) History(ctx context.Context, id string) ([]Version, error) {
 	var outputs outputs
 	for rows.Next() {
 		var outLen int64
-		v, err := scanVersionPG(rows, &outLen)
+		v, err := scanVersion(rows, &outLen)
 		if err != nil {
 			return nil, err
 		}
-		if v.Output, err = outputs.add(v); err != nil {
-			return nil, err
-		}
-		if err := checkOutput(id, v.Number, int64(len(v.Output)), outLen); err != nil {
+		if v, err = outputs.complete(id, v, outLen); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.mapErr(err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("instance %s: %w", id, ErrNotFound)
-	}
-	return out, nil
+	return historyEnd(id, out, s.mapErr(rows.Err()))
 }
 
 // List returns instances, newest first.
@@ -222,7 +183,7 @@ func (s *Postgres) List(ctx context.Context, f Filter) ([]Instance, error) {
 	defer rows.Close()
 	var out []Instance
 	for rows.Next() {
-		in, err := scanInstancePG(rows)
+		in, err := scanInstance(rows)
 		if err != nil {
 			return nil, err
 		}

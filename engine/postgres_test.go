@@ -21,15 +21,22 @@ import (
 	"github.com/wf-lang/wf/vm"
 )
 
+// connectPG connects to dsn, outside any store, until the test ends.
+func connectPG(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // execPG runs statements on dsn's schema, outside any store.
 func execPG(t *testing.T, dsn string, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPG(t, dsn)
 	for _, q := range stmts {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -81,13 +88,9 @@ func TestPostgresRefusesOtherSchemas(t *testing.T) {
 func dumpSchema(t *testing.T, dsn string) string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connectPG(t, dsn)
 	var out string
-	err = conn.QueryRow(ctx, `SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '')
+	err := conn.QueryRow(ctx, `SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '')
 		FROM pg_tables WHERE schemaname = current_schema()`).Scan(&out)
 	if err != nil {
 		t.Fatal(err)

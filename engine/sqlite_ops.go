@@ -68,14 +68,16 @@ func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, id string, v Ver
 	return err
 }
 
+// scanner is a row of either store's driver (database/sql, pgx).
 type scanner interface{ Scan(...any) error }
 
+// scanInstance scans instanceColumns (pgInstanceColumns), and extra.
 func scanInstance(r scanner, extra ...any) (Instance, error) {
 	var in Instance
 	var due sql.NullInt64
 	var created, updated int64
-	dest := append([]any{&in.ID, &in.Program, &in.Status, &in.WaitingFor, &due, &in.Version,
-		&in.ActivitySeq, &in.NextSeq, &in.Input, &in.Error, &in.Parent, &created, &updated}, extra...)
+	dest := append([]any{&in.ID, &in.Program, &in.Status, bin{&in.WaitingFor}, &due, &in.Version,
+		&in.ActivitySeq, &in.NextSeq, bin{&in.Input}, bin{&in.Error}, &in.Parent, &created, &updated}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return in, err
 	}
@@ -146,14 +148,14 @@ func checkOutput(id string, n, got, want int64) error {
 	return nil
 }
 
-// scanVersion scans versionColumns (and extra); the whole output's
-// stored length goes to outLen.
+// scanVersion scans versionColumns (pgVersionColumns), and extra; the
+// whole output's stored length goes to outLen.
 func scanVersion(r scanner, outLen *int64, extra ...any) (Version, error) {
 	var v Version
 	var due sql.NullInt64
 	var created int64
-	dest := append([]any{&v.Number, &v.Reason, &v.Status, &v.WaitingFor, &due, &v.ActivitySeq,
-		&v.SnapVersion, &v.Printed, &v.OutputFrom, outLen, &v.Detail, &v.Error, &created}, extra...)
+	dest := append([]any{&v.Number, bin{&v.Reason}, &v.Status, bin{&v.WaitingFor}, &due, &v.ActivitySeq,
+		&v.SnapVersion, bin{&v.Printed}, &v.OutputFrom, outLen, bin{&v.Detail}, bin{&v.Error}, &created}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return v, err
 	}
@@ -191,19 +193,21 @@ func (s *SQLite) History(ctx context.Context, id string) ([]Version, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v.Output, err = outputs.add(v); err != nil {
-			return nil, err
-		}
-		if err := checkOutput(id, v.Number, int64(len(v.Output)), outLen); err != nil {
+		if v, err = outputs.complete(id, v, outLen); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return historyEnd(id, out, rows.Err())
+}
+
+// historyEnd ends a History read: no versions at all is ErrNotFound.
+func historyEnd(id string, out []Version, err error) ([]Version, error) {
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("instance %s: %w", id, ErrNotFound)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("instance %s: %w", id, ErrNotFound)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -217,6 +221,17 @@ type outputs struct {
 	whole map[int64]string // by version
 	b     strings.Builder
 	tip   int64 // the version whose output b holds
+}
+
+// complete gives v, the next version of a history read oldest first, its
+// whole output, which must have outLen bytes, the length stored with it.
+func (o *outputs) complete(id string, v Version, outLen int64) (Version, error) {
+	out, err := o.add(v)
+	if err != nil {
+		return v, err
+	}
+	v.Output = out
+	return v, checkOutput(id, v.Number, int64(len(out)), outLen)
 }
 
 // add returns v's whole output and records it.

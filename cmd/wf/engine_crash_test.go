@@ -52,17 +52,8 @@ func crashExpected(base int, values []int) string {
 // and signal took effect exactly once, that every instance ends with the
 // output of an uninterrupted run, and that the database is intact.
 func TestWorkerSurvivesSIGKILL(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test: a few dozen child processes")
-	}
-	wf, err := exec.LookPath("wf") // the test binary, linked by testscript.Main
-	if err != nil {
-		t.Skip("no wf command on PATH:", err)
-	}
-	dir := t.TempDir()
+	wf, dir, src := crashSetup(t)
 	db := filepath.Join(dir, "wf.db")
-	src := filepath.Join(dir, "crash.wf")
-	os.WriteFile(src, []byte(crashWorkflow), 0o666)
 	e, err := engine.Open(db, engine.Options{Detached: true}, engine.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -70,8 +61,7 @@ func TestWorkerSurvivesSIGKILL(t *testing.T) {
 	defer e.Close()
 
 	load := newCrashLoad(t, e, src)
-	done := make(chan struct{})
-	go func() { load.run(40, 3); close(done) }()
+	done := load.start()
 	rng := rand.New(rand.NewSource(1))
 	const kills = 30
 	for i := 0; i < kills; i++ {
@@ -82,6 +72,23 @@ func TestWorkerSurvivesSIGKILL(t *testing.T) {
 	}
 	<-done
 	load.check(t, wf, db, dir, kills)
+}
+
+// crashSetup skips a crash test in -short mode or without the wf
+// command, and writes the crash workflow into a new directory; it
+// returns the command, the directory and the workflow's path.
+func crashSetup(t *testing.T) (wf, dir, src string) {
+	if testing.Short() {
+		t.Skip("crash test: a few dozen child processes")
+	}
+	wf, err := exec.LookPath("wf") // the test binary, linked by testscript.Main
+	if err != nil {
+		t.Skip("no wf command on PATH:", err)
+	}
+	dir = t.TempDir()
+	src = filepath.Join(dir, "crash.wf")
+	os.WriteFile(src, []byte(crashWorkflow), 0o666)
+	return wf, dir, src
 }
 
 func startWorker(t *testing.T, wf, db, dir string, flags ...string) *exec.Cmd {
@@ -130,6 +137,14 @@ type crashLoad struct {
 func newCrashLoad(t *testing.T, e *engine.Engine, path string) *crashLoad {
 	src, _ := os.ReadFile(path)
 	return &crashLoad{t: t, e: e, src: src, acked: map[string][]int{}, base: map[string]int{}}
+}
+
+// start runs the crash load (40 instances, 3 signals each) in the
+// background; the channel closes when it is done.
+func (l *crashLoad) start() <-chan struct{} {
+	done := make(chan struct{})
+	go func() { l.run(40, 3); close(done) }()
+	return done
 }
 
 // run starts n instances and sends each its signals, interleaved, with

@@ -5,9 +5,7 @@ package main
 import (
 	"context"
 	"math/rand"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -26,25 +24,15 @@ import (
 // exactly once, by a version of its own, and every instance has the
 // output of an uninterrupted run.
 func TestPostgresWorkersSurviveKillAndStop(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test: a few dozen child processes")
-	}
+	wf, dir, src := crashSetup(t)
 	dsn := pgtest.DSN(t)
-	wf, err := exec.LookPath("wf") // the test binary, linked by testscript.Main
-	if err != nil {
-		t.Skip("no wf command on PATH:", err)
-	}
-	dir := t.TempDir()
-	src := filepath.Join(dir, "crash.wf")
-	os.WriteFile(src, []byte(crashWorkflow), 0o666)
 	e, err := engine.OpenPostgresEngine(context.Background(), dsn, engine.Options{Detached: true}, engine.PostgresOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	load := newCrashLoad(t, e, src)
-	done := make(chan struct{})
-	go func() { load.run(40, 3); close(done) }()
+	done := load.start()
 	kills, stops := chaos(t, wf, dsn, dir, done)
 	t.Logf("%d SIGKILLs, %d SIGSTOPs past the lease", kills, stops)
 	load.check(t, wf, dsn, dir, kills)
