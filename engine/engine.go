@@ -106,6 +106,11 @@ const (
 // than fail. A call fails for contention only when another process keeps
 // the database locked past the busy timeout and the store's retries:
 // ErrBusy, with nothing written, which a caller may retry later.
+//
+// Over PostgreSQL (OpenPostgresEngine), calls run on a pool of
+// connections (PostgresOptions.MaxConns) and wait for a free one;
+// engines on any number of hosts share one database through row locks.
+// A deadlock or serialization failure the server reports is ErrBusy.
 type Engine struct {
 	store    Store
 	opts     Options

@@ -234,3 +234,41 @@ func waitCompleted(t *testing.T, e *engine.Engine, n int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestPostgresTamperedOutputIsCorrupt: output parts that do not add up
+// to their stored length, or a reference that points forward, are
+// ErrCorrupt for every reader, as in the SQLite store.
+func TestPostgresTamperedOutputIsCorrupt(t *testing.T) {
+	ctx := context.Background()
+	src := []byte("for i in range(3) {\n    print(i)\n    wait(\"go\")\n}\n")
+	for _, tamper := range []string{
+		`UPDATE wf_versions SET output_len = output_len + 1 WHERE version = 3`,
+		`UPDATE wf_versions SET output_from = 3 WHERE version = 2`,
+		`UPDATE wf_versions SET output_from = 9 WHERE version = 3`,
+	} {
+		dsn := pgtest.DSN(t)
+		e, err := engine.OpenPostgresEngine(ctx, dsn, engine.Options{}, engine.PostgresOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		id, err := e.Start(ctx, "p.wf", src, nil)
+		for range 2 {
+			if err == nil {
+				_, err = e.Signal(ctx, id, "go", nil)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		execPG(t, dsn, tamper)
+		_, vErr := e.Store().Version(ctx, id, 3)
+		_, hErr := e.Store().Head(ctx, id)
+		_, histErr := e.History(ctx, id)
+		for what, err := range map[string]error{"Version": vErr, "Head": hErr, "History": histErr} {
+			if !errors.Is(err, engine.ErrCorrupt) {
+				t.Errorf("%s, then %s: %v, want ErrCorrupt", tamper, what, err)
+			}
+		}
+	}
+}
