@@ -194,3 +194,124 @@ func reportLatency(b *testing.B, e *engine.Engine, ids <-chan string) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkStoreCycles is BenchmarkWorkers without the engine: the same
+// transactions on the store alone (Create; Send; ClaimDue, then State,
+// NextMessage and a Commit that consumes the signal and completes the
+// instance), with a made-up snapshot of the size the engine writes and
+// no workflow run. It is the most the store allows, against which
+// BenchmarkWorkers shows what the engine adds.
+//
+//	go test ./engine -run '^$' -bench StoreCycles -benchtime 400x
+func BenchmarkStoreCycles(b *testing.B) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		for _, workers := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/workers=%d", store, workers), func(b *testing.B) {
+				open := benchOpener(b, store)
+				runStoreCycles(b, func() engine.Store { return open(engine.Options{}).Store() }, workers)
+			})
+		}
+	}
+}
+
+// runStoreCycles runs b.N store-only cycles through workers.
+func runStoreCycles(b *testing.B, open func() engine.Store, workers int) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	front := open()
+	if err := front.PutProgram(ctx, engine.Program{Hash: "bench", File: "b.wf", Source: []byte("x")}); err != nil {
+		b.Fatal(err)
+	}
+	var running sync.WaitGroup
+	for w := range workers {
+		s := open()
+		running.Go(func() { storeWorker(ctx, b, s, fmt.Sprint("w", w)) })
+	}
+	b.ResetTimer()
+	var clients sync.WaitGroup
+	for c := range benchClients {
+		clients.Go(func() {
+			for i := c; i < b.N; i += benchClients {
+				id := fmt.Sprintf("i%d", i)
+				err := front.Create(ctx, benchStep(engine.Head{}, id, engine.Waiting))
+				if err == nil {
+					_, err = front.Send(ctx, id, "go", "1", time.Now())
+				}
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	clients.Wait()
+	waitStoreCompleted(b, front, b.N)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cycles/s")
+	stop()
+	running.Wait()
+}
+
+// benchSnapshot is about the size of the engine's snapshot of cycleFlow.
+var benchSnapshot = make([]byte, 400)
+
+// benchStep is the step from h to status: the first when h is zero.
+func benchStep(h engine.Head, id string, status engine.Status) engine.Step {
+	now := time.Now()
+	in := h.Instance
+	if in.ID == "" {
+		in = engine.Instance{ID: id, Program: "bench", NextSeq: 1, Created: now}
+	}
+	in.Version, in.Status, in.Updated = in.Version+1, status, now
+	in.WaitingFor = map[bool]string{true: "go"}[status == engine.Waiting]
+	v := engine.Version{Number: in.Version, Reason: "bench", Status: status, WaitingFor: in.WaitingFor,
+		SnapVersion: in.Version, Snapshot: benchSnapshot, OutputFrom: h.Version, Created: now}
+	return engine.Step{Instance: in, From: h.Version, Version: v}
+}
+
+// storeWorker claims due instances and completes each with the signal
+// it waits for, until ctx ends.
+func storeWorker(ctx context.Context, b *testing.B, s engine.Store, owner string) {
+	for ctx.Err() == nil {
+		ids, err := s.ClaimDue(ctx, owner, time.Now(), time.Minute, 16)
+		if err != nil && ctx.Err() == nil {
+			b.Error(err)
+			return
+		}
+		for _, id := range ids {
+			h, err := s.State(ctx, id)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			m, ok, err := s.NextMessage(ctx, id, "go")
+			if err != nil || !ok {
+				b.Errorf("%s: no message (%v)", id, err)
+				return
+			}
+			st := benchStep(h, id, engine.Completed)
+			st.Consumed, st.Version.Printed, st.Fence = []int64{m.ID}, "1\n", h.Lease.Token
+			if _, err := s.Commit(ctx, st); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+		if len(ids) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// waitStoreCompleted polls until n instances have completed.
+func waitStoreCompleted(b *testing.B, s engine.Store, n int) {
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		list, err := s.List(context.Background(), engine.Filter{Status: engine.Completed})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(list) == n {
+			return
+		}
+	}
+	b.Fatalf("%d instances not completed after 10 minutes", n)
+}
