@@ -179,3 +179,62 @@ print(meet())`, "")
 		t.Error(err)
 	}
 }
+
+// awayStore is a store whose server is away for its first claims.
+type awayStore struct {
+	Store
+	mu    sync.Mutex
+	fails int
+}
+
+func (s *awayStore) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fails > 0 {
+		s.fails--
+		return nil, fmt.Errorf("claim: %w: connection refused", ErrUnavailable)
+	}
+	return s.Store.ClaimDue(ctx, owner, now, lease, limit)
+}
+
+// TestWorkWaitsOutUnavailable: a worker whose database server is away
+// (restarting, say) logs it and goes on once it is back, rather than
+// exiting.
+func TestWorkWaitsOutUnavailable(t *testing.T) {
+	f := newFixture(t, Options{Detached: true})
+	id := f.start(`print(wait("go"))`, "")
+	f.signal(id, "go", `"back"`)
+	away := &awayStore{Store: f.e.Store(), fails: 3}
+	e, err := New(away, Options{Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var logged sync.Map
+	done := make(chan error, 1)
+	go func() {
+		done <- e.Work(ctx, WorkerOptions{Poll: time.Millisecond, Logf: func(format string, args ...any) {
+			logged.Store(fmt.Sprintf(format, args...), true)
+		}})
+	}()
+	deadline := time.Now().Add(time.Minute) // a hang, not a speed check
+	for h := f.head(id); h.Status != Completed; h = f.head(id) {
+		select {
+		case err := <-done:
+			t.Fatalf("Work returned %v before the instance completed", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instance %s after a minute", h.Status)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	if _, ok := logged.Load("wf worker: claim: database unavailable: connection refused"); !ok {
+		t.Error("the unavailable server was not logged")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 
@@ -122,7 +124,10 @@ func describeDSN(c *pgx.ConnConfig) string {
 func (s *Postgres) init(ctx context.Context) error {
 	var schema *string
 	if err := s.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return fmt.Errorf("%s: %w", s.where, s.mapErr(err))
+		if mapped := s.mapErr(err); mapped != err {
+			return mapped // it names s.where
+		}
+		return fmt.Errorf("%s: %w", s.where, err)
 	}
 	if schema == nil {
 		return fmt.Errorf("%s: no schema to keep wf's tables in: none of the search_path exists", s.where)
@@ -151,24 +156,43 @@ const (
 	pgLockNotAvail  = "55P03" // lock_not_available
 	pgTooManyConns  = "53300" // too_many_connections
 	pgReadOnlyTx    = "25006" // read_only_sql_transaction
-	pgUndefinedTab  = "42P01" // undefined_table
 )
 
 // mapErr gives the errors a Store promises their sentinels: contention
 // the server gave up on is ErrBusy, a write to a read-only transaction or
-// a standby ErrReadOnly, a missing row ErrNotFound (by notFoundPG).
+// a standby ErrReadOnly, a server out of reach ErrUnavailable, a missing
+// row ErrNotFound (by notFoundPG).
 func (s *Postgres) mapErr(err error) error {
 	var pe *pgconn.PgError
-	if err == nil || !errors.As(err, &pe) {
+	switch {
+	case err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case !errors.As(err, &pe):
+		if unreachable(err) {
+			return fmt.Errorf("%s: %w: %w", s.where, ErrUnavailable, err)
+		}
 		return err
 	}
-	switch pe.Code {
-	case pgSerialization, pgDeadlock, pgLockNotAvail, pgTooManyConns:
+	switch {
+	case pe.Code == pgSerialization, pe.Code == pgDeadlock, pe.Code == pgLockNotAvail, pe.Code == pgTooManyConns:
 		return fmt.Errorf("%s: %w: %w", s.where, ErrBusy, err)
-	case pgReadOnlyTx:
+	case pe.Code == pgReadOnlyTx:
 		return fmt.Errorf("%s: %w: %w", s.where, ErrReadOnly, err)
+	case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"):
+		// connection_exception, and the server shutting down or starting
+		return fmt.Errorf("%s: %w: %w", s.where, ErrUnavailable, err)
 	}
 	return err
+}
+
+// unreachable reports whether err, not from the server, says it could
+// not be reached: a failed connect, a connection lost (io.EOF, a net
+// error), or one pgconn knows sent nothing.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.SafeToRetry(err)
 }
 
 // notFoundPG turns "no row" into ErrNotFound for what.

@@ -153,14 +153,18 @@ func TestPostgresReadOnly(t *testing.T) {
 }
 
 // TestPostgresBadDSN: a DSN that does not parse, or names no server, is
-// an error naming the problem, without the password.
+// an error naming the problem, without the password; a server out of
+// reach is ErrUnavailable.
 func TestPostgresBadDSN(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, dsn := range []string{"postgres://u:secret@[::1", "postgres://u:secret@/db?host=/nonexistent&connect_timeout=5"} {
+	for dsn, unavailable := range map[string]bool{
+		"postgres://u:secret@[::1":                                    false,
+		"postgres://u:secret@/db?host=/nonexistent&connect_timeout=5": true,
+	} {
 		_, err := engine.OpenPostgres(ctx, dsn, engine.PostgresOptions{})
-		if err == nil || strings.Contains(err.Error(), "secret") {
-			t.Errorf("OpenPostgres(%q): %v; want an error without the password", dsn, err)
+		if err == nil || strings.Contains(err.Error(), "secret") || errors.Is(err, engine.ErrUnavailable) != unavailable {
+			t.Errorf("OpenPostgres(%q): %v; want an error without the password, ErrUnavailable %v", dsn, err, unavailable)
 		}
 	}
 }

@@ -54,6 +54,12 @@ var (
 	// waits and retries; nothing was written, and the call may be made
 	// again later.
 	ErrBusy = errors.New("database busy")
+	// ErrUnavailable: the store could not reach its database server (it
+	// is restarting, or the network failed). A call that failed so before
+	// its transaction's commit was sent wrote nothing; one that lost its
+	// connection during the commit may have written, so a caller retries
+	// what is idempotent or reads first. A worker waits it out.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Program is a workflow's source, stored once under its SHA-256 (hex).
@@ -200,7 +206,8 @@ type Filter struct {
 //     TakeLease, ClaimDue and Snooze change a lease.
 //   - Every method is safe for concurrent use. One that fails for
 //     contention it could not wait out returns an error wrapping ErrBusy,
-//     one on a read-only store ErrReadOnly, having written nothing.
+//     one on a read-only store ErrReadOnly, having written nothing; one
+//     whose database server is out of reach ErrUnavailable.
 //
 // The SQLite store (OpenSQLite) serializes writers; the PostgreSQL store
 // (OpenPostgres) keeps the same promises with many workers by row locks:

@@ -27,7 +27,8 @@ type WorkerOptions struct {
 
 // Work fires due timers and advances instances that have work, until ctx
 // is cancelled or the store fails; ErrBusy (another process keeps the
-// database locked) is logged and waited out. A step in flight when ctx is
+// database locked) and ErrUnavailable (a database server restarting, a
+// network failure) are logged and waited out. A step in flight when ctx is
 // cancelled is abandoned without committing (the instance runs again from
 // its last version when a worker next claims it, once the lease ends);
 // Work then returns nil. When nothing is due it waits o.Poll, or less
@@ -100,8 +101,8 @@ func (e *Engine) workLoop(ctx context.Context, o WorkerOptions, hints <-chan str
 	who := e.newHolder(o.Owner, o.Lease)
 	for ctx.Err() == nil {
 		ids, err := e.store.ClaimDue(ctx, who.owner, e.opts.Now(), o.Lease, o.Batch)
-		if errors.Is(err, ErrBusy) {
-			o.Logf("wf worker: %v", err) // another process holds the database; try again
+		if errors.Is(err, ErrBusy) || errors.Is(err, ErrUnavailable) {
+			o.Logf("wf worker: %v", err) // another process holds the database, or the server is away; try again
 		} else if err != nil && ctx.Err() == nil {
 			return err
 		}
