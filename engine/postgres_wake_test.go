@@ -52,3 +52,30 @@ func TestWakeHintWakesIdleWorker(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestEngineOnPostgres runs the engine's tests that use no SQLite
+// internals again, with their fixture on PostgreSQL: signals, timers,
+// activities, rewind, fork, set and cancel, budgets and limits, output,
+// fencing and worker loops behave alike on both stores.
+func TestEngineOnPostgres(t *testing.T) {
+	pgtest.ServerDSN(t)
+	fixtureOnPostgres = true
+	defer func() { fixtureOnPostgres = false }()
+	for name, test := range map[string]func(*testing.T){
+		"Approval": TestApproval, "SignalsQueueInOrder": TestSignalsQueueInOrder,
+		"SignalToWaitingInstanceIsOneStep": TestSignalToWaitingInstanceIsOneStep,
+		"SleepAndWaitTimeout":              TestSleepAndWaitTimeout, "ActivityRerunsWithSameKey": TestActivityRerunsWithSameKey,
+		"ActivityErrorFailsInstance": TestActivityErrorFailsInstance, "ConcurrentCommitConflicts": TestConcurrentCommitConflicts,
+		"RewindForkSetCancel": TestRewindForkSetCancel, "LateSignalTimesOutTheWait": TestLateSignalTimesOutTheWait,
+		"SignalAtTheDueTimeIsLate": TestSignalAtTheDueTimeIsLate, "CancelIsForGood": TestCancelIsForGood,
+		"StateOverSnapshotLimitFailsStep": TestStateOverSnapshotLimitFailsStep,
+		"StateLimitKeepsLastGoodState":    TestStateLimitKeepsLastGoodState, "ValuesOverLimitAreRefused": TestValuesOverLimitAreRefused,
+		"OutputPerStepIsBounded": TestOutputPerStepIsBounded, "ErrorTextIsBounded": TestErrorTextIsBounded,
+		"StepOverBudgetFailsInstance": TestStepOverBudgetFailsInstance, "BudgetsArePerStep": TestBudgetsArePerStep,
+		"OutputAtEveryVersion": TestOutputAtEveryVersion, "AbsurdDurationsAreRefused": TestAbsurdDurationsAreRefused,
+		"PanicInStepFailsInstance": TestPanicInStepFailsInstance, "PausedPastLeaseCannotCommit": TestPausedPastLeaseCannotCommit,
+		"WorkConcurrency": TestWorkConcurrency, "WorkWaitsOutUnavailable": TestWorkWaitsOutUnavailable,
+	} {
+		t.Run(name, test)
+	}
+}
