@@ -1,5 +1,8 @@
 package engine
 
+// Tests of the engine on PostgreSQL that need its internals (package
+// engine); the store's own are in postgres_test.go.
+
 import (
 	"context"
 	"testing"
