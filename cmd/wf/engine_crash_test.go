@@ -132,6 +132,8 @@ type crashLoad struct {
 	acked  map[string][]int // instance → acknowledged signal values, in order
 	base   map[string]int
 	errors []error
+
+	between func(round int) // if set, called after each round of signals
 }
 
 func newCrashLoad(t *testing.T, e *engine.Engine, path string) *crashLoad {
@@ -174,6 +176,9 @@ func (l *crashLoad) run(n, signals int) {
 			l.acked[id] = append(l.acked[id], v)
 			l.mu.Unlock()
 			time.Sleep(20 * time.Millisecond)
+		}
+		if l.between != nil {
+			l.between(s)
 		}
 	}
 }
