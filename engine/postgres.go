@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -62,6 +63,7 @@ type Postgres struct {
 
 	// The wake hints' notifier (postgres_wake.go); nil when read-only.
 	hints, done, stopped chan struct{}
+	closing              sync.Once
 }
 
 var _ Store = (*Postgres)(nil)
@@ -139,13 +141,13 @@ func (s *Postgres) init(ctx context.Context) error {
 	return s.migrate(ctx)
 }
 
-// Pool exposes the connection pool, for tests and benchmarks.
-func (s *Postgres) Pool() *pgxpool.Pool { return s.pool }
-
-// Close stops the wake hints and closes the pool.
+// Close stops the wake hints and closes the pool; closing again does
+// nothing.
 func (s *Postgres) Close() error {
-	s.stopNotifier()
-	s.pool.Close()
+	s.closing.Do(func() {
+		s.stopNotifier()
+		s.pool.Close()
+	})
 	return nil
 }
 
