@@ -48,6 +48,7 @@ func execPG(t *testing.T, dsn string, stmts ...string) {
 // tables, or wf's tables of a newer version, is refused and left as it
 // was; a read-only store neither creates tables nor writes.
 func TestPostgresRefusesOtherSchemas(t *testing.T) {
+	pgtest.ServerDSN(t)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name  string
