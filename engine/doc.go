@@ -162,9 +162,16 @@
 // MB of database, where storing the output so far in every version took
 // 93 MB; BenchmarkOutputStorage). The schema is versioned: opening a
 // database to write brings an older one to this wf's schema in one
-// transaction, and a newer one is refused (ErrSchema). The interface is
-// shaped for a PostgreSQL store with many workers: claims
-// are leases (ClaimDue, TakeLease, and commits that leave work due), and
-// the wake-up rule for queued signals is part of the contract, not of the
-// engine.
+// transaction, and a newer one is refused (ErrSchema).
+//
+// PostgreSQL (OpenPostgres, OpenPostgresEngine) is the store for many
+// workers on many hosts sharing one database: the same tables in a
+// schema of their own (the DSN's search_path), migrated in the same way,
+// with row locks where SQLite has one writer. Claims are leases
+// (ClaimDue, TakeLease, and commits that leave work due), each counted
+// by a fencing token (Lease.Token), and the wake-up rule for queued
+// signals is part of the Store contract, not of the engine, so both
+// stores keep it in their own way. An idle worker on PostgreSQL also
+// LISTENs for hints that a write made work due (Waker), sent after the
+// write commits and coalesced; it still polls, as hints may be lost.
 package engine

@@ -106,6 +106,11 @@ const (
 // than fail. A call fails for contention only when another process keeps
 // the database locked past the busy timeout and the store's retries:
 // ErrBusy, with nothing written, which a caller may retry later.
+//
+// Over PostgreSQL (OpenPostgresEngine), calls run on a pool of
+// connections (PostgresOptions.MaxConns) and wait for a free one;
+// engines on any number of hosts share one database through row locks.
+// A deadlock or serialization failure the server reports is ErrBusy.
 type Engine struct {
 	store    Store
 	opts     Options
@@ -180,12 +185,27 @@ func Open(path string, opts Options, sq SQLiteOptions) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return owning(s, opts)
+}
+
+// owning returns an engine over s that closes it, or closes s.
+func owning(s Store, opts Options) (*Engine, error) {
 	e, err := New(s, opts)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	return e, nil
+}
+
+// OpenPostgresEngine opens the wf schema of a PostgreSQL database (see
+// OpenPostgres) and returns an engine over it; Close closes both.
+func OpenPostgresEngine(ctx context.Context, dsn string, opts Options, pg PostgresOptions) (*Engine, error) {
+	s, err := OpenPostgres(ctx, dsn, pg)
+	if err != nil {
+		return nil, err
+	}
+	return owning(s, opts)
 }
 
 // Store returns the engine's store.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wf-lang/wf/internal/pgtest"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -36,6 +37,10 @@ type fixture struct {
 	path  string
 }
 
+// fixtureOnPostgres makes newFixture open a PostgreSQL schema of the
+// test's own instead of a SQLite file (TestEngineOnPostgres).
+var fixtureOnPostgres bool
+
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
 	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}
@@ -43,7 +48,13 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	opts.Now = f.clock.Now
 	n := 0
 	opts.NewID = func() string { n++; return fmt.Sprintf("i%d", n) }
-	e, err := Open(f.path, opts, SQLiteOptions{})
+	var e *Engine
+	var err error
+	if fixtureOnPostgres {
+		e, err = OpenPostgresEngine(context.Background(), pgtest.DSN(t), opts, PostgresOptions{})
+	} else {
+		e, err = Open(f.path, opts, SQLiteOptions{})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,8 @@ var migrations = []migration{
 	{1, "the first schema", execAll(schemaV1)},
 	{2, "each version stores the output it added, after its output_from version's",
 		chain(execAll(outputPartsAdd), outputParts, execAll(outputPartsDrop))},
-	{3, "each program keeps the upgrade map of the wf that compiled it; each version names its program",
+	{3, "each instance counts the grants of its lease (Lease.Token)", execAll(leaseTokenAdd)},
+	{4, "each program keeps the upgrade map of the wf that compiled it; each version names its program",
 		execAll(programMapAdd)},
 }
 
@@ -216,7 +217,7 @@ ALTER TABLE versions ADD COLUMN output_from INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE versions ADD COLUMN output_len INTEGER NOT NULL DEFAULT 0;
 `
 
-// Schema version 3: a program keeps its upgrade map (compiler.Map, JSON),
+// Schema version 4: a program keeps its upgrade map (compiler.Map, JSON),
 // made by the wf that stored it, so that a later wf with another code
 // generator can still read its instances' frames. Programs stored before
 // have none (NULL) until a wf of the same bytecode stores them again.
@@ -230,6 +231,11 @@ UPDATE versions SET program = (SELECT program FROM instances WHERE instances.id 
 `
 
 const outputPartsDrop = `ALTER TABLE versions DROP COLUMN output;
+`
+
+// Schema version 3: lease_token counts the grants of an instance's
+// lease; ClaimDue, TakeLease and the commits that lease add one.
+const leaseTokenAdd = `ALTER TABLE instances ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
 `
 
 // outputParts splits each version-1 version's whole output into what it

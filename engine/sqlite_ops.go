@@ -44,12 +44,20 @@ func (s *SQLite) Create(ctx context.Context, first Step) error {
 		_, err := tx.StmtContext(ctx, s.st.insertInstance).ExecContext(ctx,
 			in.ID, in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(first.Wake), in.Version,
 			in.ActivitySeq, in.NextSeq, in.Input, in.Error, in.Parent, nullString(lease.Owner), nanos(lease.Until),
-			unixNano(in.Created), unixNano(in.Updated))
+			firstToken(lease), unixNano(in.Created), unixNano(in.Updated))
 		if err != nil {
 			return err
 		}
 		return s.insertVersion(ctx, tx, in, first.Version)
 	})
+}
+
+// firstToken is a new instance's lease token: 1 when it is leased.
+func firstToken(l Lease) int64 {
+	if l.Owner == "" {
+		return 0
+	}
+	return 1
 }
 
 // insertVersion stores v with its printed part (sqlInsertVersion).
@@ -61,14 +69,16 @@ func (s *SQLite) insertVersion(ctx context.Context, tx *sql.Tx, in Instance, v V
 	return err
 }
 
+// scanner is a row of either store's driver (database/sql, pgx).
 type scanner interface{ Scan(...any) error }
 
+// scanInstance scans instanceColumns (pgInstanceColumns), and extra.
 func scanInstance(r scanner, extra ...any) (Instance, error) {
 	var in Instance
 	var due sql.NullInt64
 	var created, updated int64
-	dest := append([]any{&in.ID, &in.Program, &in.Status, &in.WaitingFor, &due, &in.Version,
-		&in.ActivitySeq, &in.NextSeq, &in.Input, &in.Error, &in.Parent, &created, &updated}, extra...)
+	dest := append([]any{&in.ID, &in.Program, &in.Status, bin{&in.WaitingFor}, &due, &in.Version,
+		&in.ActivitySeq, &in.NextSeq, bin{&in.Input}, bin{&in.Error}, &in.Parent, &created, &updated}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return in, err
 	}
@@ -101,11 +111,11 @@ func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
 	var until sql.NullInt64
 	var outLen int64
 	row := s.st.head.QueryRowContext(ctx, id)
-	in, err := scanInstance(row, &h.SnapVersion, &h.Snapshot, &owner, &until, &outLen)
+	in, err := scanInstance(row, &h.SnapVersion, &h.Snapshot, &owner, &until, &h.Lease.Token, &outLen)
 	if err != nil {
 		return h, 0, notFound(err, "instance "+id)
 	}
-	h.Instance, h.Lease = in, Lease{Owner: owner.String, Until: fromNanos(until)}
+	h.Instance, h.Lease.Owner, h.Lease.Until = in, owner.String, fromNanos(until)
 	return h, outLen, nil
 }
 
@@ -139,14 +149,14 @@ func checkOutput(id string, n, got, want int64) error {
 	return nil
 }
 
-// scanVersion scans versionColumns (and extra); the whole output's
-// stored length goes to outLen.
+// scanVersion scans versionColumns (pgVersionColumns), and extra; the
+// whole output's stored length goes to outLen.
 func scanVersion(r scanner, outLen *int64, extra ...any) (Version, error) {
 	var v Version
 	var due sql.NullInt64
 	var created int64
-	dest := append([]any{&v.Number, &v.Reason, &v.Status, &v.WaitingFor, &due, &v.ActivitySeq,
-		&v.SnapVersion, &v.Printed, &v.OutputFrom, outLen, &v.Detail, &v.Error, &created, &v.Program}, extra...)
+	dest := append([]any{&v.Number, bin{&v.Reason}, &v.Status, bin{&v.WaitingFor}, &due, &v.ActivitySeq,
+		&v.SnapVersion, bin{&v.Printed}, &v.OutputFrom, outLen, bin{&v.Detail}, bin{&v.Error}, &created, &v.Program}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return v, err
 	}
@@ -184,19 +194,21 @@ func (s *SQLite) History(ctx context.Context, id string) ([]Version, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v.Output, err = outputs.add(v); err != nil {
-			return nil, err
-		}
-		if err := checkOutput(id, v.Number, int64(len(v.Output)), outLen); err != nil {
+		if v, err = outputs.complete(id, v, outLen); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return historyEnd(id, out, rows.Err())
+}
+
+// historyEnd ends a History read: no versions at all is ErrNotFound.
+func historyEnd(id string, out []Version, err error) ([]Version, error) {
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("instance %s: %w", id, ErrNotFound)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("instance %s: %w", id, ErrNotFound)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -210,6 +222,17 @@ type outputs struct {
 	whole map[int64]string // by version
 	b     strings.Builder
 	tip   int64 // the version whose output b holds
+}
+
+// complete gives v, the next version of a history read oldest first, its
+// whole output, which must have outLen bytes, the length stored with it.
+func (o *outputs) complete(id string, v Version, outLen int64) (Version, error) {
+	out, err := o.add(v)
+	if err != nil {
+		return v, err
+	}
+	v.Output = out
+	return v, checkOutput(id, v.Number, int64(len(out)), outLen)
 }
 
 // add returns v's whole output and records it.
@@ -275,7 +298,7 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 	in := st.Instance
 	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
 		in.Program, in.Status, in.WaitingFor, nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
-		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From)
+		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From, st.Fence)
 	if err := changedOne(res, err); err != nil {
 		return false, err
 	}
@@ -389,9 +412,9 @@ func (s *SQLite) Inbox(ctx context.Context, id string) ([]Message, error) {
 
 // ClaimDue leases due instances to owner.
 func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error) {
-	var ids []string
+	var got dueClaims
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ids = ids[:0]
+		got = got[:0]
 		n := unixNano(now)
 		rows, err := tx.StmtContext(ctx, s.st.claim).QueryContext(ctx, owner, unixNano(now.Add(lease)), n, n, limit)
 		if err != nil {
@@ -399,29 +422,29 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			var c dueClaim
+			if err := rows.Scan(&c.id, &c.wake); err != nil {
 				return err
 			}
-			ids = append(ids, id)
+			got = append(got, c)
 		}
 		return rows.Err()
 	})
-	return ids, err
+	return got.ids(), err
 }
 
 // TakeLease leases an instance to owner unless another owner holds it.
-func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error) {
-	var n int64
+func (s *SQLite) TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (int64, error) {
+	var token int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.st.takeLease).ExecContext(ctx,
-			owner, unixNano(until), id, version, owner, unixNano(now))
-		if err == nil {
-			n, err = res.RowsAffected()
+		err := tx.StmtContext(ctx, s.st.takeLease).QueryRowContext(ctx,
+			owner, unixNano(until), id, version, owner, unixNano(now)).Scan(&token)
+		if err == sql.ErrNoRows {
+			token, err = 0, nil
 		}
 		return err
 	})
-	return n == 1, err
+	return token, err
 }
 
 // Snooze resets the wake time of an instance that had nothing to do.

@@ -58,8 +58,8 @@ const sqlPutProgram = `INSERT INTO programs (hash, file, source, hosts, created_
 
 const sqlInsertInstance = `INSERT INTO instances (id, program, status, waiting_for, due_at,
 	wake_at, version, activity_seq, next_seq, input, error, parent, lease_owner, lease_until,
-	created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	lease_token, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // sqlInsertVersion stores a version's output as its printed part and a
 // reference, resolved to the latest version that printed something
@@ -76,7 +76,8 @@ const sqlInsertVersion = `INSERT INTO versions (instance, version, reason, statu
 
 const sqlCommitHead = `UPDATE instances SET program = ?, status = ?, waiting_for = ?, due_at = ?,
 	wake_at = ?, version = ?, activity_seq = ?, next_seq = ?, error = ?, updated_at = ?,
-	lease_owner = NULL, lease_until = NULL WHERE id = ? AND version = ?`
+	lease_owner = NULL, lease_until = NULL
+	WHERE id = ? AND version = ? AND (?13 = 0 OR lease_token = ?13)`
 
 const sqlInsertConsumed = `INSERT INTO inbox (instance, name, value, sent_at, consumed_by)
 	VALUES (?, ?, ?, ?, ?) RETURNING id`
@@ -97,18 +98,22 @@ const sqlStatus = `SELECT status FROM instances WHERE id = ?`
 const sqlInsertQueued = `INSERT INTO inbox (instance, name, value, sent_at)
 	VALUES (?, ?, ?, ?) RETURNING id`
 
-const sqlClaim = `UPDATE instances SET lease_owner = ?, lease_until = ?
+// sqlClaim returns the wake times too: RETURNING lists rows in the
+// order it updates them, not the subquery's.
+const sqlClaim = `UPDATE instances SET lease_owner = ?, lease_until = ?, lease_token = lease_token + 1
 	WHERE id IN (SELECT id FROM instances WHERE wake_at <= ?
 		AND (lease_until IS NULL OR lease_until < ?) ORDER BY wake_at LIMIT ?)
-	RETURNING id`
+	RETURNING id, wake_at`
 
 const sqlSnooze = `UPDATE instances SET wake_at = ?, lease_owner = NULL,
 	lease_until = NULL WHERE id = ? AND version = ? AND lease_owner = ?`
 
-const sqlSetLease = `UPDATE instances SET lease_owner = ?, lease_until = ? WHERE id = ?`
+const sqlSetLease = `UPDATE instances SET lease_owner = ?, lease_until = ?,
+	lease_token = lease_token + 1 WHERE id = ?`
 
-const sqlTakeLease = `UPDATE instances SET lease_owner = ?, lease_until = ?
-	WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)`
+const sqlTakeLease = `UPDATE instances SET lease_owner = ?, lease_until = ?,
+	lease_token = lease_token + 1 WHERE id = ? AND version = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)
+	RETURNING lease_token`
 
 const sqlProgram = `SELECT file, source, hosts, map FROM programs WHERE hash = ?`
 
@@ -116,7 +121,7 @@ const instanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.v
 	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
 
 const sqlHead = `SELECT ` + instanceColumns + `, v.snap_version, sv.snapshot,
-	i.lease_owner, i.lease_until, v.output_len
+	i.lease_owner, i.lease_until, i.lease_token, v.output_len
 	FROM instances i
 	JOIN versions v ON v.instance = i.id AND v.version = i.version
 	JOIN versions sv ON sv.instance = i.id AND sv.version = v.snap_version

@@ -20,6 +20,7 @@ type event struct {
 	reply    vm.Value
 	detail   string // JSON of the signal value or activity result
 	consumed []int64
+	fence    int64 // the lease token the event was produced under; 0 for none
 	err      error // an activity failed: the step fails the instance
 }
 
@@ -94,6 +95,10 @@ func (e *Engine) stepFrom(ctx context.Context, h Head, who holder) (moved, due b
 		return false, false, err
 	}
 	st.Lease = who.lease(st.Instance.Updated)
+	st.Fence = ev.fence
+	if st.Fence == 0 {
+		st.Fence = fence(h, who, e.opts.Now())
+	}
 	due, err = e.store.Commit(ctx, st)
 	return err == nil, due, err
 }
@@ -115,20 +120,35 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	case CallSleep:
 		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
 	}
-	if held, err := e.hold(r.ctx, h, who, now); !held || err != nil {
+	token, err := e.hold(r.ctx, h, who, now)
+	if token == 0 || err != nil {
 		return event{}, false, err
 	}
-	return e.runActivity(r.ctx, h, call)
+	ev, ok, err := e.runActivity(r.ctx, h, call)
+	ev.fence = token
+	return ev, ok, err
 }
 
-// hold reports whether who holds h's lease, as a commit or a claim left
-// it, or takes it now when nobody else holds it. Only the holder runs an
-// activity, so a caller and a worker never call one key at once.
-func (e *Engine) hold(ctx context.Context, h Head, who holder, now time.Time) (bool, error) {
-	if h.Lease.Held(who.owner, now) {
-		return true, nil
+// hold returns the token of who's lease on h, as a commit or a claim left
+// it, or takes the lease now when nobody else holds it; 0 when another
+// holds it. Only the holder runs an activity, so a caller and a worker
+// never call one key at once, and the commit of its result is fenced by
+// the token.
+func (e *Engine) hold(ctx context.Context, h Head, who holder, now time.Time) (int64, error) {
+	if h.Lease.Held(who.owner, now) && h.Lease.Token > 0 {
+		return h.Lease.Token, nil
 	}
 	return e.store.TakeLease(ctx, h.ID, h.Version, who.owner, now, now.Add(who.d))
+}
+
+// fence is the lease token a step of who from h runs under: h's token
+// when who holds its lease (a worker's claim, the caller's own commit),
+// else 0, and the step is checked by version alone.
+func fence(h Head, who holder, now time.Time) int64 {
+	if h.Lease.Held(who.owner, now) {
+		return h.Lease.Token
+	}
+	return 0
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {

@@ -4,8 +4,10 @@ package engine
 // plain records that cross it.
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -52,6 +54,12 @@ var (
 	// waits and retries; nothing was written, and the call may be made
 	// again later.
 	ErrBusy = errors.New("database busy")
+	// ErrUnavailable: the store could not reach its database server (it
+	// is restarting, or the network failed). A call that failed so before
+	// its transaction's commit was sent wrote nothing; one that lost its
+	// connection during the commit may have written, so a caller retries
+	// what is idempotent or reads first. A worker waits it out.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Program is a workflow's source, stored once under its SHA-256 (hex).
@@ -138,6 +146,11 @@ type Head struct {
 type Lease struct {
 	Owner string
 	Until time.Time
+	// Token counts the grants of the instance's lease: every grant (by
+	// Create, Commit, ClaimDue or TakeLease) adds one, even to the same
+	// owner, so a holder tells its claim from a later one, which it
+	// must not act on: a fencing token.
+	Token int64
 }
 
 // Held reports whether l is owner's and still runs at now.
@@ -161,6 +174,14 @@ type Step struct {
 	// leaves the instance due at once, so that the committer, not a
 	// worker, goes on to run what is due (an activity).
 	Lease Lease
+	// Fence, when not 0, is the lease token the step ran under: Commit
+	// fails with ErrConflict unless the instance's lease token is still
+	// Fence, that is, unless nobody was granted the lease since. A runner
+	// paused past its lease (a GC pause, a partition) then cannot commit
+	// once another has claimed the instance, even before that one
+	// commits. 0 (a signal's fast path, an operator's edit) checks the
+	// version alone.
+	Fence int64
 }
 
 // Filter selects instances for List.
@@ -173,8 +194,9 @@ type Filter struct {
 // method is one transaction. Implementations must guarantee:
 //
 //   - Commit writes everything in a Step or nothing, and fails with
-//     ErrConflict unless the instance's head version is Step.From and every
-//     consumed message is still queued.
+//     ErrConflict unless the instance's head version is Step.From, every
+//     consumed message is still queued, and, when Step.Fence is set, the
+//     instance's lease token is Step.Fence.
 //   - A version's Output, as Version, History and Head return it, is
 //     Output of its OutputFrom version followed by its Printed, exactly
 //     as committed; stored parts that do not add up are ErrCorrupt.
@@ -190,12 +212,14 @@ type Filter struct {
 //     TakeLease, ClaimDue and Snooze change a lease.
 //   - Every method is safe for concurrent use. One that fails for
 //     contention it could not wait out returns an error wrapping ErrBusy,
-//     one on a read-only store ErrReadOnly, having written nothing.
+//     one on a read-only store ErrReadOnly, having written nothing; one
+//     whose database server is out of reach ErrUnavailable.
 //
-// The SQLite store (OpenSQLite) serializes writers; a PostgreSQL store
-// would use row locks (SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a
-// locked head row in Send, Commit and TakeLease) to keep the same
-// promises with many workers.
+// The SQLite store (OpenSQLite) serializes writers; the PostgreSQL store
+// (OpenPostgres) keeps the same promises with many workers by row locks:
+// SELECT ... FOR UPDATE SKIP LOCKED in ClaimDue, a locked head row in
+// Send, Commit, TakeLease and Snooze. Package storetest checks an
+// implementation against this contract.
 type Store interface {
 	PutProgram(ctx context.Context, p Program) error
 	Program(ctx context.Context, hash string) (Program, error)
@@ -229,12 +253,32 @@ type Store interface {
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]string, error)
 	// TakeLease leases instance id, if it is still at version, to owner
 	// until until, unless another owner's lease has not ended at now; it
-	// reports whether owner holds the lease.
-	TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (bool, error)
+	// returns the new lease token, or 0 when owner does not hold the
+	// lease.
+	TakeLease(ctx context.Context, id string, version int64, owner string, now, until time.Time) (token int64, err error)
 	// Snooze sets the wake time of an instance still at version and leased
 	// to owner, and releases the lease, when the owner had nothing to do;
 	// otherwise it changes nothing.
 	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
 
 	Close() error
+}
+
+// dueClaim is an instance ClaimDue leased, and its wake time.
+type dueClaim struct {
+	id   string
+	wake int64
+}
+
+type dueClaims []dueClaim
+
+// ids are the claimed ids, oldest wake first: the order ClaimDue
+// promises, which an UPDATE's RETURNING does not keep.
+func (cs dueClaims) ids() []string {
+	slices.SortStableFunc(cs, func(a, b dueClaim) int { return cmp.Compare(a.wake, b.wake) })
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.id
+	}
+	return ids
 }

@@ -154,16 +154,21 @@ func (e *Engine) upgradeHead(ctx context.Context, h Head, prog *compiler.Program
 		rep, err := vm.PlanUpgrade(prog, old, h.Snapshot, opts)
 		return withReport(res, rep), err
 	}
+	var token int64 // the lease token the commit is fenced by
 	if who == nil {
 		owner := e.newHolder("upgrade-", e.opts.Lease)
 		now := e.opts.Now()
-		if ok, err := e.store.TakeLease(ctx, h.ID, h.Version, owner.owner, now, now.Add(owner.d)); err != nil || !ok {
+		tok, err := e.store.TakeLease(ctx, h.ID, h.Version, owner.owner, now, now.Add(owner.d))
+		if err != nil || tok == 0 {
 			if err == nil {
 				res.Verdict, res.Reason = "busy", "another worker holds the instance; try again"
 			}
 			return res, err
 		}
+		token = tok
 		defer func() { _ = e.release(ctx, h, owner.owner) }() // a no-op once the commit moved the version
+	} else {
+		token = fence(h, *who, e.opts.Now())
 	}
 	moved, rep, err := vm.Upgrade(prog, old, h.Snapshot, opts)
 	res = withReport(res, rep)
@@ -179,6 +184,7 @@ func (e *Engine) upgradeHead(ctx context.Context, h Head, prog *compiler.Program
 	if who != nil {
 		st.Lease = who.lease(st.Instance.Updated)
 	}
+	st.Fence = token
 	if _, err := e.store.Commit(ctx, st); err != nil {
 		return res, err
 	}

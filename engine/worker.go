@@ -14,23 +14,95 @@ type WorkerOptions struct {
 	Poll  time.Duration // pause when nothing is due; default 100ms
 	Lease time.Duration // how long a claim lasts; default 1m
 	Batch int           // instances claimed at once; default 16
+	// Concurrency is how many claim loops run at once, each with an
+	// owner name of its own, so that up to Concurrency instances advance
+	// in parallel (their workflow code and activities; on SQLite their
+	// commits still take turns). Default 1.
+	Concurrency int
 	// Logf, if set, reports steps that failed to commit.
 	Logf func(format string, args ...any)
+
+	onIdle func() // tests: called each time the worker finds nothing due
 }
 
 // Work fires due timers and advances instances that have work, until ctx
 // is cancelled or the store fails; ErrBusy (another process keeps the
-// database locked) is logged and waited out. A step in flight when ctx is
+// database locked) and ErrUnavailable (a database server restarting, a
+// network failure) are logged and waited out. A step in flight when ctx is
 // cancelled is abandoned without committing (the instance runs again from
 // its last version when a worker next claims it, once the lease ends);
-// Work then returns nil.
+// Work then returns nil. When nothing is due it waits o.Poll, or less
+// when the store is a Waker and hints that work may have come. With
+// o.Concurrency above 1 it runs that many loops; the first to fail stops
+// the others.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	loops := fanOut(ctx, e.store, o.Concurrency)
+	errs := make(chan error, len(loops))
+	for _, hints := range loops {
+		go func() {
+			err := e.workLoop(ctx, o, hints)
+			if err != nil {
+				stop()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range loops {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// fanOut returns a channel of wake hints for each of n loops: every hint
+// from the store, if it is a Waker, goes to each loop (coalesced per
+// loop); one listener serves them all. Without hints the channels are
+// nil, which never receive.
+func fanOut(ctx context.Context, s Store, n int) []chan struct{} {
+	loops := make([]chan struct{}, n)
+	w, ok := s.(Waker)
+	if !ok {
+		return loops
+	}
+	for i := range loops {
+		loops[i] = make(chan struct{}, 1)
+	}
+	in := w.Wakeups(ctx)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-in:
+				for _, ch := range loops {
+					wake(ch)
+				}
+			}
+		}
+	}()
+	return loops
+}
+
+// wake sends on ch unless a wakeup is pending already.
+func wake(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// workLoop is one claim loop of Work, with an owner of its own.
+func (e *Engine) workLoop(ctx context.Context, o WorkerOptions, hints <-chan struct{}) error {
 	who := e.newHolder(o.Owner, o.Lease)
 	for ctx.Err() == nil {
 		ids, err := e.store.ClaimDue(ctx, who.owner, e.opts.Now(), o.Lease, o.Batch)
-		if errors.Is(err, ErrBusy) {
-			o.Logf("wf worker: %v", err) // another process holds the database; try again
+		if errors.Is(err, ErrBusy) || errors.Is(err, ErrUnavailable) {
+			o.Logf("wf worker: %v", err) // another process holds the database, or the server is away; try again
 		} else if err != nil && ctx.Err() == nil {
 			return err
 		}
@@ -41,7 +113,10 @@ func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 			e.work(ctx, id, who, o.Logf)
 		}
 		if len(ids) == 0 {
-			sleepCtx(ctx, o.Poll)
+			if o.onIdle != nil {
+				o.onIdle()
+			}
+			idle(ctx, o.Poll, hints)
 		}
 	}
 	return nil
@@ -56,6 +131,9 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 16
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 1
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
@@ -102,6 +180,17 @@ func (e *Engine) snooze(ctx context.Context, id string, who holder, pause time.D
 		wake = now.Add(pause)
 	}
 	return e.store.Snooze(ctx, id, h.Version, who.owner, wake)
+}
+
+// idle pauses for d, or until a hint comes or ctx ends.
+func idle(ctx context.Context, d time.Duration, hints <-chan struct{}) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-hints:
+	}
 }
 
 // sleepCtx pauses for d, and reports false if ctx ended first.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -38,7 +39,8 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 }
 
 const engineUsage = `
-Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
+Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
+--db postgres://..., $WF_DB, default ./wf.db):
   wf start FILE [--input JSON]   start an instance; print its id
   wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
   wf list [--status S] [--uses M] list instances (--uses: those taking version marker M)
@@ -49,7 +51,7 @@ Durable workflows (state in a SQLite file: --db, $WF_DB, default ./wf.db):
                                  --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
   wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
-  wf worker                      fire timers and run instances with work, until SIGTERM
+  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
   wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
                                  --dry-run says which can move and why not
 
@@ -65,6 +67,7 @@ type dbFlags struct {
 	sync    string
 	asJSON  bool
 	budgets *budgetFlags // nil unless the command runs steps
+	conns   int          // PostgreSQL connections the command needs at once; 0 for the pool's default
 }
 
 // budgetFlags are the budgets of each step the command runs.
@@ -98,8 +101,9 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	if def == "" {
 		def = "wf.db"
 	}
-	fs.StringVar(&d.path, "db", def, "the database file ($WF_DB)")
-	fs.StringVar(&d.sync, "synchronous", "NORMAL", "NORMAL, or FULL to fsync every commit")
+	fs.StringVar(&d.path, "db", def, "the database: a SQLite file, or a postgres:// URL ($WF_DB)")
+	fs.StringVar(&d.sync, "synchronous", "NORMAL", "NORMAL, or FULL to fsync every commit (SQLite; PostgreSQL's commits are\n"+
+		"as durable as the server's synchronous_commit, on by default)")
 	fs.BoolVar(&d.asJSON, "json", false, "print JSON instead of text")
 }
 
@@ -117,15 +121,35 @@ func (d *dbFlags) open(acc access, opts engine.Options, stderr io.Writer) (*engi
 	if d.budgets != nil {
 		d.budgets.apply(&opts)
 	}
-	if acc != create && !engine.FileExists(d.path) {
+	var e *engine.Engine
+	var err error
+	switch {
+	case engine.IsPostgresDSN(d.path):
+		pg := engine.PostgresOptions{ReadOnly: acc == readOnly, MaxConns: int32(d.conns)}
+		e, err = engine.OpenPostgresEngine(context.Background(), d.path, opts, pg)
+	case acc != create && !engine.FileExists(d.path):
 		fmt.Fprintf(stderr, "wf: no database at %s (wf start creates one; --db or $WF_DB name another)\n", d.path)
 		return nil, exitUsage
+	default:
+		e, err = engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync, ReadOnly: acc == readOnly})
 	}
-	e, err := engine.Open(d.path, opts, engine.SQLiteOptions{Synchronous: d.sync, ReadOnly: acc == readOnly})
 	if err != nil {
 		return nil, report(stderr, err)
 	}
 	return e, exitOK
+}
+
+// where names the database for messages: the file, or the URL without
+// its password.
+func (d *dbFlags) where() string {
+	if !engine.IsPostgresDSN(d.path) {
+		return d.path
+	}
+	u, err := url.Parse(d.path)
+	if err != nil {
+		return "a PostgreSQL database"
+	}
+	return u.Redacted()
 }
 
 // report prints err and returns its exit code: exitUsage for bad input
@@ -173,7 +197,7 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, bool) {
 }
 
 func cmdStart(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("start", "wf start [--db FILE] [--input JSON] [--max-steps N] [--max-alloc BYTES] FILE", stderr)
+	fs := newFlags("start", "wf start [--db FILE|URL] [--input JSON] [--max-steps N] [--max-alloc BYTES] FILE", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -222,7 +246,7 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 }
 
 func cmdSignal(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("signal", "wf signal [--db FILE] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
+	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -281,7 +305,7 @@ func firstLine(s string) string {
 }
 
 func cmdList(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("list", "wf list [--db FILE] [--status S] [--uses MARKER] [--json]", stderr)
+	fs := newFlags("list", "wf list [--db FILE|URL] [--status S] [--uses MARKER] [--json]", stderr)
 	var d dbFlags
 	d.register(fs)
 	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
@@ -321,7 +345,7 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdHistory(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("history", "wf history [--db FILE] [--json] ID", 1, readOnly, args, stderr, nil,
+	return instanceCmd("history", "wf history [--db FILE|URL] [--json] ID", 1, readOnly, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			vs, err := e.History(context.Background(), pos[0])
 			if err != nil {
@@ -346,7 +370,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) int {
 	flags := func(fs *flag.FlagSet, _ *dbFlags) {
 		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "show `VERSION` instead of the latest")
 	}
-	return instanceCmd("show", "wf show [--db FILE] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
+	return instanceCmd("show", "wf show [--db FILE|URL] [--json] [--at VERSION] ID", 1, readOnly, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			rep, err := e.Show(context.Background(), pos[0], at)
 			if err != nil {
@@ -412,7 +436,7 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 		intFlag(fs, &at, "at", 0, 0, math.MaxInt64, "fork `VERSION` instead of the latest")
 		d.runsSteps(fs)
 	}
-	return instanceCmd("fork", "wf fork [--db FILE] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
+	return instanceCmd("fork", "wf fork [--db FILE|URL] [--at VERSION] [--max-steps N] [--max-alloc BYTES] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			id, err := e.Fork(context.Background(), pos[0], at)
 			if err != nil {
@@ -423,7 +447,7 @@ func cmdFork(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdRewind(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("rewind", "wf rewind [--db FILE] [--max-steps N] [--max-alloc BYTES] [--force] --to VERSION ID", stderr)
+	fs := newFlags("rewind", "wf rewind [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] [--force] --to VERSION ID", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -459,7 +483,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 	flags := func(fs *flag.FlagSet, _ *dbFlags) {
 		anyType = fs.Bool("any-type", false, "allow a value of another type than the variable's")
 	}
-	return instanceCmd("set", "wf set [--db FILE] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
+	return instanceCmd("set", "wf set [--db FILE|URL] [--any-type] ID NAME JSON", 3, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Set(context.Background(), pos[0], pos[1], []byte(pos[2]), *anyType); err != nil {
 				return report(stderr, err)
@@ -469,7 +493,7 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdCancel(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("cancel", "wf cancel [--db FILE] ID", 1, readWrite, args, stderr, nil,
+	return instanceCmd("cancel", "wf cancel [--db FILE|URL] ID", 1, readWrite, args, stderr, nil,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
 			if err := e.Cancel(context.Background(), pos[0]); err != nil {
 				return report(stderr, err)
@@ -511,8 +535,12 @@ func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writ
 	return printState(e, id, true, stdout, stderr)
 }
 
+// maxConcurrency bounds wf worker --concurrency: each loop may hold a
+// database connection and run a step's budget of memory.
+const maxConcurrency = 256
+
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE] [--poll DURATION] [--max-steps N] [--max-alloc BYTES]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -520,9 +548,13 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	durationFlag(fs, &poll, "poll", 100*time.Millisecond, time.Millisecond, time.Hour, "look for due work every `DURATION` when idle (1ms to 1h)")
 	durationFlag(fs, &lease, "lease", time.Minute, 10*time.Millisecond, 24*time.Hour,
 		"a claim on an instance lasts `DURATION` (10ms to 24h; a killed worker's claims expire after it)")
+	var concurrency int
+	intFlag(fs, &concurrency, "concurrency", 1, 1, maxConcurrency,
+		fmt.Sprintf("advance up to `N` instances at once (1 to %d), each claimed by a loop of its own", maxConcurrency))
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
+	d.conns = max(4, concurrency+1) // a connection per loop, and one for the signals it sends
 	e, code := d.open(create, engine.Options{}, stderr)
 	if e == nil {
 		return code
@@ -530,9 +562,9 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	defer e.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.path, strconv.Itoa(os.Getpid()))
+	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Logf: logf}); err != nil {
+	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, Logf: logf}); err != nil {
 		return report(stderr, err)
 	}
 	fmt.Fprintln(stderr, "wf worker: stopped")

@@ -52,17 +52,8 @@ func crashExpected(base int, values []int) string {
 // and signal took effect exactly once, that every instance ends with the
 // output of an uninterrupted run, and that the database is intact.
 func TestWorkerSurvivesSIGKILL(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test: a few dozen child processes")
-	}
-	wf, err := exec.LookPath("wf") // the test binary, linked by testscript.Main
-	if err != nil {
-		t.Skip("no wf command on PATH:", err)
-	}
-	dir := t.TempDir()
+	wf, dir, src := crashSetup(t)
 	db := filepath.Join(dir, "wf.db")
-	src := filepath.Join(dir, "crash.wf")
-	os.WriteFile(src, []byte(crashWorkflow), 0o666)
 	e, err := engine.Open(db, engine.Options{Detached: true}, engine.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -70,8 +61,7 @@ func TestWorkerSurvivesSIGKILL(t *testing.T) {
 	defer e.Close()
 
 	load := newCrashLoad(t, e, src)
-	done := make(chan struct{})
-	go func() { load.run(40, 3); close(done) }()
+	done := load.start()
 	rng := rand.New(rand.NewSource(1))
 	const kills = 30
 	for i := 0; i < kills; i++ {
@@ -84,9 +74,26 @@ func TestWorkerSurvivesSIGKILL(t *testing.T) {
 	load.check(t, wf, db, dir, kills)
 }
 
-func startWorker(t *testing.T, wf, db, dir string) *exec.Cmd {
+// crashSetup skips a crash test in -short mode or without the wf
+// command, and writes the crash workflow into a new directory; it
+// returns the command, the directory and the workflow's path.
+func crashSetup(t *testing.T) (wf, dir, src string) {
+	if testing.Short() {
+		t.Skip("crash test: a few dozen child processes")
+	}
+	wf, err := exec.LookPath("wf") // the test binary, linked by testscript.Main
+	if err != nil {
+		t.Skip("no wf command on PATH:", err)
+	}
+	dir = t.TempDir()
+	src = filepath.Join(dir, "crash.wf")
+	os.WriteFile(src, []byte(crashWorkflow), 0o666)
+	return wf, dir, src
+}
+
+func startWorker(t *testing.T, wf, db, dir string, flags ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(wf, "worker", "--db", db, "--poll", "5ms", "--lease", "500ms")
+	cmd := exec.Command(wf, append([]string{"worker", "--db", db, "--poll", "5ms", "--lease", "500ms"}, flags...)...)
 	cmd.Dir = dir
 	r, w := io.Pipe()
 	cmd.Stderr = &pipe{r: r, w: w}
@@ -125,11 +132,21 @@ type crashLoad struct {
 	acked  map[string][]int // instance → acknowledged signal values, in order
 	base   map[string]int
 	errors []error
+
+	between func(round int) // if set, called after each round of signals
 }
 
 func newCrashLoad(t *testing.T, e *engine.Engine, path string) *crashLoad {
 	src, _ := os.ReadFile(path)
 	return &crashLoad{t: t, e: e, src: src, acked: map[string][]int{}, base: map[string]int{}}
+}
+
+// start runs the crash load (40 instances, 3 signals each) in the
+// background; the channel closes when it is done.
+func (l *crashLoad) start() <-chan struct{} {
+	done := make(chan struct{})
+	go func() { l.run(40, 3); close(done) }()
+	return done
 }
 
 // run starts n instances and sends each its signals, interleaved, with
@@ -159,6 +176,9 @@ func (l *crashLoad) run(n, signals int) {
 			l.acked[id] = append(l.acked[id], v)
 			l.mu.Unlock()
 			time.Sleep(20 * time.Millisecond)
+		}
+		if l.between != nil {
+			l.between(s)
 		}
 	}
 }
@@ -206,9 +226,18 @@ func (l *crashLoad) check(t *testing.T, wf, db, dir string, kills int) {
 		if len(inbox) != len(l.acked[id]) {
 			t.Errorf("%s: %d signals stored, %d acknowledged", id, len(inbox), len(l.acked[id]))
 		}
+		by := map[int64]bool{}
+		for _, m := range inbox {
+			if m.ConsumedBy == 0 || by[m.ConsumedBy] {
+				t.Errorf("%s: signal %d consumed by version %d, not by a version of its own", id, m.ID, m.ConsumedBy)
+			}
+			by[m.ConsumedBy] = true
+		}
 	}
-	ok, err := l.e.Store().(*engine.SQLite).IntegrityCheck()
-	if err != nil || ok != "ok" {
-		t.Errorf("integrity_check: %q %v", ok, err)
+	if s, isSQLite := l.e.Store().(*engine.SQLite); isSQLite {
+		ok, err := s.IntegrityCheck()
+		if err != nil || ok != "ok" {
+			t.Errorf("integrity_check: %q %v", ok, err)
+		}
 	}
 }
