@@ -29,6 +29,7 @@ const usage = `wf runs .wf programs: a small language whose running coroutines a
 Usage:
   wf run [flags] FILE      compile and run a program
   wf check FILE...         compile only; report every error
+  wf fmt [-w|-d|-l] FILE...  lay out source in the canonical form
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
@@ -39,7 +40,7 @@ Run "wf COMMAND -h" for the flags of a command.
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = visible{stderr}
-	if len(args) == 0 || args[0] != "run" {
+	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" {
 		stdout = visible{stdout}
 	}
 	if len(args) == 0 {
@@ -52,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRun(rest, stdin, stdout, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
+	case "fmt":
+		return cmdFmt(rest, stdin, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
