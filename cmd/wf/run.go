@@ -170,16 +170,18 @@ func runProgram(prog *compiler.Program, lim limitFlags, hosts []*vm.Builtin, wfl
 		return exitRuntime
 	}
 	if err := runWorkflow(m, wfl, stdin, stderr); err != nil {
-		reportRuntime(stderr, err)
+		reportRuntime(stderr, err, prog.Src)
 		return exitRuntime
 	}
 	return exitOK
 }
 
-func reportRuntime(stderr io.Writer, err error) {
+// reportRuntime shows a runtime error in src as compile errors are shown:
+// with the source line, a caret and notes (vm.RuntimeError.Render).
+func reportRuntime(stderr io.Writer, err error, src []byte) {
 	var re *vm.RuntimeError
 	if errors.As(err, &re) {
-		fmt.Fprintf(stderr, "%v\n", re)
+		fmt.Fprintf(stderr, "%s\n", re.Render(src))
 		return
 	}
 	fmt.Fprintf(stderr, "wf: %v\n", err)
