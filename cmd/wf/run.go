@@ -30,6 +30,7 @@ Usage:
   wf run [flags] FILE      compile and run a program
   wf check FILE...         compile only; report every error
   wf fmt [-w|-d|-l] FILE...  lay out source in the canonical form
+  wf test [-run RE] [-v] [FILE|DIR]...  run the test_* functions of *_test.wf files
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
@@ -55,6 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdCheck(rest, stdout, stderr)
 	case "fmt":
 		return cmdFmt(rest, stdin, stdout, stderr)
+	case "test":
+		return cmdTest(rest, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
