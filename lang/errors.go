@@ -66,6 +66,27 @@ func (l ErrorList) Error() string {
 	return fmt.Sprintf("%s (and %d more errors)", l[0], len(l)-1)
 }
 
+// Moved returns a copy of l with every position, its notes' too, passed
+// through f. A tool that compiles one text made of several (a test file
+// with its program, a prompt's inputs) uses it to show each error where
+// its line came from.
+func (l ErrorList) Moved(f func(Pos) Pos) ErrorList {
+	out := make(ErrorList, len(l))
+	for i, e := range l {
+		e2 := *e
+		e2.Pos = f(e.Pos)
+		e2.Notes = make([]Note, len(e.Notes))
+		for j, n := range e.Notes {
+			if n.Pos.Line > 0 {
+				n.Pos = f(n.Pos)
+			}
+			e2.Notes[j] = n
+		}
+		out[i] = &e2
+	}
+	return out
+}
+
 // Err returns the list as an error, or nil if it is empty.
 func (l ErrorList) Err() error {
 	if len(l) == 0 {

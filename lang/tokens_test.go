@@ -66,3 +66,17 @@ func TestInspect(t *testing.T) {
 		t.Errorf("visited %q, want %q", got, "a f b d")
 	}
 }
+
+// TestMoved checks that ErrorList.Moved maps the positions of errors and
+// of notes that have one, leaves hints alone, and copies.
+func TestMoved(t *testing.T) {
+	l := ErrorList{{Pos: Pos{Line: 2, Col: 3}, Msg: "m",
+		Notes: []Note{{Pos: Pos{Line: 1, Col: 1}, Msg: "note: n"}, {Msg: "help: h"}}}}
+	m := l.Moved(func(p Pos) Pos { p.Line += 10; p.File = "f"; return p })
+	if got := fmt.Sprint(m[0].Pos, m[0].Notes[0].Pos, m[0].Notes[1].Pos); got != "f:12:3 f:11:1 0:0" {
+		t.Errorf("moved to %s", got)
+	}
+	if l[0].Pos.Line != 2 || l[0].Notes[0].Pos.Line != 1 {
+		t.Errorf("Moved changed its receiver: %v", l[0])
+	}
+}

@@ -38,6 +38,21 @@ func (e *RuntimeError) Render(src []byte) string {
 	return b.String()
 }
 
+// Moved returns a copy of e whose traceback positions are passed through
+// f, as lang.ErrorList.Moved does for compile errors.
+func (e *RuntimeError) Moved(f func(lang.Pos) lang.Pos) *RuntimeError {
+	if e == nil {
+		return nil
+	}
+	e2 := *e
+	e2.Trace = make([]TraceEntry, len(e.Trace))
+	for i, t := range e.Trace {
+		t.Pos = f(t.Pos)
+		e2.Trace[i] = t
+	}
+	return &e2
+}
+
 // nodeAt returns the innermost operation of f at pos that explain knows
 // about, or nil.
 func nodeAt(f *lang.File, pos lang.Pos) lang.Node {
@@ -136,19 +151,28 @@ func binaryNotes(b *lang.BinaryExpr, x, y string) []lang.Note {
 		}
 	}
 	num := map[string]bool{"int": true, "float": true}
-	if b.Op == "+" && (x == "string" && num[y] || num[x] && y == "string") {
-		n := b.Y
-		if x != "string" {
-			n = b.X
-		}
-		name := exprName(n)
-		if name == "" {
-			name = "x"
-		}
-		notes = append(notes, lang.Note{Msg: "help: to join a string and a number, convert it with str(" + name +
-			") or put it in the string: \"...${" + name + "}\""})
+	if b.Op != "+" {
+		return notes
+	}
+	switch {
+	case x == "string" && num[y]:
+		n := nameOr(b.Y, "x")
+		notes = append(notes, lang.Note{Msg: "help: to join a string and a number, convert it with str(" + n +
+			") or put it in the string: \"...${" + n + "}\""})
+	case num[x] && y == "string":
+		n, t := nameOr(b.X, "x"), nameOr(b.Y, "s")
+		notes = append(notes, lang.Note{Msg: "help: to add numbers, convert the string with int(" + t + ") or float(" +
+			t + "); to join strings, write str(" + n + ")"})
 	}
 	return notes
+}
+
+// nameOr returns exprName(e), or alt when the source does not name e.
+func nameOr(e lang.Expr, alt string) string {
+	if name := exprName(e); name != "" {
+		return name
+	}
+	return alt
 }
 
 func describeType(typ string) string {

@@ -214,6 +214,7 @@ func misuses(t *testing.T) []misuse {
 		{"RuntimeError.Error", "nil", func() error { return want((*vm.RuntimeError)(nil).Error() == "<nil>") }},
 		{"RuntimeError.Unwrap", "nil", func() error { return want((*vm.RuntimeError)(nil).Unwrap() == nil) }},
 		{"RuntimeError.Error", "zero", func() error { return want((&vm.RuntimeError{}).Error() == "uncaught throw: nil") }},
+		{"RuntimeError.Moved", "nil", func() error { return want((*vm.RuntimeError)(nil).Moved(nil) == nil) }},
 		{"RuntimeError.Render", "nil", func() error { return want((*vm.RuntimeError)(nil).Render([]byte("x")) == "<nil>") }},
 		{"RuntimeError.Render", "no source", func() error {
 			e := &vm.RuntimeError{Value: vm.String("x"), Trace: []vm.TraceEntry{{Func: "f", Pos: lang.Pos{Line: 9, Col: 9}}}}

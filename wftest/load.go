@@ -94,18 +94,24 @@ func testNames(f *lang.File, lines int) []string {
 	return names
 }
 
-// place maps a position in the joined text to its own file, and returns
-// that file's source.
-func (s *suite) place(p lang.Pos) (lang.Pos, []byte) {
-	if p.Line == 0 {
-		return p, nil
-	}
-	if s.impl != nil && p.Line <= s.lines {
+// place maps a position in the joined text to its own file.
+func (s *suite) place(p lang.Pos) lang.Pos {
+	switch {
+	case p.Line == 0:
+	case s.impl != nil && p.Line <= s.lines:
 		p.File = s.impl.path
-		return p, s.impl.src
+	default:
+		p.File, p.Line = s.test.path, p.Line-s.lines
 	}
-	p.File, p.Line = s.test.path, p.Line-s.lines
-	return p, s.test.src
+	return p
+}
+
+// srcOf returns the source of the file named file.
+func (s *suite) srcOf(file string) []byte {
+	if s.impl != nil && file == s.impl.path {
+		return s.impl.src
+	}
+	return s.test.src
 }
 
 // render shows a compile or runtime error of the joined program with the
@@ -116,27 +122,13 @@ func (s *suite) render(err error) string {
 	switch {
 	case errors.As(err, &list):
 		var b strings.Builder
-		for _, e := range list {
-			e2 := *e
-			var src []byte
-			e2.Pos, src = s.place(e.Pos)
-			e2.Notes = nil
-			for _, n := range e.Notes {
-				n.Pos, _ = s.place(n.Pos)
-				e2.Notes = append(e2.Notes, n)
-			}
-			b.WriteString(lang.Render(&e2, src))
+		for _, e := range list.Moved(s.place) {
+			b.WriteString(lang.Render(e, s.srcOf(e.Pos.File)))
 		}
 		return b.String()
 	case errors.As(err, &re):
-		re2 := *re
-		re2.Trace = make([]vm.TraceEntry, len(re.Trace))
-		var src []byte
-		for i, t := range re.Trace {
-			t.Pos, src = s.place(t.Pos)
-			re2.Trace[i] = t
-		}
-		return re2.Render(src) + "\n"
+		re = re.Moved(s.place)
+		return re.Render(s.srcOf(re.Trace[len(re.Trace)-1].Pos.File)) + "\n"
 	}
 	return err.Error() + "\n"
 }

@@ -31,6 +31,7 @@ Usage:
   wf check FILE...         compile only; report every error
   wf fmt [-w|-d|-l] FILE...  lay out source in the canonical form
   wf test [-run RE] [-v] [FILE|DIR]...  run the test_* functions of *_test.wf files
+  wf repl [--no-edit]      an interactive prompt; :dump/:load save and restore a session
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
@@ -41,7 +42,7 @@ Run "wf COMMAND -h" for the flags of a command.
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = visible{stderr}
-	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" {
+	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" {
 		stdout = visible{stdout}
 	}
 	if len(args) == 0 {
@@ -58,6 +59,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdFmt(rest, stdin, stdout, stderr)
 	case "test":
 		return cmdTest(rest, stdout, stderr)
+	case "repl":
+		return cmdRepl(rest, stdin, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
