@@ -44,13 +44,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/wf-lang/wf/internal/paths"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -75,17 +73,17 @@ const DefaultMaxSteps = 1_000_000_000
 
 // Run runs the tests of every test file that paths name: a file, or a
 // directory for every *_test.wf file under it. It returns the exit code.
-func Run(paths []string, opts Options) int {
+func Run(names []string, opts Options) int {
 	if opts.MaxSteps == 0 {
 		opts.MaxSteps = DefaultMaxSteps
 	}
-	files, err := Find(paths)
+	files, err := Find(names)
 	if err != nil {
 		fmt.Fprintf(opts.Stdout, "wf test: %v\n", err)
 		return ExitUsage
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(opts.Stdout, "wf test: no *_test.wf files in %s\n", strings.Join(paths, " "))
+		fmt.Fprintf(opts.Stdout, "wf test: no *_test.wf files in %s\n", strings.Join(names, " "))
 		return ExitUsage
 	}
 	code := ExitPass
@@ -95,31 +93,9 @@ func Run(paths []string, opts Options) int {
 	return code
 }
 
-// Find returns the test files paths name, in lexical order within each
-// directory.
-func Find(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, "_test.wf") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
+// Find returns the test files paths name: each file as it is, and the
+// *_test.wf files under each directory, in lexical order.
+func Find(names []string) ([]string, error) { return paths.Expand(names, "_test.wf") }
 
 // runFile loads and runs one test file and prints its results.
 func runFile(path string, opts Options) int {

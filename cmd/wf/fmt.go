@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/wf-lang/wf/format"
+	"github.com/wf-lang/wf/internal/paths"
 	"github.com/wf-lang/wf/lang"
 )
 
@@ -43,7 +41,7 @@ func cmdFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return fl.file("<stdin>", src, stdout, stderr)
 	}
-	files, err := wfFiles(fs.Args())
+	files, err := paths.Expand(fs.Args(), ".wf")
 	if err != nil {
 		fmt.Fprintf(stderr, "wf fmt: %v\n", err)
 		return exitUsage
@@ -61,32 +59,6 @@ func cmdFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
-}
-
-// wfFiles expands the arguments of wf fmt: files as they are,
-// directories to the .wf files under them, in lexical order.
-func wfFiles(args []string) ([]string, error) {
-	var files []string
-	for _, arg := range args {
-		st, err := os.Stat(arg)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			files = append(files, arg)
-			continue
-		}
-		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".wf") {
-				files = append(files, path)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
 }
 
 // file formats one source and reports it as the flags ask.
