@@ -25,11 +25,12 @@ type source struct {
 // program's lines first; positions are mapped back to their own file
 // (place) before anything is shown.
 type suite struct {
-	impl  *source // NAME.wf, or nil
-	test  source  // NAME_test.wf
-	lines int     // the lines of the joined text that come from impl
-	prog  *compiler.Program
-	tests []string // the test_* functions, in order
+	impl     *source // NAME.wf, or nil
+	workflow *source // NAME.wf when it is a workflow: started by the tests, not joined
+	test     source  // NAME_test.wf
+	lines    int     // the lines of the joined text that come from impl
+	prog     *compiler.Program
+	tests    []string // the test_* functions, in order
 }
 
 // load reads and compiles the test file at path with the program beside
@@ -45,20 +46,43 @@ func load(path string) (*suite, string) {
 		s.impl = &source{path: implPath, src: src}
 	}
 	for _, f := range s.files() {
-		if _, err := lang.Parse(f.path, f.src); err != nil {
+		parsed, err := lang.Parse(f.path, f.src)
+		if err != nil {
 			return nil, lang.Render(err, f.src)
+		}
+		if s.impl != nil && f.path == s.impl.path && usesWorkflow(parsed) {
+			s.workflow, s.impl = s.impl, nil
 		}
 	}
 	joined := s.join()
 	f, err := lang.Parse(path, joined)
 	if err == nil {
-		s.prog, err = compiler.Compile(f, compiler.Options{Predeclared: append(vm.Universe(), assertNames...)})
+		s.prog, err = compiler.Compile(f, compiler.Options{Predeclared: s.predeclared()})
 	}
 	if err != nil {
 		return nil, s.render(err)
 	}
 	s.tests = testNames(f, s.lines)
 	return s, ""
+}
+
+// predeclared are the names the joined program may use undeclared.
+func (s *suite) predeclared() []string {
+	names := append(vm.Universe(), assertNames...)
+	if s.workflow != nil {
+		names = append(names, workflowNames...)
+	}
+	return names
+}
+
+// hosts returns the host functions of one machine of the suite, and a
+// function that releases what they hold.
+func (s *suite) hosts(a *asserts) ([]*vm.Builtin, func()) {
+	if s.workflow == nil {
+		return a.builtins(), func() {}
+	}
+	h := &harness{prog: *s.workflow}
+	return append(a.builtins(), h.builtins()...), h.close
 }
 
 func (s *suite) files() []source {

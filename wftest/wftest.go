@@ -31,6 +31,22 @@
 // and want are lists or maps too long for a line, the failure shows a
 // diff of their layouts, one element per line.
 //
+// # Workflow tests
+//
+// When NAME.wf is a durable workflow (it calls the engine's builtins:
+// wait, sleep, input, now, instance_id), it is not compiled with the
+// tests. The tests start instances of it instead, through host functions
+// that drive a real engine (package engine, on SQLite in a temporary
+// directory) the way the engine's own Go tests do: each test gets an
+// engine of its own with a clock that starts at 2030-01-01 09:00 UTC and
+// moves only with workflow_advance, and activities answered by stubs.
+//
+//	workflow_stub(name, result)        workflow_start([input]) -> id
+//	workflow_signal(id, name, value)   workflow_advance(id, duration)
+//	workflow_status(id)                workflow_output(id)
+//
+// See examples/expense_workflow_test.wf.
+//
 // # Results
 //
 // A test fails if it throws anything uncaught. Run prints, for each file,
@@ -120,8 +136,10 @@ func runFile(path string, opts Options) int {
 // it goes. It reports whether anything failed.
 func (s *suite) run(opts Options) bool {
 	a := &asserts{}
+	hosts, release := s.hosts(a)
+	defer release()
 	var setupOut bytes.Buffer
-	m, err := vm.New(s.prog, vm.Options{Stdout: &setupOut, MaxSteps: opts.MaxSteps, Hosts: a.builtins()})
+	m, err := vm.New(s.prog, vm.Options{Stdout: &setupOut, MaxSteps: opts.MaxSteps, Hosts: hosts})
 	if err == nil {
 		err = finish(m.Run())
 	}
@@ -157,9 +175,11 @@ func (s *suite) runTest(name string, snap []byte, opts Options) bool {
 	}
 	start := time.Now()
 	a := &asserts{}
+	hosts, release := s.hosts(a)
+	defer release()
 	var out bytes.Buffer
 	m, err := vm.Restore(s.prog, snap, vm.Options{Stdout: &out, MaxSteps: opts.MaxSteps,
-		FreshBudgets: true, Hosts: a.builtins()})
+		FreshBudgets: true, Hosts: hosts})
 	if err == nil {
 		fn, _ := m.Global(name)
 		_, err = m.Call(fn)
