@@ -210,3 +210,15 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 	}
 }
+
+// Declared returns the name a let or fn statement declares, or "" for
+// any other statement.
+func Declared(s Stmt) string {
+	switch s := s.(type) {
+	case *LetStmt:
+		return s.Name.Name
+	case *FnDecl:
+		return s.Name.Name
+	}
+	return ""
+}

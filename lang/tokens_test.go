@@ -80,3 +80,17 @@ func TestMoved(t *testing.T) {
 		t.Errorf("Moved changed its receiver: %v", l[0])
 	}
 }
+
+func TestDeclared(t *testing.T) {
+	f, err := Parse("t.wf", []byte("let a = 1\nfn b() {}\nprint(a)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range f.Stmts {
+		got = append(got, Declared(s))
+	}
+	if strings.Join(got, ",") != "a,b," {
+		t.Errorf("Declared gave %q", got)
+	}
+}

@@ -71,7 +71,7 @@ func (s *Session) Load(path string) error {
 	}
 	s.src, s.globals = src, map[string]bool{}
 	for _, st := range parsed.Stmts {
-		if name := declared(st); name != "" {
+		if name := lang.Declared(st); name != "" {
 			s.globals[name] = true
 		}
 	}

@@ -99,7 +99,7 @@ func (s *Session) Eval(input string) error {
 	}
 	s.src = next
 	for _, st := range f.Stmts {
-		if name := declared(st); name != "" {
+		if name := lang.Declared(st); name != "" {
 			s.globals[name] = true
 		}
 	}
@@ -217,24 +217,13 @@ func isExpr(st lang.Stmt) bool {
 	return ok
 }
 
-// declared returns the global a top-level statement declares, or "".
-func declared(st lang.Stmt) string {
-	switch st := st.(type) {
-	case *lang.LetStmt:
-		return st.Name.Name
-	case *lang.FnDecl:
-		return st.Name.Name
-	}
-	return ""
-}
-
 // redeclare rewrites the top-level "let x = …" and "fn f(…)" of input
 // that name a global the session already has into assignments, "x = …"
 // and "f = fn(…)", so that a definition can be typed again.
 func (s *Session) redeclare(input string, f *lang.File) string {
 	lines := strings.Split(input, "\n")
 	for i := len(f.Stmts) - 1; i >= 0; i-- {
-		name := declared(f.Stmts[i])
+		name := lang.Declared(f.Stmts[i])
 		if name == "" || !s.globals[name] {
 			continue
 		}

@@ -32,7 +32,7 @@ var epoch = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
 func usesWorkflow(f *lang.File) bool {
 	declared, calls := map[string]bool{}, false
 	for _, st := range f.Stmts {
-		if name := declaredName(st); name != "" {
+		if name := lang.Declared(st); name != "" {
 			declared[name] = true
 		}
 	}
@@ -47,16 +47,6 @@ func usesWorkflow(f *lang.File) bool {
 		})
 	}
 	return calls
-}
-
-func declaredName(st lang.Stmt) string {
-	switch st := st.(type) {
-	case *lang.LetStmt:
-		return st.Name.Name
-	case *lang.FnDecl:
-		return st.Name.Name
-	}
-	return ""
 }
 
 func isEngineBuiltin(name string) bool {
