@@ -29,9 +29,9 @@ const usage = `wf runs .wf programs: a small language whose running coroutines a
 Usage:
   wf run [flags] FILE      compile and run a program
   wf check FILE...         compile only; report every error
-  wf fmt [-w|-d|-l] FILE...  lay out source in the canonical form
-  wf test [-run RE] [-v] [FILE|DIR]...  run the test_* functions of *_test.wf files
-  wf repl [--no-edit]      an interactive prompt; :dump/:load save and restore a session
+  wf fmt [flags] FILE...   lay out source in the canonical form (-l, -d, -w)
+  wf test [flags] [FILE]   run the test_* functions of *_test.wf files (-run, -v)
+  wf repl [--no-edit]      a prompt; :dump and :load save and restore the session
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
