@@ -4,6 +4,7 @@
 package lang
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -18,7 +19,17 @@ func explain(e *Error, t lexer.Token, toks []lexer.Token) {
 	before := toks[:tokenIndex(toks, t)]
 	switch {
 	case t.Type == lexer.EOF || isClose(t):
-		if open, ok := unclosed(before); ok && (t.Type == lexer.EOF || closerOf(open) != t.Value) {
+		open, ok := unclosed(before)
+		if ok && t.Type == lexer.EOF {
+			if m, found := misaligned(before); found {
+				e.Notes = append(e.Notes, Note{Pos: toPos(m.open.Pos),
+					Msg: fmt.Sprintf("note: the %s opened here is probably the one never closed "+
+						"(the %q on line %d lines up with line %d)", quoteBracket(m.open), m.close.Value,
+						m.close.Pos.Line, m.outerLine)})
+				break
+			}
+		}
+		if ok && (t.Type == lexer.EOF || closerOf(open) != t.Value) {
 			e.Notes = append(e.Notes, Note{Pos: toPos(open.Pos),
 				Msg: "note: the " + quoteBracket(open) + " opened here is never closed"})
 		}
@@ -52,6 +63,63 @@ func unclosed(toks []lexer.Token) (lexer.Token, bool) {
 		return lexer.Token{}, false
 	}
 	return stack[len(stack)-1], true
+}
+
+// misaligned finds, as Rust's compiler does, the bracket a reader most
+// likely left open when the end of the file comes too soon: the first
+// one whose closing bracket starts a line indented not like the opening
+// line but like the line of a bracket further out. In
+//
+//	fn f(x) {
+//	    if x {
+//	        print(x)
+//	}
+//
+// the "}" closes "if x {" but lines up with "fn f(x) {", so the "{" of the
+// if is the one the writer forgot to close.
+func misaligned(toks []lexer.Token) (misalignment, bool) {
+	indent := map[int]int{} // line -> column of its first token
+	for _, t := range toks {
+		if _, seen := indent[t.Pos.Line]; !seen && t.Type != tokNL {
+			indent[t.Pos.Line] = t.Pos.Column
+		}
+	}
+	var stack []lexer.Token
+	for i, t := range toks {
+		switch {
+		case opens(t):
+			stack = append(stack, t)
+		case isClose(t) && len(stack) > 0:
+			open := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			first := i == 0 || toks[i-1].Pos.Line < t.Pos.Line
+			if !first || t.Pos.Column == indent[open.Pos.Line] {
+				continue
+			}
+			if line := outerLine(stack, indent, t.Pos.Column); line > 0 {
+				return misalignment{open: open, close: t, outerLine: line}, true
+			}
+		}
+	}
+	return misalignment{}, false
+}
+
+// misalignment is a closing bracket that lines up with an outer open
+// bracket's line rather than with its own.
+type misalignment struct {
+	open, close lexer.Token
+	outerLine   int
+}
+
+// outerLine returns the line of the innermost open bracket in stack whose
+// line is indented to col, or 0.
+func outerLine(stack []lexer.Token, indent map[int]int, col int) int {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if line := stack[i].Pos.Line; indent[line] == col {
+			return line
+		}
+	}
+	return 0
 }
 
 // closerOf returns the text of the bracket that closes open.
