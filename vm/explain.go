@@ -6,7 +6,9 @@ package vm
 // interpreter records nothing for it beyond the traceback it always keeps.
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -79,7 +81,7 @@ func samePlace(a, b lang.Pos) bool { return a.Line == b.Line && a.Col == b.Col }
 
 // The messages explain recognizes, with the type names they carry.
 var (
-	noMember  = regexp.MustCompile(`^(\S+) has no (?:method|field) \S+$`)
+	noMember  = regexp.MustCompile(`^(\S+) has no (method|field) (\S+)$`)
 	cannot    = regexp.MustCompile(`^cannot (?:call|index|slice|iterate over) an? (\S+) value$`)
 	operands  = regexp.MustCompile(`^(?:unsupported operand types for \S+: (\S+) and (\S+)|cannot compare (\S+) with (\S+))$`)
 	unaryType = regexp.MustCompile(`^unsupported operand type for unary \S+: (\S+)$`)
@@ -99,8 +101,12 @@ func explain(msg string, n lang.Node, pos lang.Pos) (lang.Pos, []lang.Note) {
 		}
 	}
 	var typ string
+	var hints []lang.Note
 	if m := noMember.FindStringSubmatch(msg); m != nil {
 		typ = m[1]
+		if m[2] == "method" {
+			hints = methodHint(typ, m[3], exprName(culprit(n)))
+		}
 	} else if m := cannot.FindStringSubmatch(msg); m != nil {
 		typ = m[1]
 	} else if m := unaryType.FindStringSubmatch(msg); m != nil {
@@ -109,9 +115,30 @@ func explain(msg string, n lang.Node, pos lang.Pos) (lang.Pos, []lang.Note) {
 	subject := culprit(n)
 	name := exprName(subject)
 	if typ == "" || name == "" {
-		return pos, nil
+		return pos, hints
 	}
-	return start(subject), []lang.Note{{Msg: name + " is " + describeType(typ)}}
+	return start(subject), append([]lang.Note{{Msg: name + " is " + describeType(typ)}}, hints...)
+}
+
+// methodHint suggests what to write instead of recv.method() on a value
+// of type typ that has no such method: the builtin function of that
+// name, or the type's method with the closest name.
+func methodHint(typ, method, recv string) []lang.Note {
+	if recv == "" {
+		recv = "x"
+	}
+	if slices.Contains(Universe(), method) {
+		return []lang.Note{{Msg: "help: " + method + " is a function: " + method + "(" + recv + ")"}}
+	}
+	for k := range numKinds {
+		if k.String() != typ || methods[k] == nil {
+			continue
+		}
+		if s := lang.Closest(method, slices.Sorted(maps.Keys(methods[k]))); s != "" {
+			return []lang.Note{{Msg: "help: did you mean " + recv + "." + s + "()?"}}
+		}
+	}
+	return nil
 }
 
 // culprit returns the operand an operation on one value failed on: the
