@@ -95,7 +95,7 @@ type printer struct {
 }
 
 // bracket is an open bracket: its text, whether it opens a map, and the
-// indentation of the line it is on.
+// level (see line) of the line it is on.
 type bracket struct {
 	text   string
 	isMap  bool
@@ -121,6 +121,9 @@ type line struct {
 	blank   bool // a blank line comes before it
 }
 
+// token adds one token to the output: a line break ends the line, a
+// comment ends it too (it runs to the end of its line), anything else is
+// code.
 func (p *printer) token(t lang.Token) {
 	switch t.Kind {
 	case lang.Newline:
