@@ -50,19 +50,32 @@ func tokenIndex(toks []lexer.Token, t lexer.Token) int {
 
 // unclosed returns the innermost bracket left open by toks.
 func unclosed(toks []lexer.Token) (lexer.Token, bool) {
-	var stack []lexer.Token
-	for _, t := range toks {
-		switch {
-		case opens(t):
-			stack = append(stack, t)
-		case isClose(t) && len(stack) > 0:
-			stack = stack[:len(stack)-1]
-		}
-	}
+	stack := matchBrackets(toks, nil)
 	if len(stack) == 0 {
 		return lexer.Token{}, false
 	}
 	return stack[len(stack)-1], true
+}
+
+// matchBrackets pairs the brackets of toks, calling closed (if not nil)
+// for each closing bracket toks[i] with the bracket it closes and those
+// still open outside it, until closed returns true. It returns the
+// brackets left open.
+func matchBrackets(toks []lexer.Token, closed func(i int, open lexer.Token, outer []lexer.Token) bool) []lexer.Token {
+	var stack []lexer.Token
+	for i, t := range toks {
+		switch {
+		case opens(t):
+			stack = append(stack, t)
+		case isClose(t) && len(stack) > 0:
+			open := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if closed != nil && closed(i, open, stack) {
+				return stack
+			}
+		}
+	}
+	return stack
 }
 
 // misaligned finds, as Rust's compiler does, the bracket a reader most
@@ -84,24 +97,20 @@ func misaligned(toks []lexer.Token) (misalignment, bool) {
 			indent[t.Pos.Line] = t.Pos.Column
 		}
 	}
-	var stack []lexer.Token
-	for i, t := range toks {
-		switch {
-		case opens(t):
-			stack = append(stack, t)
-		case isClose(t) && len(stack) > 0:
-			open := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			first := i == 0 || toks[i-1].Pos.Line < t.Pos.Line
-			if !first || t.Pos.Column == indent[open.Pos.Line] {
-				continue
-			}
-			if line := outerLine(stack, indent, t.Pos.Column); line > 0 {
-				return misalignment{open: open, close: t, outerLine: line}, true
-			}
+	var m misalignment
+	found := false
+	matchBrackets(toks, func(i int, open lexer.Token, outer []lexer.Token) bool {
+		t := toks[i]
+		first := i == 0 || toks[i-1].Pos.Line < t.Pos.Line
+		if !first || t.Pos.Column == indent[open.Pos.Line] {
+			return false
 		}
-	}
-	return misalignment{}, false
+		if line := outerLine(outer, indent, t.Pos.Column); line > 0 {
+			m, found = misalignment{open: open, close: t, outerLine: line}, true
+		}
+		return found
+	})
+	return m, found
 }
 
 // misalignment is a closing bracket that lines up with an outer open
