@@ -153,7 +153,7 @@ func (r *resolver) lookup(id *lang.Ident) {
 		r.uses[id] = use{scope: Builtin, index: int(intern(r.builtinN, &r.prog.Builtins, id.Name))}
 		return
 	}
-	r.errorf(id.Pos, "undefined: %s", id.Name)
+	r.undefined(id)
 }
 
 // predeclared reports whether name is a builtin the program may use. A

@@ -22,6 +22,7 @@ import (
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/vm"
+	"github.com/wf-lang/wf/wftest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden .out files")
@@ -32,7 +33,22 @@ func TestExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range files {
+		if strings.HasSuffix(path, "_test.wf") {
+			continue // run by TestWfTests
+		}
 		t.Run(strings.TrimSuffix(path, ".wf"), func(t *testing.T) { check(t, path) })
+	}
+}
+
+// TestWfTests runs the examples' own tests, the NAME_test.wf files, as
+// wf test does, and fails if one fails.
+func TestWfTests(t *testing.T) {
+	var out bytes.Buffer
+	if code := wftest.Run([]string{"."}, wftest.Options{Stdout: &out, Verbose: true}); code != wftest.ExitPass {
+		t.Fatalf("wf test exited %d:\n%s", code, out.String())
+	}
+	if n := strings.Count(out.String(), "--- PASS"); n < 10 {
+		t.Errorf("only %d tests passed:\n%s", n, out.String())
 	}
 }
 

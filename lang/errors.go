@@ -10,8 +10,19 @@ import (
 	"unicode/utf8"
 )
 
-// Error is a syntax error at a position.
+// Error is a syntax error at a position. Notes say more, for people:
+// where the cause may be, or what to write instead.
 type Error struct {
+	Pos   Pos
+	Msg   string
+	Notes []Note
+}
+
+// Note is a remark on an Error. One with a Pos points at another place in
+// the source ("note: the "{" opened here is never closed"); one without
+// is a hint shown under the error's caret ("help: write "else if"").
+// Msg carries its own label.
+type Note struct {
 	Pos Pos
 	Msg string
 }
@@ -55,6 +66,27 @@ func (l ErrorList) Error() string {
 	return fmt.Sprintf("%s (and %d more errors)", l[0], len(l)-1)
 }
 
+// Moved returns a copy of l with every position, its notes' too, passed
+// through f. A tool that compiles one text made of several (a test file
+// with its program, a prompt's inputs) uses it to show each error where
+// its line came from.
+func (l ErrorList) Moved(f func(Pos) Pos) ErrorList {
+	out := make(ErrorList, len(l))
+	for i, e := range l {
+		e2 := *e
+		e2.Pos = f(e.Pos)
+		e2.Notes = make([]Note, len(e.Notes))
+		for j, n := range e.Notes {
+			if n.Pos.Line > 0 {
+				n.Pos = f(n.Pos)
+			}
+			e2.Notes[j] = n
+		}
+		out[i] = &e2
+	}
+	return out
+}
+
 // Err returns the list as an error, or nil if it is empty.
 func (l ErrorList) Err() error {
 	if len(l) == 0 {
@@ -85,8 +117,23 @@ func Render(err error, src []byte) string {
 		b.WriteString(Visible(e.Error()))
 		b.WriteByte('\n')
 		b.WriteString(excerpt(src, e.Pos))
+		renderNotes(&b, e.Notes, src)
 	}
 	return b.String()
+}
+
+// renderNotes writes notes as Render shows them: a hint indented under
+// the excerpt, a note with a position as a line of its own with its
+// excerpt.
+func renderNotes(b *strings.Builder, notes []Note, src []byte) {
+	for _, n := range notes {
+		if n.Pos.Line == 0 {
+			b.WriteString("    " + Visible(n.Msg) + "\n")
+			continue
+		}
+		b.WriteString(Visible(n.Pos.String()+": "+n.Msg) + "\n")
+		b.WriteString(excerpt(src, n.Pos))
+	}
 }
 
 // Visible returns s with every character a terminal would act on instead

@@ -178,7 +178,9 @@ func translate(filename string, err error, toks []lexer.Token) *Error {
 		default:
 			msg += " (expected " + want + ")"
 		}
-		return &Error{Pos: toPos(unexpected.Unexpected.Pos), Msg: msg}
+		e := &Error{Pos: toPos(unexpected.Unexpected.Pos), Msg: msg}
+		explain(e, unexpected.Unexpected, toks)
+		return e
 	}
 	var perr participle.Error
 	if errors.As(err, &perr) {

@@ -13,15 +13,22 @@
 // run must fail with an error whose text contains the given substring and
 // whose innermost traceback entry is on that line. "compile error:" marks a
 // line where compilation must fail with a message containing the text.
+//
+// A case NAME.wf may have a golden file NAME.stderr: the whole report of
+// its compile error (lang.Render) or uncaught runtime error
+// (vm.RuntimeError.Render), as wf prints it, with notes and hints. Run with
+// -update to rewrite the golden files.
 package spec
 
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +38,8 @@ import (
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/vm"
 )
+
+var update = flag.Bool("update", false, "rewrite the .stderr golden files")
 
 // Case is a parsed conformance file.
 type Case struct {
@@ -110,6 +119,67 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// TestReports compares the report of each case that has a NAME.stderr
+// golden file with it.
+func TestReports(t *testing.T) {
+	n := 0
+	for _, path := range Files(t) {
+		golden := strings.TrimSuffix(path, ".wf") + ".stderr"
+		if _, err := os.Stat(golden); err != nil && !*update {
+			continue
+		}
+		n++
+		t.Run(path, func(t *testing.T) { checkReport(t, path, golden) })
+	}
+	if n == 0 {
+		t.Fatal("no .stderr golden files")
+	}
+}
+
+// checkReport compiles and runs the case at path and compares the report
+// of its error with the golden file.
+func checkReport(t *testing.T, path, golden string) {
+	c, err := ParseCase(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.CompileLines) == 0 && c.ErrLine == 0 {
+		return // not an error case
+	}
+	got := report(t, c)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("report mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// report returns what wf reports for the case: its compile errors, or
+// its uncaught runtime error.
+func report(t *testing.T, c *Case) string {
+	prog, err := compiler.CompileSource(c.Path, c.Src, compiler.Options{Predeclared: vm.Universe()})
+	if err != nil {
+		return lang.Render(err, c.Src)
+	}
+	m, err := vm.New(prog, vm.Options{Stdout: new(bytes.Buffer), MaxSteps: 50_000_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Run()
+	var re *vm.RuntimeError
+	if !errors.As(err, &re) {
+		t.Fatalf("want a runtime error, got %v", err)
+	}
+	return re.Render(c.Src) + "\n"
+}
+
 // Check runs the case in one mode and compares the result with the
 // expectations.
 func (c *Case) Check(t *testing.T, mode Mode) {
@@ -173,13 +243,12 @@ func (c *Case) checkCompileErrors(t *testing.T, err error) {
 	default:
 		t.Fatalf("want compile errors at lines %v, got %v", c.CompileLines, err)
 	}
-	got := map[int]string{}
+	got := map[int][]string{}
 	for _, e := range list {
-		got[e.Pos.Line] = e.Msg
+		got[e.Pos.Line] = append(got[e.Pos.Line], e.Msg)
 	}
 	for line, want := range c.CompileLines {
-		msg, ok := got[line]
-		if !ok || !strings.Contains(msg, want) {
+		if !slices.ContainsFunc(got[line], func(msg string) bool { return strings.Contains(msg, want) }) {
 			t.Errorf("line %d: want compile error containing %q; got errors:\n%s", line, want, fmtErrors(list))
 		}
 	}

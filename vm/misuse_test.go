@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -213,6 +214,16 @@ func misuses(t *testing.T) []misuse {
 		{"RuntimeError.Error", "nil", func() error { return want((*vm.RuntimeError)(nil).Error() == "<nil>") }},
 		{"RuntimeError.Unwrap", "nil", func() error { return want((*vm.RuntimeError)(nil).Unwrap() == nil) }},
 		{"RuntimeError.Error", "zero", func() error { return want((&vm.RuntimeError{}).Error() == "uncaught throw: nil") }},
+		{"RuntimeError.Moved", "nil", func() error { return want((*vm.RuntimeError)(nil).Moved(nil) == nil) }},
+		{"RuntimeError.Render", "nil", func() error { return want((*vm.RuntimeError)(nil).Render([]byte("x")) == "<nil>") }},
+		{"RuntimeError.Render", "no source", func() error {
+			e := &vm.RuntimeError{Value: vm.String("x"), Trace: []vm.TraceEntry{{Func: "f", Pos: lang.Pos{Line: 9, Col: 9}}}}
+			return want(e.Render(nil) == e.Error())
+		}},
+		{"RuntimeError.Render", "source that does not parse or match", func() error {
+			e := &vm.RuntimeError{Value: vm.String("x"), Trace: []vm.TraceEntry{{Func: "f", Pos: lang.Pos{Line: 9, Col: 9}}}}
+			return want(strings.HasPrefix(e.Render([]byte("let = }")), "9:9: uncaught throw: \"x\"\ntraceback"))
+		}},
 		{"Kind.String", "out of range", func() error { return want(vm.Kind(200).String() == "invalid") }},
 		{"FiberStatus.String", "out of range", func() error { return want(vm.FiberStatus(200).String() == "invalid") }},
 		{"Compare", "unordered kinds", func() error { _, err := vm.Compare(vm.Int(1), vm.String("a")); return wantErr(err, "type_error") }},

@@ -49,6 +49,10 @@ func FuzzCompileRun(f *testing.F) {
 		if errors.Is(err, vm.ErrInternal) {
 			t.Fatalf("internal error: %v", err) // a panic, recovered
 		}
+		var re *vm.RuntimeError
+		if errors.As(err, &re) {
+			_ = re.Render(src) // showing the error must not panic either
+		}
 		if m.Steps() > 20_000+1<<16 {
 			t.Fatalf("ran %d steps on a budget of 20,000", m.Steps())
 		}

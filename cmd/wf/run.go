@@ -29,6 +29,9 @@ const usage = `wf runs .wf programs: a small language whose running coroutines a
 Usage:
   wf run [flags] FILE      compile and run a program
   wf check FILE...         compile only; report every error
+  wf fmt [flags] FILE...   lay out source in the canonical form (-l, -d, -w)
+  wf test [flags] [FILE]   run the test_* functions of *_test.wf files (-run, -v)
+  wf repl [--no-edit]      a prompt; :dump and :load save and restore the session
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf version               print the version
@@ -39,7 +42,7 @@ Run "wf COMMAND -h" for the flags of a command.
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = visible{stderr}
-	if len(args) == 0 || args[0] != "run" {
+	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" {
 		stdout = visible{stdout}
 	}
 	if len(args) == 0 {
@@ -52,6 +55,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRun(rest, stdin, stdout, stderr)
 	case "check":
 		return cmdCheck(rest, stdout, stderr)
+	case "fmt":
+		return cmdFmt(rest, stdin, stdout, stderr)
+	case "test":
+		return cmdTest(rest, stdout, stderr)
+	case "repl":
+		return cmdRepl(rest, stdin, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
@@ -167,16 +176,18 @@ func runProgram(prog *compiler.Program, lim limitFlags, hosts []*vm.Builtin, wfl
 		return exitRuntime
 	}
 	if err := runWorkflow(m, wfl, stdin, stderr); err != nil {
-		reportRuntime(stderr, err)
+		reportRuntime(stderr, err, prog.Src)
 		return exitRuntime
 	}
 	return exitOK
 }
 
-func reportRuntime(stderr io.Writer, err error) {
+// reportRuntime shows a runtime error in src as compile errors are shown:
+// with the source line, a caret and notes (vm.RuntimeError.Render).
+func reportRuntime(stderr io.Writer, err error, src []byte) {
 	var re *vm.RuntimeError
 	if errors.As(err, &re) {
-		fmt.Fprintf(stderr, "%v\n", re)
+		fmt.Fprintf(stderr, "%s\n", re.Render(src))
 		return
 	}
 	fmt.Fprintf(stderr, "wf: %v\n", err)
