@@ -139,6 +139,9 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 	if errors.As(err, &s) {
 		return &Suspension{Host: s.host, Request: s.request}, nil
 	}
+	if _, ok := err.(pauseSignal); ok {
+		return nil, ErrPaused
+	}
 	if err != nil {
 		err = m.escaped(err)
 		if !m.preempted {
