@@ -153,3 +153,10 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 	}
 	return nil, nil
 }
+
+// IsSuspension reports whether err is what Suspend returned: a host
+// function wrapping another (to log its results, say) passes it on.
+func IsSuspension(err error) bool {
+	_, ok := err.(*suspendSignal)
+	return ok
+}

@@ -452,6 +452,7 @@ var anyInput = map[string]string{
 	"InternalError":  "any recovered value can be wrapped",
 	"Verdict.String": "every verdict has a name; others are \"cannot move\"",
 	"Problem.String": "a plain record: any field values print",
+	"IsSuspension":   "any error, nil included, is or is not a suspension",
 }
 
 // TestMisuseCoversAPI: every exported function and method of package vm
