@@ -206,15 +206,11 @@ func (s *Session) hasFunc(name string) bool {
 }
 
 // Watch stops Continue and RContinue where the variable called name
-// changes value: a local of frame number frame at the cursor (0 is the
-// innermost), else a global. A local is watched in that function at that
-// call depth, where it is read at each step.
+// changes value: a local of the function of frame number frame at the
+// cursor (0 is the innermost), else a global. A local is watched in that
+// function at that call depth, wherever it is live.
 func (s *Session) Watch(frame int, name string) error {
-	if _, ok := s.m.Local(frame, name); ok {
-		fn, depth, err := s.frameAt(frame)
-		if err != nil {
-			return err
-		}
+	if fn, depth, err := s.frameAt(frame); err == nil && declares(fn, name) {
 		s.watches = append(s.watches, &watch{name: name, fn: fn, depth: depth})
 		return nil
 	}
@@ -225,6 +221,16 @@ func (s *Session) Watch(frame int, name string) error {
 		}
 	}
 	return fmt.Errorf("watch: no variable %q here", name)
+}
+
+// declares reports whether fn has a local called name.
+func declares(fn *compiler.Function, name string) bool {
+	for _, l := range fn.Locals {
+		if l.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // itoa formats an int.

@@ -169,3 +169,87 @@ func TestCheckpointCap(t *testing.T) {
 		t.Error("before the first checkpoint is not the start")
 	}
 }
+
+// TestWatch: continue stops where a watched variable changes, global or
+// local, and rcontinue finds the same stops in reverse order.
+func TestWatch(t *testing.T) {
+	const src = `let x = 0
+fn f(n) {
+    let acc = 0
+    for i in range(n) {
+        if i % 2 == 1 { acc += i }
+    }
+    return acc
+}
+let i = 0
+while i < 10 {
+    i += 1
+    if i % 3 == 0 { x = x + i }
+}
+print(x, f(6))
+`
+	p, err := compiler.CompileSource("w.wf", []byte(src), compiler.Options{Predeclared: vm.Universe()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &bytes.Buffer{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Watch(0, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Watch(0, "nope"); err == nil {
+		t.Error("watched a variable that does not exist")
+	}
+	global := func() string { v, _ := s.Machine().Global("x"); return vm.Repr(v) }
+	var forward []string
+	var steps []int64
+	for {
+		st, err := s.Continue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Ended {
+			break
+		}
+		if !strings.HasPrefix(st.Reason, "watch x: ") {
+			t.Fatalf("stopped for %q", st.Reason)
+		}
+		forward = append(forward, global())
+		steps = append(steps, st.Step)
+	}
+	if got := strings.Join(forward, " "); got != "0 3 9 18" {
+		t.Errorf("forward stops saw x = %s, want 0 3 9 18", got)
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		st, err := s.RContinue()
+		if err != nil || st.Step != steps[i] || !st.Reversed || global() != forward[i] {
+			t.Fatalf("rcontinue %d: step %d (want %d), x = %s, %v", i, st.Step, steps[i], global(), err)
+		}
+	}
+	// A local: break in f, watch acc there.
+	s.watches = nil
+	if _, err := s.Break("f"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	s.breaks = nil
+	if err := s.Watch(0, "acc"); err != nil {
+		t.Fatal(err)
+	}
+	var accs []string
+	for {
+		st, err := s.Continue()
+		if err != nil || st.Ended {
+			break
+		}
+		v, _ := s.Machine().Local(0, "acc")
+		accs = append(accs, vm.Repr(v))
+	}
+	if got := strings.Join(accs, " "); got != "1 4 9" {
+		t.Errorf("acc changed to %s, want 1 4 9", got)
+	}
+}
