@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/statediff"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -60,7 +61,7 @@ func reasonOf(c cond) string {
 func (s *Session) backward(c cond) (Stop, error) {
 	hi := s.m.Steps()
 	if hi == 0 {
-		return s.stop(true, "start"), ErrStart
+		return Stop{}, ErrStart
 	}
 	cp := s.cps.before(hi - 1)
 	for {
@@ -250,4 +251,33 @@ func (s *Session) frameAt(n int) (*compiler.Function, int, error) {
 		}
 	}
 	return nil, 0, fmt.Errorf("frame %d runs no function of the program", n)
+}
+
+// Diff returns the structural diff (package statediff) of the machine's
+// inspections (vm.Inspect) at steps a and b, and leaves the cursor where
+// it was.
+func (s *Session) Diff(a, b int64) ([]statediff.Change, error) {
+	back := s.m.Steps()
+	defer s.seek(back)
+	ia, err := s.inspectAt(a)
+	if err != nil {
+		return nil, err
+	}
+	ib, err := s.inspectAt(b)
+	if err != nil {
+		return nil, err
+	}
+	return statediff.Diff(ia, ib)
+}
+
+// inspectAt inspects the state at step.
+func (s *Session) inspectAt(step int64) (*vm.Inspection, error) {
+	if err := s.seek(step); err != nil {
+		return nil, err
+	}
+	data, err := s.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return vm.Inspect(s.prog, data, vm.InspectOptions{})
 }
