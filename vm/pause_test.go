@@ -214,3 +214,32 @@ main()`
 		t.Error("frame 3 does not exist")
 	}
 }
+
+// TestRestoreInShallowCallee is the regression test for a restored
+// machine whose stack was sized for its top frame only: restored inside
+// a callee that needs little stack, called from a caller that needs
+// more later, it overran the stack after the callee returned. A snapshot at every step must restore and finish the same.
+func TestRestoreInShallowCallee(t *testing.T) {
+	const src = `fn t(v) { return v }
+t(1)
+print(len([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]))`
+	var want bytes.Buffer
+	if _, err := newMachine(t, src, vm.Options{Stdout: &want}).Run(); err != nil {
+		t.Fatal(err)
+	}
+	for n := int64(1); ; n++ {
+		var out bytes.Buffer // what the machine printed before the pause, then the restored one
+		m := newMachine(t, src, vm.Options{Stdout: &out})
+		m.Pause(n, nil)
+		if _, err := m.Run(); err == nil {
+			break
+		}
+		restored, err := vm.Restore(m.Program(), snap(t, m), vm.Options{Stdout: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := restored.Run(); err != nil || out.String() != want.String() {
+			t.Fatalf("restored at step %d: %v, printed %q", n, err, out.String())
+		}
+	}
+}
