@@ -13,7 +13,7 @@ const DefaultMaxCheckpointBytes = 64 << 20
 // Config.CheckpointEvery is 0. Going back costs a replay of up to one
 // interval (at about 10 ns a step, well under a millisecond) plus, for the
 // reverse commands, one scan of it with a condition at every step.
-const DefaultCheckpointEvery = 1 << 16
+const DefaultCheckpointEvery = 1 << 17
 
 // stepsPerByte spaces checkpoints by their size: a snapshot costs about
 // what a handful of instructions cost per byte, so one every 16 steps a

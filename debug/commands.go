@@ -39,7 +39,11 @@ func (s *Session) forward(c cond) (Stop, error) {
 		return Stop{}, ErrEnded
 	}
 	c.start(s.m)
-	if _, err := s.run(0, c.stop); err != nil {
+	stop := c.stop
+	if _, ok := c.(*breakCond); ok && len(s.breaks) == 0 && len(s.watches) == 0 {
+		stop = nil // nothing to look for: run on the fast path
+	}
+	if _, err := s.run(0, stop); err != nil {
 		return s.stop(false, ""), err
 	}
 	return s.stop(false, reasonOf(c)), nil
@@ -54,18 +58,28 @@ func reasonOf(c cond) string {
 }
 
 // backward moves the cursor to the last boundary before it where c
-// holds, or to step 0 when there is none. It scans the interval from the
-// latest checkpoint before the cursor up to the cursor, then the
-// interval before that, and so on: each boundary is judged in the scan
-// of the interval it ends, so none is missed at a checkpoint.
+// holds, or to step 0 when there is none. It scans windows of the run
+// backwards from the cursor, each twice as long as the one before: it
+// seeks to the window's first boundary (a restore and a replay on the
+// fast path) and re-runs the window with c watching. Each window ends at
+// the first boundary of the one after it, so every boundary is judged
+// once, with the boundary before it, as the first run judged it. A stop
+// a few lines back costs a replay and a short scan, however long the
+// interval between two checkpoints.
 func (s *Session) backward(c cond) (Stop, error) {
 	hi := s.m.Steps()
 	if hi == 0 {
 		return Stop{}, ErrStart
 	}
-	cp := s.cps.before(hi - 1)
-	for {
-		found, reason, err := s.scan(cp, hi, c)
+	for w := int64(firstWindow); ; w *= 2 {
+		if err := s.seek(max(hi-w, 0)); err != nil {
+			return s.stop(true, ""), err
+		}
+		lo := s.m.Steps()
+		if lo >= hi {
+			continue // no boundary in the window (an instruction charged work): widen it
+		}
+		found, reason, err := s.scan(hi, c)
 		if err != nil {
 			return s.stop(true, ""), err
 		}
@@ -73,20 +87,20 @@ func (s *Session) backward(c cond) (Stop, error) {
 			err := s.seek(found)
 			return s.stop(true, reason), err
 		}
-		if cp.step == 0 {
+		if lo == 0 {
 			err := s.seek(0)
 			return s.stop(true, "start"), err
 		}
-		hi, cp = cp.step+1, s.cps.before(cp.step-1)
+		hi = lo + 1
 	}
 }
 
-// scan re-runs from cp to hi with c watching, and returns the last
-// boundary before hi where c held (-1 if none) and its reason.
-func (s *Session) scan(cp checkpoint, hi int64, c cond) (int64, string, error) {
-	if err := s.restore(cp); err != nil {
-		return -1, "", err
-	}
+// firstWindow is the steps the first window of a reverse command scans.
+const firstWindow = 256
+
+// scan re-runs from the cursor to hi with c watching, and returns the
+// last boundary before hi where c held (-1 if none) and its reason.
+func (s *Session) scan(hi int64, c cond) (int64, string, error) {
 	found, reason := int64(-1), ""
 	c.start(s.m)
 	_, err := s.run(hi, func(m *vm.Machine) bool {
