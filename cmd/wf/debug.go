@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/wf-lang/wf/debug"
-	"github.com/wf-lang/wf/engine"
 	"github.com/wf-lang/wf/vm"
 )
 
@@ -57,9 +56,8 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Options: vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc,
 			Hosts: append(fl.hosts(), wfl.hosts()...)},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
-			return wfl.answer(susp, func(c engine.Call) (vm.Value, error) { // stdin holds commands: nothing to ask
-				return ask(c, bufio.NewReader(strings.NewReader("")), io.Discard)
-			}, stderr)
+			// stdin holds commands: nothing to ask, and the questions go nowhere
+			return wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
 	})
 	if err != nil {

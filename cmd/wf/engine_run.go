@@ -85,7 +85,7 @@ func runWorkflow(m *vm.Machine, w *workflowFlags, stdin io.Reader, stderr io.Wri
 	susp, err := m.Run()
 	for err == nil && susp != nil {
 		var reply vm.Value
-		if reply, err = w.answer(susp, func(c engine.Call) (vm.Value, error) { return ask(c, in, stderr) }, stderr); err != nil {
+		if reply, err = w.answer(susp, in, stderr); err != nil {
 			return err
 		}
 		susp, err = m.Resume(reply)
@@ -93,9 +93,7 @@ func runWorkflow(m *vm.Machine, w *workflowFlags, stdin io.Reader, stderr io.Wri
 	return err
 }
 
-// answer replies to a workflow builtin's suspension: sleep is skipped,
-// wait takes the next --signal value or, without one, asks.
-func (w *workflowFlags) answer(susp *vm.Suspension, ask func(engine.Call) (vm.Value, error), stderr io.Writer) (vm.Value, error) {
+func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
 	call, err := engine.ParseCall(susp)
 	if err != nil {
 		return vm.Nil, err
@@ -108,7 +106,7 @@ func (w *workflowFlags) answer(susp *vm.Suspension, ask func(engine.Call) (vm.Va
 		if v, ok := w.signals.next(call.Name); ok {
 			return v, nil
 		}
-		return ask(call)
+		return ask(call, in, stderr)
 	}
 	return vm.Nil, fmt.Errorf("activity %s is not available in wf run", call.Name)
 }
