@@ -25,7 +25,8 @@ const longRun = `fn work(i) {
 let total = 0
 let marks = []
 let i = 0
-while i < 500000 {
+let limit = 500000
+while i < limit {
     total += work(i)
     if i % 1000 == 0 { marks.push(total) }
     i += 1
@@ -111,4 +112,27 @@ func BenchmarkCheckpointMemory(b *testing.B) {
 	}
 	b.ReportMetric(float64(bytes)/(1<<10), "KiB")
 	b.ReportMetric(float64(count), "checkpoints")
+}
+
+// BenchmarkWatchLastChange: from the end of the run, rcontinue with a
+// watch on a global set once near the start: the search scans the whole
+// run backwards.
+func BenchmarkWatchLastChange(b *testing.B) {
+	s := recorded(b)
+	end := s.Steps()
+	if err := s.Watch(0, "limit"); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := s.Goto(end); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		st, err := s.RContinue()
+		if err != nil || st.Step > 100 {
+			b.Fatalf("stopped at step %d (%q), %v", st.Step, st.Reason, err)
+		}
+	}
+	b.ReportMetric(float64(end), "steps")
 }

@@ -124,8 +124,8 @@ func (c *breakCond) stop(m *vm.Machine) bool {
 	}
 	for i, w := range c.s.watches {
 		k := w.key(m)
-		if c.reason == "" && k.ok && c.keys[i].ok && k.dump != c.keys[i].dump {
-			c.reason = "watch " + w.name + ": " + c.keys[i].repr + " -> " + k.repr
+		if c.reason == "" && k.ok && c.keys[i].ok && !k.same(c.keys[i]) {
+			c.reason = "watch " + w.name + ": " + c.keys[i].String() + " -> " + k.String()
 		}
 		c.keys[i] = k
 	}
@@ -141,31 +141,62 @@ type watch struct {
 	depth int
 }
 
-// watchKey is a watched variable's value at a boundary: ok when it can be
-// read there, dump its exact content (vm.Dump bytes), repr its text.
+// watchKey is a watched variable's value at a boundary, in a form that
+// compares exactly: ok when it can be read there; a scalar (nil, bool,
+// int, float) as its Value, a string by its content, anything else by
+// its vm.Dump bytes, which cover everything it reaches. Scalars, the
+// common case, cost no allocation per step.
 type watchKey struct {
-	ok   bool
-	dump string
-	repr string
+	ok    bool
+	unset bool     // a global not yet set
+	v     vm.Value // the value, for scalars and strings
+	text  string   // a string's content, or an object's Dump bytes
+	repr  string   // an object's text when read (it may change later)
 }
+
+func (k watchKey) same(o watchKey) bool {
+	return k.unset == o.unset && k.v.Kind() == o.v.Kind() && k.text == o.text &&
+		(k.text != "" || k.v.Kind() == vm.KindString || k.v == o.v)
+}
+
+func (k watchKey) String() string {
+	switch {
+	case k.unset:
+		return "<unset>"
+	case k.repr != "":
+		return k.repr
+	}
+	return vm.Repr(k.v)
+}
+
+// maxWatchRepr bounds the text a watch stop shows of a value.
+const maxWatchRepr = 80
 
 func (w *watch) key(m *vm.Machine) watchKey {
 	var v vm.Value
 	var ok bool
 	if w.fn == nil {
-		v, ok = m.Global(w.name)
-		if !ok {
-			return watchKey{ok: true, dump: "", repr: "<unset>"}
+		if v, ok = m.Global(w.name); !ok {
+			return watchKey{ok: true, unset: true}
 		}
 	} else if loc := m.Location(); loc.Fn == w.fn && loc.Depth == w.depth {
 		v, ok = m.Local(0, w.name)
 	}
-	if !ok {
+	switch {
+	case !ok:
 		return watchKey{}
+	case v.Kind() == vm.KindString:
+		return watchKey{ok: true, v: v, text: v.AsString()}
+	case v.Kind() == vm.KindNil || v.Kind() == vm.KindBool || v.Kind() == vm.KindInt || v.Kind() == vm.KindFloat:
+		return watchKey{ok: true, v: v}
 	}
 	data, err := m.Dump(v)
 	if err != nil {
 		return watchKey{}
 	}
-	return watchKey{ok: true, dump: string(data), repr: vm.Repr(v)}
+	repr := vm.Repr(v)
+	if len(repr) > maxWatchRepr {
+		repr = repr[:maxWatchRepr] + "..."
+	}
+	return watchKey{ok: true, text: string(data), repr: repr}
 }

@@ -253,3 +253,34 @@ print(x, f(6))
 		t.Errorf("acc changed to %s, want 1 4 9", got)
 	}
 }
+
+// TestWatchObject: a list changed in place is a change; the stop shows
+// its text before and after.
+func TestWatchObject(t *testing.T) {
+	p, err := compiler.CompileSource("o.wf", []byte("let l = []\nlet n = 0\nfor i in range(3) { n += 1 }\nl.push(1)\nl.push(2)\n"), compiler.Options{Predeclared: vm.Universe()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &bytes.Buffer{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Watch(0, "l"); err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for {
+		st, err := s.Continue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Ended {
+			break
+		}
+		reasons = append(reasons, st.Reason)
+	}
+	want := "watch l: <unset> -> []|watch l: [] -> [1]|watch l: [1] -> [1, 2]"
+	if got := strings.Join(reasons, "|"); got != want {
+		t.Errorf("stops %q, want %q", got, want)
+	}
+}
