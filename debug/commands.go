@@ -68,11 +68,11 @@ func reasonOf(c cond) string {
 // interval between two checkpoints.
 func (s *Session) backward(c cond) (Stop, error) {
 	hi := s.m.Steps()
-	if hi == 0 {
+	if hi <= s.base.step {
 		return Stop{}, ErrStart
 	}
 	for w := int64(firstWindow); ; w *= 2 {
-		if err := s.seek(max(hi-w, 0)); err != nil {
+		if err := s.seek(max(hi-w, s.base.step)); err != nil {
 			return s.stop(true, ""), err
 		}
 		lo := s.m.Steps()
@@ -87,8 +87,8 @@ func (s *Session) backward(c cond) (Stop, error) {
 			err := s.seek(found)
 			return s.stop(true, reason), err
 		}
-		if lo == 0 {
-			err := s.seek(0)
+		if lo <= s.base.step {
+			err := s.seek(s.base.step)
 			return s.stop(true, "start"), err
 		}
 		hi = lo + 1
@@ -157,8 +157,8 @@ func (s *Session) RContinue() (Stop, error) { return s.backward(&breakCond{s: s}
 // Goto moves the cursor to the first boundary at or after step, or to
 // the end when the program ends before it.
 func (s *Session) Goto(step int64) (Stop, error) {
-	if step < 0 {
-		return Stop{}, fmt.Errorf("goto: step %d is negative", step)
+	if step < s.base.step {
+		return Stop{}, fmt.Errorf("goto: step %d is before the start of this run (step %d)", step, s.base.step)
 	}
 	reversed := step < s.m.Steps()
 	err := s.seek(step)

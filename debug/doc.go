@@ -10,7 +10,8 @@
 //     snapshot (so that taking them costs a small share of the run) and
 //     thinned, every other one of the older half, whenever they would
 //     exceed a memory cap (Config.MaxCheckpointBytes, 64 MiB by default);
-//     the start needs none, a new machine is the state at step 0;
+//     the start needs none: a new machine is the state at step 0 (or
+//     Config.Snapshot is, for a run that starts from a stored state);
 //   - logs every input from outside by step: what each host function
 //     returned and each reply to a host suspension, as vm.Dump bytes;
 //   - and reaches any earlier step by restoring the nearest checkpoint at
@@ -32,7 +33,9 @@
 // the last boundary found.
 //
 // Breakpoints (Break) name a line that has code, or a function; Watch
-// names a variable and stops where its value changes. Console reads
+// names a variable and stops where its value changes. The log is not
+// capped: it grows with what comes from outside, not with the steps.
+// Console reads
 // commands from a reader and prints each stop with its source line: wf
 // debug is a Console on a Session.
 package debug

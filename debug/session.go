@@ -30,6 +30,10 @@ type Config struct {
 	// CheckpointEvery is the fewest steps between two checkpoints; 0
 	// means DefaultCheckpointEvery.
 	CheckpointEvery int64
+	// Snapshot, if set, is where the run starts instead of step 0: a
+	// snapshot of Program (a durable instance's version, say), also one
+	// waiting on a host reply. The timeline begins at its step.
+	Snapshot []byte
 }
 
 // Session is a program's run under a debugger: a machine at the cursor,
@@ -42,6 +46,7 @@ type Session struct {
 	out   *gate
 	log   *inputs
 	cps   *checkpoints
+	base  checkpoint // where the timeline starts: step 0 (no data) or Config.Snapshot
 
 	m        *vm.Machine
 	frontier int64 // the furthest step any run reached
@@ -83,9 +88,13 @@ func New(cfg Config) (*Session, error) {
 		}
 		s.opts.Hosts = append(s.opts.Hosts, s.log.wrap(h))
 	}
+	if cfg.Snapshot != nil {
+		s.base.data = cfg.Snapshot
+	}
 	if err := s.restore(checkpoint{}); err != nil {
 		return nil, err
 	}
+	s.base.step, s.frontier = s.m.Steps(), s.m.Steps()
 	return s, nil
 }
 
@@ -123,8 +132,12 @@ func (s *Session) CheckpointBytes() (bytes int64, count int) {
 	return s.cps.bytes, len(s.cps.list)
 }
 
-// restore puts the cursor at a checkpoint.
+// restore puts the cursor at a checkpoint; one without data is the
+// start of the timeline.
 func (s *Session) restore(cp checkpoint) error {
+	if cp.data == nil {
+		cp = s.base
+	}
 	var m *vm.Machine
 	var err error
 	if cp.data == nil {
@@ -135,7 +148,10 @@ func (s *Session) restore(cp checkpoint) error {
 	if err != nil {
 		return err
 	}
-	s.m, s.ended, s.endErr, s.waiting = m, false, nil, nil
+	s.m, s.ended, s.endErr, s.waiting = m, m.Finished(), nil, nil
+	if susp, ok := m.Pending(); ok {
+		s.waiting = susp // a start snapshot taken while a host call waited
+	}
 	return nil
 }
 

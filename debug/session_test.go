@@ -284,3 +284,56 @@ func TestWatchObject(t *testing.T) {
 		t.Errorf("stops %q, want %q", got, want)
 	}
 }
+
+// TestStartFromSnapshot: a session can start from a snapshot, one that
+// waits on a host reply included: its timeline begins there, going back
+// stops there exactly, and going forward prints what the rest prints.
+func TestStartFromSnapshot(t *testing.T) {
+	var out bytes.Buffer
+	s0, _, _ := hostSession(t, &out)
+	if _, err := s0.Goto(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	m, err := vm.New(s0.prog, vm.Options{Stdout: &bytes.Buffer{}, Hosts: s0.opts.Hosts}) // the logged hosts: tick answers as before
+	if err != nil {
+		t.Fatal(err)
+	}
+	susp, err := m.Run()
+	if err != nil || susp == nil {
+		t.Fatalf("run to ask: %v, %v", susp, err)
+	}
+	start, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rest bytes.Buffer
+	s, err := New(Config{Program: s0.prog, Options: vm.Options{Stdout: &rest, Hosts: s0.opts.Hosts}, Snapshot: start,
+		Reply: func(*vm.Suspension) (vm.Value, error) { return vm.String("bob"), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Steps() != m.Steps() || s.Waiting() == nil {
+		t.Fatalf("starts at step %d waiting %v, want %d waiting on ask", s.Steps(), s.Waiting(), m.Steps())
+	}
+	if _, err := s.RStep(); !errors.Is(err, ErrStart) {
+		t.Errorf("rstep at the start: %v", err)
+	}
+	if _, err := s.Goto(3); err == nil {
+		t.Error("goto before the start")
+	}
+	if _, err := s.Step(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RStep(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Snapshot(); !bytes.Equal(got, start) {
+		t.Error("going back to the start does not give the start snapshot")
+	}
+	if st, err := s.Continue(); err != nil || !st.Ended {
+		t.Fatalf("continue: %+v, %v", st, err)
+	}
+	if rest.String() != "hello bob [[10], [20], [30]]\n" {
+		t.Errorf("printed %q", rest.String())
+	}
+}
