@@ -124,6 +124,9 @@ func (s *Session) Next() (Stop, error) { return s.forward(&stepCond{depth: s.dep
 
 // Finish runs until the function at the cursor returns to its caller.
 func (s *Session) Finish() (Stop, error) {
+	if s.ended {
+		return Stop{}, ErrEnded
+	}
 	if s.depth() <= 1 {
 		return Stop{}, fmt.Errorf("finish: the main program has no caller")
 	}
