@@ -33,15 +33,7 @@ g = f(g + 1)
 	m.Pause(0, func(m *vm.Machine) bool { v, ok := m.Local(0, "b"); return ok && v.AsInt() == 4 })
 	m.Run()
 	b = m.Stack(vm.ViewOptions{})
-	changes, err := Diff(a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, c := range changes {
-		got = append(got, c.String())
-	}
-	text := strings.Join(got, "\n")
+	text := diffText(t, a, b)
 	for _, want := range []string{
 		"+ frames[1]:", `"function":"f"`,
 		"~ steps: 3 -> ",
@@ -61,22 +53,29 @@ g = f(g + 1)
 func TestDiffKeys(t *testing.T) {
 	a := map[string]any{"locals": []any{map[string]any{"name": "x", "v": 1}, map[string]any{"name": "y", "v": 2}}, "l": []any{1, 2}}
 	b := map[string]any{"locals": []any{map[string]any{"name": "w", "v": 0}, map[string]any{"name": "y", "v": 3}}, "l": []any{1}}
-	changes, err := Diff(a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, c := range changes {
-		got = append(got, c.String())
-	}
+	got := diffText(t, a, b)
 	want := `- l[1]: 2
 + locals.w: {"name":"w","v":0}
 - locals.x: {"name":"x","v":1}
 ~ locals.y.v: 2 -> 3`
-	if strings.Join(got, "\n") != want {
-		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 	if _, err := Diff(make(chan int), 1); err == nil {
 		t.Error("a value that is not JSON diffed")
 	}
+}
+
+// diffText is Diff(a, b) as lines.
+func diffText(t *testing.T, a, b any) string {
+	t.Helper()
+	changes, err := Diff(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range changes {
+		lines = append(lines, c.String())
+	}
+	return strings.Join(lines, "\n")
 }
