@@ -188,14 +188,7 @@ while i < 10 {
 }
 print(x, f(6))
 `
-	p, err := compiler.CompileSource("w.wf", []byte(src), compiler.Options{Predeclared: vm.Universe()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &bytes.Buffer{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := sourceSession(t, src)
 	if err := s.Watch(0, "x"); err != nil {
 		t.Fatal(err)
 	}
@@ -205,20 +198,13 @@ print(x, f(6))
 	global := func() string { v, _ := s.Machine().Global("x"); return vm.Repr(v) }
 	var forward []string
 	var steps []int64
-	for {
-		st, err := s.Continue()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Ended {
-			break
-		}
+	continueAll(t, s, func(st Stop) {
 		if !strings.HasPrefix(st.Reason, "watch x: ") {
 			t.Fatalf("stopped for %q", st.Reason)
 		}
 		forward = append(forward, global())
 		steps = append(steps, st.Step)
-	}
+	})
 	if got := strings.Join(forward, " "); got != "0 3 9 18" {
 		t.Errorf("forward stops saw x = %s, want 0 3 9 18", got)
 	}
@@ -257,28 +243,12 @@ print(x, f(6))
 // TestWatchObject: a list changed in place is a change; the stop shows
 // its text before and after.
 func TestWatchObject(t *testing.T) {
-	p, err := compiler.CompileSource("o.wf", []byte("let l = []\nlet n = 0\nfor i in range(3) { n += 1 }\nl.push(1)\nl.push(2)\n"), compiler.Options{Predeclared: vm.Universe()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &bytes.Buffer{}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := sourceSession(t, "let l = []\nlet n = 0\nfor i in range(3) { n += 1 }\nl.push(1)\nl.push(2)\n")
 	if err := s.Watch(0, "l"); err != nil {
 		t.Fatal(err)
 	}
 	var reasons []string
-	for {
-		st, err := s.Continue()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Ended {
-			break
-		}
-		reasons = append(reasons, st.Reason)
-	}
+	continueAll(t, s, func(st Stop) { reasons = append(reasons, st.Reason) })
 	want := "watch l: <unset> -> []|watch l: [] -> [1]|watch l: [1] -> [1, 2]"
 	if got := strings.Join(reasons, "|"); got != want {
 		t.Errorf("stops %q, want %q", got, want)
@@ -335,5 +305,34 @@ func TestStartFromSnapshot(t *testing.T) {
 	}
 	if rest.String() != "hello bob [[10], [20], [30]]\n" {
 		t.Errorf("printed %q", rest.String())
+	}
+}
+
+// sourceSession returns a session on src, its output discarded.
+func sourceSession(t *testing.T, src string) *Session {
+	t.Helper()
+	p, err := compiler.CompileSource("test.wf", []byte(src), compiler.Options{Predeclared: vm.Universe()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &bytes.Buffer{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// continueAll continues to the end, calling at at each stop on the way.
+func continueAll(t *testing.T, s *Session, at func(Stop)) {
+	t.Helper()
+	for {
+		st, err := s.Continue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Ended {
+			return
+		}
+		at(st)
 	}
 }
