@@ -350,7 +350,7 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 		if isUncatchable(e) {
 			return false, err
 		}
-	case *suspendSignal:
+	case *suspendSignal, pauseSignal:
 		return false, err
 	}
 	exc, trace := m.excValue(err)

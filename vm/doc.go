@@ -122,6 +122,18 @@
 // Options.FreshBudgets starts them at zero for the run. Host functions
 // that build large values call Charge, and long-running ones Poll.
 //
+// # Pausing, for debuggers
+//
+// Pause arms a stop between two instructions: at a step count, or where
+// a predicate called at every instruction boundary says so. Run or
+// Resume then returns ErrPaused with the machine whole: it may be
+// snapshotted, inspected (Location, Local, Global), and continued by Run
+// exactly as if it had never stopped; a host suspension on the way still
+// suspends. The pause rides the slow path the step budget already takes
+// (the loop stops at a precomputed step and calls event), so a machine
+// without a pause runs the same instructions as before. Package debug
+// builds stepping, breakpoints and reverse execution on it.
+//
 // # Errors
 //
 // A throw that no .wf code catches makes Run return a *RuntimeError: the

@@ -139,6 +139,9 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 	if errors.As(err, &s) {
 		return &Suspension{Host: s.host, Request: s.request}, nil
 	}
+	if _, ok := err.(pauseSignal); ok {
+		return nil, ErrPaused
+	}
 	if err != nil {
 		err = m.escaped(err)
 		if !m.preempted {
@@ -149,4 +152,11 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 		return nil, err
 	}
 	return nil, nil
+}
+
+// IsSuspension reports whether err is what Suspend returned: a host
+// function wrapping another (to log its results, say) passes it on.
+func IsSuspension(err error) bool {
+	_, ok := err.(*suspendSignal)
+	return ok
 }

@@ -37,6 +37,9 @@ func (m *Machine) nextEvent() int64 {
 	if m.hook != nil && m.hookAt < next {
 		next = m.hookAt
 	}
+	if m.pausing != nil {
+		next = min(next, m.pauseNext())
+	}
 	return next
 }
 
@@ -53,7 +56,13 @@ func (m *Machine) event() error {
 		return err
 	}
 	if m.hook != nil && m.steps >= m.hookAt {
-		return m.hook()
+		if err := m.hook(); err != nil {
+			return err
+		}
+	}
+	if m.pausing != nil && m.pauseNow() {
+		m.preempted = true // between instructions, outside any Go builtin: whole
+		return pauseSignal{}
 	}
 	return nil
 }

@@ -99,6 +99,8 @@ type Machine struct {
 
 	hook   func() error // called when steps reach hookAt (snapshot round trips)
 	hookAt int64
+
+	pausing *pause // the stop Pause armed, if any (a debugger's)
 }
 
 // New returns a machine ready to run p from the start. Every host

@@ -413,6 +413,38 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Output", "default", func() error { return want(finished.Output() != nil) }},
 		{"Machine.AllocLeft", "nil machine", func() error { _, limited := (*vm.Machine)(nil).AllocLeft(); return want(!limited) }},
 		{"Machine.AllocLeft", "no budget", func() error { _, limited := finished.AllocLeft(); return want(!limited) }},
+		{"Machine.Pause", "nil machine", func() error { return wantErr((*vm.Machine)(nil).Pause(5, nil), "no machine") }},
+		{"Machine.Pause", "finished", func() error {
+			if err := finished.Pause(1, nil); err != nil {
+				return err
+			}
+			_, err := finished.Run()
+			finished.Pause(0, nil)
+			return wantIs(err, vm.ErrFinished)
+		}},
+		{"Machine.Pause", "negative step, no predicate: disarmed", func() error {
+			m, err := vm.New(fresh.Program(), vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{askHost}})
+			if err != nil {
+				return err
+			}
+			if err := m.Pause(-3, nil); err != nil {
+				return err
+			}
+			susp, err := m.Run()
+			return want(err == nil && susp != nil, susp, err)
+		}},
+		{"Machine.Location", "nil machine", func() error { return want((*vm.Machine)(nil).Location().Fn == nil) }},
+		{"Machine.Location", "finished", func() error { return want(finished.Location().Fn == nil) }},
+		{"Location.Line", "no function", func() error { return want(vm.Location{PC: 3}.Line() == 0) }},
+		{"Machine.Finished", "nil machine", func() error { return want(!(*vm.Machine)(nil).Finished()) }},
+		{"Machine.Finished", "states", func() error {
+			return want(!fresh.Finished() && !suspended.Finished() && finished.Finished())
+		}},
+		{"Machine.Local", "nil machine", func() error { _, ok := (*vm.Machine)(nil).Local(0, "x"); return want(!ok) }},
+		{"Machine.Local", "finished", func() error { _, ok := finished.Local(-1, "x"); return want(!ok) }},
+		{"Machine.Stack", "nil machine", func() error { return want(len((*vm.Machine)(nil).Stack(vm.ViewOptions{}).Frames) == 0) }},
+		{"Machine.Stack", "finished", func() error { return want(len(finished.Stack(vm.ViewOptions{}).Frames) == 0) }},
+		{"Machine.Program", "nil machine", func() error { return want((*vm.Machine)(nil).Program() == nil) }},
 		{"Inspection.Object", "nil inspection", func() error { return want((*vm.Inspection)(nil).Object(1) == nil) }},
 		{"Inspection.Object", "id out of range", func() error { return want((&vm.Inspection{}).Object(0) == nil) }},
 	}
@@ -431,6 +463,7 @@ var anyInput = map[string]string{
 	"InternalError":  "any recovered value can be wrapped",
 	"Verdict.String": "every verdict has a name; others are \"cannot move\"",
 	"Problem.String": "a plain record: any field values print",
+	"IsSuspension":   "any error, nil included, is or is not a suspension",
 }
 
 // TestMisuseCoversAPI: every exported function and method of package vm

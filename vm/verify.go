@@ -241,7 +241,15 @@ func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
-	f.grow(top.Base + top.Fn.Fn.NumLocals + top.Fn.Fn.MaxStack)
+	// Every frame gets the stack its code may use, not only the top one:
+	// a caller deep in an expression resumes above its callee's base
+	// when the callee returns, and the loop does not check the stack's
+	// length as it pushes.
+	need := 0
+	for _, fr := range f.Frames {
+		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
+	}
+	f.grow(need)
 	return d.verifyHandlers(f)
 }
 

@@ -34,6 +34,7 @@ Usage:
   wf repl [--no-edit]      a prompt; :dump and :load save and restore the session
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
+  wf debug FILE            step through a run, forwards and backwards
   wf version               print the version
   wf help                  print this help
 
@@ -65,6 +66,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
 		return cmdInspect(rest, stdout, stderr)
+	case "debug":
+		return cmdDebug(rest, stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version)
 		return exitOK
