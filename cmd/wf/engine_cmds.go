@@ -555,13 +555,15 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	d.conns = max(4, concurrency+1) // a connection per loop, and one for the signals it sends
+	// Signals are handled from now on: one that comes while the database
+	// opens stops the worker cleanly once it has.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	e, code := d.open(create, engine.Options{}, stderr)
 	if e == nil {
 		return code
 	}
 	defer e.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, Logf: logf}); err != nil {
