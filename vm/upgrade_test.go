@@ -141,32 +141,47 @@ func TestUpgradeCorpus(t *testing.T) {
 // TestUpgradeIdentity: upgrading to the same program changes nothing, at
 // every suspension point of every program in the corpus.
 func TestUpgradeIdentity(t *testing.T) {
+	for _, c := range corpusPrograms(t) {
+		p := compileWith(t, c.name, c.src)
+		for stop := 1; ; stop++ {
+			data, ok := stopAt(p, stop, vm.Options{})
+			if !ok {
+				break
+			}
+			moved, rep, err := vm.Upgrade(p, p.Map(), data, vm.Options{})
+			if err != nil || rep.Verdict != vm.Moves {
+				t.Fatalf("%s %s stop %d: %v %v", c.file, c.name, stop, err, rep)
+			}
+			if !bytes.Equal(moved, data) {
+				t.Fatalf("%s %s stop %d: upgrading to the same program changed the snapshot", c.file, c.name, stop)
+			}
+		}
+	}
+}
+
+// corpusProgram is one program of the upgrade corpus: an old.wf or a
+// new.wf of a case.
+type corpusProgram struct {
+	file, name string
+	src        []byte
+}
+
+func corpusPrograms(t testing.TB) []corpusProgram {
+	t.Helper()
 	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
+	var out []corpusProgram
 	for _, file := range files {
 		ar, err := txtar.ParseFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range ar.Files {
-			if !strings.HasSuffix(f.Name, ".wf") {
-				continue
-			}
-			p := compileWith(t, f.Name, f.Data)
-			for stop := 1; ; stop++ {
-				data, ok := stopAt(p, stop, vm.Options{})
-				if !ok {
-					break
-				}
-				moved, rep, err := vm.Upgrade(p, p.Map(), data, vm.Options{})
-				if err != nil || rep.Verdict != vm.Moves {
-					t.Fatalf("%s %s stop %d: %v %v", file, f.Name, stop, err, rep)
-				}
-				if !bytes.Equal(moved, data) {
-					t.Fatalf("%s %s stop %d: upgrading to the same program changed the snapshot", file, f.Name, stop)
-				}
+			if strings.HasSuffix(f.Name, ".wf") {
+				out = append(out, corpusProgram{file: file, name: f.Name, src: f.Data})
 			}
 		}
 	}
+	return out
 }
 
 // FuzzUpgrade upgrades a program stopped at a random suspension point to
@@ -272,37 +287,27 @@ print(version(n))`), vm.CompileOptions{}); err == nil || !strings.Contains(err.E
 // suspension point, the output a fresh run of the new program gives with
 // the same replies.
 func TestUpgradeTailEdit(t *testing.T) {
-	files, _ := filepath.Glob("testdata/upgrade/*.txtar")
 	checked := 0
-	for _, file := range files {
-		ar, err := txtar.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ar.Files {
-			if !strings.HasSuffix(f.Name, ".wf") {
-				continue
+	for _, c := range corpusPrograms(t) {
+		oldP := compileWith(t, c.name, c.src)
+		newP := compileWith(t, c.name, append(append([]byte(nil), c.src...), "\nprint(\"the edited tail\")\n"...))
+		var fresh bytes.Buffer
+		finishFresh(t, newP, &fresh)
+		for stop := 1; ; stop++ {
+			var before bytes.Buffer
+			data, ok := stopAt(oldP, stop, vm.Options{Stdout: &before})
+			if !ok {
+				break
 			}
-			oldP := compileWith(t, f.Name, f.Data)
-			newP := compileWith(t, f.Name, append(append([]byte(nil), f.Data...), "\nprint(\"the edited tail\")\n"...))
-			var fresh bytes.Buffer
-			finishFresh(t, newP, &fresh)
-			for stop := 1; ; stop++ {
-				var before bytes.Buffer
-				data, ok := stopAt(oldP, stop, vm.Options{Stdout: &before})
-				if !ok {
-					break
-				}
-				moved, _, err := vm.Upgrade(newP, oldP.Map(), data, vm.Options{})
-				if err != nil {
-					t.Fatalf("%s %s stop %d: %v", file, f.Name, stop, err)
-				}
-				var after bytes.Buffer
-				if got := before.String() + finish(t, newP, moved, &after); got != fresh.String() {
-					t.Fatalf("%s %s stop %d: output\n%s\nwant (a fresh run)\n%s", file, f.Name, stop, got, fresh.String())
-				}
-				checked++
+			moved, _, err := vm.Upgrade(newP, oldP.Map(), data, vm.Options{})
+			if err != nil {
+				t.Fatalf("%s %s stop %d: %v", c.file, c.name, stop, err)
 			}
+			var after bytes.Buffer
+			if got := before.String() + finish(t, newP, moved, &after); got != fresh.String() {
+				t.Fatalf("%s %s stop %d: output\n%s\nwant (a fresh run)\n%s", c.file, c.name, stop, got, fresh.String())
+			}
+			checked++
 		}
 	}
 	if checked < 20 {
