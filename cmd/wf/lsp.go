@@ -14,7 +14,7 @@ func cmdLsp(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if err := lsp.Serve(stdin, stdout, lsp.Options{Predeclared: predeclared()}); err != nil {
-		fmt.Fprintf(stderr, "wf lsp: %v\n", err)
+		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitRuntime
 	}
 	return exitOK
