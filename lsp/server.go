@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 )
@@ -101,15 +102,27 @@ func (s *Server) handle(m *message) {
 	case !s.initialized && m.Method != "initialize":
 		rerr = &RPCError{Code: codeNotInitialized, Message: "not initialized"}
 	default:
-		var err error
-		result, err = h(s, m.Params)
-		if err != nil && !errors.As(err, &rerr) {
-			rerr = &RPCError{Code: codeRequestFailed, Message: err.Error()}
-		}
+		result, rerr = s.call(h, m.Params)
 	}
 	if m.ID != nil {
 		s.reply(m.ID, result, rerr)
 	}
+}
+
+// call runs a handler. A panic in it, which would be a bug of the
+// server, becomes an internal error response: the editor's session goes
+// on, and the user sees the message instead of a dead server.
+func (s *Server) call(h handler, params json.RawMessage) (result any, rerr *RPCError) {
+	defer func() {
+		if v := recover(); v != nil {
+			result, rerr = nil, &RPCError{Code: codeInternalError, Message: fmt.Sprintf("internal error: %v", v)}
+		}
+	}()
+	result, err := h(s, params)
+	if err != nil && !errors.As(err, &rerr) {
+		rerr = &RPCError{Code: codeRequestFailed, Message: err.Error()}
+	}
+	return result, rerr
 }
 
 // reply sends the response to request id.

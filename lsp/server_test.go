@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -396,5 +398,39 @@ func TestBuiltinDocs(t *testing.T) {
 				t.Errorf("method %s.%s has no entry in methodDocs", typ, name)
 			}
 		}
+	}
+}
+
+// TestEveryPosition asks for hover, definition, references, completion
+// and rename at every position of every example, as a cursor moving
+// through the files would: no request may fail with an internal error.
+func TestEveryPosition(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.wf")
+	if len(files) == 0 {
+		t.Fatal("no examples")
+	}
+	if testing.Short() {
+		files = files[:1]
+	}
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := session(t, string(src))
+		for line, text := range strings.Split(string(src), "\n") {
+			for char := 0; char <= utf16Len([]byte(text)); char += 3 {
+				for _, method := range []string{"hover", "definition", "references", "completion", "rename"} {
+					p := at(line, char)
+					p["newName"] = "renamed"
+					c.next++
+					c.send("textDocument/"+method, c.next, p)
+					if m := c.recv(); m.Error != nil && m.Error.Code != codeRequestFailed {
+						t.Fatalf("%s %s at %d:%d: %v", file, method, line, char, m.Error)
+					}
+				}
+			}
+		}
+		c.shutdown()
 	}
 }
