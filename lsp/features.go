@@ -5,6 +5,7 @@ package lsp
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -25,6 +26,17 @@ func (s *Server) at(params json.RawMessage, p *TextDocumentPositionParams) (*doc
 	}
 	pos, _ := d.text.pos(p.Position)
 	return d, pos, d.identAt(pos), nil
+}
+
+// docOf returns the document that params names in its "textDocument".
+func (s *Server) docOf(params json.RawMessage) (*document, error) {
+	var p struct {
+		TextDocument TextDocumentIdentifier `json:"textDocument"`
+	}
+	if err := decode(params, &p); err != nil {
+		return nil, err
+	}
+	return s.doc(p.TextDocument.URI)
 }
 
 // hover shows a builtin's signature and doc, or the line that declares
@@ -100,13 +112,7 @@ func (s *Server) references(params json.RawMessage) (any, error) {
 
 // documentSymbol lists the top-level functions and variables.
 func (s *Server) documentSymbol(params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument TextDocumentIdentifier `json:"textDocument"`
-	}
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.docOf(params)
 	if err != nil || d.file == nil {
 		return []DocumentSymbol{}, err
 	}
@@ -142,13 +148,7 @@ func paramList(f *lang.FuncLit) string {
 // formatting returns the edit that lays the document out as wf fmt
 // does: one edit replacing the whole text, or none if it is formatted.
 func (s *Server) formatting(params json.RawMessage) (any, error) {
-	var p struct {
-		TextDocument TextDocumentIdentifier `json:"textDocument"`
-	}
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.docOf(params)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func methodItems(recv, prefix string) []CompletionItem {
 	}
 	out := []CompletionItem{}
 	for _, t := range types {
-		for _, name := range sortedKeys(methodDocs[t]) {
+		for _, name := range slices.Sorted(maps.Keys(methodDocs[t])) {
 			if strings.HasPrefix(name, prefix) {
 				out = append(out, CompletionItem{Label: name, Kind: completionMethod, Detail: t + "." + methodDocs[t][name]})
 			}
@@ -271,13 +271,4 @@ func (d *document) nameItems(pos lang.Pos, prefix string, predecl []string) []Co
 		add(name, completionFunction, builtins[name].sig)
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
