@@ -14,12 +14,14 @@ import (
 
 // document is an open document and what the server knows of it.
 type document struct {
-	uri    string
-	text   *text
-	file   *lang.File // the last text that parsed, for completion while typing
-	refs   map[*lang.Ident]compiler.Ref
-	idents []*lang.Ident // every identifier of file, declaring ones too
-	errs   []Diagnostic
+	uri         string
+	text        *text
+	file        *lang.File // the last text that parsed, for completion while typing
+	stale       bool       // file is an earlier text's: its positions are not this text's
+	resolveErrs int        // how many errors compiler.Resolve found
+	refs        map[*lang.Ident]compiler.Ref
+	idents      []*lang.Ident // every identifier of file, declaring ones too
+	errs        []Diagnostic
 }
 
 // analyze parses and compiles src; prev, if any, is the document's
@@ -30,18 +32,32 @@ func analyze(uri, src string, predecl []string, prev *document) *document {
 	if err != nil {
 		d.errs = d.diagnostics(err)
 		if prev != nil && prev.file != nil {
-			d.file, d.refs, d.idents = prev.file, prev.refs, prev.idents
+			d.file, d.stale = prev.file, true
 		}
 		return d
 	}
 	d.file = f
 	opts := compiler.Options{Predeclared: predecl}
-	d.refs, _ = compiler.Resolve(f, opts)
+	var rerr error
+	d.refs, rerr = compiler.Resolve(f, opts)
+	d.resolveErrs = errorCount(rerr)
 	d.idents = identifiers(f)
 	if _, err := compiler.Compile(f, opts); err != nil {
 		d.errs = d.diagnostics(err)
 	}
 	return d
+}
+
+// errorCount returns how many errors err holds.
+func errorCount(err error) int {
+	var list lang.ErrorList
+	if errors.As(err, &list) {
+		return len(list)
+	}
+	if err != nil {
+		return 1
+	}
+	return 0
 }
 
 // identifiers returns every identifier of f: the ones lang.Inspect
@@ -113,8 +129,12 @@ func (d *document) offset(p lang.Pos) int {
 	return d.text.lines[p.Line-1] + p.Col - 1
 }
 
-// identAt returns the identifier under or just after the cursor at p.
+// identAt returns the identifier under or just after the cursor at p,
+// or nil if there is none or the text does not parse.
 func (d *document) identAt(p lang.Pos) *lang.Ident {
+	if d.stale {
+		return nil
+	}
 	for _, id := range d.idents {
 		if id.Pos.Line == p.Line && id.Pos.Col <= p.Col && p.Col <= id.Pos.Col+len(id.Name) {
 			return id

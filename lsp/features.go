@@ -43,9 +43,12 @@ func (s *Server) docOf(params json.RawMessage) (*document, error) {
 // a variable or function.
 func (s *Server) hover(params json.RawMessage) (any, error) {
 	var p TextDocumentPositionParams
-	d, _, id, err := s.at(params, &p)
-	if err != nil || id == nil {
+	d, pos, id, err := s.at(params, &p)
+	if err != nil {
 		return nil, err
+	}
+	if id == nil {
+		return d.methodHover(pos), nil
 	}
 	ref, ok := d.refs[id]
 	if !ok {
@@ -64,6 +67,30 @@ func (s *Server) hover(params json.RawMessage) (any, error) {
 	}
 	r := d.text.span(id.Pos, len(id.Name))
 	return Hover{Contents: MarkupContent{Kind: "markdown", Value: value}, Range: &r}, nil
+}
+
+// methodHover returns the signatures of the builtin methods named by
+// the word after a "." at pos, for every type that has one, or nil.
+func (d *document) methodHover(pos lang.Pos) any {
+	line := d.text.line(pos.Line - 1)
+	col := min(pos.Col-1, len(line))
+	start := len(strings.TrimRightFunc(string(line[:col]), isWordRune))
+	end := col + len(string(line[col:])) - len(strings.TrimLeftFunc(string(line[col:]), isWordRune))
+	if start == 0 || line[start-1] != '.' || start == end {
+		return nil
+	}
+	name := string(line[start:end])
+	var sigs []string
+	for _, typ := range slices.Sorted(maps.Keys(methodDocs)) {
+		if sig, ok := methodDocs[typ][name]; ok {
+			sigs = append(sigs, typ+"."+sig)
+		}
+	}
+	if sigs == nil {
+		return nil
+	}
+	r := d.text.span(lang.Pos{Line: pos.Line, Col: start + 1}, end-start)
+	return Hover{Contents: MarkupContent{Kind: "markdown", Value: "```\n" + strings.Join(sigs, "\n") + "\n```"}, Range: &r}
 }
 
 // scopeName says in words where a binding lives.
@@ -113,7 +140,7 @@ func (s *Server) references(params json.RawMessage) (any, error) {
 // documentSymbol lists the top-level functions and variables.
 func (s *Server) documentSymbol(params json.RawMessage) (any, error) {
 	d, err := s.docOf(params)
-	if err != nil || d.file == nil {
+	if err != nil || d.stale {
 		return []DocumentSymbol{}, err
 	}
 	out := []DocumentSymbol{}
@@ -176,6 +203,9 @@ func (s *Server) rename(params json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.stale {
+		return nil, fmt.Errorf("the file does not parse; fix it before renaming")
+	}
 	if id == nil || d.declaration(id) == nil {
 		return nil, fmt.Errorf("no variable to rename here")
 	}
@@ -185,8 +215,12 @@ func (s *Server) rename(params json.RawMessage) (any, error) {
 	if !isName(p.NewName) {
 		return nil, &RPCError{Code: codeInvalidParams, Message: fmt.Sprintf("%q is not a name", p.NewName)}
 	}
+	occ := d.occurrences(id)
+	if err := d.checkRename(occ, p.NewName, s.opts.Predeclared); err != nil {
+		return nil, err
+	}
 	var edits []TextEdit
-	for _, other := range d.occurrences(id) {
+	for _, other := range occ {
 		edits = append(edits, TextEdit{Range: d.location(other).Range, NewText: p.NewName})
 	}
 	return WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: edits}}, nil

@@ -216,6 +216,7 @@ fn add(amount) {
     return doubled
 }
 print(add(1), len("x"))
+let b = [1].contains(1)
 `
 
 func TestHover(t *testing.T) {
@@ -229,6 +230,11 @@ func TestHover(t *testing.T) {
 	c.call("textDocument/hover", at(4, 12), &h) // doubled
 	if want := "```wf\nlet doubled = amount * 2\n```\nlocal, declared at line 3"; h.Contents.Value != want {
 		t.Errorf("hover on doubled = %q, want %q", h.Contents.Value, want)
+	}
+	c.call("textDocument/hover", at(7, 13), &h) // the contains of [1].contains(1)
+	want = Hover{Contents: MarkupContent{Kind: "markdown", Value: "```\nlist.contains(x)\nmap.contains(k)\nstring.contains(s)\n```"}, Range: &Range{Position{7, 12}, Position{7, 20}}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Errorf("hover on a method (-want +got):\n%s", diff)
 	}
 	c.shutdown()
 }
@@ -263,6 +269,7 @@ func TestDocumentSymbols(t *testing.T) {
 	want := []DocumentSymbol{
 		{Name: "total", Kind: symbolVariable, Range: rng(0, 4, 0, 9), SelectionRange: rng(0, 4, 0, 9)},
 		{Name: "add", Detail: "fn(amount)", Kind: symbolFunction, Range: rng(1, 3, 1, 6), SelectionRange: rng(1, 3, 1, 6)},
+		{Name: "b", Kind: symbolVariable, Range: rng(7, 4, 7, 5), SelectionRange: rng(7, 4, 7, 5)},
 	}
 	if diff := cmp.Diff(want, syms); diff != "" {
 		t.Errorf("symbols (-want +got):\n%s", diff)
@@ -332,9 +339,46 @@ func TestRename(t *testing.T) {
 		t.Errorf("renaming a global: %v", e)
 	}
 	p = at(1, 8)
+	p["newName"] = "total" // would hide the global total the function assigns
+	if e := c.callErr("textDocument/rename", p); e.Message != "renaming to total would change what total at 4:5 refers to" {
+		t.Errorf("renaming to a name in use: %v", e)
+	}
+	p["newName"] = "doubled" // declared in the same block
+	if e := c.callErr("textDocument/rename", p); !strings.Contains(e.Message, "doubled redeclared in this block") {
+		t.Errorf("renaming to a name declared in the same block: %v", e)
+	}
 	p["newName"] = "while"
 	if e := c.callErr("textDocument/rename", p); e.Code != codeInvalidParams {
 		t.Errorf("renaming to a keyword: %v", e)
+	}
+	c.shutdown()
+}
+
+// TestStale: while the text does not parse, the server does not answer
+// with the positions of the last text that did.
+func TestStale(t *testing.T) {
+	c, _ := session(t, prog)
+	c.send("textDocument/didChange", 0, map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": 2},
+		"contentChanges": []map[string]string{{"text": "let x = (\n" + prog}},
+	})
+	if d := c.diagnostics(); len(d.Diagnostics) == 0 {
+		t.Fatal("no diagnostics for a syntax error")
+	}
+	var h *Hover
+	c.call("textDocument/hover", at(3, 12), &h)
+	if h != nil {
+		t.Errorf("hover on a stale tree: %+v", h)
+	}
+	p := at(2, 8)
+	p["newName"] = "n"
+	if e := c.callErr("textDocument/rename", p); !strings.Contains(e.Message, "does not parse") {
+		t.Errorf("rename in a file that does not parse: %v", e)
+	}
+	var items []CompletionItem
+	c.call("textDocument/completion", at(4, 4), &items) // inside add, from the last tree
+	if got := labels(items); len(got) < 2 || !cmp.Equal(got[:2], []string{"doubled", "amount"}) {
+		t.Errorf("completion from the last tree: %v", got)
 	}
 	c.shutdown()
 }
