@@ -101,6 +101,8 @@ func (s *Server) handle(m *message) {
 		rerr = &RPCError{Code: codeMethodNotFound, Message: "method not supported: " + m.Method}
 	case !s.initialized && m.Method != "initialize":
 		rerr = &RPCError{Code: codeNotInitialized, Message: "not initialized"}
+	case s.shutdown:
+		rerr = &RPCError{Code: codeInvalidRequest, Message: "the server is shutting down; only exit is accepted"}
 	default:
 		result, rerr = s.call(h, m.Params)
 	}

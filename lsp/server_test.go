@@ -148,6 +148,9 @@ func (c *client) shutdown() {
 	c.t.Helper()
 	var r any
 	c.call("shutdown", nil, &r)
+	if e := c.callErr("textDocument/hover", at(0, 0)); e.Code != codeInvalidRequest {
+		c.t.Errorf("a request after shutdown: %v", e)
+	}
 	c.send("exit", 0, nil)
 	select {
 	case err := <-c.done:
