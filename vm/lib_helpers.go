@@ -5,7 +5,9 @@ package vm
 // delegate to methods, and budget accounting for long loops.
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -203,3 +205,16 @@ func (m *Machine) chargeString(n int) error { return m.charge(int64(n)) }
 
 // chargeList charges n new list slots.
 func (m *Machine) chargeList(n int) error { return m.charge(int64(n) * valueSize) }
+
+// Methods returns the names of the builtin methods of the type called
+// typ ("string", "list", ...), sorted, for tools such as the language
+// server's completion. Generators' and coroutines' methods, which
+// transfer control, are not in the table and not listed.
+func Methods(typ string) []string {
+	for k, name := range kindNames {
+		if name == typ {
+			return slices.Sorted(maps.Keys(methods[k]))
+		}
+	}
+	return nil
+}

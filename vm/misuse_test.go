@@ -445,6 +445,7 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Stack", "nil machine", func() error { return want(len((*vm.Machine)(nil).Stack(vm.ViewOptions{}).Frames) == 0) }},
 		{"Machine.Stack", "finished", func() error { return want(len(finished.Stack(vm.ViewOptions{}).Frames) == 0) }},
 		{"Machine.Program", "nil machine", func() error { return want((*vm.Machine)(nil).Program() == nil) }},
+		{"Methods", "unknown type", func() error { return want(vm.Methods("nope") == nil && vm.Methods("") == nil) }},
 		{"Inspection.Object", "nil inspection", func() error { return want((*vm.Inspection)(nil).Object(1) == nil) }},
 		{"Inspection.Object", "id out of range", func() error { return want((&vm.Inspection{}).Object(0) == nil) }},
 	}

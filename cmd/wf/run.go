@@ -32,6 +32,7 @@ Usage:
   wf fmt [flags] FILE...   lay out source in the canonical form (-l, -d, -w)
   wf test [flags] [FILE]   run the test_* functions of *_test.wf files (-run, -v)
   wf repl [--no-edit]      a prompt; :dump and :load save and restore the session
+  wf lsp                   a language server for editors, over stdin and stdout
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
   wf debug FILE            step through a run, forwards and backwards
@@ -43,7 +44,7 @@ Run "wf COMMAND -h" for the flags of a command.
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = visible{stderr}
-	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" {
+	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" && args[0] != "lsp" {
 		stdout = visible{stdout}
 	}
 	if len(args) == 0 {
@@ -62,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdTest(rest, stdout, stderr)
 	case "repl":
 		return cmdRepl(rest, stdin, stdout, stderr)
+	case "lsp":
+		return cmdLsp(rest, stdin, stdout, stderr)
 	case "disasm":
 		return cmdDisasm(rest, stdout, stderr)
 	case "inspect":
