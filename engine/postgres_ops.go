@@ -205,6 +205,41 @@ func (s *Postgres) Commit(ctx context.Context, st Step) (due bool, err error) {
 	return due, err
 }
 
+// CommitBatch commits steps in one transaction, each in a savepoint (a
+// pgx nested transaction): a step that conflicts is rolled back to its
+// savepoint alone. The head row locks of the committed steps are held to
+// the end of the transaction, so a batch is kept short (the worker's
+// claim batch).
+func (s *Postgres) CommitBatch(ctx context.Context, steps []Step) ([]Committed, error) {
+	if err := checkBatch(steps); err != nil {
+		return nil, err
+	}
+	var out []Committed
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		out = make([]Committed, len(steps))
+		for i, st := range steps {
+			err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+				due, err := commitPG(ctx, sp, st)
+				out[i].Due = due
+				return err
+			})
+			if errors.Is(err, ErrConflict) {
+				out[i] = Committed{Err: err}
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range out {
+		s.hintIf(c.Err == nil && c.Due && steps[i].Lease.Owner == "")
+	}
+	return out, nil
+}
+
 // hintIf sends a wake hint (postgres_wake.go) if cond holds.
 func (s *Postgres) hintIf(cond bool) {
 	if cond && s.hints != nil {

@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -291,6 +292,53 @@ func (s *SQLite) Commit(ctx context.Context, st Step) (due bool, err error) {
 		due, err = s.commit(ctx, tx, st)
 		return err
 	})
+	return due, err
+}
+
+// CommitBatch commits steps in one transaction, each between SAVEPOINT
+// and RELEASE: a step that conflicts is rolled back to its savepoint
+// alone. SQLite runs one writer at a time, so a batch saves the flushes
+// of all but one transaction, not waiting for locks.
+func (s *SQLite) CommitBatch(ctx context.Context, steps []Step) ([]Committed, error) {
+	if err := checkBatch(steps); err != nil {
+		return nil, err
+	}
+	var out []Committed
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = make([]Committed, len(steps))
+		for i, st := range steps {
+			due, err := s.commitSaved(ctx, tx, st)
+			out[i] = Committed{Due: due}
+			if errors.Is(err, ErrConflict) {
+				out[i] = Committed{Err: err}
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// commitSaved is commit in a savepoint of tx, rolled back to on any
+// error.
+func (s *SQLite) commitSaved(ctx context.Context, tx *sql.Tx, st Step) (bool, error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return false, err
+	}
+	due, err := s.commit(ctx, tx, st)
+	if err != nil {
+		for _, q := range []string{"ROLLBACK TO step", "RELEASE step"} {
+			if _, rerr := tx.ExecContext(ctx, q); rerr != nil {
+				return false, rerr
+			}
+		}
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, "RELEASE step")
 	return due, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -184,6 +185,26 @@ type Step struct {
 	Fence int64
 }
 
+// Committed is the outcome of one step of CommitBatch.
+type Committed struct {
+	Due bool  // as Commit reports it
+	Err error // nil when committed; wraps ErrConflict when left out
+}
+
+// checkBatch refuses a batch with two steps of one instance: the second
+// would be checked against a head the first has not yet moved, so the
+// caller has made a mistake.
+func checkBatch(steps []Step) error {
+	seen := make(map[string]bool, len(steps))
+	for _, st := range steps {
+		if seen[st.Instance.ID] {
+			return fmt.Errorf("commit batch: instance %s has two steps in one batch", st.Instance.ID)
+		}
+		seen[st.Instance.ID] = true
+	}
+	return nil
+}
+
 // Filter selects instances for List.
 type Filter struct {
 	Status Status // empty: all; otherwise one of the statuses
@@ -239,6 +260,13 @@ type Store interface {
 	// Commit applies a step and reports whether the instance is due at
 	// once (it has more work now, such as a queued signal it waits for).
 	Commit(ctx context.Context, s Step) (due bool, err error)
+	// CommitBatch commits steps of distinct instances in one transaction,
+	// each checked and applied as Commit would, in a savepoint of its own:
+	// a step that fails Commit's checks is left out (its Committed.Err
+	// wraps ErrConflict) while the others are committed. Any other error
+	// fails the whole batch, which then writes nothing. One transaction
+	// waits for one flush to disk where Commit would wait for one each.
+	CommitBatch(ctx context.Context, steps []Step) ([]Committed, error)
 
 	// Send queues a signal and returns it with its id: once Send returns,
 	// the signal is acknowledged. It fails with ErrNotFound or ErrFinal.

@@ -33,6 +33,8 @@ func Run(t *testing.T, open Open) {
 		{"CommitChecksVersion", testCommitChecksVersion},
 		{"CommitChecksConsumed", testCommitChecksConsumed},
 		{"CommitDelivers", testCommitDelivers},
+		{"CommitBatch", testCommitBatch},
+		{"CommitBatchSameInstance", testCommitBatchSameInstance},
 		{"Output", testOutput},
 		{"SendAndInbox", testSendAndInbox},
 		{"SendToFinal", testSendToFinal},
