@@ -94,8 +94,8 @@ type Instance struct {
 }
 
 // Version is one committed state in an instance's history. Versions are
-// never changed or deleted; rewinding adds a version that refers to an
-// older snapshot.
+// never changed or deleted, but by Prune (retention for finished
+// instances); rewinding adds a version that refers to an older snapshot.
 //
 // A version's output is the output of version OutputFrom followed by
 // Printed: a step's version follows the version it started from, a
@@ -111,7 +111,7 @@ type Version struct {
 	WaitingFor  string    `json:"waiting_for,omitempty"`
 	Due         time.Time `json:"due,omitzero"`
 	ActivitySeq int64     `json:"activity_seq,omitempty"`
-	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new)
+	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new, or once Prune copied it)
 	Snapshot    []byte    `json:"-"`                // the machine; nil in history listings and when SnapVersion refers back
 	Output      string    `json:"output"`           // everything printed so far (as read; a commit stores Printed)
 	Printed     string    `json:"-"`                // what this version's step printed
@@ -288,6 +288,15 @@ type Store interface {
 	// to owner, and releases the lease, when the owner had nothing to do;
 	// otherwise it changes nothing.
 	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
+
+	// Prune deletes the versions of finished instances last changed
+	// before finishedBefore, but their last keep (at least 1): the one
+	// exception to "versions are never deleted". A kept version whose
+	// output or snapshot lived in a deleted one is given a copy first,
+	// so Version, History and Head return exactly what they did for
+	// every kept version. Each instance is pruned in a transaction of
+	// its own.
+	Prune(ctx context.Context, keep int, finishedBefore time.Time) (Pruned, error)
 
 	Close() error
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 		{"CommitDelivers", testCommitDelivers},
 		{"CommitBatch", testCommitBatch},
 		{"CommitBatchSameInstance", testCommitBatchSameInstance},
+		{"Prune", testPrune},
 		{"Output", testOutput},
 		{"SendAndInbox", testSendAndInbox},
 		{"SendToFinal", testSendToFinal},
