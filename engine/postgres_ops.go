@@ -258,6 +258,15 @@ func commitPG(ctx context.Context, tx pgx.Tx, st Step) (bool, error) {
 	if err := changedOnePG(tag.RowsAffected(), err); err != nil {
 		return false, err
 	}
+	for _, n := range olderRefs(st) {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM wf_versions WHERE instance = $1 AND version = $2`, in.ID, n).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, errPruned(in.ID, n)
+		} else if err != nil {
+			return false, err
+		}
+	}
 	if err := insertVersionPG(ctx, tx, in, st.Version); err != nil {
 		return false, err
 	}

@@ -350,6 +350,15 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 	if err := changedOne(res, err); err != nil {
 		return false, err
 	}
+	for _, n := range olderRefs(st) {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE instance = ? AND version = ?`, in.ID, n).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, errPruned(in.ID, n)
+		} else if err != nil {
+			return false, err
+		}
+	}
 	if err := s.insertVersion(ctx, tx, in, st.Version); err != nil {
 		return false, err
 	}

@@ -185,6 +185,24 @@ type Step struct {
 	Fence int64
 }
 
+// olderRefs are the versions other than its own and st.From that st's
+// version refers to (a rewind's): Commit checks, under the head's lock,
+// that Prune has not deleted them since the step read them.
+func olderRefs(st Step) []int64 {
+	var refs []int64
+	for _, n := range []int64{st.Version.SnapVersion, st.Version.OutputFrom} {
+		if n > 0 && n != st.From && n != st.Version.Number && !slices.Contains(refs, n) {
+			refs = append(refs, n)
+		}
+	}
+	return refs
+}
+
+// errPruned is the conflict of a step referring to a pruned version.
+func errPruned(id string, n int64) error {
+	return fmt.Errorf("instance %s version %d was pruned meanwhile: %w", id, n, ErrConflict)
+}
+
 // Committed is the outcome of one step of CommitBatch.
 type Committed struct {
 	Due bool  // as Commit reports it
@@ -216,8 +234,9 @@ type Filter struct {
 //
 //   - Commit writes everything in a Step or nothing, and fails with
 //     ErrConflict unless the instance's head version is Step.From, every
-//     consumed message is still queued, and, when Step.Fence is set, the
-//     instance's lease token is Step.Fence.
+//     consumed message is still queued, every version the new one refers
+//     to still exists (Prune may have deleted it), and, when Step.Fence
+//     is set, the instance's lease token is Step.Fence.
 //   - A version's Output, as Version, History and Head return it, is
 //     Output of its OutputFrom version followed by its Printed, exactly
 //     as committed; stored parts that do not add up are ErrCorrupt.

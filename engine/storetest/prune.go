@@ -57,7 +57,8 @@ func (f *fixture) versions(id string, n int64) []engine.Version {
 // testPrune: Prune keeps the last versions of finished instances, each
 // with its output and snapshot exactly as before, even where they lived
 // in a deleted version; running instances, instances finished after the
-// cut-off and a repeated prune lose nothing.
+// cut-off and a repeated prune lose nothing; a rewind that read a version
+// since pruned cannot commit.
 func testPrune(t *testing.T, f *fixture) {
 	f.history("done", 6, true) // versions 1..7
 	f.history("running", 6, false)
@@ -100,6 +101,10 @@ func testPrune(t *testing.T, f *fixture) {
 	if len(f.versions("running", 6)[0].Output) != 0 || f.versions("running", 6)[0].Number != 1 {
 		t.Error("Prune touched a running instance")
 	}
+	rewind := f.next(f.state("done"), engine.Running, "")
+	rewind.Version.SnapVersion, rewind.Version.OutputFrom, rewind.Version.Snapshot = 2, 2, nil
+	_, err = f.s.Commit(f.ctx, rewind)
+	f.wantErr("a rewind to a pruned version", err, engine.ErrConflict)
 	again, err := f.s.Prune(f.ctx, 3, f.later())
 	f.ok(err)
 	if again != (engine.Pruned{}) {
