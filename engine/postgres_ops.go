@@ -215,21 +215,15 @@ func (s *Postgres) CommitBatch(ctx context.Context, steps []Step) ([]Committed, 
 		return nil, err
 	}
 	var out []Committed
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		out = make([]Committed, len(steps))
-		for i, st := range steps {
-			err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-				due, err := commitPG(ctx, sp, st)
-				out[i].Due = due
+	err := s.write(ctx, func(tx pgx.Tx) (err error) {
+		out, err = commitEach(steps, func(st Step) (due bool, err error) {
+			err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+				due, err = commitPG(ctx, sp, st)
 				return err
 			})
-			if errors.Is(err, ErrConflict) {
-				out[i] = Committed{Err: err}
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+			return due, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -304,18 +304,9 @@ func (s *SQLite) CommitBatch(ctx context.Context, steps []Step) ([]Committed, er
 		return nil, err
 	}
 	var out []Committed
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		out = make([]Committed, len(steps))
-		for i, st := range steps {
-			due, err := s.commitSaved(ctx, tx, st)
-			out[i] = Committed{Due: due}
-			if errors.Is(err, ErrConflict) {
-				out[i] = Committed{Err: err}
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		out, err = commitEach(steps, func(st Step) (bool, error) { return s.commitSaved(ctx, tx, st) })
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -223,6 +223,23 @@ func checkBatch(steps []Step) error {
 	return nil
 }
 
+// commitEach is the loop of CommitBatch: it commits steps one by one
+// with commit (each in a savepoint of its own) and collects their
+// outcomes; an error other than a conflict stops it, and fails the batch.
+func commitEach(steps []Step, commit func(Step) (bool, error)) ([]Committed, error) {
+	out := make([]Committed, len(steps))
+	for i, st := range steps {
+		due, err := commit(st)
+		out[i] = Committed{Due: due}
+		if errors.Is(err, ErrConflict) {
+			out[i] = Committed{Err: err}
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Filter selects instances for List.
 type Filter struct {
 	Status Status // empty: all; otherwise one of the statuses
