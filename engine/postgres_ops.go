@@ -205,6 +205,35 @@ func (s *Postgres) Commit(ctx context.Context, st Step) (due bool, err error) {
 	return due, err
 }
 
+// CommitBatch commits steps in one transaction, each in a savepoint (a
+// pgx nested transaction): a step that conflicts is rolled back to its
+// savepoint alone. The head row locks of the committed steps are held to
+// the end of the transaction, so a batch is kept short (the worker's
+// claim batch).
+func (s *Postgres) CommitBatch(ctx context.Context, steps []Step) ([]Committed, error) {
+	if err := checkBatch(steps); err != nil {
+		return nil, err
+	}
+	var out []Committed
+	err := s.write(ctx, func(tx pgx.Tx) (err error) {
+		out, err = commitEach(steps, func(st Step) (due bool, err error) {
+			err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+				due, err = commitPG(ctx, sp, st)
+				return err
+			})
+			return due, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range out {
+		s.hintIf(c.Err == nil && c.Due && steps[i].Lease.Owner == "")
+	}
+	return out, nil
+}
+
 // hintIf sends a wake hint (postgres_wake.go) if cond holds.
 func (s *Postgres) hintIf(cond bool) {
 	if cond && s.hints != nil {
@@ -222,6 +251,15 @@ func commitPG(ctx context.Context, tx pgx.Tx, st Step) (bool, error) {
 		in.NextSeq, []byte(in.Error), unixNano(in.Updated), in.ID, st.From, st.Fence, in.Program)
 	if err := changedOnePG(tag.RowsAffected(), err); err != nil {
 		return false, err
+	}
+	for _, n := range olderRefs(st) {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM wf_versions WHERE instance = $1 AND version = $2`, in.ID, n).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, errPruned(in.ID, n)
+		} else if err != nil {
+			return false, err
+		}
 	}
 	if err := insertVersionPG(ctx, tx, in, st.Version); err != nil {
 		return false, err

@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -294,6 +295,44 @@ func (s *SQLite) Commit(ctx context.Context, st Step) (due bool, err error) {
 	return due, err
 }
 
+// CommitBatch commits steps in one transaction, each between SAVEPOINT
+// and RELEASE: a step that conflicts is rolled back to its savepoint
+// alone. SQLite runs one writer at a time, so a batch saves the flushes
+// of all but one transaction, not waiting for locks.
+func (s *SQLite) CommitBatch(ctx context.Context, steps []Step) ([]Committed, error) {
+	if err := checkBatch(steps); err != nil {
+		return nil, err
+	}
+	var out []Committed
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		out, err = commitEach(steps, func(st Step) (bool, error) { return s.commitSaved(ctx, tx, st) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// commitSaved is commit in a savepoint of tx, rolled back to on any
+// error.
+func (s *SQLite) commitSaved(ctx context.Context, tx *sql.Tx, st Step) (bool, error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT step"); err != nil {
+		return false, err
+	}
+	due, err := s.commit(ctx, tx, st)
+	if err != nil {
+		for _, q := range []string{"ROLLBACK TO step", "RELEASE step"} {
+			if _, rerr := tx.ExecContext(ctx, q); rerr != nil {
+				return false, rerr
+			}
+		}
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, "RELEASE step")
+	return due, err
+}
+
 func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) {
 	in := st.Instance
 	res, err := tx.StmtContext(ctx, s.st.commitHead).ExecContext(ctx,
@@ -301,6 +340,15 @@ func (s *SQLite) commit(ctx context.Context, tx *sql.Tx, st Step) (bool, error) 
 		in.NextSeq, in.Error, unixNano(in.Updated), in.ID, st.From, st.Fence)
 	if err := changedOne(res, err); err != nil {
 		return false, err
+	}
+	for _, n := range olderRefs(st) {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM versions WHERE instance = ? AND version = ?`, in.ID, n).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, errPruned(in.ID, n)
+		} else if err != nil {
+			return false, err
+		}
 	}
 	if err := s.insertVersion(ctx, tx, in, st.Version); err != nil {
 		return false, err

@@ -47,60 +47,77 @@ func explain(prog *compiler.Program, hash string, err error) error {
 
 // step advances id by one event for who. It reports whether it moved,
 // and whether there is more to do at once (then who holds the lease).
-// A step that fails inside wf, a panic in the engine or an internal
-// error of the vm, fails the instance with the reason, so that one bad
-// step cannot kill every process that runs it, again after each restart.
 func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
-	h, err := e.store.State(ctx, id)
-	if err != nil || h.Status.Final() || h.Snapshot == nil {
-		return false, false, err
+	p, err := e.prepare(ctx, id, who)
+	if err != nil || !p.ready {
+		return p.moved, false, err
 	}
-	moved, due, err = e.stepFrom(ctx, h, who)
-	if errors.Is(err, vm.ErrInternal) {
-		err = e.failInternal(ctx, h, err)
-		return err == nil, false, err
-	}
-	return moved, due, err
+	due, err = e.store.Commit(ctx, p.st)
+	return err == nil, due, err
 }
 
-// stepFrom is step from the head h.
-func (e *Engine) stepFrom(ctx context.Context, h Head, who holder) (moved, due bool, err error) {
+// prepared is the outcome of prepare.
+type prepared struct {
+	st    Step // the step to commit, when ready
+	ready bool
+	moved bool // no step, but the instance moved: failInternal committed
+}
+
+// prepare makes id's next step for who, without committing it: the
+// worker commits several together (Store.CommitBatch). A step that fails
+// inside wf, a panic in the engine or an internal error of the vm, fails
+// the instance with the reason instead, so that one bad step cannot kill
+// every process that runs it, again after each restart.
+func (e *Engine) prepare(ctx context.Context, id string, who holder) (prepared, error) {
+	h, err := e.store.State(ctx, id)
+	if err != nil || h.Status.Final() || h.Snapshot == nil {
+		return prepared{}, err
+	}
+	st, ready, err := e.prepareFrom(ctx, h, who)
+	if errors.Is(err, vm.ErrInternal) {
+		err = e.failInternal(ctx, h, err)
+		return prepared{moved: err == nil}, err
+	}
+	return prepared{st: st, ready: ready}, err
+}
+
+// prepareFrom is prepare from the head h.
+func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, ready bool, err error) {
 	defer recoverInternal(&err)
 	id := h.ID
 	prog, err := e.program(ctx, h.Program)
 	if err != nil {
-		return false, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
+		return Step{}, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
 	}
 	if now := fmt.Sprintf("%x", prog.Hash); now != h.Program {
 		if h, err = e.rebuild(ctx, h, prog, who); err != nil {
-			return false, false, err
+			return Step{}, false, err
 		}
 	}
 	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
 	if err != nil {
-		return false, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
+		return Step{}, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
 	ev, ok, err := e.nextEvent(r, h, who)
 	if err != nil || !ok {
-		return false, false, err
+		return Step{}, false, err
 	}
 	var susp *vm.Suspension
 	runErr := ev.err
 	if runErr == nil {
 		susp, runErr = r.m.Resume(ev.reply)
 	}
-	st, err := e.settle(ctx, r, h, ev, susp, runErr)
+	st, err = e.settle(ctx, r, h, ev, susp, runErr)
 	if err != nil {
-		return false, false, err
+		return Step{}, false, err
 	}
 	st.Lease = who.lease(st.Instance.Updated)
 	st.Fence = ev.fence
 	if st.Fence == 0 {
 		st.Fence = fence(h, who, e.opts.Now())
 	}
-	due, err = e.store.Commit(ctx, st)
-	return err == nil, due, err
+	return st, true, nil
 }
 
 // nextEvent decides what the machine gets now, if anything.

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -93,8 +94,8 @@ type Instance struct {
 }
 
 // Version is one committed state in an instance's history. Versions are
-// never changed or deleted; rewinding adds a version that refers to an
-// older snapshot.
+// never changed or deleted, but by Prune (retention for finished
+// instances); rewinding adds a version that refers to an older snapshot.
 //
 // A version's output is the output of version OutputFrom followed by
 // Printed: a step's version follows the version it started from, a
@@ -110,7 +111,7 @@ type Version struct {
 	WaitingFor  string    `json:"waiting_for,omitempty"`
 	Due         time.Time `json:"due,omitzero"`
 	ActivitySeq int64     `json:"activity_seq,omitempty"`
-	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new)
+	SnapVersion int64     `json:"snap_version"`     // the version whose snapshot this one uses (itself when new, or once Prune copied it)
 	Snapshot    []byte    `json:"-"`                // the machine; nil in history listings and when SnapVersion refers back
 	Output      string    `json:"output"`           // everything printed so far (as read; a commit stores Printed)
 	Printed     string    `json:"-"`                // what this version's step printed
@@ -184,6 +185,61 @@ type Step struct {
 	Fence int64
 }
 
+// olderRefs are the versions other than its own and st.From that st's
+// version refers to (a rewind's): Commit checks, under the head's lock,
+// that Prune has not deleted them since the step read them.
+func olderRefs(st Step) []int64 {
+	var refs []int64
+	for _, n := range []int64{st.Version.SnapVersion, st.Version.OutputFrom} {
+		if n > 0 && n != st.From && n != st.Version.Number && !slices.Contains(refs, n) {
+			refs = append(refs, n)
+		}
+	}
+	return refs
+}
+
+// errPruned is the conflict of a step referring to a pruned version.
+func errPruned(id string, n int64) error {
+	return fmt.Errorf("instance %s version %d was pruned meanwhile: %w", id, n, ErrConflict)
+}
+
+// Committed is the outcome of one step of CommitBatch.
+type Committed struct {
+	Due bool  // as Commit reports it
+	Err error // nil when committed; wraps ErrConflict when left out
+}
+
+// checkBatch refuses a batch with two steps of one instance: the second
+// would be checked against a head the first has not yet moved, so the
+// caller has made a mistake.
+func checkBatch(steps []Step) error {
+	seen := make(map[string]bool, len(steps))
+	for _, st := range steps {
+		if seen[st.Instance.ID] {
+			return fmt.Errorf("commit batch: instance %s has two steps in one batch", st.Instance.ID)
+		}
+		seen[st.Instance.ID] = true
+	}
+	return nil
+}
+
+// commitEach is the loop of CommitBatch: it commits steps one by one
+// with commit (each in a savepoint of its own) and collects their
+// outcomes; an error other than a conflict stops it, and fails the batch.
+func commitEach(steps []Step, commit func(Step) (bool, error)) ([]Committed, error) {
+	out := make([]Committed, len(steps))
+	for i, st := range steps {
+		due, err := commit(st)
+		out[i] = Committed{Due: due}
+		if errors.Is(err, ErrConflict) {
+			out[i] = Committed{Err: err}
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Filter selects instances for List.
 type Filter struct {
 	Status Status // empty: all; otherwise one of the statuses
@@ -195,8 +251,9 @@ type Filter struct {
 //
 //   - Commit writes everything in a Step or nothing, and fails with
 //     ErrConflict unless the instance's head version is Step.From, every
-//     consumed message is still queued, and, when Step.Fence is set, the
-//     instance's lease token is Step.Fence.
+//     consumed message is still queued, every version the new one refers
+//     to still exists (Prune may have deleted it), and, when Step.Fence
+//     is set, the instance's lease token is Step.Fence.
 //   - A version's Output, as Version, History and Head return it, is
 //     Output of its OutputFrom version followed by its Printed, exactly
 //     as committed; stored parts that do not add up are ErrCorrupt.
@@ -239,6 +296,13 @@ type Store interface {
 	// Commit applies a step and reports whether the instance is due at
 	// once (it has more work now, such as a queued signal it waits for).
 	Commit(ctx context.Context, s Step) (due bool, err error)
+	// CommitBatch commits steps of distinct instances in one transaction,
+	// each checked and applied as Commit would, in a savepoint of its own:
+	// a step that fails Commit's checks is left out (its Committed.Err
+	// wraps ErrConflict) while the others are committed. Any other error
+	// fails the whole batch, which then writes nothing. One transaction
+	// waits for one flush to disk where Commit would wait for one each.
+	CommitBatch(ctx context.Context, steps []Step) ([]Committed, error)
 
 	// Send queues a signal and returns it with its id: once Send returns,
 	// the signal is acknowledged. It fails with ErrNotFound or ErrFinal.
@@ -260,6 +324,15 @@ type Store interface {
 	// to owner, and releases the lease, when the owner had nothing to do;
 	// otherwise it changes nothing.
 	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
+
+	// Prune deletes the versions of finished instances last changed
+	// before finishedBefore, but their last keep (at least 1): the one
+	// exception to "versions are never deleted". A kept version whose
+	// output or snapshot lived in a deleted one is given a copy first,
+	// so Version, History and Head return exactly what they did for
+	// every kept version. Each instance is pruned in a transaction of
+	// its own.
+	Prune(ctx context.Context, keep int, finishedBefore time.Time) (Pruned, error)
 
 	Close() error
 }

@@ -14,6 +14,11 @@ type WorkerOptions struct {
 	Poll  time.Duration // pause when nothing is due; default 100ms
 	Lease time.Duration // how long a claim lasts; default 1m
 	Batch int           // instances claimed at once; default 16
+	// NoBatch commits each instance's step in a transaction of its own.
+	// By default the steps of the instances of one claim are prepared,
+	// then committed together (Store.CommitBatch): one flush to disk
+	// for the lot. Their activities then run before any of them commits.
+	NoBatch bool
 	// Concurrency is how many claim loops run at once, each with an
 	// owner name of its own, so that up to Concurrency instances advance
 	// in parallel (their workflow code and activities; on SQLite their
@@ -106,12 +111,7 @@ func (e *Engine) workLoop(ctx context.Context, o WorkerOptions, hints <-chan str
 		} else if err != nil && ctx.Err() == nil {
 			return err
 		}
-		for _, id := range ids {
-			if ctx.Err() != nil {
-				break
-			}
-			e.work(ctx, id, who, o.Logf)
-		}
+		e.advanceClaim(ctx, ids, who, o)
 		if len(ids) == 0 {
 			if o.onIdle != nil {
 				o.onIdle()
@@ -141,11 +141,84 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	return o
 }
 
-// work advances one instance claimed by who; when it had nothing to do or
-// could not be loaded, its wake time is reset so it is not claimed in a
-// loop.
+// advanceClaim advances the instances of one claim: together (workBatch)
+// unless o.NoBatch or there is only one.
+func (e *Engine) advanceClaim(ctx context.Context, ids []string, who holder, o WorkerOptions) {
+	if len(ids) > 1 && !o.NoBatch {
+		e.workBatch(ctx, ids, who, o.Logf)
+		return
+	}
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return
+		}
+		e.work(ctx, id, who, o.Logf)
+	}
+}
+
+// workBatch advances the claimed ids together: each one's next step is
+// prepared, and the steps are committed in one transaction. A step that
+// conflicted (another process moved its instance, or took its lease) is
+// retried alone from the instance's new head, as is every step of a
+// batch that failed whole; an instance left due goes on alone.
+func (e *Engine) workBatch(ctx context.Context, ids []string, who holder, logf func(string, ...any)) {
+	var steps []Step
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return
+		}
+		if st, ok := e.prepareClaimed(ctx, id, who, logf); ok {
+			steps = append(steps, st)
+		}
+	}
+	if len(steps) == 0 {
+		return
+	}
+	outs, err := e.store.CommitBatch(ctx, steps)
+	if err != nil && ctx.Err() == nil {
+		logf("wf worker: a batch of %d steps: %v; each is retried alone", len(steps), err)
+	}
+	for i, st := range steps {
+		if ctx.Err() != nil {
+			return
+		}
+		id := st.Instance.ID
+		switch {
+		case err != nil || outs[i].Err != nil:
+			e.work(ctx, id, who, logf)
+		case outs[i].Due:
+			e.report(ctx, id, who, logf, e.stepWhileDue(ctx, id, who, true))
+		}
+	}
+}
+
+// prepareClaimed prepares the next step of id, claimed by who, and
+// reports whether there is one to commit; an instance with nothing to do
+// is snoozed, as work does.
+func (e *Engine) prepareClaimed(ctx context.Context, id string, who holder, logf func(string, ...any)) (st Step, ok bool) {
+	var err error
+	func() {
+		defer recoverInternal(&err)
+		var p prepared
+		p, err = e.prepare(ctx, id, who)
+		st, ok = p.st, p.ready
+		if err == nil && !p.ready && !p.moved {
+			err = e.snooze(ctx, id, who, 0)
+		}
+	}()
+	e.report(ctx, id, who, logf, err)
+	return st, ok && err == nil
+}
+
+// work advances one instance claimed by who.
 func (e *Engine) work(ctx context.Context, id string, who holder, logf func(string, ...any)) {
-	err := e.workOn(ctx, id, who)
+	e.report(ctx, id, who, logf, e.workOn(ctx, id, who))
+}
+
+// report logs err, the failure to advance id, unless it is a conflict
+// (another process moved the instance) or the worker is stopping; the
+// instance's wake time is then reset so it is not claimed in a loop.
+func (e *Engine) report(ctx context.Context, id string, who holder, logf func(string, ...any), err error) {
 	if err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
 		return
 	}
@@ -161,6 +234,15 @@ func (e *Engine) workOn(ctx context.Context, id string, who holder) (err error) 
 	if err == nil && !moved {
 		err = e.snooze(ctx, id, who, 0)
 	}
+	if err != nil {
+		return err
+	}
+	return e.stepWhileDue(ctx, id, who, due)
+}
+
+// stepWhileDue steps id while a commit leaves it due.
+func (e *Engine) stepWhileDue(ctx context.Context, id string, who holder, due bool) (err error) {
+	defer recoverInternal(&err)
 	for due && err == nil {
 		_, due, err = e.step(ctx, id, who)
 	}

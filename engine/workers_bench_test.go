@@ -22,17 +22,21 @@ import (
 // cycles/s from the first start to the last completion, and the
 // signal-to-resume latency: from a signal's commit to the commit of the
 // step that applied it (the message's send time and the version's
-// creation time, both from the engine's clock), p50 and p99.
+// creation time, both from the engine's clock), p50 and p99. The
+// workers commit the steps of one claim together (batch=on, the
+// default) or one by one (batch=off, WorkerOptions.NoBatch).
 //
 //	eval "$(.ci/postgres start)"
 //	go test ./engine -run '^$' -bench Workers -benchtime 400x
 func BenchmarkWorkers(b *testing.B) {
 	for _, store := range []string{"sqlite", "postgres"} {
 		for _, workers := range []int{1, 2, 4} {
-			b.Run(fmt.Sprintf("%s/workers=%d", store, workers), func(b *testing.B) {
-				open := benchOpener(b, store)
-				runWorkers(b, open, workers)
-			})
+			for _, batch := range []string{"on", "off"} {
+				b.Run(fmt.Sprintf("%s/workers=%d/batch=%s", store, workers, batch), func(b *testing.B) {
+					open := benchOpener(b, store)
+					runWorkers(b, open, workers, engine.WorkerOptions{NoBatch: batch == "off"})
+				})
+			}
 		}
 	}
 }
@@ -121,14 +125,14 @@ func benchOpener(b *testing.B, store string) func(engine.Options) *engine.Engine
 const benchClients = 4
 
 // runWorkers runs b.N cycles through workers and reports the figures.
-func runWorkers(b *testing.B, open func(engine.Options) *engine.Engine, workers int) {
+func runWorkers(b *testing.B, open func(engine.Options) *engine.Engine, workers int, o engine.WorkerOptions) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	front := open(engine.Options{Detached: true})
 	var running sync.WaitGroup
 	for range workers {
 		e := open(engine.Options{})
-		running.Go(func() { e.Work(ctx, engine.WorkerOptions{}) })
+		running.Go(func() { e.Work(ctx, o) })
 	}
 	src := []byte(cycleFlow)
 	ids := make(chan string, b.N)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,11 +142,16 @@ func newCrashLoad(t *testing.T, e *engine.Engine, path string) *crashLoad {
 	return &crashLoad{t: t, e: e, src: src, acked: map[string][]int{}, base: map[string]int{}}
 }
 
-// start runs the crash load (40 instances, 3 signals each) in the
-// background; the channel closes when it is done.
+// start runs the crash load (40 instances, 3 signals each; set
+// $WF_CRASH_INSTANCES for a longer run) in the background; the channel
+// closes when it is done.
 func (l *crashLoad) start() <-chan struct{} {
+	n := 40
+	if v, err := strconv.Atoi(os.Getenv("WF_CRASH_INSTANCES")); err == nil && v > 0 {
+		n = v
+	}
 	done := make(chan struct{})
-	go func() { l.run(40, 3); close(done) }()
+	go func() { l.run(n, 3); close(done) }()
 	return done
 }
 
