@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,48 +23,71 @@ commands move. File access is granted as for wf run.
 
 Flags:`
 
-func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("debug", debugSynopsis, stderr)
-	var lim limitFlags
-	lim.register(fs)
-	var acc accessFlags
-	acc.register(fs)
-	var wfl workflowFlags
-	wfl.register(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+// debugFlags are the flags of wf debug, which wf dap's launch takes too.
+type debugFlags struct {
+	lim limitFlags
+	acc accessFlags
+	wfl workflowFlags
+}
+
+func (d *debugFlags) register(fs *flag.FlagSet) {
+	d.lim.register(fs)
+	d.acc.register(fs)
+	d.wfl.register(fs)
+}
+
+// session compiles path and starts a debug session on it that prints to
+// stdout. Its error messages go to stderr; on failure it returns nil and
+// the exit code. Call the returned close when the session is done.
+func (d *debugFlags) session(path string, stdout, stderr io.Writer) (*debug.Session, []byte, func(), int) {
+	if code := d.wfl.check(stderr); code != exitOK {
+		return nil, nil, nil, code
 	}
-	if code := wfl.check(stderr); code != exitOK {
-		return code
-	}
-	if fs.NArg() != 1 || lim.every != 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	fl, err := acc.open()
+	fl, err := d.acc.open()
 	if err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
-		return exitUsage
+		return nil, nil, nil, exitUsage
 	}
-	defer fl.close()
-	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
+	prog, code := compileFile(path, d.lim.source, stderr)
 	if prog == nil {
-		return code
+		fl.close()
+		return nil, nil, nil, code
 	}
-	src, _ := readSource(fs.Arg(0), lim.source.maxSource) // it was just read to compile
+	src, _ := readSource(path, d.lim.source.maxSource) // it was just read to compile
+	lim := d.lim
 	s, err := debug.New(debug.Config{
 		Program: prog,
 		Options: vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc,
-			Hosts: append(fl.hosts(), wfl.hosts()...)},
+			Hosts: append(fl.hosts(), d.wfl.hosts()...)},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
-			// stdin holds commands: nothing to ask, and the questions go nowhere
-			return wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
+			// stdin holds commands (or the protocol): nothing to ask, and the questions go nowhere
+			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
 	})
 	if err != nil {
+		fl.close()
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
-		return exitRuntime
+		return nil, nil, nil, exitRuntime
 	}
+	return s, src, fl.close, exitOK
+}
+
+func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("debug", debugSynopsis, stderr)
+	var d debugFlags
+	d.register(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 || d.lim.every != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	s, src, closeFn, code := d.session(fs.Arg(0), stdout, stderr)
+	if s == nil {
+		return code
+	}
+	defer closeFn()
 	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin)}
 	if err := c.Run(stdin); err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)

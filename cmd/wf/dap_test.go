@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	godap "github.com/google/go-dap"
+)
+
+// TestDap drives wf dap over stdio: launch arguments are wf debug's
+// flags, the program's output comes as output events, and a launch with
+// bad flags or a program that does not compile is refused with the
+// compiler's message.
+func TestDap(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "flow.wf")
+	if err := os.WriteFile(prog, []byte("print(\"asking\")\nlet ok = wait(\"approve\")\nprint(\"approved\", ok)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.wf")
+	if err := os.WriteFile(bad, []byte("let = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var in bytes.Buffer
+	for i, req := range []string{
+		`{"command":"initialize","arguments":{"adapterID":"wf"}}`,
+		`{"command":"launch","arguments":{"program":"` + bad + `"}}`,
+		`{"command":"launch","arguments":{"program":"` + prog + `","args":["--frobnicate"]}}`,
+		`{"command":"launch","arguments":{"program":"` + prog + `","args":["--signal","approve=true"]}}`,
+		`{"command":"configurationDone"}`,
+		`{"command":"disconnect"}`,
+	} {
+		req = `{"seq":` + string(rune('1'+i)) + `,"type":"request",` + req[1:]
+		if err := godap.WriteBaseMessage(&in, []byte(req)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"dap"}, &in, &out, &errb); code != exitOK {
+		t.Fatalf("wf dap: exit %d: %s", code, errb.String())
+	}
+	var got []string
+	for _, data := range bytes.Split(out.Bytes(), []byte("Content-Length: ")) {
+		if _, body, ok := bytes.Cut(data, []byte("\r\n\r\n")); ok {
+			var m struct {
+				Event, Command, Message string
+				Success                 bool
+				Body                    struct{ Output string }
+			}
+			if err := json.Unmarshal(body, &m); err != nil {
+				t.Fatalf("%v: %s", err, body)
+			}
+			line, _, _ := strings.Cut(m.Event+m.Command+" "+m.Message+m.Body.Output, "\n")
+			got = append(got, strings.TrimSpace(line))
+		}
+	}
+	want := []string{
+		"initialize",
+		"launch launch: " + bad + ":1:5: unexpected \"=\" (expected a name)", // the compiler's message
+		"launch launch: args: flag provided but not defined: -frobnicate",
+		"launch", "initialized", "configurationDone",
+		"output asking", "output approved true", "exited", "terminated",
+		"disconnect",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("wf dap said:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
