@@ -176,8 +176,7 @@ func (s *Session) Goto(step int64) (Stop, error) {
 // or at the entry of the function called spec. A line without code is
 // refused.
 func (s *Session) Break(spec string) (*Breakpoint, error) {
-	s.nextBreak++
-	b := &Breakpoint{ID: s.nextBreak}
+	b := &Breakpoint{}
 	if line, ok := s.lineOf(spec); ok {
 		if line <= 0 || !s.hasCode(line) {
 			return nil, fmt.Errorf("break: line %d of %s has no code", line, s.prog.File)
@@ -190,6 +189,8 @@ func (s *Session) Break(spec string) (*Breakpoint, error) {
 	} else {
 		b.Func = spec
 	}
+	s.nextBreak++
+	b.ID = s.nextBreak
 	s.breaks = append(s.breaks, b)
 	return b, nil
 }
