@@ -21,8 +21,9 @@ const dapSynopsis = `wf dap [--listen 127.0.0.1:PORT]
 Serves the Debug Adapter Protocol on stdin and stdout, or on one
 connection to a loopback address with --listen, for an editor to debug
 .wf programs forwards and backwards. A launch request names the
-"program" and takes wf debug's flags as "args" (--signal, --input,
---allow-read...), and "stopOnEntry".
+"program" (a file, or a stored instance's ID) and takes wf debug's
+flags as "args" (--signal, --input, --allow-read, --db, --at...), and
+"stopOnEntry".
 
 Flags:`
 
@@ -76,7 +77,8 @@ func serveOne(srv *dap.Server, addr string, stderr io.Writer) error {
 }
 
 // launchDebug starts a session for a launch request, parsing its args as
-// wf debug's flags.
+// wf debug's flags: "program" is a file, or a stored instance's ID with
+// --db and --at in args, as for wf debug.
 func launchDebug(a dap.LaunchArgs, stdout io.Writer) (*debug.Session, func(), error) {
 	var msgs bytes.Buffer
 	fs := flag.NewFlagSet("launch", flag.ContinueOnError)
@@ -89,7 +91,7 @@ func launchDebug(a dap.LaunchArgs, stdout io.Writer) (*debug.Session, func(), er
 	if fs.NArg() != 0 || d.lim.every != 0 {
 		return nil, nil, fmt.Errorf("args: only flags of wf debug, not %q", strings.Join(fs.Args(), " "))
 	}
-	s, _, closeFn, _ := d.session(a.Program, stdout, &msgs)
+	s, _, closeFn, _ := d.start(a.Program, stdout, &msgs)
 	if s == nil {
 		return nil, nil, errors.New(strings.TrimSpace(msgs.String()))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,16 +26,35 @@ func TestDap(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("let = 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var in bytes.Buffer
-	for i, req := range []string{
+	got := dapTalk(t, []string{
 		`{"command":"initialize","arguments":{"adapterID":"wf"}}`,
 		`{"command":"launch","arguments":{"program":"` + bad + `"}}`,
 		`{"command":"launch","arguments":{"program":"` + prog + `","args":["--frobnicate"]}}`,
 		`{"command":"launch","arguments":{"program":"` + prog + `","args":["--signal","approve=true"]}}`,
 		`{"command":"configurationDone"}`,
 		`{"command":"disconnect"}`,
-	} {
-		req = `{"seq":` + string(rune('1'+i)) + `,"type":"request",` + req[1:]
+	})
+	want := []string{
+		"initialize",
+		"launch launch: " + bad + ":1:5: unexpected \"=\" (expected a name)", // the compiler's message
+		"launch launch: args: flag provided but not defined: -frobnicate",
+		"launch", "initialized", "configurationDone",
+		"output asking", "output approved true", "exited", "terminated",
+		"disconnect",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("wf dap said:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// dapTalk sends requests (JSON without seq and type) to wf dap and
+// returns what it said: each message's event or command, message and
+// output, on one line.
+func dapTalk(t *testing.T, reqs []string) []string {
+	t.Helper()
+	var in bytes.Buffer
+	for i, req := range reqs {
+		req = fmt.Sprintf(`{"seq":%d,"type":"request",`, i+1) + req[1:]
 		if err := godap.WriteBaseMessage(&in, []byte(req)); err != nil {
 			t.Fatal(err)
 		}
@@ -48,25 +68,14 @@ func TestDap(t *testing.T) {
 		if _, body, ok := bytes.Cut(data, []byte("\r\n\r\n")); ok {
 			var m struct {
 				Event, Command, Message string
-				Success                 bool
-				Body                    struct{ Output string }
+				Body                    struct{ Output, Description string }
 			}
 			if err := json.Unmarshal(body, &m); err != nil {
 				t.Fatalf("%v: %s", err, body)
 			}
-			line, _, _ := strings.Cut(m.Event+m.Command+" "+m.Message+m.Body.Output, "\n")
+			line, _, _ := strings.Cut(m.Event+m.Command+" "+m.Message+m.Body.Output+m.Body.Description, "\n")
 			got = append(got, strings.TrimSpace(line))
 		}
 	}
-	want := []string{
-		"initialize",
-		"launch launch: " + bad + ":1:5: unexpected \"=\" (expected a name)", // the compiler's message
-		"launch launch: args: flag provided but not defined: -frobnicate",
-		"launch", "initialized", "configurationDone",
-		"output asking", "output approved true", "exited", "terminated",
-		"disconnect",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("wf dap said:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	return got
 }

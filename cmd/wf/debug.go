@@ -44,6 +44,24 @@ func (d *debugFlags) register(fs *flag.FlagSet) {
 	d.lim.register(fs)
 	d.acc.register(fs)
 	d.wfl.register(fs)
+	d.db = os.Getenv("WF_DB")
+	if d.db == "" {
+		d.db = "wf.db"
+	}
+	fs.StringVar(&d.db, "db", d.db, "wf debug ID: the database, a SQLite file or a postgres:// URL ($WF_DB)")
+	intFlag(fs, &d.at, "at", 0, 0, math.MaxInt64, "wf debug ID: start from `VERSION` (0: the latest)")
+}
+
+// start starts a session on a file or a stored instance, as arg names.
+func (d *debugFlags) start(arg string, stdout, stderr io.Writer) (*debug.Session, []byte, func(), int) {
+	if isInstance(arg) {
+		return d.instanceSession(arg, stdout, stderr)
+	}
+	if d.at != 0 {
+		fmt.Fprintf(stderr, "wf debug: --at is for a stored instance, not the file %s\n", arg)
+		return nil, nil, nil, exitUsage
+	}
+	return d.session(arg, stdout, stderr)
 }
 
 // session compiles path and starts a debug session on it that prints to
@@ -86,12 +104,6 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("debug", debugSynopsis, stderr)
 	var d debugFlags
 	d.register(fs)
-	d.db = os.Getenv("WF_DB")
-	if d.db == "" {
-		d.db = "wf.db"
-	}
-	fs.StringVar(&d.db, "db", d.db, "wf debug ID: the database, a SQLite file or a postgres:// URL ($WF_DB)")
-	intFlag(fs, &d.at, "at", 0, 0, math.MaxInt64, "wf debug ID: start from `VERSION` (0: the latest)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -99,14 +111,7 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	session := d.session
-	if isInstance(fs.Arg(0)) {
-		session = d.instanceSession
-	} else if d.at != 0 {
-		fmt.Fprintf(stderr, "wf debug: --at is for a stored instance, not the file %s\n", fs.Arg(0))
-		return exitUsage
-	}
-	s, src, closeFn, code := session(fs.Arg(0), stdout, stderr)
+	s, src, closeFn, code := d.start(fs.Arg(0), stdout, stderr)
 	if s == nil {
 		return code
 	}

@@ -45,6 +45,17 @@ func TestDebugInstance(t *testing.T) {
 	if run([]string{"show", "--db", db, id}, nil, &out, &errb); !strings.Contains(out.String(), "waiting") {
 		t.Errorf("the instance changed: %s", out.String())
 	}
+	got := strings.Join(dapTalk(t, []string{
+		`{"command":"initialize","arguments":{"adapterID":"wf"}}`,
+		`{"command":"launch","arguments":{"program":"` + id + `","args":["--db","` + db + `","--signal","approve=true"],"stopOnEntry":true}}`,
+		`{"command":"configurationDone"}`,
+		`{"command":"next","arguments":{"threadId":1}}`,
+		`{"command":"stepBack","arguments":{"threadId":1}}`,
+		`{"command":"disconnect"}`,
+	}), "\n")
+	if want := "stopped start, step 7; waiting on host wait\nnext\nstopped step 8\nstepBack\nstopped start, step 7, reached going backwards; waiting on host wait"; !strings.Contains(got, want) {
+		t.Errorf("wf dap on instance %s said:\n%s\nwant:\n%s", id, got, want)
+	}
 	errb.Reset()
 	if code := run([]string{"debug", "--db", db, "nosuchid"}, strings.NewReader(""), &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "not found") {
 		t.Errorf("a missing instance: %d %s", code, errb.String())
