@@ -34,7 +34,7 @@ Usage:
   wf repl [--no-edit]      a prompt; :dump and :load save and restore the session
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
-  wf debug FILE            step through a run, forwards and backwards
+  wf debug FILE | ID       step through a run or a stored instance, forwards and backwards
   wf dap                   a Debug Adapter Protocol server for editors
   wf version               print the version
   wf help                  print this help
