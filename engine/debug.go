@@ -27,19 +27,12 @@ type DebugPoint struct {
 // DebugPoint returns instance id at version at (0: the head) for a
 // debugger. A version without a snapshot (one that ended) is refused.
 func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoint, error) {
-	h, err := e.store.State(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if at == 0 {
-		at = h.Version
-	}
-	v, err := e.store.Version(ctx, id, at)
+	h, v, err := e.versionAt(ctx, id, at)
 	if err != nil {
 		return nil, err
 	}
 	if v.Snapshot == nil {
-		return nil, fmt.Errorf("instance %s version %d is %s and keeps no machine to debug; try an earlier version", id, at, v.Status)
+		return nil, fmt.Errorf("instance %s version %d is %s and keeps no machine to debug; try an earlier version", id, v.Number, v.Status)
 	}
 	p, err := e.store.Program(ctx, h.Instance.Program)
 	if err != nil {

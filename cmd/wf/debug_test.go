@@ -11,7 +11,7 @@ import (
 // TestDebugInstance: wf debug ID starts from a stored instance's version,
 // where it waits, runs it on with --signal, steps back, and leaves the
 // database as it was; a missing instance, and --at with a file, are
-// refused.
+// refused, and so is a version that keeps no machine.
 func TestDebugInstance(t *testing.T) {
 	dir := t.TempDir()
 	prog, db := filepath.Join(dir, "flow.wf"), filepath.Join(dir, "t.db")
@@ -55,6 +55,13 @@ func TestDebugInstance(t *testing.T) {
 	}), "\n")
 	if want := "stopped start, step 7; waiting on host wait\nnext\nstopped step 8\nstepBack\nstopped start, step 7, reached going backwards; waiting on host wait"; !strings.Contains(got, want) {
 		t.Errorf("wf dap on instance %s said:\n%s\nwant:\n%s", id, got, want)
+	}
+	if code := run([]string{"signal", "--db", db, id, "approve", "true"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("wf signal: %d %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"debug", "--db", db, id}, strings.NewReader(""), &out, &errb); code != exitRuntime || !strings.Contains(errb.String(), "version 2 is completed and keeps no machine") {
+		t.Errorf("a completed version: %d %s", code, errb.String())
 	}
 	errb.Reset()
 	if code := run([]string{"debug", "--db", db, "nosuchid"}, strings.NewReader(""), &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "not found") {
