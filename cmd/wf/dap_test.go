@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,4 +81,51 @@ func dapTalk(t *testing.T, reqs []string) []string {
 		}
 	}
 	return got
+}
+
+// TestDapListen: --listen serves one connection at a loopback address,
+// and refuses other addresses.
+func TestDapListen(t *testing.T) {
+	errR, errW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"dap", "--listen", "127.0.0.1:0"}, nil, io.Discard, errW)
+		errW.Close()
+	}()
+	line, err := bufio.NewReader(errR).ReadString('\n')
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "wf dap: listening at ")
+	if err != nil || !ok {
+		t.Fatalf("wf dap --listen said %q, %v", line, err)
+	}
+	go io.Copy(io.Discard, errR)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i, req := range []string{`{"seq":1,"type":"request","command":"initialize","arguments":{}}`, `{"seq":2,"type":"request","command":"disconnect"}`} {
+		if err := godap.WriteBaseMessage(conn, []byte(req)); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	r := bufio.NewReader(conn)
+	for _, want := range []string{"initialize", "disconnect"} {
+		m, err := godap.ReadProtocolMessage(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, ok := m.(godap.ResponseMessage); !ok || resp.GetResponse().Command != want || !resp.GetResponse().Success {
+			t.Fatalf("got %#v, want the response to %s", m, want)
+		}
+	}
+	if code := <-done; code != exitOK {
+		t.Errorf("wf dap --listen: exit %d", code)
+	}
+
+	for _, addr := range []string{"0.0.0.0:4711", "192.0.2.1:4711", "example.com:4711", "nonsense"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"dap", "--listen", addr}, nil, &out, &errb); code != exitRuntime || !strings.Contains(errb.String(), "wf dap:") {
+			t.Errorf("--listen %s: exit %d, %q", addr, code, errb.String())
+		}
+	}
 }
