@@ -6,6 +6,7 @@ package debug
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,9 @@ func (s *Session) stop(reversed bool, reason string) Stop {
 	}
 	return st
 }
+
+// Here describes the cursor as a stop without a reason.
+func (s *Session) Here() Stop { return s.stop(false, "") }
 
 // forward runs to the first boundary after the cursor where c holds.
 func (s *Session) forward(c cond) (Stop, error) {
@@ -172,7 +176,7 @@ func (s *Session) Goto(step int64) (Stop, error) {
 // or at the entry of the function called spec. A line without code is
 // refused.
 func (s *Session) Break(spec string) (*Breakpoint, error) {
-	b := &Breakpoint{ID: len(s.breaks) + 1}
+	b := &Breakpoint{}
 	if line, ok := s.lineOf(spec); ok {
 		if line <= 0 || !s.hasCode(line) {
 			return nil, fmt.Errorf("break: line %d of %s has no code", line, s.prog.File)
@@ -185,8 +189,15 @@ func (s *Session) Break(spec string) (*Breakpoint, error) {
 	} else {
 		b.Func = spec
 	}
+	s.nextBreak++
+	b.ID = s.nextBreak
 	s.breaks = append(s.breaks, b)
 	return b, nil
+}
+
+// Unbreak removes breakpoint b; its ID is not given again.
+func (s *Session) Unbreak(b *Breakpoint) {
+	s.breaks = slices.DeleteFunc(s.breaks, func(x *Breakpoint) bool { return x == b })
 }
 
 // lineOf reads LINE or FILE:LINE, where FILE names the program's file

@@ -54,8 +54,9 @@ type Session struct {
 	endErr   error // why it failed, if it did
 	waiting  *vm.Suspension
 
-	breaks  []*Breakpoint
-	watches []*watch
+	breaks    []*Breakpoint
+	nextBreak int // the last breakpoint ID given
+	watches   []*watch
 }
 
 // ErrEnded is returned by a forward command at the end of the program.
@@ -110,6 +111,10 @@ func (s *Session) Machine() *vm.Machine { return s.m }
 
 // Steps returns the step at the cursor.
 func (s *Session) Steps() int64 { return s.m.Steps() }
+
+// Start returns the step the timeline starts at: 0, or the step of
+// Config.Snapshot. Reverse commands go no further back.
+func (s *Session) Start() int64 { return s.base.step }
 
 // Ended reports whether the cursor is at the end of the program, and the
 // error it failed with, if it did.

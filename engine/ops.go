@@ -193,14 +193,7 @@ type Report struct {
 
 // Show describes instance id at version at (0: the head).
 func (e *Engine) Show(ctx context.Context, id string, at int64) (*Report, error) {
-	h, err := e.store.State(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if at == 0 {
-		at = h.Version
-	}
-	v, err := e.store.Version(ctx, id, at)
+	h, v, err := e.versionAt(ctx, id, at)
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +205,19 @@ func (e *Engine) Show(ctx context.Context, id string, at int64) (*Report, error)
 		return rep, nil
 	}
 	return rep, e.describe(ctx, rep, v.Snapshot)
+}
+
+// versionAt returns instance id's head and its version at (0: the head).
+func (e *Engine) versionAt(ctx context.Context, id string, at int64) (Head, Version, error) {
+	h, err := e.store.State(ctx, id)
+	if err != nil {
+		return Head{}, Version{}, err
+	}
+	if at == 0 {
+		at = h.Version
+	}
+	v, err := e.store.Version(ctx, id, at)
+	return h, v, err
 }
 
 func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {

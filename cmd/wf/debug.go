@@ -4,72 +4,171 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
 	"github.com/wf-lang/wf/debug"
+	"github.com/wf-lang/wf/engine"
 	"github.com/wf-lang/wf/vm"
 )
 
-const debugSynopsis = `wf debug [flags] FILE
+const debugSynopsis = `wf debug [flags] FILE | ID
 
 Runs FILE under a debugger that steps forwards and backwards: commands
 are read from stdin, one a line ("help" lists them). wait() takes its
 value from --signal; without one the machine waits and only reverse
 commands move. File access is granted as for wf run.
 
+With the ID of a stored workflow instance (an argument that is not a
+.wf file), the run starts from its version --at (the latest by default)
+in the database --db, opened read-only: the debugger runs its own copy,
+and nothing is written back.
+
 Flags:`
 
-func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("debug", debugSynopsis, stderr)
-	var lim limitFlags
-	lim.register(fs)
-	var acc accessFlags
-	acc.register(fs)
-	var wfl workflowFlags
-	wfl.register(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+// debugFlags are the flags of wf debug, which wf dap's launch takes too.
+type debugFlags struct {
+	lim limitFlags
+	acc accessFlags
+	wfl workflowFlags
+	db  string // wf debug ID: the database
+	at  int64  // wf debug ID: the version, 0 the latest
+}
+
+func (d *debugFlags) register(fs *flag.FlagSet) {
+	d.lim.register(fs)
+	d.acc.register(fs)
+	d.wfl.register(fs)
+	d.db = os.Getenv("WF_DB")
+	if d.db == "" {
+		d.db = "wf.db"
 	}
-	if code := wfl.check(stderr); code != exitOK {
-		return code
+	fs.StringVar(&d.db, "db", d.db, "wf debug ID: the database, a SQLite file or a postgres:// URL ($WF_DB)")
+	intFlag(fs, &d.at, "at", 0, 0, math.MaxInt64, "wf debug ID: start from `VERSION` (0: the latest)")
+}
+
+// start starts a session on a file or a stored instance, as arg names.
+func (d *debugFlags) start(arg string, stdout, stderr io.Writer) (*debug.Session, []byte, func(), int) {
+	if isInstance(arg) {
+		return d.instanceSession(arg, stdout, stderr)
 	}
-	if fs.NArg() != 1 || lim.every != 0 {
-		fs.Usage()
-		return exitUsage
+	if d.at != 0 {
+		fmt.Fprintf(stderr, "wf debug: --at is for a stored instance, not the file %s\n", arg)
+		return nil, nil, nil, exitUsage
 	}
-	fl, err := acc.open()
+	return d.session(arg, stdout, stderr)
+}
+
+// session compiles path and starts a debug session on it that prints to
+// stdout. Its error messages go to stderr; on failure it returns nil and
+// the exit code. Call the returned close when the session is done.
+func (d *debugFlags) session(path string, stdout, stderr io.Writer) (*debug.Session, []byte, func(), int) {
+	if code := d.wfl.check(stderr); code != exitOK {
+		return nil, nil, nil, code
+	}
+	fl, err := d.acc.open()
 	if err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
-		return exitUsage
+		return nil, nil, nil, exitUsage
 	}
-	defer fl.close()
-	prog, code := compileFile(fs.Arg(0), lim.source, stderr)
+	prog, code := compileFile(path, d.lim.source, stderr)
 	if prog == nil {
-		return code
+		fl.close()
+		return nil, nil, nil, code
 	}
-	src, _ := readSource(fs.Arg(0), lim.source.maxSource) // it was just read to compile
+	src, _ := readSource(path, d.lim.source.maxSource) // it was just read to compile
+	lim := d.lim
 	s, err := debug.New(debug.Config{
 		Program: prog,
 		Options: vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc,
-			Hosts: append(fl.hosts(), wfl.hosts()...)},
+			Hosts: append(fl.hosts(), d.wfl.hosts()...)},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
-			// stdin holds commands: nothing to ask, and the questions go nowhere
-			return wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
+			// stdin holds commands (or the protocol): nothing to ask, and the questions go nowhere
+			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
 	})
 	if err != nil {
+		fl.close()
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
-		return exitRuntime
+		return nil, nil, nil, exitRuntime
 	}
+	return s, src, fl.close, exitOK
+}
+
+func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("debug", debugSynopsis, stderr)
+	var d debugFlags
+	d.register(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 || d.lim.every != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	s, src, closeFn, code := d.start(fs.Arg(0), stdout, stderr)
+	if s == nil {
+		return code
+	}
+	defer closeFn()
 	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin)}
 	if err := c.Run(stdin); err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// isInstance reports whether wf debug's argument names a stored instance:
+// it is not a .wf file and no file of that name exists.
+func isInstance(arg string) bool {
+	if strings.HasSuffix(arg, ".wf") {
+		return false
+	}
+	_, err := os.Stat(arg)
+	return err != nil
+}
+
+// instanceSession starts a debug session from a stored instance's
+// version, with the engine's host functions.
+func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debug.Session, []byte, func(), int) {
+	if code := d.wfl.check(stderr); code != exitOK {
+		return nil, nil, nil, code
+	}
+	db := dbFlags{path: d.db, sync: "NORMAL"}
+	e, code := db.open(readOnly, engine.Options{}, stderr)
+	if e == nil {
+		return nil, nil, nil, code
+	}
+	defer e.Close()
+	p, err := e.DebugPoint(context.Background(), id, d.at)
+	if err != nil {
+		fmt.Fprintf(stderr, "wf debug: %v\n", err)
+		if engine.IsNotFound(err) {
+			return nil, nil, nil, exitUsage
+		}
+		return nil, nil, nil, exitRuntime
+	}
+	lim := d.lim
+	s, err := debug.New(debug.Config{
+		Program:  p.Program,
+		Snapshot: p.Snapshot,
+		Options:  vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc, Hosts: p.Hosts},
+		Reply: func(susp *vm.Suspension) (vm.Value, error) {
+			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "wf debug: instance %s version %d: %v\n", id, p.Version.Number, err)
+		return nil, nil, nil, exitRuntime
+	}
+	fmt.Fprintf(stdout, "instance %s version %d (%s), %s\n", id, p.Version.Number, p.Version.Status, p.Program.File)
+	return s, p.Source, func() {}, exitOK
 }
 
 // isTerminal reports whether r is a terminal, where what is typed shows

@@ -35,7 +35,8 @@ Usage:
   wf lsp                   a language server for editors, over stdin and stdout
   wf disasm FILE           print the bytecode with source lines
   wf inspect SNAPSHOT      print a snapshot's fibers, frames and locals
-  wf debug FILE            step through a run, forwards and backwards
+  wf debug FILE | ID       step through a run or a stored instance, forwards and backwards
+  wf dap                   a Debug Adapter Protocol server for editors
   wf version               print the version
   wf help                  print this help
 
@@ -44,7 +45,7 @@ Run "wf COMMAND -h" for the flags of a command.
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = visible{stderr}
-	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" && args[0] != "lsp" {
+	if len(args) == 0 || args[0] != "run" && args[0] != "fmt" && args[0] != "repl" && args[0] != "lsp" && args[0] != "dap" {
 		stdout = visible{stdout}
 	}
 	if len(args) == 0 {
@@ -71,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdInspect(rest, stdout, stderr)
 	case "debug":
 		return cmdDebug(rest, stdin, stdout, stderr)
+	case "dap":
+		return cmdDap(rest, stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version)
 		return exitOK

@@ -20,7 +20,8 @@ import (
 // \x1b; newline and tab stay) and a script cannot move the cursor, set
 // the terminal's title or forge lines of the report. run wraps stderr,
 // and stdout of every command but wf run, whose stdout is the program's
-// own output and stays raw, as every interpreter's does. Each Write is
+// own output and stays raw, as every interpreter's does (so do wf fmt's,
+// wf repl's, and wf dap's, whose stdout is the protocol's framing). Each Write is
 // taken to hold whole characters, as fmt, tabwriter and json write them;
 // a character split across two writes is shown as its bytes.
 type visible struct{ w io.Writer }
