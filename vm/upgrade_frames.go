@@ -60,7 +60,7 @@ func (u *upgrade) moveFrame(fm *fiberMove, i int) bool {
 		return false
 	}
 	if fr.Base < 0 || fr.Base+mv.of.Slots > len(old) {
-		u.cannot(mv, "the frame's slots do not fit its stack", lang.Pos{})
+		u.cannot(mv, "the frame's slots do not fit its stack")
 		return false
 	}
 	base := len(fm.stack)
@@ -70,7 +70,7 @@ func (u *upgrade) moveFrame(fm *fiberMove, i int) bool {
 		end = f.Frames[i+1].Base - 1
 	}
 	if end < fr.Base+mv.of.Slots || end > len(old) || !mv.top && end >= len(old) {
-		u.cannot(mv, "the frame's stack does not fit its map", lang.Pos{})
+		u.cannot(mv, "the frame's stack does not fit its map")
 		return false
 	}
 	temps := old[fr.Base+mv.of.Slots : end]
@@ -94,7 +94,7 @@ func (u *upgrade) moveHandlers(fm *fiberMove, mv *frameMove, i, base int) bool {
 	nf := mv.fr.Fn.Fn
 	fl, err := nf.Flow()
 	if err != nil {
-		u.cannot(mv, err.Error(), lang.Pos{})
+		u.cannot(mv, err.Error())
 		return false
 	}
 	for _, h := range mv.np.Handlers {
@@ -142,7 +142,7 @@ func (u *upgrade) placeFrame(f *Fiber, mv *frameMove) bool {
 		return false
 	}
 	if mv.np = mv.nmf.PointByID(mv.op.ID); mv.np == nil {
-		u.cannot(mv, "suspension point gone", lang.Pos{})
+		u.cannot(mv, "suspension point gone")
 		return false
 	}
 	u.rep.Frames++
@@ -163,7 +163,7 @@ func (u *upgrade) newPos(mv *frameMove) lang.Pos {
 	return lang.Pos{}
 }
 
-func (u *upgrade) cannot(mv *frameMove, what string, _ lang.Pos) { //nolint:unparam
+func (u *upgrade) cannot(mv *frameMove, what string) {
 	p := Problem{Verdict: CannotMove, Func: mv.of.ID, What: what, Old: u.oldPos(mv), New: u.newPos(mv)}
 	if mv.op != nil {
 		p.Point = mv.op.ID
@@ -177,7 +177,7 @@ func (u *upgrade) cannot(mv *frameMove, what string, _ lang.Pos) { //nolint:unpa
 func (u *upgrade) sameTemps(mv *frameMove, n int) bool {
 	if mv.op == nil {
 		if n != 0 {
-			u.cannot(mv, "a frame that has not started holds temporaries", lang.Pos{})
+			u.cannot(mv, "a frame that has not started holds temporaries")
 			return false
 		}
 		return true
@@ -185,7 +185,7 @@ func (u *upgrade) sameTemps(mv *frameMove, n int) bool {
 	want, got := mv.op.Temps, mv.np.Temps
 	extra := n - len(want) // the top frame of the running fiber holds its result too
 	if extra < 0 || extra > 1 || extra == 1 && !mv.top {
-		u.cannot(mv, fmt.Sprintf("the frame holds %d temporaries, its map says %d", n, len(want)), lang.Pos{})
+		u.cannot(mv, fmt.Sprintf("the frame holds %d temporaries, its map says %d", n, len(want)))
 		return false
 	}
 	ok := len(want) == len(got)
@@ -193,7 +193,7 @@ func (u *upgrade) sameTemps(mv *frameMove, n int) bool {
 		ok = want[i] == got[i] && (want[i] != "?" || mv.unchanged)
 	}
 	if !ok {
-		u.cannot(mv, fmt.Sprintf("pending temporaries differ: old %q, new %q", want, got), lang.Pos{})
+		u.cannot(mv, fmt.Sprintf("pending temporaries differ: old %q, new %q", want, got))
 	}
 	return ok
 }
