@@ -44,7 +44,7 @@ func (e *Engine) Cancel(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	st := e.successor(h, "cancelled")
+	st := e.successor(h, byActor(ctx, "cancelled"))
 	st.Instance.Status, st.Version.Status = Cancelled, Cancelled
 	st.Instance.WaitingFor, st.Version.WaitingFor = "", ""
 	st.Wake = time.Time{}
@@ -79,7 +79,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (i
 	if old.Snapshot == nil {
 		return 0, fmt.Errorf("instance %s version %d has no state to rewind to", id, to)
 	}
-	st := e.successor(h, reason)
+	st := e.successor(h, byActor(ctx, reason))
 	in := &st.Instance
 	if old.Program != "" && old.Program != in.Program {
 		in.Program = old.Program // back to the program before an upgrade
@@ -126,7 +126,7 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 	v := old
 	v.Number, v.SnapVersion, v.Created = 1, 1, now
 	v.Printed, v.OutputFrom = old.Output, 0 // the copy's first version holds the output so far
-	v.Reason, v.Detail = fmt.Sprintf("forked from %s at version %d", id, at), ""
+	v.Reason, v.Detail = byActor(ctx, fmt.Sprintf("forked from %s at version %d", id, at)), ""
 	who := e.newHolder("", e.opts.Lease)
 	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now), Lease: who.lease(now)}); err != nil {
 		return "", err
@@ -167,7 +167,7 @@ func (e *Engine) Set(ctx context.Context, id, name string, value []byte, anyKind
 	if len(snap) > e.opts.MaxSnapshot {
 		return fmt.Errorf("instance %s: %s: %w", id, tooLargeState("edit", len(snap), e.opts.MaxSnapshot), ErrTooLarge)
 	}
-	st := e.successor(h, fmt.Sprintf("variable %s set to %s", name, value))
+	st := e.successor(h, byActor(ctx, fmt.Sprintf("variable %s set to %s", name, value)))
 	st.Version.SnapVersion, st.Version.Snapshot, st.Version.Detail = st.Version.Number, snap, string(value)
 	_, err = e.store.Commit(ctx, st)
 	return err

@@ -167,16 +167,7 @@ func (s *Postgres) History(ctx context.Context, id string) ([]Version, error) {
 
 // List returns instances, newest first.
 func (s *Postgres) List(ctx context.Context, f Filter) ([]Instance, error) {
-	q := `SELECT ` + pgInstanceColumns + ` FROM wf_instances i`
-	var args []any
-	if f.Status != "" {
-		q += ` WHERE i.status = $1`
-		args = append(args, f.Status)
-	}
-	q += ` ORDER BY i.created_at DESC, i.id`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
+	q, args := listQuery(pgInstanceColumns, `wf_instances`, f, true)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, s.mapErr(err)

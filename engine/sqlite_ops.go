@@ -260,16 +260,7 @@ func (o *outputs) add(v Version) (string, error) {
 
 // List returns instances, newest first.
 func (s *SQLite) List(ctx context.Context, f Filter) ([]Instance, error) {
-	q := `SELECT ` + instanceColumns + ` FROM instances i`
-	var args []any
-	if f.Status != "" {
-		q += ` WHERE i.status = ?`
-		args = append(args, f.Status)
-	}
-	q += ` ORDER BY i.created_at DESC, i.id`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
+	q, args := listQuery(instanceColumns, `instances`, f, false)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

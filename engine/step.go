@@ -285,7 +285,7 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who hol
 	}
 	defer r.cancel()
 	msg := &Message{Instance: id, Name: name, Value: value, Sent: sent}
-	ev := event{reason: fmt.Sprintf("signal %s received", name), reply: reply, detail: value}
+	ev := event{reason: byActor(ctx, fmt.Sprintf("signal %s received", name)), reply: reply, detail: value}
 	susp, runErr := r.m.Resume(reply)
 	st, err := e.settle(ctx, r, h, ev, susp, runErr)
 	if err != nil {

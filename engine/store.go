@@ -240,10 +240,14 @@ func commitEach(steps []Step, commit func(Step) (bool, error)) ([]Committed, err
 	return out, nil
 }
 
-// Filter selects instances for List.
+// Filter selects instances for List. Empty fields select all.
 type Filter struct {
-	Status Status // empty: all; otherwise one of the statuses
-	Limit  int    // 0: no limit
+	Status     Status // one of the statuses
+	WaitingFor string // the signal name waited for
+	Program    string // a prefix of the program hash
+	IDPrefix   string // a prefix of the id
+	After      Cursor // only the instances after this one in List's order (keyset paging)
+	Limit      int    // 0: no limit
 }
 
 // Store keeps programs, instances, their histories and inboxes. Every

@@ -68,12 +68,14 @@ func testCreateAndRead(t *testing.T, f *fixture) {
 // location.
 var cmpTimes = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
 
-// checkList: List is newest first, filtered by status, limited.
+// checkList: List is newest first (then by id), filtered, paged after a
+// cursor, limited.
 func checkList(t *testing.T, f *fixture) {
 	f.t0 = f.t0.Add(time.Second)
 	f.create("i2", engine.Running, "")
 	f.t0 = f.t0.Add(time.Second)
 	f.create("i3", engine.Waiting, "x")
+	f.create("i4", engine.Waiting, "x") // created with i3: listed after it, by id
 	ids := func(fl engine.Filter) []string {
 		list, err := f.s.List(f.ctx, fl)
 		f.ok(err)
@@ -83,14 +85,26 @@ func checkList(t *testing.T, f *fixture) {
 		}
 		return out
 	}
+	at := func(id string) engine.Cursor { return engine.CursorOf(f.state(id).Instance) }
 	for _, c := range []struct {
 		f    engine.Filter
 		want []string
 	}{
-		{engine.Filter{}, []string{"i3", "i2", "i1"}},
-		{engine.Filter{Status: engine.Waiting}, []string{"i3", "i1"}},
-		{engine.Filter{Limit: 2}, []string{"i3", "i2"}},
+		{engine.Filter{}, []string{"i3", "i4", "i2", "i1"}},
+		{engine.Filter{Status: engine.Waiting}, []string{"i3", "i4", "i1"}},
+		{engine.Filter{Limit: 2}, []string{"i3", "i4"}},
 		{engine.Filter{Status: engine.Completed}, nil},
+		{engine.Filter{WaitingFor: "x"}, []string{"i3", "i4"}},
+		{engine.Filter{WaitingFor: "go\x00\xfe"}, []string{"i1"}},
+		{engine.Filter{IDPrefix: "i2"}, []string{"i2"}},
+		{engine.Filter{IDPrefix: "i"}, []string{"i3", "i4", "i2", "i1"}},
+		{engine.Filter{Program: f.prog[:3]}, []string{"i3", "i4", "i2", "i1"}},
+		{engine.Filter{Program: "not" + f.prog}, nil},
+		// Keyset paging: after i3 comes i4 (same time, next id), then older.
+		{engine.Filter{After: at("i3"), Limit: 2}, []string{"i4", "i2"}},
+		{engine.Filter{After: at("i4")}, []string{"i2", "i1"}},
+		{engine.Filter{After: at("i1")}, nil},
+		{engine.Filter{After: at("i4"), Status: engine.Waiting}, []string{"i1"}},
 	} {
 		if got := ids(c.f); !slices.Equal(got, c.want) {
 			t.Errorf("List(%+v) = %v, want %v", c.f, got, c.want)

@@ -1,0 +1,71 @@
+package engine
+
+// This file defines the query both stores' List run: the filters of
+// Filter and keyset paging after a Cursor.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Cursor is a place in List's order (newest created first, then by id):
+// the last instance of a page. A List with Filter.After set to it
+// returns the instances after that one, in time that does not grow with
+// the pages before.
+type Cursor struct {
+	Created time.Time
+	ID      string
+}
+
+// CursorOf is the cursor of in: the page after in starts after it.
+func CursorOf(in Instance) Cursor { return Cursor{Created: in.Created, ID: in.ID} }
+
+// IsZero reports whether c is the start of the list.
+func (c Cursor) IsZero() bool { return c.ID == "" }
+
+// listQuery is the SELECT of List over table, and its arguments: for
+// PostgreSQL (pg: "$n" placeholders, waiting_for a bytea) or SQLite.
+func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
+	ph := func(int) string { return "?" }
+	var wait any = f.WaitingFor
+	if pg {
+		ph = func(n int) string { return fmt.Sprintf("$%d", n) }
+		wait = []byte(f.WaitingFor)
+	}
+	var where []string
+	var args []any
+	add := func(cond string, vals ...any) {
+		for range vals {
+			cond = strings.Replace(cond, "#", ph(len(args)+1), 1)
+			args = append(args, vals[0])
+			vals = vals[1:]
+		}
+		where = append(where, cond)
+	}
+	if f.Status != "" {
+		add(`i.status = #`, string(f.Status))
+	}
+	if f.WaitingFor != "" {
+		add(`i.waiting_for = #`, wait)
+	}
+	if f.Program != "" {
+		add(`substr(i.program, 1, #) = #`, len(f.Program), f.Program)
+	}
+	if f.IDPrefix != "" {
+		add(`substr(i.id, 1, #) = #`, len(f.IDPrefix), f.IDPrefix)
+	}
+	if !f.After.IsZero() {
+		at := f.After.Created.UnixNano()
+		add(`(i.created_at < # OR (i.created_at = # AND i.id > #))`, at, at, f.After.ID)
+	}
+	q := `SELECT ` + cols + ` FROM ` + table + ` i`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY i.created_at DESC, i.id`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	return q, args
+}
