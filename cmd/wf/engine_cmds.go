@@ -37,6 +37,7 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 	"worker":  cmdWorker,
 	"upgrade": cmdUpgrade,
 	"prune":   cmdPrune,
+	"serve":   cmdServe,
 }
 
 const engineUsage = `
@@ -57,6 +58,8 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
                                  --dry-run says which can move and why not
   wf prune --keep N              delete all but the last N versions of finished instances
                                  (--finished-before D: only those finished over D ago)
+  wf serve [--addr 127.0.0.1:7233] a web console: instances, timelines, diffs, actions
+                                 (a non-loopback --addr needs --token or --token-file)
 
 start, signal, fork, rewind and worker run workflow steps (the code between two
 waits); --max-steps and --max-alloc bound each step (defaults 100000000 steps,
