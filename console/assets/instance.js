@@ -48,7 +48,7 @@
   function frameNode(ins, f, path, current) {
     const locals = f.locals || [];
     return el('div', {class: 'frame' + (current ? ' current' : '')},
-      el('div', {class: 'where'}, el('b', {}, f.function), ' at ',
+      el('div', path ? {class: 'where', 'data-path': path + '.position'} : {class: 'where'}, el('b', {}, f.function), ' at ',
         el('a', {href: '#', class: 'pos', onclick: (e) => { e.preventDefault(); markLine(lineOf(f.position), true); }}, f.position),
         f.point ? el('span', {class: 'meta'}, ' point ' + f.point) : null),
       locals.length ? table(locals.map((l) => [l.name, valueNode(ins, l.value)]), locals.map((l) => path + '.locals.' + l.name))
