@@ -194,7 +194,7 @@ func TestBrowser(t *testing.T) {
 	do("the completion", chromedp.Click(chromedp.ID("confirm-yes")),
 		waitJS(`document.getElementById('status').textContent === 'completed'`),
 		waitJS(`document.getElementById('at').textContent === 'version 1 of 4'`), // the new version is on the timeline
-		chromedp.Focus(chromedp.ID("slider")), chromedp.KeyEvent(kb.End), // the slider stayed where the user left it
+		chromedp.Focus(chromedp.ID("slider")), chromedp.KeyEvent(kb.End),         // the slider stayed where the user left it
 		waitJS(`document.getElementById('output').textContent.includes('done')`),
 		screenshot(dir, "console-completed.png"))
 	if got := text("#output"); !strings.Contains(got, `<script>window.pwned = 1</script><b>done</b>: {"ok": true}`) {
