@@ -53,11 +53,17 @@ func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
 		add(`substr(i.program, 1, #) = #`, len(f.Program), f.Program)
 	}
 	if f.IDPrefix != "" {
-		add(`substr(i.id, 1, #) = #`, len(f.IDPrefix), f.IDPrefix)
+		if hi, ok := prefixEnd(f.IDPrefix); ok && !pg { // SQLite compares bytes: a range of the primary key
+			add(`i.id >= # AND i.id < #`, f.IDPrefix, hi)
+		} else { // PostgreSQL's order of text follows its collation
+			add(`substr(i.id, 1, #) = #`, len(f.IDPrefix), f.IDPrefix)
+		}
 	}
 	if !f.After.IsZero() {
+		// The first term bounds an index range; the second skips the
+		// instances of the cursor's time up to and including it.
 		at := f.After.Created.UnixNano()
-		add(`(i.created_at < # OR (i.created_at = # AND i.id > #))`, at, at, f.After.ID)
+		add(`i.created_at <= # AND (i.created_at < # OR i.id > #)`, at, at, f.After.ID)
 	}
 	q := `SELECT ` + cols + ` FROM ` + table + ` i`
 	if len(where) > 0 {
@@ -68,4 +74,38 @@ func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
 	return q, args
+}
+
+// prefixEnd is the least string greater than every string starting
+// with p, in byte order, if there is one.
+func prefixEnd(p string) (string, bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// sqliteListQuery is listQuery for SQLite. A page of every status is
+// read as one page of each, merged: each reads the (status, created_at)
+// index from the cursor on, where one query over all statuses would
+// sort the whole table, there being no index on created_at alone (a
+// schema change this does not make).
+func sqliteListQuery(f Filter) (string, []any) {
+	if f.Status != "" || f.Limit <= 0 {
+		return listQuery(instanceColumns, `instances`, f, false)
+	}
+	var parts []string
+	var args []any
+	for _, st := range []Status{Running, Waiting, Sleeping, Completed, Failed, Cancelled} {
+		f.Status = st
+		q, a := listQuery(instanceColumns, `instances`, f, false)
+		parts = append(parts, `SELECT * FROM (`+q+`)`)
+		args = append(args, a...)
+	}
+	return `SELECT * FROM (` + strings.Join(parts, ` UNION ALL `) + `) ORDER BY created_at DESC, id` +
+		fmt.Sprintf(` LIMIT %d`, f.Limit), args
 }

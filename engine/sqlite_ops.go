@@ -260,7 +260,7 @@ func (o *outputs) add(v Version) (string, error) {
 
 // List returns instances, newest first.
 func (s *SQLite) List(ctx context.Context, f Filter) ([]Instance, error) {
-	q, args := listQuery(instanceColumns, `instances`, f, false)
+	q, args := sqliteListQuery(f)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
