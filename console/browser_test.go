@@ -65,8 +65,17 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 
 // screenshot saves the whole page as dir/name.
 func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
+	return save(dir, name, chromedp.FullScreenshot(100)) // quality 100: PNG
+}
+
+// screenshotOf saves the element the CSS selector picks as dir/name.
+func screenshotOf(dir, name, sel string) chromedp.Action[chromedp.Void] {
+	return save(dir, name, chromedp.Screenshot(chromedp.CSS(sel)))
+}
+
+func save(dir, name string, shot chromedp.Action[[]byte]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		png, err := chromedp.FullScreenshot(100)(ctx, t) // quality 100: PNG
+		png, err := shot(ctx, t)
 		if err != nil {
 			return chromedp.Void{}, err
 		}
@@ -105,6 +114,11 @@ print("<script>window.pwned = 1</script><b>done</b>: " + str(answer))
 func TestBrowser(t *testing.T) {
 	f := newFixture(t, Options{Poll: 100 * time.Millisecond})
 	f.start("other.wf", marked, "")
+	f.start("reminder.wf", "sleep(3600)\nprint(\"late\")\n", "")
+	done := f.start("order.wf", hostileLoop, `{"who": "carol"}`)
+	f.signal(done, "step", "1")
+	f.signal(done, "step", "2")
+	f.signal(done, "approval", "false")
 	id := f.start("order.wf", hostileLoop, `{"who": "<img src=x onerror=window.pwned=2>"}`)
 	f.signal(id, "step", `"first"`)
 	f.signal(id, "step", `"second"`)
@@ -140,7 +154,7 @@ func TestBrowser(t *testing.T) {
 	do("the list", chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(row)),
 		waitJS(`document.getElementById('live').textContent.includes('live')`),
-		screenshot(dir, "console-list.png"))
+		screenshotOf(dir, "console-list.png", "body"))
 	if got := text(row); !strings.Contains(got, "waiting") || !strings.Contains(got, "approval") || !strings.Contains(got, "order.wf") {
 		t.Errorf("the list's row: %q", got)
 	}
@@ -169,8 +183,7 @@ func TestBrowser(t *testing.T) {
 	do("the diff", chromedp.SetValue(chromedp.ID("from"), "1"), chromedp.SetValue(chromedp.ID("to"), "3"),
 		chromedp.Click(chromedp.ID("diff-go")),
 		waitJS(`document.querySelectorAll('#diff .side').length === 2`),
-		chromedp.ScrollIntoView(chromedp.ID("diff-box")),
-		screenshot(dir, "console-diff.png"))
+		screenshotOf(dir, "console-diff.png", "#diff-box"))
 	changed := eval(`[...document.querySelectorAll('#diff .side:last-child tr.changed')].map(r => r.dataset.path).join(' ')`)
 	if changed != "globals.n globals.seen" {
 		t.Errorf("highlighted %v, want globals.n and globals.seen", changed)
@@ -187,7 +200,7 @@ func TestBrowser(t *testing.T) {
 	}
 	do("the signal", chromedp.Click(chromedp.ID("signal-send")),
 		chromedp.WaitVisible(chromedp.ID("confirm")),
-		screenshot(dir, "console-confirm.png"))
+		screenshotOf(dir, "console-confirm.png", "#confirm"))
 	if got := text("#confirm-text"); !strings.Contains(got, "signal approval with value") || !strings.Contains(got, "it resumes now") {
 		t.Errorf("the confirmation says %q", got)
 	}
