@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/wf-lang/wf/engine"
 )
 
 // keepAlive is how often an idle stream sends a comment, so that
@@ -73,14 +75,18 @@ type Head struct {
 }
 
 // instanceEvents streams "head" events: the instance's head version
-// and status, whenever they change.
+// and status, whenever they change. Each poll reads the head row alone.
 func (s *Server) instanceEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.stream(w, r, "head", func(ctx context.Context) (string, any, error) {
-		h, err := s.e.Store().State(ctx, id)
+		list, err := s.e.List(ctx, engine.Filter{ID: id}) // the head row, without the snapshot State reads
+		if err == nil && len(list) == 0 {
+			err = fmt.Errorf("instance %s: %w", id, engine.ErrNotFound)
+		}
 		if err != nil {
 			return "", nil, err
 		}
+		h := list[0]
 		return fmt.Sprintf("%d %s", h.Version, h.Status), Head{ID: id, Version: h.Version, Status: string(h.Status), WaitingFor: h.WaitingFor}, nil
 	})
 }

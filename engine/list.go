@@ -52,6 +52,9 @@ func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
 	if f.Program != "" {
 		add(`substr(i.program, 1, #) = #`, len(f.Program), f.Program)
 	}
+	if f.ID != "" {
+		add(`i.id = #`, f.ID)
+	}
 	if f.IDPrefix != "" {
 		if hi, ok := prefixEnd(f.IDPrefix); ok && !pg { // SQLite compares bytes: a range of the primary key
 			add(`i.id >= # AND i.id < #`, f.IDPrefix, hi)

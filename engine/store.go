@@ -245,6 +245,7 @@ type Filter struct {
 	Status     Status // one of the statuses
 	WaitingFor string // the signal name waited for
 	Program    string // a prefix of the program hash
+	ID         string // exactly this id
 	IDPrefix   string // a prefix of the id
 	After      Cursor // only the instances after this one in List's order (keyset paging)
 	Limit      int    // 0: no limit

@@ -97,6 +97,8 @@ func checkList(t *testing.T, f *fixture) {
 		{engine.Filter{WaitingFor: "x"}, []string{"i3", "i4"}},
 		{engine.Filter{WaitingFor: "go\x00\xfe"}, []string{"i1"}},
 		{engine.Filter{IDPrefix: "i2"}, []string{"i2"}},
+		{engine.Filter{ID: "i"}, nil},
+		{engine.Filter{ID: "i4"}, []string{"i4"}},
 		{engine.Filter{IDPrefix: "i"}, []string{"i3", "i4", "i2", "i1"}},
 		{engine.Filter{Program: f.prog[:3]}, []string{"i3", "i4", "i2", "i1"}},
 		{engine.Filter{Program: "not" + f.prog}, nil},
