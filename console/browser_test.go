@@ -168,6 +168,10 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the current line is %q, want the wait for approval", got)
 	}
 
+	// A list expands to its elements.
+	do("a list", chromedp.Click(chromedp.CSS(`#machine tr[data-path="globals.seen"] summary`)),
+		waitJS(`[...document.querySelectorAll('#machine tr[data-path="globals.seen"] li')].map(li => li.textContent).join(',') === '"first","second"'`))
+
 	// The slider, moved with the keyboard as a user would, shows older
 	// versions: n was 1 at version 2 and 0 at version 1.
 	do("the timeline", chromedp.Focus(chromedp.ID("slider")), chromedp.KeyEvent(kb.ArrowLeft),

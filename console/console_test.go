@@ -213,6 +213,9 @@ func TestListPage(t *testing.T) {
 	if strings.Contains(body, a) {
 		t.Errorf("the first page of one shows %s too", a)
 	}
+	if w := f.get("/?q=" + a); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/instances/"+a {
+		t.Errorf("searching for an id: %d to %q, want a redirect to its page", w.Code, w.Header().Get("Location"))
+	}
 	w = f.get("/?status=lost")
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "unknown status") {
 		t.Errorf("a bad filter: %d %s", w.Code, w.Body)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/wf-lang/wf/engine"
@@ -64,6 +65,10 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 		d.Q[k] = q.Get(k)
 	}
 	p, err := s.list(r)
+	if id := d.Q["q"]; err == nil && len(p.Instances) == 1 && p.Instances[0].ID == id && q.Get("after") == "" {
+		http.Redirect(w, r, "/instances/"+url.PathEscape(id), http.StatusSeeOther) // searched for one id: show it
+		return
+	}
 	status := http.StatusOK
 	if err != nil {
 		status, d.Error = http.StatusBadRequest, err.Error()

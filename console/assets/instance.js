@@ -238,7 +238,10 @@
     try {
       const r = await wf.post(api + '/' + path, body);
       message(title + ': done. ' + JSON.stringify(r));
-      if (r.forked_from) message('Forked as ' + r.id + ' (' + r.status + '): open /instances/' + r.id);
+      if (r.forked_from) {
+        message('Forked as ' + r.id + ' (' + r.status + '): ');
+        $('message').append(el('a', {href: '/instances/' + encodeURIComponent(r.id)}, 'open it'));
+      }
     } catch (e) {
       message(title + ': ' + e.message, true);
     }
