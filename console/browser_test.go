@@ -228,3 +228,64 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", dir)
 }
+
+// TestBrowserActions: set a variable, rewind and cancel from the page,
+// each confirmation saying what will change, each recorded in the
+// history as the console's.
+func TestBrowserActions(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond})
+	id := f.start("order.wf", loop, `{"who": "ana"}`)
+	f.signal(id, "step", `"first"`)
+	srv := httptest.NewServer(f.s)
+	t.Cleanup(srv.Close)
+	ctx := browser(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('message') || {}).textContent || ''`))
+			t.Fatalf("%s: %v (the page says %q)", what, err, msg)
+		}
+	}
+	confirm := func(what string, open chromedp.Action[chromedp.Void], want ...string) {
+		t.Helper()
+		do(what, open, chromedp.WaitVisible(chromedp.ID("confirm")))
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("confirm-text")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the confirmation says %q, want %q in it", what, text, w)
+			}
+		}
+		do(what, chromedp.Click(chromedp.ID("confirm-yes")), chromedp.WaitNotVisible(chromedp.ID("confirm")))
+	}
+	do("the instance", chromedp.Navigate(srv.URL+"/instances/"+id), waitJS(global("n")+` === '1'`))
+
+	do("the form", chromedp.SetValue(chromedp.ID("set-name"), "who"), chromedp.SendKeys(chromedp.ID("set-value"), `"bo"`))
+	confirm("set", chromedp.Click(chromedp.CSS(`#set-form button`)), `who: "ana"`, `becomes "bo"`)
+	do("the new value", waitJS(global("who")+` === '"bo"'`))
+
+	do("back to version 1", chromedp.Focus(chromedp.ID("slider")), chromedp.KeyEvent(kb.Home), waitJS(global("n")+` === '0'`))
+	confirm("rewind", chromedp.Click(chromedp.ID("rewind-go")), "continues from version 1 (started)", "~ globals.n.value: 1 → 0",
+		`~ globals.who.value: "bo" → "ana"`)
+	do("the rewound head", waitJS(`document.getElementById('at').textContent === 'version 1 of 4'`))
+
+	confirm("cancel", chromedp.Click(chromedp.ID("cancel-go")), "becomes cancelled, for good")
+	do("the cancelled status", waitJS(`document.getElementById('status').textContent === 'cancelled'`))
+
+	var got []string
+	for _, v := range f.history(id) {
+		got = append(got, v.Reason)
+	}
+	want := []string{"started", "signal step received", `variable who set to "bo" (by console, 127.0.0.1:`,
+		"rewound to version 1 (by console, 127.0.0.1:", "cancelled (by console, 127.0.0.1:"}
+	if len(got) != len(want) {
+		t.Fatalf("history %q, want %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("version %d: %q, want %q...", i+1, got[i], want[i])
+		}
+	}
+}
