@@ -72,7 +72,7 @@ type page struct {
 	Next      string
 }
 
-// listPage reads the list the query of r asks for: status, program,
+// list reads the page of instances the query of r asks for: status, program,
 // waiting_for, marker, q (an id or its prefix), after (a cursor), limit.
 func (s *Server) list(r *http.Request) (page, error) {
 	q := r.URL.Query()

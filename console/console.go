@@ -68,7 +68,7 @@ func New(e *engine.Engine, opts Options) *Server {
 	var b [24]byte
 	rand.Read(b[:])
 	s := &Server{e: e, opts: opts, csrf: hex.EncodeToString(b[:]), files: map[string]string{}}
-	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(assets, "assets/*.html"))
+	s.tmpl = template.Must(template.ParseFS(assets, "assets/*.html"))
 	s.routes()
 	return s
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -520,5 +519,4 @@ func TestEvents(t *testing.T) {
 	w := f.get("/api/instances/nobody/events")
 	f.wantError(w, 404, "not found")
 	f.wantError(f.get("/api/events?status=lost"), 400, "unknown status")
-	_ = fmt.Sprint()
 }

@@ -7,7 +7,6 @@ package console
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 
 	"github.com/wf-lang/wf/engine"
 	"github.com/wf-lang/wf/statediff"
@@ -155,6 +154,3 @@ func (s *Server) diff(r *http.Request) (*Diff, error) {
 	}
 	return d, nil
 }
-
-// itoa is strconv.FormatInt for versions.
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -66,8 +66,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, name string, loo
 	}
 }
 
-// Head is the data of an instance's "head" event.
-type Head struct {
+// HeadEvent is the data of an instance's "head" event.
+type HeadEvent struct {
 	ID         string `json:"id"`
 	Version    int64  `json:"version"`
 	Status     string `json:"status"`
@@ -87,7 +87,7 @@ func (s *Server) instanceEvents(w http.ResponseWriter, r *http.Request) {
 			return "", nil, err
 		}
 		h := list[0]
-		return fmt.Sprintf("%d %s", h.Version, h.Status), Head{ID: id, Version: h.Version, Status: string(h.Status), WaitingFor: h.WaitingFor}, nil
+		return fmt.Sprintf("%d %s", h.Version, h.Status), HeadEvent{ID: id, Version: h.Version, Status: string(h.Status), WaitingFor: h.WaitingFor}, nil
 	})
 }
 

@@ -6,16 +6,12 @@ package console
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/wf-lang/wf/engine"
 )
-
-// funcs are the templates' helpers.
-var funcs = template.FuncMap{}
 
 // row is an instance as a line of the list.
 type row struct {

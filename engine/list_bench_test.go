@@ -6,7 +6,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -93,5 +92,4 @@ func listPages(b *testing.B, s Store, n int) {
 			}
 		})
 	}
-	_ = fmt.Sprint
 }
