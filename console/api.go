@@ -178,12 +178,18 @@ func (s *Server) apiShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiHistory answers GET /api/instances/{id}/history with wf history
-// --json's shape.
+// --json's shape; with ?brief=1 each version's output and detail are
+// left empty, so that a timeline of many versions stays small.
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	vs, err := s.e.History(r.Context(), r.PathValue("id"))
 	if err != nil {
 		fail(w, err)
 		return
+	}
+	if r.URL.Query().Get("brief") == "1" {
+		for i := range vs {
+			vs[i].Output, vs[i].Detail = "", ""
+		}
 	}
 	writeJSON(w, http.StatusOK, vs)
 }

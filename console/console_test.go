@@ -239,6 +239,11 @@ func TestAPIShowAndHistory(t *testing.T) {
 	if len(vs) != 2 || vs[1].Reason != "signal step received" {
 		t.Errorf("history: %+v", vs)
 	}
+	var brief []engine.Version
+	f.want(f.get("/api/instances/"+id+"/history?brief=1"), 200, &brief)
+	if len(brief) != 2 || brief[1].Output != "" || brief[1].Detail != "" || brief[1].Reason != "signal step received" {
+		t.Errorf("brief history: %+v", brief)
+	}
 	var p programView
 	f.want(f.get("/api/programs/"+rep.Instance.Program), 200, &p)
 	if p.File != "a.wf" || p.Source != loop {

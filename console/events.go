@@ -20,9 +20,9 @@ import (
 const keepAlive = 15 * time.Second
 
 // stream sends event name with the data look returns whenever its key
-// changes, polling every Options.Poll, until the client goes away or
+// changes, polling every every, until the client goes away or
 // look fails.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, name string, look func(ctx context.Context) (key string, data any, err error)) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, name string, every time.Duration, look func(ctx context.Context) (key string, data any, err error)) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		httpError(w, http.StatusInternalServerError, "streaming is not supported here")
@@ -43,7 +43,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, name string, loo
 		flusher.Flush()
 	}
 	send(data)
-	tick, idle := time.NewTicker(s.opts.Poll), time.Now()
+	tick, idle := time.NewTicker(every), time.Now()
 	defer tick.Stop()
 	for {
 		select {
@@ -78,7 +78,7 @@ type HeadEvent struct {
 // and status, whenever they change. Each poll reads the head row alone.
 func (s *Server) instanceEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.stream(w, r, "head", func(ctx context.Context) (string, any, error) {
+	s.stream(w, r, "head", s.opts.Poll, func(ctx context.Context) (string, any, error) {
 		list, err := s.e.List(ctx, engine.Filter{ID: id}) // the head row, without the snapshot State reads
 		if err == nil && len(list) == 0 {
 			err = fmt.Errorf("instance %s: %w", id, engine.ErrNotFound)
@@ -93,9 +93,14 @@ func (s *Server) instanceEvents(w http.ResponseWriter, r *http.Request) {
 
 // listEvents streams "list" events: the page GET /api/instances with
 // the same query answers, whenever an instance on it changes or the
-// page gains or loses one.
+// page gains or loses one. A marker filter reads the state of every
+// instance it passes over, so its page is polled ten times less often.
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
-	s.stream(w, r, "list", func(ctx context.Context) (string, any, error) {
+	every := s.opts.Poll
+	if r.URL.Query().Get("marker") != "" {
+		every *= 10
+	}
+	s.stream(w, r, "list", every, func(ctx context.Context) (string, any, error) {
 		p, err := s.list(r.WithContext(ctx))
 		if err != nil {
 			return "", nil, err

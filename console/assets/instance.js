@@ -155,7 +155,7 @@
 
   async function loadHistory() {
     const atHead = !versions.length || Number($('slider').value) === versions.length - 1;
-    versions = await wf.get(api + '/history');
+    versions = await wf.get(api + '/history?brief=1');
     const s = $('slider');
     s.max = String(versions.length - 1);
     if (atHead) s.value = s.max;
