@@ -108,7 +108,13 @@
 // good: it takes no more signals, timers or workers, and only a forced
 // Rewind, an operator's explicit act recorded as a version of its own,
 // revives it; a completed or failed instance needs no force to be
-// rewound.
+// rewound. Under a context from WithActor, these changes (and a signal
+// delivered at once) say in their version's reason who made them.
+//
+// List pages through instances newest first: Filter selects by status,
+// signal waited for, program or id, and After continues from the last
+// instance of the previous page (a Cursor), reading an index from there
+// on, so that a page deep in a large store costs what the first does.
 //
 // # Changing a workflow while it runs
 //

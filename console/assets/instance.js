@@ -158,6 +158,7 @@
     versions = await wf.get(api + '/history?brief=1');
     const s = $('slider');
     s.max = String(versions.length - 1);
+    $('ticks').replaceChildren(...versions.map((v, i) => el('option', {value: String(i), label: 'v' + v.number})));
     if (atHead) s.value = s.max;
     $('versions').replaceChildren(...versions.map((v, i) => el('li', {'data-n': String(v.number)},
       el('a', {href: '#', onclick: (e) => { e.preventDefault(); s.value = String(i); slid(); }},
