@@ -25,8 +25,8 @@ var assets embed.FS
 // only, with the defaults below.
 type Options struct {
 	// Token, when set, is required of every request: as the wf_token
-	// cookie (which visiting any page with ?token=T sets), or as
-	// "Authorization: Bearer T". Without a token the server answers only
+	// cookie (which opening any page with ?token=T sets, redirecting to
+	// the page without it), or as "Authorization: Bearer T". Without a token the server answers only
 	// requests whose Host is a loopback name (localhost, 127.0.0.1,
 	// [::1]), which defeats DNS rebinding; serve a non-loopback address
 	// only with a token.

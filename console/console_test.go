@@ -416,8 +416,10 @@ func TestToken(t *testing.T) {
 	f.wantError(get("/api/instances", "Authorization", "Bearer wrong"), 401, "token")
 	f.wantError(get("/api/instances?token=wrong"), 401, "token")
 	f.want(get("/api/instances", "Authorization", "Bearer s3cret"), 200, nil)
-	w := get("/?token=s3cret")
-	f.want(w, 200, nil)
+	w := get("/?status=waiting&token=s3cret")
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/?status=waiting" {
+		t.Errorf("?token=: %d to %q, want a redirect to the URL without it", w.Code, w.Header().Get("Location"))
+	}
 	c := w.Result().Cookies()
 	if len(c) != 1 || c[0].Name != tokenCookie || !c[0].HttpOnly || c[0].SameSite != http.SameSiteStrictMode {
 		t.Fatalf("cookies %v", c)

@@ -66,7 +66,8 @@
 //     rebinding; wf serve refuses a non-loopback address without a token.
 //     With a token, every request must carry it (Authorization: Bearer,
 //     or the HttpOnly, SameSite=Strict cookie that opening a page with
-//     ?token= sets), compared in constant time.
+//     ?token= sets before redirecting to the page without it), compared
+//     in constant time.
 //   - Only POST changes anything. A POST must be application/json, carry
 //     the process's CSRF token in X-CSRF-Token (pages give it in a meta
 //     tag), and must not come from another origin (Origin, Sec-Fetch-Site).

@@ -29,7 +29,10 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 		httpError(w, http.StatusForbidden, "this console serves loopback clients only (Host %q); serve it with a token to reach it from elsewhere", r.Host)
 		return false
 	}
-	if s.opts.Token != "" && !s.tokenOK(w, r) {
+	if s.opts.Token != "" && !s.tokenOK(r) {
+		if s.tokenInURL(w, r) {
+			return false // redirected without it, the cookie set
+		}
 		httpError(w, http.StatusUnauthorized, "a valid token is required (open the console with ?token=... or send Authorization: Bearer ...)")
 		return false
 	}
@@ -43,23 +46,34 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// tokenOK reports whether r carries the token, comparing in constant
-// time. A page visited with a right ?token= sets the cookie.
-func (s *Server) tokenOK(w http.ResponseWriter, r *http.Request) bool {
-	want := []byte(s.opts.Token)
-	same := func(got string) bool { return subtle.ConstantTimeCompare([]byte(got), want) == 1 }
-	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && same(auth) {
+// tokenOK reports whether r carries the token in its Authorization
+// header or its cookie, comparing in constant time.
+func (s *Server) tokenOK(r *http.Request) bool {
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && s.sameToken(auth) {
 		return true
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && same(c.Value) {
-		return true
+	c, err := r.Cookie(tokenCookie)
+	return err == nil && s.sameToken(c.Value)
+}
+
+// tokenInURL handles a GET whose ?token= is right: it sets the cookie
+// and redirects to the URL without the token, so that the token stays
+// out of the address bar, the browser's history and the server's logs.
+func (s *Server) tokenInURL(w http.ResponseWriter, r *http.Request) bool {
+	q := r.URL.Query()
+	if r.Method != http.MethodGet || !s.sameToken(q.Get("token")) {
+		return false
 	}
-	if q := r.URL.Query().Get("token"); q != "" && same(q) && r.Method == http.MethodGet {
-		http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true,
-			SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
-		return true
-	}
-	return false
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q.Get("token"), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	q.Del("token")
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return true
+}
+
+func (s *Server) sameToken(got string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) == 1
 }
 
 // crossSite says why a state-changing request is refused, or "".
