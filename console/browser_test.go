@@ -289,3 +289,33 @@ func TestBrowserActions(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserToken: a console with a token is opened once with
+// ?token=; the cookie it sets carries the token on every later request,
+// the event streams and the actions included.
+func TestBrowserToken(t *testing.T) {
+	f := newFixture(t, Options{Token: "s3cret-token", Poll: 100 * time.Millisecond})
+	id := f.start("order.wf", loop, `{"who": "ana"}`)
+	srv := httptest.NewServer(f.s)
+	t.Cleanup(srv.Close)
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/instances/"+id+"?token=s3cret-token"),
+		waitJS(global("n")+` === '0'`),
+		waitJS(`document.getElementById('live').textContent.includes('live')`)); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || loc != srv.URL+"/instances/"+id {
+		t.Errorf("the address is %q (%v), want it without the token", loc, err)
+	}
+	f.signal(id, "step", `"x"`) // from outside: the page follows over its event stream
+	if err := chromedp.Do(ctx, waitJS(`document.getElementById('at').textContent === 'version 2 of 2'`),
+		chromedp.Click(chromedp.ID("cancel-go")), chromedp.WaitVisible(chromedp.ID("confirm")),
+		chromedp.Click(chromedp.ID("confirm-yes")),
+		waitJS(`document.getElementById('status').textContent === 'cancelled'`)); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.lastReason(id); !strings.HasPrefix(r, "cancelled (by console, token "+tokenID("s3cret-token")+", 127.0.0.1:") {
+		t.Errorf("the cancel's version says %q", r)
+	}
+}
