@@ -28,6 +28,13 @@ dry-run upgrade). It listens on loopback unless given a token, which
 every request must then carry (open the console once with ?token=T).`
 
 func cmdServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, stderr)
+}
+
+// serve runs wf serve until ctx is done.
+func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlags("serve", serveSynopsis, stderr)
 	var d dbFlags
 	d.register(fs)
@@ -45,8 +52,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wf serve: %v\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	e, code := d.open(readWrite, engine.Options{}, stderr) // a signal resumes its instance at once, as wf signal does
 	if e == nil {
 		return code
