@@ -81,8 +81,11 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req interface{ expe
 	}
 	extra, err := do(id)
 	var re *engine.ResumeError
-	if errors.As(err, &re) {
-		extra, err = map[string]any{"warning": err.Error()}, nil
+	if errors.As(err, &re) { // stored, but not yet resumed: a worker will
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		extra["warning"], err = err.Error(), nil
 	}
 	if err != nil {
 		fail(w, err)
