@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Cursor is a place in List's order (newest created first, then by id):
@@ -50,7 +51,7 @@ func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
 		add(`i.waiting_for = #`, wait)
 	}
 	if f.Program != "" {
-		add(`substr(i.program, 1, #) = #`, len(f.Program), f.Program)
+		add(`substr(i.program, 1, #) = #`, utf8.RuneCountInString(f.Program), f.Program) // substr counts characters
 	}
 	if f.ID != "" {
 		add(`i.id = #`, f.ID)
@@ -59,7 +60,7 @@ func listQuery(cols, table string, f Filter, pg bool) (string, []any) {
 		if hi, ok := prefixEnd(f.IDPrefix); ok && !pg { // SQLite compares bytes: a range of the primary key
 			add(`i.id >= # AND i.id < #`, f.IDPrefix, hi)
 		} else { // PostgreSQL's order of text follows its collation
-			add(`substr(i.id, 1, #) = #`, len(f.IDPrefix), f.IDPrefix)
+			add(`substr(i.id, 1, #) = #`, utf8.RuneCountInString(f.IDPrefix), f.IDPrefix)
 		}
 	}
 	if !f.After.IsZero() {

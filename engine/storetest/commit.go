@@ -102,6 +102,8 @@ func checkList(t *testing.T, f *fixture) {
 		{engine.Filter{IDPrefix: "i"}, []string{"i3", "i4", "i2", "i1"}},
 		{engine.Filter{Program: f.prog[:3]}, []string{"i3", "i4", "i2", "i1"}},
 		{engine.Filter{Program: "not" + f.prog}, nil},
+		{engine.Filter{Program: "é"}, nil},
+		{engine.Filter{IDPrefix: "é"}, nil},
 		// Keyset paging: after i3 comes i4 (same time, next id), then older.
 		{engine.Filter{After: at("i3"), Limit: 2}, []string{"i4", "i2"}},
 		{engine.Filter{After: at("i4")}, []string{"i2", "i1"}},
