@@ -178,8 +178,8 @@ func (s *Server) apiShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiHistory answers GET /api/instances/{id}/history with wf history
-// --json's shape; with ?brief=1 each version's output and detail are
-// left empty, so that a timeline of many versions stays small.
+// --json's shape; with ?brief=1 each version's output is left empty,
+// so that a timeline of many versions stays small.
 func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	vs, err := s.e.History(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("brief") == "1" {
 		for i := range vs {
-			vs[i].Output, vs[i].Detail = "", ""
+			vs[i].Output = ""
 		}
 	}
 	writeJSON(w, http.StatusOK, vs)

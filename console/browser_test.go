@@ -176,7 +176,7 @@ func TestBrowser(t *testing.T) {
 	// versions: n was 1 at version 2 and 0 at version 1.
 	do("the timeline", chromedp.Focus(chromedp.ID("slider")), chromedp.KeyEvent(kb.ArrowLeft),
 		waitJS(global("n")+` === '1'`),
-		waitJS(`document.getElementById('reason').textContent === 'signal step received'`),
+		waitJS(`document.getElementById('reason').textContent === 'signal step received: "first"'`),
 		chromedp.KeyEvent(kb.ArrowLeft),
 		waitJS(global("n")+` === '0'`))
 	if got := text("#at"); got != "version 1 of 3" {

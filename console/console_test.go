@@ -241,7 +241,7 @@ func TestAPIShowAndHistory(t *testing.T) {
 	}
 	var brief []engine.Version
 	f.want(f.get("/api/instances/"+id+"/history?brief=1"), 200, &brief)
-	if len(brief) != 2 || brief[1].Output != "" || brief[1].Detail != "" || brief[1].Reason != "signal step received" {
+	if len(brief) != 2 || brief[1].Output != "" || brief[1].Detail != `"one"` || brief[1].Reason != "signal step received" {
 		t.Errorf("brief history: %+v", brief)
 	}
 	var p programView

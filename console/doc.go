@@ -32,7 +32,7 @@
 //	GET  /api/instances/{id}[?at=N]       wf show --json: engine.Report (instance, version with
 //	                                      output, machine as vm.Inspection, queued signals)
 //	GET  /api/instances/{id}/history      wf history --json: [Version], oldest first;
-//	                                      ?brief=1 leaves out each output and detail
+//	                                      ?brief=1 leaves out each version's output
 //	GET  /api/instances/{id}/diff?from=A&to=B
 //	                                      Diff: both reports and the statediff changes
 //	                                      between their States (paths like

@@ -144,11 +144,15 @@
 
   // ---- the timeline
 
+  function cut(s, n) {
+    return s.length > n ? s.slice(0, n) + '…' : s;
+  }
+
   function slid() {
     const v = versions[Number($('slider').value)];
     if (!v) return;
     $('at').textContent = 'version ' + v.number + ' of ' + versions[versions.length - 1].number;
-    $('reason').textContent = v.reason;
+    $('reason').textContent = v.reason + (v.detail ? ': ' + cut(v.detail, 200) : '');
     for (const li of $('versions').children) li.classList.toggle('here', li.dataset.n === String(v.number));
     show(v.number);
   }
@@ -162,7 +166,7 @@
     if (atHead) s.value = s.max;
     $('versions').replaceChildren(...versions.map((v, i) => el('li', {'data-n': String(v.number)},
       el('a', {href: '#', onclick: (e) => { e.preventDefault(); s.value = String(i); slid(); }},
-        'v' + v.number), ' ' + v.reason + ' → ' + v.status + (v.waiting_for ? ' ' + v.waiting_for : ''))));
+        'v' + v.number), ' ' + v.reason + (v.detail ? ': ' + cut(v.detail, 80) : '') + ' → ' + v.status + (v.waiting_for ? ' ' + v.waiting_for : ''))));
     for (const sel of [$('from'), $('to')]) {
       const keep = sel.value;
       sel.replaceChildren(...versions.map((v) => el('option', {value: String(v.number)}, 'v' + v.number + ': ' + v.reason)));
