@@ -54,8 +54,12 @@ const pgWakeIfQueued = `UPDATE wf_instances i SET wake_at = $1
 // pgLockStatus is how Send takes the head row's lock.
 const pgLockStatus = `SELECT status FROM wf_instances WHERE id = $1 FOR UPDATE`
 
+// pgInsertQueued queues a signal for an instance that has not finished
+// (Send has locked its head row).
 const pgInsertQueued = `INSERT INTO wf_inbox (instance, name, value, sent_at)
-	VALUES ($1, $2, $3, $4) RETURNING id`
+	SELECT $1, $2, $3, $4 FROM wf_instances
+	WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')
+	RETURNING id`
 
 // pgClaim is ClaimDue in one statement: the due rows whose lease has
 // ended, oldest wake first, locked with SKIP LOCKED so that concurrent

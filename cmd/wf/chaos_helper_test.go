@@ -95,7 +95,9 @@ func chaosMain() {
 		fmt.Fprintln(os.Stderr, "usage: wf-chaos worker|load DSN ...")
 		os.Exit(2)
 	}
-	pool, err := pgxpool.New(ctx, os.Args[2])
+	// The database opens whatever the signals: a worker stopped while it
+	// opens stops cleanly once it has, as wf worker does.
+	pool, err := pgxpool.New(context.Background(), os.Args[2])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -104,7 +106,7 @@ func chaosMain() {
 	var id string
 	opts := engine.Options{Detached: true, Activities: []engine.Activity{recordActivity(pool)},
 		NewID: func() string { return id }}
-	e, err := engine.OpenPostgresEngine(ctx, os.Args[2], opts, engine.PostgresOptions{MaxConns: 4})
+	e, err := engine.OpenPostgresEngine(context.Background(), os.Args[2], opts, engine.PostgresOptions{MaxConns: 4})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
