@@ -90,14 +90,21 @@ func (s *Postgres) State(ctx context.Context, id string) (Head, error) {
 // state is State, and the stored length of the head version's output.
 func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
 	var h Head
-	var until sql.NullInt64
+	var until, next, sent sql.NullInt64
 	var outLen int64
+	var value string
 	in, err := scanInstance(s.pool.QueryRow(ctx, pgHead, id),
-		&h.SnapVersion, &h.Snapshot, bin{&h.Lease.Owner}, &until, &h.Lease.Token, &outLen)
+		&h.SnapVersion, &h.Snapshot, bin{&h.Lease.Owner}, &until, &h.Lease.Token, &outLen, &next, bin{&value}, &sent)
 	if err != nil {
 		return h, 0, notFoundPG(s.mapErr(err), "instance "+id)
 	}
 	h.Instance, h.Lease.Until = in, fromNanos(until)
+	if in.Status == Waiting {
+		h.NextRead = true
+		if next.Valid {
+			h.Next = &Message{ID: next.Int64, Instance: id, Name: in.WaitingFor, Value: value, Sent: time.Unix(0, sent.Int64)}
+		}
+	}
 	return h, outLen, nil
 }
 
