@@ -119,9 +119,16 @@ func queueCommit(b *pgx.Batch, st Step) {
 	if in.Status == Waiting { // pgWakeIfQueued wakes only a waiting instance
 		b.Queue(pgWakeIfQueued, unixNano(in.Updated), in.ID)
 	}
-	if st.Lease.Owner != "" {
+	if leasesIfDue(st) {
 		b.Queue(pgSetLeaseIfDue, []byte(st.Lease.Owner), nanos(st.Lease.Until), in.ID, unixNano(in.Updated))
 	}
+}
+
+// leasesIfDue reports whether a step's commit leases the instance to
+// its committer if it leaves it due: only a step with a lease owner, that
+// leaves a wake time or a wait a queued signal answers.
+func leasesIfDue(st Step) bool {
+	return st.Lease.Owner != "" && (st.Instance.Status == Waiting || !st.Wake.IsZero())
 }
 
 // readCommit reads the results queueCommit's statements, the savepoint's
@@ -164,7 +171,7 @@ func readCommit(br pgx.BatchResults, st Step, savepoint bool) (bool, error) {
 		}
 		woken = tag.RowsAffected() > 0
 	}
-	if st.Lease.Owner != "" {
+	if leasesIfDue(st) {
 		if _, err := br.Exec(); err != nil {
 			return false, err
 		}
