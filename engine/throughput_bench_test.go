@@ -37,8 +37,8 @@ func BenchmarkThroughput(b *testing.B) {
 				o := engine.WorkerOptions{NoBatch: batch == "off"}
 				b.Run(name+"raw", func(b *testing.B) { runRaw(b, pgtest.DSN(b), workers, batch == "on", false) })
 				b.Run(name+"raw-pipelined", func(b *testing.B) { runRaw(b, pgtest.DSN(b), workers, batch == "on", true) })
-				b.Run(name+"postgres", func(b *testing.B) { runWorkers(b, benchOpener(b, "postgres"), workers, o) })
-				b.Run(name+"sqlite", func(b *testing.B) { runWorkers(b, benchOpener(b, "sqlite"), workers, o) })
+				b.Run(name+"postgres", func(b *testing.B) { runWorkers(b, newBenchDB(b, "postgres"), workers, o) })
+				b.Run(name+"sqlite", func(b *testing.B) { runWorkers(b, newBenchDB(b, "sqlite"), workers, o) })
 			}
 		}
 	}
