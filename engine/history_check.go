@@ -31,8 +31,13 @@ type HistoryCheck struct {
 	Want     string `json:"want,omitempty"`
 	Got      string `json:"got,omitempty"`
 	// Stopped says why the replay ended before the head without
-	// diverging: a version no replay can follow (a rewind, a set, a fork).
+	// diverging: a version no replay can follow (a rewind, a set, a fork),
+	// or a history that no longer starts at version 1.
 	Stopped string `json:"stopped,omitempty"`
+	// Pruned is set when Prune deleted the history's first versions, 1
+	// to Pruned: a replay starts from the instance's input, so nothing is
+	// checked (Checked is 0, Stopped says why).
+	Pruned int64 `json:"pruned,omitempty"`
 }
 
 // CheckHistory replays instance id's history on the program src (not
@@ -83,6 +88,12 @@ func (e *Engine) newReplay(ctx context.Context, prog *compiler.Program, in Insta
 
 func (rp *replay) check(hist []Version) *HistoryCheck {
 	hc := &HistoryCheck{ID: rp.id}
+	if len(hist) > 0 && hist[0].Number > 1 {
+		hc.Pruned = hist[0].Number - 1
+		hc.Stopped = prunedVersions(hc.Pruned) + " (wf prune deletes old versions of finished instances): " +
+			"a replay needs the history from the start"
+		return hc
+	}
 	for i, v := range hist {
 		reply, ok, why := eventOf(v, i == 0)
 		if !ok {
@@ -105,6 +116,14 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 		hc.Checked++
 	}
 	return hc
+}
+
+// prunedVersions says that versions 1 to n were pruned.
+func prunedVersions(n int64) string {
+	if n == 1 {
+		return "version 1 was pruned"
+	}
+	return fmt.Sprintf("versions 1 to %d were pruned", n)
 }
 
 var nothing = vm.Nil

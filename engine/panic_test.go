@@ -23,6 +23,14 @@ func (s *panickyStore) NextMessage(ctx context.Context, id, name string) (Messag
 	return s.Store.NextMessage(ctx, id, name)
 }
 
+// State reads the head without the queued message a store may read
+// with it (Head.NextRead), so that the step asks NextMessage.
+func (s *panickyStore) State(ctx context.Context, id string) (Head, error) {
+	h, err := s.Store.State(ctx, id)
+	h.NextRead, h.Next = false, nil
+	return h, err
+}
+
 // TestPanicInStepFailsInstance: a step that panics, in engine code or in
 // an activity, fails its instance with the reason, and the worker (and
 // Signal) go on: the other instances complete. A panic used to kill every

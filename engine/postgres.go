@@ -214,6 +214,26 @@ func (s *Postgres) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return s.mapErr(pgx.BeginFunc(ctx, s.pool, fn))
 }
 
+// pipeline sends b in one round trip as an implicit transaction, which
+// commits (and, with synchronous_commit on, is flushed) before the
+// server's reply to the batch's Sync, which br.Close waits for, and reads
+// its results with read. A statement that fails makes the server skip
+// the rest and roll the whole batch back; an error read itself returns
+// rolls nothing back, so a batch must be written to write nothing where
+// read refuses (Send's insert of a signal for a finished instance
+// inserts no row). The store opened read-only writes nothing.
+func (s *Postgres) pipeline(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	if s.readOnly {
+		return fmt.Errorf("%s: %w (opened read-only)", s.where, ErrReadOnly)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	err := read(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return s.mapErr(err)
+}
+
 // bin reads a column holding text a workflow chose into a string: a
 // bytea column of the PostgreSQL store, a text column of SQLite's. NULL
 // reads as "".

@@ -36,7 +36,8 @@ func (s *Postgres) Program(ctx context.Context, hash string) (Program, error) {
 	return p, nil
 }
 
-// Create inserts an instance and its first version.
+// Create inserts an instance and its first version, in one pipeline
+// (an implicit transaction).
 func (s *Postgres) Create(ctx context.Context, first Step) error {
 	in := first.Instance
 	var lease Lease
@@ -44,15 +45,18 @@ func (s *Postgres) Create(ctx context.Context, first Step) error {
 	if due {
 		lease = first.Lease
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, pgInsertInstance,
-			in.ID, in.Program, in.Status, []byte(in.WaitingFor), nanos(in.Due), nanos(first.Wake), in.Version,
-			in.ActivitySeq, in.NextSeq, []byte(in.Input), []byte(in.Error), in.Parent, nullBytes(lease.Owner),
-			nanos(lease.Until), unixNano(in.Created), unixNano(in.Updated))
-		if err != nil {
+	var b pgx.Batch
+	b.Queue(pgInsertInstance,
+		in.ID, in.Program, in.Status, []byte(in.WaitingFor), nanos(in.Due), nanos(first.Wake), in.Version,
+		in.ActivitySeq, in.NextSeq, []byte(in.Input), []byte(in.Error), in.Parent, nullBytes(lease.Owner),
+		nanos(lease.Until), unixNano(in.Created), unixNano(in.Updated))
+	queueVersion(&b, in, first.Version)
+	err := s.pipeline(ctx, &b, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
 			return err
 		}
-		return insertVersionPG(ctx, tx, in, first.Version)
+		_, err := br.Exec()
+		return err
 	})
 	s.hintIf(err == nil && due && lease.Owner == "")
 	return err
@@ -64,16 +68,6 @@ func nullBytes(s string) any {
 		return nil
 	}
 	return []byte(s)
-}
-
-// insertVersionPG stores v with its printed part (pgInsertVersion).
-// The version's program is the instance's, as of that version.
-func insertVersionPG(ctx context.Context, tx pgx.Tx, in Instance, v Version) error {
-	_, err := tx.Exec(ctx, pgInsertVersion,
-		in.ID, v.Number, []byte(v.Reason), v.Status, []byte(v.WaitingFor), nanos(v.Due), v.ActivitySeq,
-		v.SnapVersion, v.Snapshot, []byte(v.Printed), v.OutputFrom, int64(len(v.Printed)),
-		[]byte(v.Detail), []byte(v.Error), unixNano(v.Created), in.Program)
-	return err
 }
 
 // Head returns an instance with its head version's output, snapshot and
@@ -96,14 +90,21 @@ func (s *Postgres) State(ctx context.Context, id string) (Head, error) {
 // state is State, and the stored length of the head version's output.
 func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
 	var h Head
-	var until sql.NullInt64
+	var until, next, sent sql.NullInt64
 	var outLen int64
+	var value string
 	in, err := scanInstance(s.pool.QueryRow(ctx, pgHead, id),
-		&h.SnapVersion, &h.Snapshot, bin{&h.Lease.Owner}, &until, &h.Lease.Token, &outLen)
+		&h.SnapVersion, &h.Snapshot, bin{&h.Lease.Owner}, &until, &h.Lease.Token, &outLen, &next, bin{&value}, &sent)
 	if err != nil {
 		return h, 0, notFoundPG(s.mapErr(err), "instance "+id)
 	}
 	h.Instance, h.Lease.Until = in, fromNanos(until)
+	if in.Status == Waiting {
+		h.NextRead = true
+		if next.Valid {
+			h.Next = &Message{ID: next.Int64, Instance: id, Name: in.WaitingFor, Value: value, Sent: time.Unix(0, sent.Int64)}
+		}
+	}
 	return h, outLen, nil
 }
 
@@ -184,108 +185,6 @@ func (s *Postgres) List(ctx context.Context, f Filter) ([]Instance, error) {
 	return out, s.mapErr(rows.Err())
 }
 
-// Commit applies a step atomically, or fails with ErrConflict. A step
-// that leaves the instance due with no lease for the committer wakes
-// the workers.
-func (s *Postgres) Commit(ctx context.Context, st Step) (due bool, err error) {
-	err = s.write(ctx, func(tx pgx.Tx) error {
-		due, err = commitPG(ctx, tx, st)
-		return err
-	})
-	s.hintIf(err == nil && due && st.Lease.Owner == "")
-	return due, err
-}
-
-// CommitBatch commits steps in one transaction, each in a savepoint (a
-// pgx nested transaction): a step that conflicts is rolled back to its
-// savepoint alone. The head row locks of the committed steps are held to
-// the end of the transaction, so a batch is kept short (the worker's
-// claim batch).
-func (s *Postgres) CommitBatch(ctx context.Context, steps []Step) ([]Committed, error) {
-	if err := checkBatch(steps); err != nil {
-		return nil, err
-	}
-	var out []Committed
-	err := s.write(ctx, func(tx pgx.Tx) (err error) {
-		out, err = commitEach(steps, func(st Step) (due bool, err error) {
-			err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-				due, err = commitPG(ctx, sp, st)
-				return err
-			})
-			return due, err
-		})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range out {
-		s.hintIf(c.Err == nil && c.Due && steps[i].Lease.Owner == "")
-	}
-	return out, nil
-}
-
-// hintIf sends a wake hint (postgres_wake.go) if cond holds.
-func (s *Postgres) hintIf(cond bool) {
-	if cond && s.hints != nil {
-		s.hint()
-	}
-}
-
-// commitPG is Commit in tx. Its first statement locks the head row at
-// st.From, or matches nothing (ErrConflict), so everything after it runs
-// with the instance to itself.
-func commitPG(ctx context.Context, tx pgx.Tx, st Step) (bool, error) {
-	in := st.Instance
-	tag, err := tx.Exec(ctx, pgCommitHead,
-		in.Status, []byte(in.WaitingFor), nanos(in.Due), nanos(st.Wake), in.Version, in.ActivitySeq,
-		in.NextSeq, []byte(in.Error), unixNano(in.Updated), in.ID, st.From, st.Fence, in.Program)
-	if err := changedOnePG(tag.RowsAffected(), err); err != nil {
-		return false, err
-	}
-	for _, n := range olderRefs(st) {
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM wf_versions WHERE instance = $1 AND version = $2`, in.ID, n).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, errPruned(in.ID, n)
-		} else if err != nil {
-			return false, err
-		}
-	}
-	if err := insertVersionPG(ctx, tx, in, st.Version); err != nil {
-		return false, err
-	}
-	if m := st.Deliver; m != nil {
-		err := tx.QueryRow(ctx, pgInsertConsumed, in.ID, []byte(m.Name), []byte(m.Value),
-			unixNano(m.Sent), in.Version).Scan(&m.ID)
-		if err != nil {
-			return false, err
-		}
-		m.ConsumedBy = in.Version
-	}
-	for _, m := range st.Consumed {
-		tag, err := tx.Exec(ctx, pgConsume, in.Version, m, in.ID)
-		if err := changedOnePG(tag.RowsAffected(), err); err != nil {
-			return false, err
-		}
-	}
-	woken, err := wakeIfQueuedPG(ctx, tx, in.ID, in.Updated)
-	due := woken || dueAt(st.Wake, in.Updated)
-	if err != nil || !due || st.Lease.Owner == "" {
-		return due, err
-	}
-	_, err = tx.Exec(ctx, pgSetLease, []byte(st.Lease.Owner), nanos(st.Lease.Until), in.ID)
-	return due, err
-}
-
-// changedOnePG turns "no row matched" into ErrConflict.
-func changedOnePG(n int64, err error) error {
-	if err == nil && n != 1 {
-		return ErrConflict
-	}
-	return err
-}
-
 // wakeIfQueuedPG runs pgWakeIfQueued and reports whether it woke id.
 func wakeIfQueuedPG(ctx context.Context, tx pgx.Tx, id string, now time.Time) (bool, error) {
 	tag, err := tx.Exec(ctx, pgWakeIfQueued, unixNano(now), id)
@@ -293,23 +192,29 @@ func wakeIfQueuedPG(ctx context.Context, tx pgx.Tx, id string, now time.Time) (b
 }
 
 // Send queues a signal for an instance that exists and has not finished,
-// holding the head row's lock from the status check to the wake-up.
+// holding the head row's lock from the status check to the wake-up, in
+// one pipeline (an implicit transaction): pgInsertQueued inserts nothing
+// for a finished instance.
 func (s *Postgres) Send(ctx context.Context, id, name, value string, now time.Time) (Message, error) {
 	m := Message{Instance: id, Name: name, Value: value, Sent: now}
+	var b pgx.Batch
+	b.Queue(pgLockStatus, id)
+	b.Queue(pgInsertQueued, id, []byte(name), []byte(value), unixNano(now))
+	b.Queue(pgWakeIfQueued, unixNano(now), id)
 	var woken bool
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.pipeline(ctx, &b, func(br pgx.BatchResults) error {
 		var status Status
-		if err := tx.QueryRow(ctx, pgLockStatus, id).Scan(&status); err != nil {
+		if err := br.QueryRow().Scan(&status); err != nil {
 			return notFoundPG(err, "instance "+id)
 		}
 		if status.Final() {
 			return fmt.Errorf("instance %s is %s: %w", id, status, ErrFinal)
 		}
-		err := tx.QueryRow(ctx, pgInsertQueued, id, []byte(name), []byte(value), unixNano(now)).Scan(&m.ID)
-		if err != nil {
+		if err := br.QueryRow().Scan(&m.ID); err != nil {
 			return err
 		}
-		woken, err = wakeIfQueuedPG(ctx, tx, id, now)
+		tag, err := br.Exec()
+		woken = tag.RowsAffected() > 0
 		return err
 	})
 	s.hintIf(err == nil && woken)

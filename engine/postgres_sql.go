@@ -54,8 +54,12 @@ const pgWakeIfQueued = `UPDATE wf_instances i SET wake_at = $1
 // pgLockStatus is how Send takes the head row's lock.
 const pgLockStatus = `SELECT status FROM wf_instances WHERE id = $1 FOR UPDATE`
 
+// pgInsertQueued queues a signal for an instance that has not finished
+// (Send has locked its head row).
 const pgInsertQueued = `INSERT INTO wf_inbox (instance, name, value, sent_at)
-	VALUES ($1, $2, $3, $4) RETURNING id`
+	SELECT $1, $2, $3, $4 FROM wf_instances
+	WHERE id = $1 AND status NOT IN ('completed', 'failed', 'cancelled')
+	RETURNING id`
 
 // pgClaim is ClaimDue in one statement: the due rows whose lease has
 // ended, oldest wake first, locked with SKIP LOCKED so that concurrent
@@ -86,11 +90,17 @@ const pgProgram = `SELECT file, source, hosts, map FROM wf_programs WHERE hash =
 const pgInstanceColumns = `i.id, i.program, i.status, i.waiting_for, i.due_at, i.version,
 	i.activity_seq, i.next_seq, i.input, i.error, i.parent, i.created_at, i.updated_at`
 
+// pgHead reads a head with, for a waiting instance, the oldest signal
+// queued for what it waits for (Head.Next): a worker's step then needs no
+// second round trip for NextMessage.
 const pgHead = `SELECT ` + pgInstanceColumns + `, v.snap_version, sv.snapshot,
-	i.lease_owner, i.lease_until, i.lease_token, v.output_len
+	i.lease_owner, i.lease_until, i.lease_token, v.output_len, q.id, q.value, q.sent_at
 	FROM wf_instances i
 	JOIN wf_versions v ON v.instance = i.id AND v.version = i.version
 	JOIN wf_versions sv ON sv.instance = i.id AND sv.version = v.snap_version
+	LEFT JOIN LATERAL (SELECT m.id, m.value, m.sent_at FROM wf_inbox m
+		WHERE i.status = 'waiting' AND m.instance = i.id AND m.name = i.waiting_for
+		AND m.consumed_by IS NULL ORDER BY m.id LIMIT 1) q ON true
 	WHERE i.id = $1`
 
 const pgVersionColumns = `v.version, v.reason, v.status, v.waiting_for, v.due_at, v.activity_seq,

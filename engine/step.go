@@ -169,7 +169,7 @@ func fence(h Head, who holder, now time.Time) int64 {
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
-	msg, ok, err := e.store.NextMessage(ctx, h.ID, call.Name)
+	msg, ok, err := e.nextMessage(ctx, h, call.Name)
 	if err != nil {
 		return event{}, false, err
 	}
@@ -186,6 +186,18 @@ func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Ti
 		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
 	}
 	return event{}, false, nil
+}
+
+// nextMessage returns the oldest message queued for h called name: the
+// one the store read with h, if it did, or NextMessage's.
+func (e *Engine) nextMessage(ctx context.Context, h Head, name string) (Message, bool, error) {
+	if h.NextRead && h.Status == Waiting && h.WaitingFor == name {
+		if h.Next == nil {
+			return Message{}, false, nil
+		}
+		return *h.Next, true, nil
+	}
+	return e.store.NextMessage(ctx, h.ID, name)
 }
 
 // lateFor reports whether a signal sent at t comes too late for the wait

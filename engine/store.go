@@ -138,6 +138,12 @@ type Head struct {
 	SnapVersion int64 // the version whose snapshot Snapshot is
 	Snapshot    []byte
 	Lease       Lease // who holds the instance now; zero for nobody
+	// NextRead is set by a store that read, in the same query as the
+	// rest, the oldest message queued for WaitingFor of a waiting
+	// instance: Next, or nil for none (PostgreSQL's State does, to save
+	// a round trip). Otherwise NextMessage tells.
+	NextRead bool
+	Next     *Message
 }
 
 // Lease is a claim on an instance: only its owner runs the instance's

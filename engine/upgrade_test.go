@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 const pricingV1 = `let order = input()
@@ -219,5 +220,38 @@ func TestCheckHistory(t *testing.T) {
 	}
 	if hc := check(pricingV1); hc.Stopped == "" || hc.Checked != 2 {
 		t.Fatalf("a history with a rewind: %+v", hc)
+	}
+}
+
+// TestCheckHistoryPruned: once Prune has deleted the first versions of a
+// finished instance, CheckHistory says so, checking nothing, rather than
+// replaying a history cut at its start.
+func TestCheckHistoryPruned(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	const src = `let a = wait("x")
+print("got", a)
+let b = wait("y")
+print("then", b)`
+	id := f.start(src, ``)
+	f.signal(id, "x", "1")
+	f.signal(id, "y", "2")
+	check := func() *HistoryCheck {
+		t.Helper()
+		hc, err := f.e.CheckHistory(ctx, id, "same.wf", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hc
+	}
+	if hc := check(); hc.Diverged || hc.Checked != 3 || hc.Stopped != "" || hc.Pruned != 0 {
+		t.Fatalf("before pruning: %+v", hc)
+	}
+	if got, err := f.e.Prune(ctx, 1, time.Time{}); err != nil || got.Versions != 2 {
+		t.Fatalf("Prune = %+v, %v; want 2 versions", got, err)
+	}
+	hc := check()
+	if hc.Diverged || hc.Checked != 0 || hc.Pruned != 2 || !strings.Contains(hc.Stopped, "versions 1 to 2 were pruned") {
+		t.Fatalf("after pruning: %+v", hc)
 	}
 }

@@ -116,6 +116,8 @@ func describeCheck(hc *engine.HistoryCheck) string {
 	switch {
 	case hc.Diverged:
 		return fmt.Sprintf("%s  diverges at version %d (%s): recorded %q, new code %q", hc.ID, hc.Version, hc.What, clip(hc.Want), clip(hc.Got))
+	case hc.Pruned > 0:
+		return fmt.Sprintf("%s  cannot be checked: %s", hc.ID, hc.Stopped)
 	case hc.Stopped != "":
 		return fmt.Sprintf("%s  reproduces %d versions, then stops at %s", hc.ID, hc.Checked, hc.Stopped)
 	}
