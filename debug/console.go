@@ -31,8 +31,10 @@ const Help = `commands (short forms in brackets):
   next [n]        to the next line, over calls     rnext [rn]       back, over calls
   finish [fin]    out of this function             rfinish [rfin]   back to where it was called
   continue [c]    to a breakpoint, watch or end    rcontinue [rc]   back to one, or the start
-  goto [g] STEP   to a step of the run             break [b] FILE:LINE | LINE | FUNC
-  watch [w] NAME  stop where NAME changes          print [p] NAME   a variable as JSON
+  goto [g] STEP   to a step of the run             break [b] FILE:LINE|LINE|FUNC [if EXPR]
+  break wait|signal|activity  after a reply        logpoint FILE:LINE EXPR  print EXPR at each hit
+  delete [d] N    remove breakpoint N              watch [w] NAME   stop where NAME changes
+  print [p] EXPR  evaluate in the selected frame   set NAME EXPR    change a variable from here on
   bt              the frames                       locals           the selected frame's locals
   frame [f] N     select frame N (0 innermost)     diff A B         what changed from step A to B
   help [h]        this list                        quit [q]
@@ -57,7 +59,7 @@ func (c *Console) Run(in io.Reader) error {
 		if line == "quit" || line == "q" {
 			return nil
 		}
-		if err := c.exec(strings.Fields(line)); err != nil {
+		if err := c.exec(line); err != nil {
 			fmt.Fprintf(c.Out, "error: %v\n", err)
 		}
 	}
@@ -74,12 +76,14 @@ func (c *Console) moves() map[string]func() (Stop, error) {
 	}
 }
 
-// exec runs one command.
-func (c *Console) exec(args []string) error {
-	if len(args) == 0 {
+// exec runs one command line.
+func (c *Console) exec(line string) error {
+	cmd, text, _ := strings.Cut(line, " ")
+	text = strings.TrimSpace(text)
+	rest := strings.Fields(text)
+	if cmd == "" {
 		return nil
 	}
-	cmd, rest := args[0], args[1:]
 	if move, ok := c.moves()[cmd]; ok {
 		if err := want(cmd, rest, 0); err != nil {
 			return err
@@ -90,11 +94,17 @@ func (c *Console) exec(args []string) error {
 	case "goto", "g":
 		return c.gotoCmd(rest)
 	case "break", "b":
-		return c.breakCmd(rest)
+		return c.breakCmd(text)
+	case "logpoint", "log":
+		return c.logpointCmd(text)
+	case "delete", "d":
+		return c.deleteCmd(rest)
+	case "set":
+		return c.setCmd(text)
 	case "watch", "w":
 		return c.watchCmd(rest)
 	case "print", "p":
-		return c.printCmd(rest)
+		return c.printCmd(text)
 	case "bt", "where":
 		return c.bt()
 	case "locals":
@@ -140,16 +150,49 @@ func (c *Console) gotoCmd(args []string) error {
 	return c.move(func() (Stop, error) { return c.S.Goto(step) })
 }
 
-func (c *Console) breakCmd(args []string) error {
-	if err := want("break", args, 1); err != nil {
-		return err
+// breakCmd sets a breakpoint: SPEC [if EXPR].
+func (c *Console) breakCmd(text string) error {
+	spec, cond, hasIf := strings.Cut(text, " if ")
+	spec = strings.TrimSpace(spec)
+	if spec == "" || strings.ContainsAny(spec, " \t") {
+		return fmt.Errorf("break takes FILE:LINE, LINE, FUNC or an event (wait, signal, activity), then if EXPR")
 	}
-	b, err := c.S.Break(args[0])
+	if hasIf && strings.TrimSpace(cond) == "" {
+		return fmt.Errorf("break: if needs a condition")
+	}
+	b, err := c.S.BreakWith(spec, BreakOpts{Cond: cond})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.Out, "breakpoint %d at %s\n", b.ID, b)
 	return nil
+}
+
+// logpointCmd sets a logpoint: SPEC EXPR. It prints the hits on the run
+// so far at once.
+func (c *Console) logpointCmd(text string) error {
+	spec, expr, _ := strings.Cut(text, " ")
+	if spec == "" || strings.TrimSpace(expr) == "" {
+		return fmt.Errorf("logpoint takes FILE:LINE (or LINE, FUNC) and an expression")
+	}
+	fmt.Fprintf(c.Out, "logpoint %d at %s: %s\n", c.S.nextBreak+1, spec, strings.TrimSpace(expr))
+	_, err := c.S.BreakWith(spec, BreakOpts{Log: expr})
+	return err
+}
+
+// deleteCmd removes a breakpoint or logpoint by its number.
+func (c *Console) deleteCmd(args []string) error {
+	if err := want("delete", args, 1); err != nil {
+		return err
+	}
+	for _, b := range c.S.breaks {
+		if strconv.Itoa(b.ID) == args[0] {
+			c.S.Unbreak(b)
+			fmt.Fprintf(c.Out, "deleted %d\n", b.ID)
+			return nil
+		}
+	}
+	return fmt.Errorf("delete: no breakpoint %q", args[0])
 }
 
 func (c *Console) watchCmd(args []string) error {
@@ -205,25 +248,41 @@ func funcName(name string) string {
 	return name
 }
 
-// printCmd prints a variable of the selected frame, or a global, as its
+// printCmd prints an expression's value in the selected frame, as its
 // text and its JSON form (vm.View).
-func (c *Console) printCmd(args []string) error {
-	if err := want("print", args, 1); err != nil {
-		return err
+func (c *Console) printCmd(text string) error {
+	if text == "" {
+		return fmt.Errorf("print takes an expression")
 	}
-	m := c.S.Machine()
-	v, ok := m.Local(c.frame, args[0])
-	if !ok {
-		v, ok = m.Global(args[0])
+	r, err := c.S.Eval(text, c.frame)
+	if err != nil {
+		return fmt.Errorf("print: %w", err)
 	}
-	if !ok {
-		return fmt.Errorf("print: no variable %q in frame %d or the globals", args[0], c.frame)
-	}
-	data, err := json.Marshal(vm.View(v, vm.ViewOptions{MaxObjects: 100, MaxBytes: 1 << 16}))
+	data, err := json.Marshal(vm.View(r.Value, vm.ViewOptions{MaxObjects: 100, MaxBytes: 1 << 16}))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Out, "%s = %s\n%s\n", args[0], vm.Repr(v), data)
+	fmt.Fprintf(c.Out, "%s = %s\n%s\n", text, r.Repr(), data)
+	return nil
+}
+
+// setCmd sets a variable of the selected frame, or a global, to an
+// expression's value: NAME EXPR or NAME = EXPR.
+func (c *Console) setCmd(text string) error {
+	name, expr, _ := strings.Cut(text, " ")
+	expr = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(expr), "="))
+	if name == "" || expr == "" {
+		return fmt.Errorf("set takes a variable's name and an expression")
+	}
+	old, err := c.S.Set(c.frame, name, expr)
+	if err != nil {
+		return fmt.Errorf("set: %w", err)
+	}
+	v, _ := c.S.Machine().Local(c.frame, name)
+	if v == vm.Nil {
+		v, _ = c.S.Machine().Global(name)
+	}
+	fmt.Fprintf(c.Out, "%s = %s (was %s); the run from step %d on is new\n", name, vm.Repr(v), vm.Repr(old), c.S.Steps())
 	return nil
 }
 

@@ -30,6 +30,8 @@ type Config struct {
 	// CheckpointEvery is the fewest steps between two checkpoints; 0
 	// means DefaultCheckpointEvery.
 	CheckpointEvery int64
+	// LogOut receives what logpoints print; nil: Options.Stdout.
+	LogOut io.Writer
 	// Snapshot, if set, is where the run starts instead of step 0: a
 	// snapshot of Program (a durable instance's version, say), also one
 	// waiting on a host reply. The timeline begins at its step.
@@ -57,6 +59,12 @@ type Session struct {
 	breaks    []*Breakpoint
 	nextBreak int // the last breakpoint ID given
 	watches   []*watch
+
+	events    int64 // replies to suspensions seen by the runs, counted
+	lastEvent event // the last of them
+	logW      io.Writer
+	logSeen   int64       // the event count the logpoints last saw
+	logPrev   vm.Location // the boundary the logpoints last saw
 }
 
 // ErrEnded is returned by a forward command at the end of the program.
@@ -73,7 +81,7 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Options.SnapshotEvery != 0 {
 		return nil, errors.New("debug: Options.SnapshotEvery must be 0")
 	}
-	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs()}
+	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs(), logW: cfg.LogOut}
 	s.cps = newCheckpoints(orDefault(cfg.MaxCheckpointBytes, DefaultMaxCheckpointBytes), orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery))
 	w := cfg.Options.Stdout
 	if w == nil {
@@ -193,13 +201,20 @@ func (s *Session) run(target int64, stop func(*vm.Machine) bool) (bool, error) {
 			limit = minTarget(limit, s.frontier)
 		}
 		limit = minTarget(limit, max(s.cps.next, s.cps.last()+1))
-		if err := s.m.Pause(limit, pred); err != nil {
+		pin, pinned := s.cps.pinnedAfter(s.m.Steps())
+		if pinned {
+			limit = minTarget(limit, pin.step)
+		}
+		if err := s.m.Pause(limit, s.withLogs(pred, muted)); err != nil {
 			return false, err
 		}
 		s.out.muted = muted
 		err := s.advance()
 		s.out.muted = false
 		s.frontier = max(s.frontier, s.m.Steps())
+		if err == nil && pinned && !s.ended && s.m.Steps() == pin.step {
+			err = s.restore(pin) // the state a Set made here
+		}
 		switch {
 		case err != nil && s.waiting != nil && target > 0 && s.m.Steps() >= target:
 			return false, nil // waiting at the target: no reply is needed yet
@@ -281,7 +296,36 @@ func (s *Session) answer(susp *vm.Suspension) (vm.Value, error) {
 		}
 		s.log.replies[step] = data
 	}
-	return s.m.Load(data)
+	v, err := s.m.Load(data)
+	if err == nil {
+		s.noteEvent(event{host: susp.Host, reply: true, nilPart: v.IsNil()})
+	}
+	return v, err
+}
+
+// withLogs adds the logpoints to a run's stop condition on a part of the
+// timeline run for the first time (a part run before printed its logs
+// then, or when the logpoint was set).
+func (s *Session) withLogs(pred func(*vm.Machine) bool, muted bool) func(*vm.Machine) bool {
+	if muted || !s.hasLogs() {
+		return pred
+	}
+	s.logPrev, s.logSeen = s.m.Location(), s.events
+	return func(m *vm.Machine) bool {
+		cur := m.Location()
+		s.logHits(m, s.logPrev, cur, s.event(&s.logSeen))
+		s.logPrev = cur
+		return pred != nil && pred(m)
+	}
+}
+
+func (s *Session) hasLogs() bool {
+	for _, b := range s.breaks {
+		if b.Log != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // checkpoint takes a checkpoint at the cursor if one is due.
