@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	godap "github.com/google/go-dap"
+
+	"github.com/wf-lang/wf/debug"
 )
 
 // errNoSession answers requests that need a launched program.
@@ -45,6 +47,20 @@ func (srv *Server) handle(req godap.RequestMessage) {
 		err = srv.variables(req)
 	case *godap.EvaluateRequest:
 		err = srv.evaluate(req)
+	case *godap.SetVariableRequest:
+		err = srv.setVariable(req)
+	case *godap.RestartFrameRequest:
+		err = srv.restartFrame(req)
+	case *godap.GotoTargetsRequest:
+		err = srv.gotoTargets(req)
+	case *godap.GotoRequest:
+		err = srv.gotoReq(req)
+	case *godap.DataBreakpointInfoRequest:
+		err = srv.dataBreakpointInfo(req)
+	case *godap.SetDataBreakpointsRequest:
+		srv.setDataBreakpoints(req)
+	case *godap.PauseRequest:
+		srv.pause(req)
 	case *godap.DisconnectRequest, *godap.TerminateRequest:
 		srv.send(&godap.DisconnectResponse{Response: response(req)})
 		srv.done = true
@@ -75,11 +91,18 @@ const threadID = 1
 
 func (srv *Server) initialize(req *godap.InitializeRequest) {
 	srv.send(&godap.InitializeResponse{Response: response(req), Body: godap.Capabilities{
-		SupportsConfigurationDoneRequest: true,
-		SupportsStepBack:                 true,
-		SupportsFunctionBreakpoints:      true,
-		SupportsEvaluateForHovers:        true,
-		SupportsTerminateRequest:         true,
+		SupportsConfigurationDoneRequest:  true,
+		SupportsStepBack:                  true,
+		SupportsFunctionBreakpoints:       true,
+		SupportsEvaluateForHovers:         true,
+		SupportsTerminateRequest:          true,
+		SupportsConditionalBreakpoints:    true,
+		SupportsHitConditionalBreakpoints: true,
+		SupportsLogPoints:                 true,
+		SupportsSetVariable:               true,
+		SupportsRestartFrame:              true,
+		SupportsGotoTargetsRequest:        true,
+		SupportsDataBreakpoints:           true,
 	}})
 }
 
@@ -122,10 +145,12 @@ func (srv *Server) setBreakpoints(req *godap.SetBreakpointsRequest) error {
 		switch {
 		case other:
 			bp.Message = fmt.Sprintf("not part of the program (%s)", filepath.Base(file))
-		case sb.Condition != "" || sb.HitCondition != "" || sb.LogMessage != "":
-			bp.Message = "conditions, hit counts and log messages are not supported yet"
 		default:
-			b, err := srv.s.Break(fmt.Sprint(sb.Line))
+			o := debug.BreakOpts{Cond: sb.Condition, Hits: sb.HitCondition}
+			if sb.LogMessage != "" {
+				o.Log, o.Message = logExpr(sb.LogMessage), true
+			}
+			b, err := srv.s.BreakWith(fmt.Sprint(sb.Line), o)
 			if err != nil {
 				bp.Message = err.Error()
 				break

@@ -104,6 +104,8 @@ func (srv *Server) stopped(st debug.Stop, err error) godap.StoppedEventBody {
 		}
 	case strings.HasPrefix(st.Reason, "watch "):
 		b.Reason = "data breakpoint"
+	case st.Reason == "pause", st.Reason == "goto":
+		b.Reason = st.Reason
 	}
 	b.Description = fmt.Sprintf("step %d", st.Step)
 	if why != "" {

@@ -37,9 +37,10 @@ type Breakpoint struct {
 	// "[step S] line L: <Log's value>" and does not stop.
 	Log *Expr
 
-	hitOp  string
-	hitN   int64
-	counts *hitCounter
+	message bool // print Log's value as text
+	hitOp   string
+	hitN    int64
+	counts  *hitCounter
 }
 
 func (b *Breakpoint) String() string {
@@ -273,13 +274,15 @@ func (s *Session) logHits(m *vm.Machine, prev, cur vm.Location, ev *event) {
 
 // printLog prints a logpoint's message at the boundary m stands at.
 func (s *Session) printLog(b *Breakpoint, m *vm.Machine) {
-	text := ""
-	if r, err := b.Log.Eval(m, 0); err != nil {
-		text = "error: " + firstLine(err.Error())
-	} else {
-		text = r.Repr()
+	r, err := b.Log.Eval(m, 0)
+	switch {
+	case err != nil:
+		fmt.Fprintf(s.logOut(), "[step %d] logpoint %d, line %d: error: %s\n", m.Steps(), b.ID, m.Location().Line(), firstLine(err.Error()))
+	case b.message && r.Value.Kind() == vm.KindString:
+		fmt.Fprintf(s.logOut(), "[step %d] %s\n", m.Steps(), r.Value.AsString())
+	default:
+		fmt.Fprintf(s.logOut(), "[step %d] logpoint %d, line %d: %s = %s\n", m.Steps(), b.ID, m.Location().Line(), b.Log.Text, r.Repr())
 	}
-	fmt.Fprintf(s.logOut(), "[step %d] logpoint %d, line %d: %s = %s\n", m.Steps(), b.ID, m.Location().Line(), b.Log.Text, text)
 }
 
 func firstLine(s string) string {

@@ -182,6 +182,9 @@ func (s *Session) Break(spec string) (*Breakpoint, error) { return s.BreakWith(s
 // hit condition and a message expression (see Breakpoint).
 type BreakOpts struct {
 	Cond, Hits, Log string
+	// Message makes a logpoint print Log's value as text, as an editor's
+	// log message, instead of "EXPR = VALUE".
+	Message bool
 }
 
 // BreakWith sets a breakpoint as Break does, with a condition, a hit
@@ -202,6 +205,7 @@ func (s *Session) BreakWith(spec string, o BreakOpts) (*Breakpoint, error) {
 		if b.Log, err = NewExpr(o.Log); err != nil {
 			return nil, fmt.Errorf("logpoint: %w", err)
 		}
+		b.message = o.Message
 	}
 	if err := b.parseHits(o.Hits); err != nil {
 		return nil, fmt.Errorf("break: %w", err)
