@@ -497,6 +497,11 @@ func TestBeyondStepping(t *testing.T) {
 	if st := c.move("continue"); st.Reason != "breakpoint" {
 		t.Fatalf("hit count: %+v", st)
 	}
+	for _, want := range []string{`"[step 29] total is 1 after 1\n"`, `"[step 47] total is 3 after 2\n"`} {
+		if !strings.Contains(c.log.String(), want) {
+			t.Errorf("no logpoint output %s", want)
+		}
+	}
 	if ev := c.call("evaluate", map[string]any{"expression": "x", "frameId": 1}).(*godap.EvaluateResponse); ev.Body.Result != "3" {
 		t.Fatalf("the third hit has x = %s", ev.Body.Result)
 	}
@@ -548,4 +553,18 @@ func TestBeyondStepping(t *testing.T) {
 	}
 	c.call("disconnect", nil)
 	c.golden("beyond")
+}
+
+// TestLogExpr turns log messages into wf string literals.
+func TestLogExpr(t *testing.T) {
+	for msg, want := range map[string]string{
+		"plain":          `"plain"`,
+		"x={x}, y={y+1}": `"x=${x}, y=${y+1}"`,
+		`say "hi" \ $5`:  `"say \"hi\" \\ \$5"`,
+		"{{literal}} {":  `"{literal} {"`,
+	} {
+		if got := logExpr(msg); got != want {
+			t.Errorf("logExpr(%q) = %s, want %s", msg, got, want)
+		}
+	}
 }

@@ -91,7 +91,7 @@ func NewExpr(text string) (*Expr, error) {
 }
 
 // stripStrings blanks the insides of string literals, whose words are
-// not names.
+// not names, but for their interpolations ("${x}"), whose words are.
 func stripStrings(s string) string {
 	b := []byte(s)
 	var quote byte
@@ -99,6 +99,17 @@ func stripStrings(s string) string {
 		switch c := b[i]; {
 		case quote == 0 && (c == '"' || c == '\''):
 			quote = c
+		case quote != 0 && c == '$' && i+1 < len(b) && b[i+1] == '{':
+			depth := 0
+			for i++; i < len(b); i++ { // keep the interpolation as it is
+				if b[i] == '{' {
+					depth++
+				} else if b[i] == '}' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
 		case quote != 0 && c == '\\':
 			b[i] = ' '
 			if i+1 < len(b) {
