@@ -29,6 +29,8 @@ func (srv *Server) handle(req godap.RequestMessage) {
 		srv.initialize(req)
 	case *godap.LaunchRequest:
 		err = srv.launchReq(req)
+	case *godap.AttachRequest:
+		err = srv.attachReq(req)
 	case *godap.SetBreakpointsRequest:
 		err = srv.setBreakpoints(req)
 	case *godap.SetFunctionBreakpointsRequest:
@@ -79,7 +81,7 @@ func (srv *Server) handle(req godap.RequestMessage) {
 // needsSession reports whether req needs a launched program.
 func needsSession(req godap.RequestMessage) bool {
 	switch req.(type) {
-	case *godap.InitializeRequest, *godap.LaunchRequest, *godap.DisconnectRequest, *godap.TerminateRequest,
+	case *godap.InitializeRequest, *godap.LaunchRequest, *godap.AttachRequest, *godap.DisconnectRequest, *godap.TerminateRequest,
 		*godap.SetExceptionBreakpointsRequest, *godap.ThreadsRequest:
 		return false
 	}
@@ -120,12 +122,52 @@ func (srv *Server) launchReq(req *godap.LaunchRequest) error {
 	if args.Program == "" {
 		return errors.New(`launch: no "program" to run`)
 	}
+	return srv.begin(req, args, &godap.LaunchResponse{Response: response(req)})
+}
+
+// AttachArgs are the fields of an attach request: a stored instance, its
+// database and the version to start from (0: the latest), more flags of
+// wf debug, and whether to stop where the version stands (the default).
+type AttachArgs struct {
+	ID          string   `json:"id"`
+	DB          string   `json:"db"`
+	At          int64    `json:"at"`
+	Args        []string `json:"args"`
+	StopOnEntry *bool    `json:"stopOnEntry"`
+}
+
+// attachReq debugs a stored instance: a launch of its ID with --db and
+// --at, as wf debug ID takes them.
+func (srv *Server) attachReq(req *godap.AttachRequest) error {
+	if srv.s != nil {
+		return errors.New("a program is already running: one launch per conversation")
+	}
+	var a AttachArgs
+	if err := json.Unmarshal(req.Arguments, &a); err != nil {
+		return fmt.Errorf("attach: bad arguments: %v", err)
+	}
+	if a.ID == "" {
+		return errors.New(`attach: no instance "id"`)
+	}
+	if a.At < 0 {
+		return fmt.Errorf("attach: version %d: want 0 (the latest) or a version number", a.At)
+	}
+	args := LaunchArgs{Program: a.ID, StopOnEntry: a.StopOnEntry == nil || *a.StopOnEntry}
+	if a.DB != "" {
+		args.Args = append(args.Args, "--db", a.DB)
+	}
+	args.Args = append(append(args.Args, "--at", fmt.Sprint(a.At)), a.Args...)
+	return srv.begin(req, args, &godap.AttachResponse{Response: response(req)})
+}
+
+// begin starts a session for a launch or an attach and answers it.
+func (srv *Server) begin(req godap.RequestMessage, args LaunchArgs, respond godap.Message) error {
 	s, closeFn, err := srv.launch(args, output{srv})
 	if err != nil {
-		return fmt.Errorf("launch: %v", err)
+		return fmt.Errorf("%s: %v", req.GetRequest().Command, err)
 	}
 	srv.s, srv.close, srv.stopOnEntry = s, closeFn, args.StopOnEntry
-	srv.send(&godap.LaunchResponse{Response: response(req)})
+	srv.send(respond)
 	srv.send(&godap.InitializedEvent{Event: srv.event("initialized")})
 	return nil
 }
