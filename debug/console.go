@@ -21,23 +21,29 @@ type Console struct {
 	Source []byte    // the program's source, to show lines
 	Out    io.Writer // where stops, values and errors go (the program's output too, usually)
 	Echo   bool      // print each command after the prompt, for transcripts of piped input
+	// Fork, if set, makes a new durable instance from the machine state
+	// at the cursor, a snapshot taken at step, and returns its ID (wf
+	// debug ID sets it).
+	Fork func(snapshot []byte, step int64) (string, error)
 
 	frame int // the selected frame, 0 the innermost
 }
 
 // Help lists the commands.
 const Help = `commands (short forms in brackets):
-  step [s]        to the next line, into calls     rstep [rs]       back to the previous line
-  next [n]        to the next line, over calls     rnext [rn]       back, over calls
-  finish [fin]    out of this function             rfinish [rfin]   back to where it was called
-  continue [c]    to a breakpoint, watch or end    rcontinue [rc]   back to one, or the start
-  goto [g] STEP   to a step of the run             break [b] FILE:LINE|LINE|FUNC [if EXPR]
-  break wait|signal|activity  after a reply        logpoint FILE:LINE EXPR  print EXPR at each hit
-  delete [d] N    remove breakpoint N              watch [w] NAME   stop where NAME changes
-  print [p] EXPR  evaluate in the selected frame   set NAME EXPR    change a variable from here on
-  bt              the frames                       locals           the selected frame's locals
-  frame [f] N     select frame N (0 innermost)     diff A B         what changed from step A to B
-  help [h]        this list                        quit [q]
+  step [s]         to the next line, into calls     rstep [rs]        back to the previous line
+  next [n]         to the next line, over calls     rnext [rn]        back, over calls
+  finish [fin]     out of this function             rfinish [rfin]    back to where it was called
+  continue [c]     to a breakpoint, watch or end    rcontinue [rc]    back to one, or the start
+  goto [g] STEP    to a step of the run             goto vN           to version N of an instance
+  break [b] FILE:LINE | LINE | FUNC [if EXPR]       break wait | signal | activity [if EXPR]
+  logpoint FILE:LINE EXPR  print EXPR at every hit, past and future (no stop)
+  delete [d] N     remove breakpoint N              watch [w] NAME    stop where NAME changes
+  print [p] EXPR   evaluate in the selected frame   set NAME EXPR     change a variable from here on
+  bt               the frames                       locals            the selected frame's locals
+  frame [f] N      select frame N (0 innermost)     diff A B          what changed from step A to B
+  fork             a new stored instance from here  help [h]          this list
+  quit [q]
 `
 
 // Run shows the start, then runs commands from in until quit or the end
@@ -113,6 +119,8 @@ func (c *Console) exec(line string) error {
 		return c.frameCmd(rest)
 	case "diff":
 		return c.diffCmd(rest)
+	case "fork":
+		return c.forkCmd(rest)
 	case "help", "h":
 		fmt.Fprint(c.Out, Help)
 		return nil
@@ -143,9 +151,16 @@ func (c *Console) gotoCmd(args []string) error {
 	if err := want("goto", args, 1); err != nil {
 		return err
 	}
+	if v, ok := strings.CutPrefix(args[0], "v"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("goto: %q is not a version (v1, v2...)", args[0])
+		}
+		return c.move(func() (Stop, error) { return c.S.GotoVersion(n) })
+	}
 	step, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil {
-		return fmt.Errorf("goto: %q is not a step number", args[0])
+		return fmt.Errorf("goto: %q is not a step number or a version (vN)", args[0])
 	}
 	return c.move(func() (Stop, error) { return c.S.Goto(step) })
 }
@@ -384,5 +399,28 @@ func (c *Console) diffCmd(args []string) error {
 		}
 		fmt.Fprintln(c.Out, ch)
 	}
+	return nil
+}
+
+// forkCmd makes a new durable instance from the state at the cursor.
+func (c *Console) forkCmd(args []string) error {
+	if err := want("fork", args, 0); err != nil {
+		return err
+	}
+	if c.Fork == nil {
+		return fmt.Errorf("fork: only a stored instance's session forks (wf debug ID); wf start starts a script")
+	}
+	data, err := c.S.Snapshot()
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	if ended, _ := c.S.Ended(); ended {
+		return fmt.Errorf("fork: the program has ended here; go back first")
+	}
+	id, err := c.Fork(data, c.S.Steps())
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	fmt.Fprintf(c.Out, "forked: new instance %s from step %d\n", id, c.S.Steps())
 	return nil
 }

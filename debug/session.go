@@ -30,6 +30,9 @@ type Config struct {
 	// CheckpointEvery is the fewest steps between two checkpoints; 0
 	// means DefaultCheckpointEvery.
 	CheckpointEvery int64
+	// Version is the number of the stored version Snapshot is, for
+	// GotoVersion; 0 for none.
+	Version int64
 	// LogOut receives what logpoints print; nil: Options.Stdout.
 	LogOut io.Writer
 	// Snapshot, if set, is where the run starts instead of step 0: a
@@ -60,11 +63,13 @@ type Session struct {
 	nextBreak int // the last breakpoint ID given
 	watches   []*watch
 
-	events    int64 // replies to suspensions seen by the runs, counted
-	lastEvent event // the last of them
-	logW      io.Writer
-	logSeen   int64       // the event count the logpoints last saw
-	logPrev   vm.Location // the boundary the logpoints last saw
+	events      int64 // replies to suspensions seen by the runs, counted
+	lastEvent   event // the last of them
+	logW        io.Writer
+	version     int64       // Config.Version
+	baseWaiting bool        // the start waits on a host reply
+	logSeen     int64       // the event count the logpoints last saw
+	logPrev     vm.Location // the boundary the logpoints last saw
 }
 
 // ErrEnded is returned by a forward command at the end of the program.
@@ -104,6 +109,7 @@ func New(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.base.step, s.frontier = s.m.Steps(), s.m.Steps()
+	s.version, s.baseWaiting = cfg.Version, s.waiting != nil
 	return s, nil
 }
 

@@ -38,6 +38,10 @@ type debugFlags struct {
 	wfl workflowFlags
 	db  string // wf debug ID: the database
 	at  int64  // wf debug ID: the version, 0 the latest
+
+	// fork, set by a session on a stored instance, forks it from a
+	// state of the session (the console's fork command).
+	fork func(snapshot []byte, step int64) (string, error)
 }
 
 func (d *debugFlags) register(fs *flag.FlagSet) {
@@ -116,7 +120,7 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer closeFn()
-	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin)}
+	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin), Fork: d.fork}
 	if err := c.Run(stdin); err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
 		return exitRuntime
@@ -155,11 +159,18 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	lim := d.lim
+	replies := p.Replies
 	s, err := debug.New(debug.Config{
 		Program:  p.Program,
 		Snapshot: p.Snapshot,
+		Version:  p.Version.Number,
 		Options:  vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc, Hosts: p.Hosts},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
+			if len(replies) > 0 { // what the instance got next, as recorded
+				r := replies[0]
+				replies = replies[1:]
+				return r.Value, nil
+			}
 			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
 	})
@@ -168,6 +179,17 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	fmt.Fprintf(stdout, "instance %s version %d (%s), %s\n", id, p.Version.Number, p.Version.Status, p.Program.File)
+	if n := len(p.Replies); n > 0 {
+		fmt.Fprintf(stdout, "replaying what it got up to version %d; later waits are answered by --signal\n", p.Replies[n-1].Version)
+	}
+	d.fork = func(snap []byte, step int64) (string, error) {
+		e, code := db.open(readWrite, engine.Options{}, io.Discard)
+		if e == nil {
+			return "", fmt.Errorf("cannot open %s to write (exit %d)", db.where(), code)
+		}
+		defer e.Close()
+		return e.ForkFrom(context.Background(), id, snap, fmt.Sprintf("wf debug from version %d, step %d", p.Version.Number, step))
+	}
 	return s, p.Source, func() {}, exitOK
 }
 
