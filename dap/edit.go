@@ -112,7 +112,8 @@ func (srv *Server) restartFrame(req *godap.RestartFrameRequest) error {
 }
 
 // gotoTargets lists the steps at which a line ran so far: each is a
-// target labelled with its step.
+// target labelled with its step and, for a stored instance, the version
+// the run had reached there.
 func (srv *Server) gotoTargets(req *godap.GotoTargetsRequest) error {
 	if !samePath(req.Arguments.Source.Path, srv.s.Machine().Program().File) {
 		return errors.New("gotoTargets: the source is not part of the program")
@@ -124,7 +125,11 @@ func (srv *Server) gotoTargets(req *godap.GotoTargetsRequest) error {
 	}
 	body := godap.GotoTargetsResponseBody{Targets: []godap.GotoTarget{}}
 	for _, h := range hits {
-		body.Targets = append(body.Targets, godap.GotoTarget{Id: int(h) + 1, Label: fmt.Sprintf("step %d", h), Line: line})
+		label := fmt.Sprintf("step %d", h)
+		if v := srv.s.VersionBefore(h); v > 0 {
+			label += fmt.Sprintf(", after version %d", v)
+		}
+		body.Targets = append(body.Targets, godap.GotoTarget{Id: int(h) + 1, Label: label, Line: line})
 	}
 	srv.send(&godap.GotoTargetsResponse{Response: response(req), Body: body})
 	return nil

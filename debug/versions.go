@@ -79,3 +79,19 @@ func (s *Session) GotoVersion(n int64) (Stop, error) {
 	}
 	return s.stop(false, ""), fmt.Errorf("goto v%d: the run does not get there (it ends, or waits at step %d for a reply it has not got)", n, s.m.Steps())
 }
+
+// VersionBefore returns the stored version the run had reached by step:
+// the latest whose step is at or before it; 0 when the session is not
+// on a stored instance or the run has not been that far.
+func (s *Session) VersionBefore(step int64) int64 {
+	if s.version == 0 || step < s.base.step {
+		return 0
+	}
+	n := int64(0)
+	for _, t := range s.versionSteps() {
+		if t <= step {
+			n++
+		}
+	}
+	return s.version + n - 1
+}
