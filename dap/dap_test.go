@@ -568,3 +568,26 @@ func TestLogExpr(t *testing.T) {
 		}
 	}
 }
+
+// TestPause: a pause request stops a run that would never end by
+// itself, where it is, and the session goes on from there.
+func TestPause(t *testing.T) {
+	c := start(t, "let n = 0\nprint(\"looping\")\nwhile true {\n    n += 1\n}\n")
+	c.call("initialize", map[string]any{"adapterID": "wf"})
+	c.call("launch", map[string]any{"program": c.path()})
+	c.call("configurationDone", nil) // runs: no breakpoints, no end
+	c.until(func(m godap.Message) bool { _, ok := m.(*godap.OutputEvent); return ok })
+	c.call("pause", map[string]any{"threadId": 1})
+	st := c.stopped()
+	if st.Reason != "pause" {
+		t.Fatalf("pause: %+v", st)
+	}
+	ev := c.call("evaluate", map[string]any{"expression": "n >= 0"}).(*godap.EvaluateResponse)
+	if ev.Body.Result != "true" {
+		t.Fatalf("n after running a while: %+v", ev.Body)
+	}
+	if st := c.move("stepBack"); !strings.Contains(st.Description, "reached going backwards") {
+		t.Fatalf("stepBack after a pause: %+v", st)
+	}
+	c.call("disconnect", nil)
+}

@@ -209,13 +209,18 @@ func parseDataID(id string) (int, string, error) {
 	return n, name, nil
 }
 
-// pause answers a pause request. Requests are answered one at a time and
-// a move runs to its stop before the next is read, so the program is
-// never running when a pause arrives: it is stopped already, and the
-// answer says where.
+// pause answers a pause request, then announces the stop. A run in
+// progress when it was read stopped at once (the reader set pauseAsked,
+// which the session asks between stretches of its run) and left its stop
+// to announce here; otherwise the program was stopped already, and the
+// stop is where it stands.
 func (srv *Server) pause(req *godap.PauseRequest) {
+	srv.pauseAsked.Store(false)
 	srv.send(&godap.PauseResponse{Response: response(req)})
 	st := srv.s.Here()
+	if srv.paused != nil {
+		st, srv.paused = *srv.paused, nil
+	}
 	st.Reason = "pause"
 	srv.announce(st, nil)
 }

@@ -19,6 +19,9 @@ var errNoSession = errors.New("no program is running: launch one first")
 // handle answers one request.
 func (srv *Server) handle(req godap.RequestMessage) {
 	r := req.GetRequest()
+	if _, ok := req.(*godap.PauseRequest); ok && srv.s == nil {
+		srv.pauseAsked.Store(false) // nothing to pause
+	}
 	if srv.s == nil && needsSession(req) {
 		srv.fail(r.Seq, r.Command, errNoSession)
 		return
@@ -167,6 +170,7 @@ func (srv *Server) begin(req godap.RequestMessage, args LaunchArgs, respond goda
 		return fmt.Errorf("%s: %v", req.GetRequest().Command, err)
 	}
 	srv.s, srv.close, srv.stopOnEntry = s, closeFn, args.StopOnEntry
+	s.SetInterrupt(srv.pauseAsked.Load)
 	srv.send(respond)
 	srv.send(&godap.InitializedEvent{Event: srv.event("initialized")})
 	return nil

@@ -72,6 +72,11 @@ func (srv *Server) refuse(m move) error {
 // fail. An error that stopped the move midway goes out as output first.
 func (srv *Server) announce(st debug.Stop, err error) {
 	srv.view = nil // references are valid until the next move
+	if errors.Is(err, debug.ErrInterrupted) {
+		st.Reason = "pause"
+		srv.paused = &st // announced once the pause request is answered
+		return
+	}
 	if err != nil {
 		srv.send(&godap.OutputEvent{Event: srv.event("output"), Body: godap.OutputEventBody{Category: "stderr", Output: err.Error() + "\n"}})
 	}

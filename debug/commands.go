@@ -47,7 +47,10 @@ func (s *Session) forward(c cond) (Stop, error) {
 	if _, ok := c.(*breakCond); ok && len(s.breaks) == 0 && len(s.watches) == 0 {
 		stop = nil // nothing to look for: run on the fast path
 	}
-	if _, err := s.run(0, stop); err != nil {
+	s.interruptible = true
+	_, err := s.run(0, stop)
+	s.interruptible = false
+	if err != nil {
 		return s.stop(false, ""), err
 	}
 	return s.stop(false, reasonOf(c)), nil

@@ -70,10 +70,27 @@ type Session struct {
 	baseWaiting bool        // the start waits on a host reply
 	logSeen     int64       // the event count the logpoints last saw
 	logPrev     vm.Location // the boundary the logpoints last saw
+
+	interrupt     func() bool // asked between stretches of a forward run
+	interruptible bool        // a forward command is running
 }
 
 // ErrEnded is returned by a forward command at the end of the program.
 var ErrEnded = errors.New("the program has ended")
+
+// ErrInterrupted is returned by a forward command that the interrupt
+// function (SetInterrupt) stopped.
+var ErrInterrupted = errors.New("paused")
+
+// interruptEvery is the most steps a forward command runs between two
+// questions to the interrupt function: about ten milliseconds.
+const interruptEvery = 1 << 20
+
+// SetInterrupt sets a function that forward commands ask, every so many
+// steps, whether to stop where they are (an editor's pause). It may be
+// called from another goroutine than the session's; the session calls
+// it from its own.
+func (s *Session) SetInterrupt(f func() bool) { s.interrupt = f }
 
 // ErrStart is returned by a reverse command at step 0.
 var ErrStart = errors.New("already at the start (step 0)")
@@ -201,12 +218,18 @@ func (s *Session) run(target int64, stop func(*vm.Machine) bool) (bool, error) {
 		pred = func(m *vm.Machine) bool { hit = stop(m); return hit }
 	}
 	for !s.ended {
+		if s.interruptible && s.interrupt != nil && s.interrupt() {
+			return false, ErrInterrupted
+		}
 		limit := target
 		muted := s.m.Steps() < s.frontier
 		if muted {
 			limit = minTarget(limit, s.frontier)
 		}
 		limit = minTarget(limit, max(s.cps.next, s.cps.last()+1))
+		if s.interruptible && s.interrupt != nil {
+			limit = minTarget(limit, s.m.Steps()+interruptEvery)
+		}
 		pin, pinned := s.cps.pinnedAfter(s.m.Steps())
 		if pinned {
 			limit = minTarget(limit, pin.step)
