@@ -119,11 +119,14 @@ func (srv *Server) gotoTargets(req *godap.GotoTargetsRequest) error {
 		return errors.New("gotoTargets: the source is not part of the program")
 	}
 	line := req.Arguments.Line
-	hits, err := srv.s.LineHits(line)
+	hits, versions, err := srv.s.LineHits(line)
 	if err != nil {
 		return fmt.Errorf("gotoTargets: %v", err)
 	}
 	body := godap.GotoTargetsResponseBody{Targets: []godap.GotoTarget{}}
+	for _, v := range versions {
+		body.Targets = append(body.Targets, godap.GotoTarget{Id: versionTarget + int(v.Version), Label: fmt.Sprintf("version %d (step %d)", v.Version, v.Step), Line: line})
+	}
 	for _, h := range hits {
 		label := fmt.Sprintf("step %d", h)
 		if v := srv.s.VersionBefore(h); v > 0 {
@@ -135,8 +138,17 @@ func (srv *Server) gotoTargets(req *godap.GotoTargetsRequest) error {
 	return nil
 }
 
-// gotoReq moves to a target's step, forwards or backwards.
+// versionTarget is added to a version's number to make its target id,
+// above any step's.
+const versionTarget = 1 << 52
+
+// gotoReq moves to a target's step or version, forwards or backwards.
 func (srv *Server) gotoReq(req *godap.GotoRequest) error {
+	if id := req.Arguments.TargetId; id > versionTarget {
+		srv.send(&godap.GotoResponse{Response: response(req)})
+		srv.announce(srv.s.GotoVersion(int64(id - versionTarget)))
+		return nil
+	}
 	step := int64(req.Arguments.TargetId) - 1
 	if step < srv.s.Start() {
 		return fmt.Errorf("goto: no target %d", req.Arguments.TargetId)

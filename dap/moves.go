@@ -111,6 +111,8 @@ func (srv *Server) stopped(st debug.Stop, err error) godap.StoppedEventBody {
 		b.Reason = "data breakpoint"
 	case st.Reason == "pause", st.Reason == "goto":
 		b.Reason = st.Reason
+	case strings.HasPrefix(st.Reason, "version "):
+		b.Reason = "goto"
 	}
 	b.Description = fmt.Sprintf("step %d", st.Step)
 	if why != "" {

@@ -53,8 +53,48 @@ const maxLineHits = 1000
 
 // LineHits returns the steps, in order, at which line began to run on
 // the timeline so far (up to the furthest step reached), at most
-// maxLineHits of them. It runs a machine of its own; the cursor stays.
-func (s *Session) LineHits(line int) ([]int64, error) {
+// maxLineHits of them, and the versions of a stored instance whose step
+// (see GotoVersion) stands on that line. It runs a machine of its own;
+// the cursor stays.
+func (s *Session) LineHits(line int) (hits []int64, versions []VersionPoint, err error) {
+	hits, err = s.lineHits(line)
+	if err != nil || s.version == 0 {
+		return hits, nil, err
+	}
+	for i, step := range s.versionSteps() {
+		if step > s.frontier {
+			break
+		}
+		if l, err := s.lineAt(step); err == nil && l == line {
+			versions = append(versions, VersionPoint{Version: s.version + int64(i), Step: step})
+		}
+	}
+	return hits, versions, nil
+}
+
+// VersionPoint is where the run reaches a stored version.
+type VersionPoint struct {
+	Version, Step int64
+}
+
+// lineAt returns the line of the boundary at step, with a machine of its
+// own.
+func (s *Session) lineAt(step int64) (int, error) {
+	saved, savedEv := s.events, s.lastEvent
+	defer func() { s.events, s.lastEvent = saved, savedEv }()
+	m, err := s.fresh()
+	if err != nil {
+		return 0, err
+	}
+	if m.Steps() < step {
+		if err := s.runOther(m, step, nil); err != nil {
+			return 0, err
+		}
+	}
+	return m.Location().Line(), nil
+}
+
+func (s *Session) lineHits(line int) ([]int64, error) {
 	if !s.hasCode(line) {
 		return nil, fmt.Errorf("line %d of %s has no code", line, s.prog.File)
 	}

@@ -57,6 +57,10 @@ func TestGotoVersion(t *testing.T) {
 	if _, err := s.GotoVersion(6); err == nil {
 		t.Fatal("a version past the end was reached")
 	}
+	hits, versions, err := s.LineHits(2)
+	if err != nil || len(hits) != 1 || len(versions) != 1 || versions[0] != (VersionPoint{Version: 4, Step: v4}) {
+		t.Errorf("line 2: hits %v, versions %+v, %v", hits, versions, err)
+	}
 	for step, want := range map[int64]int64{start: 3, start + 1: 3, v4 - 1: 3, v4: 4, v4 + 1: 4} {
 		if got := s.VersionBefore(step); got != want {
 			t.Errorf("VersionBefore(%d) = %d, want %d", step, got, want)

@@ -65,10 +65,12 @@ func TestDebugInstance(t *testing.T) {
 		`{"command":"configurationDone"}`,
 		`{"command":"next","arguments":{"threadId":1}}`,
 		`{"command":"evaluate","arguments":{"expression":"ok"}}`,
+		`{"command":"gotoTargets","arguments":{"source":{"path":"` + prog + `"},"line":2}}`,
+		`{"command":"goto","arguments":{"threadId":1,"targetId":4503599627370497}}`,
 		`{"command":"disconnect"}`,
 	}), "\n")
 	for _, want := range []string{"attach attach: wf debug: instance nosuchid: not found", `attach attach: no instance "id"`,
-		"attach\ninitialized\nconfigurationDone\nstopped start, step 7; waiting on host wait\nnext\nstopped step 8\nevaluate\ndisconnect"} {
+		"attach\ninitialized\nconfigurationDone\nstopped start, step 7; waiting on host wait\nnext\nstopped step 8\nevaluate\ngotoTargets\ngoto\nstopped version 1, step 7, reached going backwards; waiting on host wait\ndisconnect"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("wf dap attach said:\n%s\nwant:\n%s", got, want)
 		}
