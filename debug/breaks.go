@@ -37,7 +37,8 @@ type Breakpoint struct {
 	// "[step S] line L: <Log's value>" and does not stop.
 	Log *Expr
 
-	message bool // print Log's value as text
+	message bool   // print Log's value as text
+	condErr string // why Cond could not be evaluated at the last hit
 	hitOp   string
 	hitN    int64
 	counts  *hitCounter
@@ -81,11 +82,14 @@ func (b *Breakpoint) at(s *Session, m *vm.Machine, prev, cur vm.Location, ev *ev
 	case cur.Fn == nil || !b.hits(prev, cur):
 		return false
 	}
+	b.condErr = ""
 	if b.Cond != nil {
 		r, err := b.Cond.Eval(m, 0)
-		if err == nil && !r.Truthy() {
+		if err != nil { // it stops, and says why, so that the condition can be fixed
+			b.condErr = firstLine(err.Error())
+		} else if !r.Truthy() {
 			return false
-		} // an error stops, so that the condition can be fixed
+		}
 	}
 	if b.hitOp == "" {
 		return true

@@ -97,6 +97,9 @@ func (c *breakCond) stop(m *vm.Machine) bool {
 	for _, b := range c.s.breaks {
 		if b.Log == nil && b.at(c.s, m, c.prev, cur, ev) {
 			c.reason = "breakpoint " + itoa(b.ID) + " (" + b.String() + ")"
+			if b.condErr != "" {
+				c.reason += ": the condition failed: " + b.condErr
+			}
 			break
 		}
 	}

@@ -167,6 +167,9 @@ func (c *Console) gotoCmd(args []string) error {
 
 // breakCmd sets a breakpoint: SPEC [if EXPR].
 func (c *Console) breakCmd(text string) error {
+	if strings.HasSuffix(text, " if") {
+		return fmt.Errorf("break: if needs a condition")
+	}
 	spec, cond, hasIf := strings.Cut(text, " if ")
 	spec = strings.TrimSpace(spec)
 	if spec == "" || strings.ContainsAny(spec, " \t") {
@@ -190,8 +193,15 @@ func (c *Console) logpointCmd(text string) error {
 	if spec == "" || strings.TrimSpace(expr) == "" {
 		return fmt.Errorf("logpoint takes FILE:LINE (or LINE, FUNC) and an expression")
 	}
-	fmt.Fprintf(c.Out, "logpoint %d at %s: %s\n", c.S.nextBreak+1, spec, strings.TrimSpace(expr))
-	_, err := c.S.BreakWith(spec, BreakOpts{Log: expr})
+	b, err := c.S.place(spec)
+	if err != nil {
+		return err
+	}
+	if _, err := NewExpr(expr); err != nil {
+		return fmt.Errorf("logpoint: %w", err)
+	}
+	fmt.Fprintf(c.Out, "logpoint %d at %s: %s\n", c.S.nextBreak+1, b, strings.TrimSpace(expr))
+	_, err = c.S.BreakWith(spec, BreakOpts{Log: expr})
 	return err
 }
 
