@@ -6,6 +6,7 @@ package debug
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -25,6 +26,10 @@ type Console struct {
 	// at the cursor, a snapshot taken at step, and returns its ID (wf
 	// debug ID sets it).
 	Fork func(snapshot []byte, step int64) (string, error)
+	// ReadLine, if set, reads a command line after a prompt, with line
+	// editing and history (wf debug at a terminal); an empty line then
+	// repeats the last command. Nil: plain lines from Run's reader.
+	ReadLine func(prompt string) (string, error)
 
 	frame int // the selected frame, 0 the innermost
 }
@@ -50,21 +55,41 @@ const Help = `commands (short forms in brackets):
 // of input.
 func (c *Console) Run(in io.Reader) error {
 	c.show(c.S.stop(false, "start"))
-	lines := bufio.NewScanner(in)
-	lines.Buffer(make([]byte, 4096), 1<<20)
-	for {
-		fmt.Fprint(c.Out, "(wf) ")
-		if !lines.Scan() {
-			fmt.Fprintln(c.Out)
-			return lines.Err()
+	read := c.ReadLine
+	if read == nil {
+		lines := bufio.NewScanner(in)
+		lines.Buffer(make([]byte, 4096), 1<<20)
+		read = func(prompt string) (string, error) {
+			fmt.Fprint(c.Out, prompt)
+			if !lines.Scan() {
+				fmt.Fprintln(c.Out)
+				if err := lines.Err(); err != nil {
+					return "", err
+				}
+				return "", io.EOF
+			}
+			return lines.Text(), nil
 		}
-		line := strings.TrimSpace(lines.Text())
+	}
+	last := ""
+	for {
+		line, err := read("(wf) ")
+		if errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		line = strings.TrimSpace(line)
 		if c.Echo {
 			fmt.Fprintln(c.Out, line)
+		}
+		if line == "" && c.ReadLine != nil {
+			line = last // at a terminal, Enter repeats the last command, as in gdb
 		}
 		if line == "quit" || line == "q" {
 			return nil
 		}
+		last = line
 		if err := c.exec(line); err != nil {
 			fmt.Fprintf(c.Out, "error: %v\n", err)
 		}

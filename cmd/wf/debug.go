@@ -5,12 +5,16 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/chzyer/readline"
 
 	"github.com/wf-lang/wf/debug"
 	"github.com/wf-lang/wf/engine"
@@ -121,6 +125,15 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer closeFn()
 	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin), Fork: d.fork}
+	if isTerminal(stdin) {
+		read, closeRL, err := lineEditor(stdin, stdout)
+		if err != nil {
+			fmt.Fprintf(stderr, "wf debug: %v\n", err)
+			return exitRuntime
+		}
+		defer closeRL()
+		c.ReadLine = read
+	}
 	if err := c.Run(stdin); err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
 		return exitRuntime
@@ -191,6 +204,30 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return e.ForkFrom(context.Background(), id, snap, fmt.Sprintf("wf debug from version %d, step %d", p.Version.Number, step))
 	}
 	return s, p.Source, func() {}, exitOK
+}
+
+// lineEditor reads command lines at a terminal with line editing and a
+// history kept in ~/.wf_debug_history, as gdb and pdb do.
+func lineEditor(stdin io.Reader, stdout io.Writer) (func(string) (string, error), func(), error) {
+	history := ""
+	if dir, err := os.UserHomeDir(); err == nil {
+		history = filepath.Join(dir, ".wf_debug_history")
+	}
+	rl, err := readline.NewEx(&readline.Config{Prompt: "(wf) ", HistoryFile: history, Stdin: io.NopCloser(stdin), Stdout: stdout})
+	if err != nil {
+		return nil, nil, err
+	}
+	read := func(prompt string) (string, error) {
+		rl.SetPrompt(prompt)
+		for {
+			line, err := rl.Readline()
+			if errors.Is(err, readline.ErrInterrupt) {
+				continue // Ctrl-C drops the line being typed
+			}
+			return line, err
+		}
+	}
+	return read, func() { rl.Close() }, nil
 }
 
 // isTerminal reports whether r is a terminal, where what is typed shows
