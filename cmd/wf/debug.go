@@ -31,7 +31,10 @@ commands move. File access is granted as for wf run.
 With the ID of a stored workflow instance (an argument that is not a
 .wf file), the run starts from its version --at (the latest by default)
 in the database --db, opened read-only: the debugger runs its own copy,
-and nothing is written back.
+and nothing is written back. Its waits get what the instance's history
+says they got, and now() the times its steps recorded, up to the
+latest version; "goto vN" goes to version N, and "fork" makes a new
+instance from the state at the cursor.
 
 Flags:`
 
