@@ -76,6 +76,7 @@ func (srv *Server) setVariable(req *godap.SetVariableRequest) error {
 	frame := 0
 	switch ref := a.VariablesReference; {
 	case ref == globalsRef:
+		frame = -1 // the global, even where a local hides it
 		if _, ok := srv.s.Machine().Global(a.Name); !ok {
 			return fmt.Errorf("setVariable: no global %q is set", a.Name)
 		}
@@ -88,8 +89,8 @@ func (srv *Server) setVariable(req *godap.SetVariableRequest) error {
 		return fmt.Errorf("setVariable: %v", err)
 	}
 	srv.view = nil
-	v, ok := srv.s.Machine().Local(frame, a.Name)
-	if !ok || a.VariablesReference == globalsRef {
+	v, ok := srv.s.Machine().Local(max(frame, 0), a.Name)
+	if !ok || frame < 0 {
 		v, _ = srv.s.Machine().Global(a.Name)
 	}
 	srv.send(&godap.SetVariableResponse{Response: response(req), Body: godap.SetVariableResponseBody{Value: vm.Repr(v), Type: v.TypeName()}})

@@ -20,13 +20,16 @@ import (
 
 // Set sets the variable name, a live local of frame number frame at the
 // cursor (0 the innermost) or else a global, to the value of expr
-// evaluated there, and returns the value it held. The value must be
+// evaluated there, and returns the value it held. A frame of -1 names
+// the global, even where a local hides it (expr is evaluated in frame 0). The value must be
 // data (nil, a bool, number or string, or lists and maps of them): a
 // function or a fiber belongs to the evaluation's own program.
 func (s *Session) Set(frame int, name, expr string) (vm.Value, error) {
 	if s.endErr != nil || s.ended {
 		return vm.Nil, fmt.Errorf("the program has ended; go back to a step where %s is live", name)
 	}
+	global := frame < 0
+	frame = max(frame, 0)
 	r, err := s.Eval(expr, frame)
 	if err != nil {
 		return vm.Nil, err
@@ -35,13 +38,13 @@ func (s *Session) Set(frame int, name, expr string) (vm.Value, error) {
 		return vm.Nil, err
 	}
 	target := name
-	if _, ok := s.m.Local(frame, name); ok && frame > 0 {
+	if _, ok := s.m.Local(frame, name); ok && !global && frame > 0 {
 		fn, _, err := s.frameAt(frame)
 		if err != nil {
 			return vm.Nil, err
 		}
 		target = fn.Name + "." + name // the innermost frame of that function
-	} else if !ok {
+	} else if !ok || global {
 		if _, ok := s.m.Global(name); !ok {
 			return vm.Nil, fmt.Errorf("no variable %q live in frame %d or set in the globals", name, frame)
 		}
@@ -113,4 +116,17 @@ func (s *Session) truncate(step int64) {
 			b.counts = &hitCounter{}
 		}
 	}
+}
+
+// RepliesBefore returns how many replies to suspensions the run got
+// before the cursor's step: the ordinal of a suspension there, for a
+// Config.Reply that answers from a record.
+func (s *Session) RepliesBefore() int {
+	n := 0
+	for k := range s.log.replies {
+		if k < s.m.Steps() {
+			n++
+		}
+	}
+	return n
 }

@@ -175,17 +175,15 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	lim := d.lim
-	replies := p.Replies
-	s, err := debug.New(debug.Config{
+	var s *debug.Session
+	s, err = debug.New(debug.Config{
 		Program:  p.Program,
 		Snapshot: p.Snapshot,
 		Version:  p.Version.Number,
 		Options:  vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc, Hosts: p.Hosts},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
-			if len(replies) > 0 { // what the instance got next, as recorded
-				r := replies[0]
-				replies = replies[1:]
-				return r.Value, nil
+			if i := s.RepliesBefore(); i < len(p.Replies) { // what the instance got there, as recorded
+				return p.Replies[i].Value, nil
 			}
 			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
