@@ -68,7 +68,9 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 
 // recorded returns the replies instance id got after version from, and
 // the now() values their steps recorded, in order, as far as a replay
-// can follow the history.
+// can follow the history. The values stop after a step that recorded as
+// many as it may: it read the clock more often, and the steps after it
+// read it live in the debugger.
 func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, []float64, error) {
 	hist, err := e.store.History(ctx, id)
 	if err != nil {
@@ -76,6 +78,7 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 	}
 	var replies []Reply
 	var nows []float64
+	full := false // a step recorded MaxRecordedNows: later values would be misplaced
 	for _, v := range hist {
 		if v.Number <= from {
 			continue
@@ -84,8 +87,10 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 		if !ok || reply == nil {
 			break
 		}
-		_, n := SplitDetail(v.Detail)
-		replies, nows = append(replies, Reply{Version: v.Number, Value: *reply}), append(nows, n...)
+		replies = append(replies, Reply{Version: v.Number, Value: *reply})
+		if _, n := SplitDetail(v.Detail); !full {
+			nows, full = append(nows, n...), len(n) >= MaxRecordedNows
+		}
 	}
 	return replies, nows, nil
 }
