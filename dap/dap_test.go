@@ -386,8 +386,10 @@ func TestRefusals(t *testing.T) {
 	c.call("initialize", map[string]any{"adapterID": "wf"})
 	c.call("launch", map[string]any{"program": c.path(), "stopOnEntry": true})
 	bps := c.call("setBreakpoints", map[string]any{"source": map[string]any{"path": c.path()},
-		"breakpoints": []any{map[string]any{"line": 5}, map[string]any{"line": 9}, map[string]any{"line": 9, "condition": "x > 1"}}}).(*godap.SetBreakpointsResponse)
-	if b := bps.Body.Breakpoints; len(b) != 3 || b[0].Verified || !b[1].Verified || b[2].Verified || !strings.Contains(b[0].Message, "no code") {
+		"breakpoints": []any{map[string]any{"line": 5}, map[string]any{"line": 9}, map[string]any{"line": 9, "condition": "x >"},
+			map[string]any{"line": 9, "hitCondition": "often"}}}).(*godap.SetBreakpointsResponse)
+	if b := bps.Body.Breakpoints; len(b) != 4 || b[0].Verified || !b[1].Verified || b[2].Verified || !strings.Contains(b[0].Message, "no code") ||
+		!strings.Contains(b[2].Message, "<expr>:1:4") || b[3].Verified || !strings.Contains(b[3].Message, "hit condition") {
 		t.Errorf("breakpoints: %+v", b)
 	}
 	c.call("configurationDone", nil)
@@ -405,7 +407,14 @@ func TestRefusals(t *testing.T) {
 		{"launch", map[string]any{"program": c.path()}, "already running"},
 		{"variables", map[string]any{"variablesReference": 999}, "no variables with reference 999"},
 		{"scopes", map[string]any{"frameId": 7}, "no frame 7"},
-		{"evaluate", map[string]any{"expression": "nope"}, `no variable "nope"`},
+		{"evaluate", map[string]any{"expression": "nope"}, `<expr>:1:1: undefined: nope`},
+		{"evaluate", map[string]any{"expression": "1 +"}, `<expr>:1:4: unexpected`},
+		{"setVariable", map[string]any{"variablesReference": objectRef + 1, "name": "x", "value": "1"}, "only a frame's locals and the globals"},
+		{"setVariable", map[string]any{"variablesReference": globalsRef, "name": "total", "value": "1"}, `no global "total"`},
+		{"restartFrame", map[string]any{"frameId": 1}, "already at the start"},
+		{"gotoTargets", map[string]any{"source": map[string]any{"path": c.path()}, "line": 5}, "no code"},
+		{"gotoTargets", map[string]any{"source": map[string]any{"path": "/elsewhere.wf"}, "line": 2}, "not part of the program"},
+		{"goto", map[string]any{"threadId": 1, "targetId": -5}, "no target"},
 		{"evaluate", map[string]any{"expression": " "}, "nothing to evaluate"},
 	} {
 		if got := c.refused(want.command, want.args); !strings.Contains(got, want.msg) {
@@ -458,4 +467,127 @@ func TestBrokenStream(t *testing.T) {
 	if err := NewServer(launcher).Serve(strings.NewReader("Content-Length: 2\r\n\r\n{}"), &out); err != nil || !strings.Contains(out.String(), "not a request") {
 		t.Errorf("a message that is not a request: %v, %q", err, out.String())
 	}
+}
+
+// TestBeyondStepping drives what goes beyond stepping: a conditional
+// breakpoint, a hit count, a logpoint (its past hits printed when set),
+// evaluate of an expression, setVariable and the new run it makes,
+// restartFrame, gotoTargets and goto, a data breakpoint found forwards
+// and backwards, and pause.
+func TestBeyondStepping(t *testing.T) {
+	c := start(t, program)
+	c.call("initialize", map[string]any{"adapterID": "wf"})
+	c.call("launch", map[string]any{"program": c.path()})
+	src := map[string]any{"path": c.path()}
+	c.call("setBreakpoints", map[string]any{"source": src, "breakpoints": []any{map[string]any{"line": 2, "condition": "b == 2"}}})
+	c.call("configurationDone", nil)
+	st := c.stopped()
+	if got := c.locals(); st.Reason != "breakpoint" || got != "a=1 b=2" {
+		t.Fatalf("conditional breakpoint: %+v %s", st, got)
+	}
+	ev := c.call("evaluate", map[string]any{"expression": "[a, b, a * 10 + b]", "frameId": 1}).(*godap.EvaluateResponse)
+	if ev.Body.Result != "[1, 2, 12]" || ev.Body.Type != "list" {
+		t.Fatalf("evaluate: %+v", ev.Body)
+	}
+	// A hit count: the third hit of line 9 (x is 3), and a logpoint on
+	// line 10, whose past hits print at once.
+	c.call("setBreakpoints", map[string]any{"source": src, "breakpoints": []any{
+		map[string]any{"line": 9, "hitCondition": "3"},
+		map[string]any{"line": 10, "logMessage": "total is {total} after {x}"}}})
+	if st := c.move("continue"); st.Reason != "breakpoint" {
+		t.Fatalf("hit count: %+v", st)
+	}
+	for _, want := range []string{`"[step 29] total is 1 after 1\n"`, `"[step 47] total is 3 after 2\n"`} {
+		if !strings.Contains(c.log.String(), want) {
+			t.Errorf("no logpoint output %s", want)
+		}
+	}
+	if ev := c.call("evaluate", map[string]any{"expression": "x", "frameId": 1}).(*godap.EvaluateResponse); ev.Body.Result != "3" {
+		t.Fatalf("the third hit has x = %s", ev.Body.Result)
+	}
+	// setVariable: total becomes 100 from here on.
+	sv := c.call("setVariable", map[string]any{"variablesReference": globalsRef, "name": "total", "value": "total * 0 + 100"}).(*godap.SetVariableResponse)
+	if sv.Body.Value != "100" {
+		t.Fatalf("setVariable: %+v", sv.Body)
+	}
+	c.until(func(m godap.Message) bool { _, ok := m.(*godap.InvalidatedEvent); return ok })
+	c.call("setBreakpoints", map[string]any{"source": src, "breakpoints": []any{map[string]any{"line": 3}}})
+	c.move("continue")
+	if got := c.locals(); got != "a=100 b=3 s=103" {
+		t.Fatalf("after setVariable: %s", got)
+	}
+	// restartFrame: back to the entry of add, with its arguments.
+	c.call("restartFrame", map[string]any{"frameId": 1})
+	st = c.stopped()
+	if fn, line := c.top(); fn != "add" || line != 2 || !strings.Contains(st.Description, "reached going backwards") || c.locals() != "a=100 b=3" {
+		t.Fatalf("restartFrame: %s:%d %+v %s", fn, line, st, c.locals())
+	}
+	// gotoTargets lists the steps line 10 ran at; goto the first.
+	gt := c.call("gotoTargets", map[string]any{"source": src, "line": 10}).(*godap.GotoTargetsResponse)
+	if len(gt.Body.Targets) != 2 {
+		t.Fatalf("goto targets: %+v", gt.Body.Targets)
+	}
+	c.call("goto", map[string]any{"threadId": 1, "targetId": gt.Body.Targets[0].Id})
+	if st := c.stopped(); !strings.Contains(st.Description, "goto") || !strings.Contains(st.Description, "reached going backwards") {
+		t.Fatalf("goto: %+v", st)
+	}
+	if ev := c.call("evaluate", map[string]any{"expression": "total"}).(*godap.EvaluateResponse); ev.Body.Result != "1" {
+		t.Fatalf("total at the first hit of line 10: %s", ev.Body.Result)
+	}
+	// A data breakpoint on total: where it changes, forwards and back.
+	c.call("setBreakpoints", map[string]any{"source": src, "breakpoints": []any{}})
+	info := c.call("dataBreakpointInfo", map[string]any{"variablesReference": globalsRef, "name": "total"}).(*godap.DataBreakpointInfoResponse)
+	c.call("setDataBreakpoints", map[string]any{"breakpoints": []any{map[string]any{"dataId": info.Body.DataId}}})
+	if st := c.move("continue"); st.Reason != "data breakpoint" || !strings.Contains(st.Description, "1 -> 3") {
+		t.Fatalf("data breakpoint forwards: %+v", st)
+	}
+	if st := c.move("reverseContinue"); st.Reason != "data breakpoint" || !strings.Contains(st.Description, "0 -> 1") || !strings.Contains(st.Description, "backwards") {
+		t.Fatalf("data breakpoint backwards: %+v", st)
+	}
+	if r := c.call("setDataBreakpoints", map[string]any{"breakpoints": []any{map[string]any{"dataId": "frame:x"}}}).(*godap.SetDataBreakpointsResponse); r.Body.Breakpoints[0].Verified {
+		t.Fatalf("a bad dataId: %+v", r.Body)
+	}
+	c.call("pause", map[string]any{"threadId": 1})
+	if st := c.stopped(); st.Reason != "pause" {
+		t.Fatalf("pause: %+v", st)
+	}
+	c.call("disconnect", nil)
+	c.golden("beyond")
+}
+
+// TestLogExpr turns log messages into wf string literals.
+func TestLogExpr(t *testing.T) {
+	for msg, want := range map[string]string{
+		"plain":          `"plain"`,
+		"x={x}, y={y+1}": `"x=${x}, y=${y+1}"`,
+		`say "hi" \ $5`:  `"say \"hi\" \\ \$5"`,
+		"{{literal}} {":  `"{literal} {"`,
+	} {
+		if got := logExpr(msg); got != want {
+			t.Errorf("logExpr(%q) = %s, want %s", msg, got, want)
+		}
+	}
+}
+
+// TestPause: a pause request stops a run that would never end by
+// itself, where it is, and the session goes on from there.
+func TestPause(t *testing.T) {
+	c := start(t, "let n = 0\nprint(\"looping\")\nwhile true {\n    n += 1\n}\n")
+	c.call("initialize", map[string]any{"adapterID": "wf"})
+	c.call("launch", map[string]any{"program": c.path()})
+	c.call("configurationDone", nil) // runs: no breakpoints, no end
+	c.until(func(m godap.Message) bool { _, ok := m.(*godap.OutputEvent); return ok })
+	c.call("pause", map[string]any{"threadId": 1})
+	st := c.stopped()
+	if st.Reason != "pause" {
+		t.Fatalf("pause: %+v", st)
+	}
+	ev := c.call("evaluate", map[string]any{"expression": "n >= 0"}).(*godap.EvaluateResponse)
+	if ev.Body.Result != "true" {
+		t.Fatalf("n after running a while: %+v", ev.Body)
+	}
+	if st := c.move("stepBack"); !strings.Contains(st.Description, "reached going backwards") {
+		t.Fatalf("stepBack after a pause: %+v", st)
+	}
+	c.call("disconnect", nil)
 }

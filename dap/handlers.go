@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	godap "github.com/google/go-dap"
+
+	"github.com/wf-lang/wf/debug"
 )
 
 // errNoSession answers requests that need a launched program.
@@ -17,6 +19,9 @@ var errNoSession = errors.New("no program is running: launch one first")
 // handle answers one request.
 func (srv *Server) handle(req godap.RequestMessage) {
 	r := req.GetRequest()
+	if _, ok := req.(*godap.PauseRequest); ok && srv.s == nil {
+		srv.pauseAsked.Store(false) // nothing to pause
+	}
 	if srv.s == nil && needsSession(req) {
 		srv.fail(r.Seq, r.Command, errNoSession)
 		return
@@ -27,6 +32,8 @@ func (srv *Server) handle(req godap.RequestMessage) {
 		srv.initialize(req)
 	case *godap.LaunchRequest:
 		err = srv.launchReq(req)
+	case *godap.AttachRequest:
+		err = srv.attachReq(req)
 	case *godap.SetBreakpointsRequest:
 		err = srv.setBreakpoints(req)
 	case *godap.SetFunctionBreakpointsRequest:
@@ -45,6 +52,20 @@ func (srv *Server) handle(req godap.RequestMessage) {
 		err = srv.variables(req)
 	case *godap.EvaluateRequest:
 		err = srv.evaluate(req)
+	case *godap.SetVariableRequest:
+		err = srv.setVariable(req)
+	case *godap.RestartFrameRequest:
+		err = srv.restartFrame(req)
+	case *godap.GotoTargetsRequest:
+		err = srv.gotoTargets(req)
+	case *godap.GotoRequest:
+		err = srv.gotoReq(req)
+	case *godap.DataBreakpointInfoRequest:
+		err = srv.dataBreakpointInfo(req)
+	case *godap.SetDataBreakpointsRequest:
+		srv.setDataBreakpoints(req)
+	case *godap.PauseRequest:
+		srv.pause(req)
 	case *godap.DisconnectRequest, *godap.TerminateRequest:
 		srv.send(&godap.DisconnectResponse{Response: response(req)})
 		srv.done = true
@@ -63,7 +84,7 @@ func (srv *Server) handle(req godap.RequestMessage) {
 // needsSession reports whether req needs a launched program.
 func needsSession(req godap.RequestMessage) bool {
 	switch req.(type) {
-	case *godap.InitializeRequest, *godap.LaunchRequest, *godap.DisconnectRequest, *godap.TerminateRequest,
+	case *godap.InitializeRequest, *godap.LaunchRequest, *godap.AttachRequest, *godap.DisconnectRequest, *godap.TerminateRequest,
 		*godap.SetExceptionBreakpointsRequest, *godap.ThreadsRequest:
 		return false
 	}
@@ -75,11 +96,18 @@ const threadID = 1
 
 func (srv *Server) initialize(req *godap.InitializeRequest) {
 	srv.send(&godap.InitializeResponse{Response: response(req), Body: godap.Capabilities{
-		SupportsConfigurationDoneRequest: true,
-		SupportsStepBack:                 true,
-		SupportsFunctionBreakpoints:      true,
-		SupportsEvaluateForHovers:        true,
-		SupportsTerminateRequest:         true,
+		SupportsConfigurationDoneRequest:  true,
+		SupportsStepBack:                  true,
+		SupportsFunctionBreakpoints:       true,
+		SupportsEvaluateForHovers:         true,
+		SupportsTerminateRequest:          true,
+		SupportsConditionalBreakpoints:    true,
+		SupportsHitConditionalBreakpoints: true,
+		SupportsLogPoints:                 true,
+		SupportsSetVariable:               true,
+		SupportsRestartFrame:              true,
+		SupportsGotoTargetsRequest:        true,
+		SupportsDataBreakpoints:           true,
 	}})
 }
 
@@ -97,12 +125,53 @@ func (srv *Server) launchReq(req *godap.LaunchRequest) error {
 	if args.Program == "" {
 		return errors.New(`launch: no "program" to run`)
 	}
+	return srv.begin(req, args, &godap.LaunchResponse{Response: response(req)})
+}
+
+// AttachArgs are the fields of an attach request: a stored instance, its
+// database and the version to start from (0: the latest), more flags of
+// wf debug, and whether to stop where the version stands (the default).
+type AttachArgs struct {
+	ID          string   `json:"id"`
+	DB          string   `json:"db"`
+	At          int64    `json:"at"`
+	Args        []string `json:"args"`
+	StopOnEntry *bool    `json:"stopOnEntry"`
+}
+
+// attachReq debugs a stored instance: a launch of its ID with --db and
+// --at, as wf debug ID takes them.
+func (srv *Server) attachReq(req *godap.AttachRequest) error {
+	if srv.s != nil {
+		return errors.New("a program is already running: one launch per conversation")
+	}
+	var a AttachArgs
+	if err := json.Unmarshal(req.Arguments, &a); err != nil {
+		return fmt.Errorf("attach: bad arguments: %v", err)
+	}
+	if a.ID == "" {
+		return errors.New(`attach: no instance "id"`)
+	}
+	if a.At < 0 {
+		return fmt.Errorf("attach: version %d: want 0 (the latest) or a version number", a.At)
+	}
+	args := LaunchArgs{Program: a.ID, StopOnEntry: a.StopOnEntry == nil || *a.StopOnEntry}
+	if a.DB != "" {
+		args.Args = append(args.Args, "--db", a.DB)
+	}
+	args.Args = append(append(args.Args, "--at", fmt.Sprint(a.At)), a.Args...)
+	return srv.begin(req, args, &godap.AttachResponse{Response: response(req)})
+}
+
+// begin starts a session for a launch or an attach and answers it.
+func (srv *Server) begin(req godap.RequestMessage, args LaunchArgs, respond godap.Message) error {
 	s, closeFn, err := srv.launch(args, output{srv})
 	if err != nil {
-		return fmt.Errorf("launch: %v", err)
+		return fmt.Errorf("%s: %v", req.GetRequest().Command, err)
 	}
 	srv.s, srv.close, srv.stopOnEntry = s, closeFn, args.StopOnEntry
-	srv.send(&godap.LaunchResponse{Response: response(req)})
+	s.SetInterrupt(srv.pauseAsked.Load)
+	srv.send(respond)
 	srv.send(&godap.InitializedEvent{Event: srv.event("initialized")})
 	return nil
 }
@@ -122,10 +191,12 @@ func (srv *Server) setBreakpoints(req *godap.SetBreakpointsRequest) error {
 		switch {
 		case other:
 			bp.Message = fmt.Sprintf("not part of the program (%s)", filepath.Base(file))
-		case sb.Condition != "" || sb.HitCondition != "" || sb.LogMessage != "":
-			bp.Message = "conditions, hit counts and log messages are not supported yet"
 		default:
-			b, err := srv.s.Break(fmt.Sprint(sb.Line))
+			o := debug.BreakOpts{Cond: sb.Condition, Hits: sb.HitCondition}
+			if sb.LogMessage != "" {
+				o.Log, o.Message = logExpr(sb.LogMessage), true
+			}
+			b, err := srv.s.BreakWith(fmt.Sprint(sb.Line), o)
 			if err != nil {
 				bp.Message = err.Error()
 				break

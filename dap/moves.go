@@ -72,6 +72,11 @@ func (srv *Server) refuse(m move) error {
 // fail. An error that stopped the move midway goes out as output first.
 func (srv *Server) announce(st debug.Stop, err error) {
 	srv.view = nil // references are valid until the next move
+	if errors.Is(err, debug.ErrInterrupted) {
+		st.Reason = "pause"
+		srv.paused = &st // announced once the pause request is answered
+		return
+	}
 	if err != nil {
 		srv.send(&godap.OutputEvent{Event: srv.event("output"), Body: godap.OutputEventBody{Category: "stderr", Output: err.Error() + "\n"}})
 	}
@@ -104,6 +109,10 @@ func (srv *Server) stopped(st debug.Stop, err error) godap.StoppedEventBody {
 		}
 	case strings.HasPrefix(st.Reason, "watch "):
 		b.Reason = "data breakpoint"
+	case st.Reason == "pause", st.Reason == "goto":
+		b.Reason = st.Reason
+	case strings.HasPrefix(st.Reason, "version "):
+		b.Reason = "goto"
 	}
 	b.Description = fmt.Sprintf("step %d", st.Step)
 	if why != "" {

@@ -15,6 +15,13 @@
 // object table is expandable by a reference derived from its id (see
 // refs.go). References live until the next move, as the protocol says.
 //
+// Breakpoints take conditions, hit counts and log messages (a message's
+// {expression} parts become a wf string's ${...} interpolations);
+// evaluate and setVariable take any expression (debug.Expr); gotoTargets
+// lists the steps at which a line ran and goto goes to one; restartFrame
+// goes back to a frame's entry; data breakpoints are watches. An attach
+// request debugs a stored instance by id, database and version.
+//
 // What the program prints goes to the editor as output events; what a
 // reverse command re-runs is not printed again (package debug mutes it).
 package dap
@@ -26,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	godap "github.com/google/go-dap"
 
@@ -64,6 +72,8 @@ type Server struct {
 	funcs       []*debug.Breakpoint // those of the last setFunctionBreakpoints
 	view        *vm.StackView       // the stop's stack, viewed on demand
 	done        bool                // disconnect was asked, or the stream ended
+	pauseAsked  atomic.Bool         // a pause request was read and not answered yet
+	paused      *debug.Stop         // where a run stopped for it, to announce after answering it
 }
 
 // NewServer returns a server that starts sessions with launch.
@@ -73,31 +83,64 @@ func NewServer(launch Launcher) *Server { return &Server{launch: launch} }
 // or the end of r. A request that cannot be decoded gets an error
 // response; a stream that breaks the base protocol (a bad header, a body
 // over 4 MiB) ends the conversation with an error, as nothing after it
-// can be framed.
+// can be framed. Requests are read by a goroutine of their own while
+// one is answered, so that a pause request stops a run in progress.
 func (srv *Server) Serve(r io.Reader, w io.Writer) error {
 	srv.w = w
 	defer srv.end()
-	br := bufio.NewReader(r)
+	in := make(chan incoming, 16)
+	go srv.read(bufio.NewReader(r), in)
 	for !srv.done {
-		if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		m, ok := <-in
+		switch {
+		case !ok:
 			return nil // the stream ended between messages
+		case m.err != nil:
+			return fmt.Errorf("dap: %w", m.err)
+		case m.bad != nil:
+			srv.malformed(m.data, m.bad)
+		default:
+			srv.handle(m.req)
+		}
+	}
+	return nil
+}
+
+// incoming is a message read: a request, or why it is not one.
+type incoming struct {
+	req  godap.RequestMessage
+	data []byte
+	bad  error // it does not decode
+	err  error // the stream broke
+}
+
+// read reads messages into in until the stream ends or breaks. A pause
+// request also sets srv.pauseAsked at once, for the run in progress.
+func (srv *Server) read(br *bufio.Reader, in chan<- incoming) {
+	defer close(in)
+	for {
+		if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+			return
 		}
 		data, err := godap.ReadBaseMessage(br)
 		if err != nil {
-			return fmt.Errorf("dap: %w", err)
+			in <- incoming{err: err}
+			return
 		}
 		msg, err := godap.DecodeProtocolMessage(data)
 		if err != nil {
-			srv.malformed(data, err)
+			in <- incoming{data: data, bad: err}
 			continue
 		}
 		req, ok := msg.(godap.RequestMessage)
 		if !ok {
 			continue // a response to a reverse request: none are sent
 		}
-		srv.handle(req)
+		if _, ok := req.(*godap.PauseRequest); ok {
+			srv.pauseAsked.Store(true)
+		}
+		in <- incoming{req: req}
 	}
-	return nil
 }
 
 // end closes the session's resources.

@@ -14,7 +14,6 @@ package dap
 // cursor stays.
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -200,33 +199,6 @@ func object(o vm.ObjectView) []godap.Variable {
 		add("...", "(cut by the view's limits)")
 	}
 	return out
-}
-
-// evaluate answers with the value of a variable: a live local of the
-// selected frame, else a global. Expressions are not evaluated yet.
-func (srv *Server) evaluate(req *godap.EvaluateRequest) error {
-	name := strings.TrimSpace(req.Arguments.Expression)
-	if name == "" {
-		return errors.New("evaluate: nothing to evaluate")
-	}
-	i, err := srv.frameIndex(req.Arguments.FrameId)
-	if err != nil {
-		return err
-	}
-	sv := srv.stack()
-	v, ok := find(sv.Frames[i].Locals, name)
-	if !ok {
-		v, ok = find(sv.Globals, name)
-	}
-	if !ok {
-		return fmt.Errorf("evaluate: no variable %q in frame %d or the globals (only variable names are evaluated)", name, i)
-	}
-	dv := variable(name, v)
-	srv.send(&godap.EvaluateResponse{Response: response(req), Body: godap.EvaluateResponseBody{
-		Result: dv.Value, Type: dv.Type, VariablesReference: dv.VariablesReference,
-		IndexedVariables: dv.IndexedVariables, NamedVariables: dv.NamedVariables,
-	}})
-	return nil
 }
 
 // find looks a variable up by name; the last one wins, as the innermost

@@ -22,8 +22,9 @@ const stepsPerByte = 16
 
 // checkpoint is a snapshot of the machine at a step.
 type checkpoint struct {
-	step int64
-	data []byte
+	step   int64
+	data   []byte
+	pinned bool // the state after a Set: never thinned, and runs reaching its step take it
 }
 
 // checkpoints holds snapshots in step order. Step 0 is never stored: a
@@ -77,7 +78,7 @@ func (c *checkpoints) add(step int64, data []byte) {
 	for c.bytes+size > c.max {
 		c.thin()
 	}
-	c.list = append(c.list, checkpoint{step, data})
+	c.list = append(c.list, checkpoint{step: step, data: data})
 	c.bytes += size
 }
 
@@ -88,13 +89,19 @@ func (c *checkpoints) thin() {
 	c.spacing *= 2
 	old := len(c.list) / 2
 	if old < 2 {
-		c.bytes -= int64(len(c.list[0].data))
-		c.list = slices.Delete(c.list, 0, 1)
+		for i, cp := range c.list {
+			if !cp.pinned {
+				c.bytes -= int64(len(cp.data))
+				c.list = slices.Delete(c.list, i, i+1)
+				return
+			}
+		}
+		c.max = c.bytes + 1 // only pinned ones are left: they stay
 		return
 	}
 	kept := c.list[:0]
 	for i, cp := range c.list {
-		if i < old && i%2 == 1 {
+		if i < old && i%2 == 1 && !cp.pinned {
 			c.bytes -= int64(len(cp.data))
 			continue
 		}
@@ -102,4 +109,33 @@ func (c *checkpoints) thin() {
 	}
 	clear(c.list[len(kept):]) // let the dropped snapshots go
 	c.list = kept
+}
+
+// pin stores the state a Set made at step; it replaces any checkpoint
+// at that step.
+func (c *checkpoints) pin(step int64, data []byte) {
+	c.dropAfter(step - 1)
+	c.list = append(c.list, checkpoint{step: step, data: data, pinned: true})
+	c.bytes += int64(len(data))
+	c.next = step + c.every
+}
+
+// dropAfter forgets the checkpoints past step.
+func (c *checkpoints) dropAfter(step int64) {
+	for len(c.list) > 0 && c.list[len(c.list)-1].step > step {
+		c.bytes -= int64(len(c.list[len(c.list)-1].data))
+		c.list[len(c.list)-1] = checkpoint{}
+		c.list = c.list[:len(c.list)-1]
+	}
+	c.next = max(step+1, c.last()+c.every)
+}
+
+// pinnedAfter returns the first pinned checkpoint after step, if any.
+func (c *checkpoints) pinnedAfter(step int64) (checkpoint, bool) {
+	for _, cp := range c.list {
+		if cp.pinned && cp.step > step {
+			return cp, true
+		}
+	}
+	return checkpoint{}, false
 }

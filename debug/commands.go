@@ -47,7 +47,10 @@ func (s *Session) forward(c cond) (Stop, error) {
 	if _, ok := c.(*breakCond); ok && len(s.breaks) == 0 && len(s.watches) == 0 {
 		stop = nil // nothing to look for: run on the fast path
 	}
-	if _, err := s.run(0, stop); err != nil {
+	s.interruptible = true
+	_, err := s.run(0, stop)
+	s.interruptible = false
+	if err != nil {
 		return s.stop(false, ""), err
 	}
 	return s.stop(false, reasonOf(c)), nil
@@ -173,9 +176,54 @@ func (s *Session) Goto(step int64) (Stop, error) {
 }
 
 // Break sets a breakpoint at FILE:LINE, at LINE of the program's file,
-// or at the entry of the function called spec. A line without code is
-// refused.
-func (s *Session) Break(spec string) (*Breakpoint, error) {
+// at the entry of the function called spec, or on an event ("wait",
+// "signal", "activity"; a function of that name comes first). A line
+// without code is refused.
+func (s *Session) Break(spec string) (*Breakpoint, error) { return s.BreakWith(spec, BreakOpts{}) }
+
+// BreakOpts are a breakpoint's optional parts, as text: a condition, a
+// hit condition and a message expression (see Breakpoint).
+type BreakOpts struct {
+	Cond, Hits, Log string
+	// Message makes a logpoint print Log's value as text, as an editor's
+	// log message, instead of "EXPR = VALUE".
+	Message bool
+}
+
+// BreakWith sets a breakpoint as Break does, with a condition, a hit
+// condition, or a message to log instead of stopping. A new logpoint
+// prints its hits on the run so far at once, and later ones as the run
+// first reaches them.
+func (s *Session) BreakWith(spec string, o BreakOpts) (*Breakpoint, error) {
+	b, err := s.place(spec)
+	if err != nil {
+		return nil, err
+	}
+	if o.Cond != "" {
+		if b.Cond, err = NewExpr(o.Cond); err != nil {
+			return nil, fmt.Errorf("break: condition: %w", err)
+		}
+	}
+	if o.Log != "" {
+		if b.Log, err = NewExpr(o.Log); err != nil {
+			return nil, fmt.Errorf("logpoint: %w", err)
+		}
+		b.message = o.Message
+	}
+	if err := b.parseHits(o.Hits); err != nil {
+		return nil, fmt.Errorf("break: %w", err)
+	}
+	s.nextBreak++
+	b.ID = s.nextBreak
+	s.breaks = append(s.breaks, b)
+	if b.Log != nil {
+		return b, s.pastLogs(b)
+	}
+	return b, nil
+}
+
+// place reads where a breakpoint is.
+func (s *Session) place(spec string) (*Breakpoint, error) {
 	b := &Breakpoint{}
 	if line, ok := s.lineOf(spec); ok {
 		if line <= 0 || !s.hasCode(line) {
@@ -184,14 +232,13 @@ func (s *Session) Break(spec string) (*Breakpoint, error) {
 		b.Line = line
 	} else if strings.Contains(spec, ":") {
 		return nil, fmt.Errorf("break: %q is not a line of %s (FILE:LINE, LINE or a function name)", spec, s.prog.File)
-	} else if !s.hasFunc(spec) {
-		return nil, fmt.Errorf("break: no function named %q", spec)
-	} else {
+	} else if s.hasFunc(spec) {
 		b.Func = spec
+	} else if slices.Contains(eventKinds, spec) {
+		b.Event = spec
+	} else {
+		return nil, fmt.Errorf("break: no function named %q", spec)
 	}
-	s.nextBreak++
-	b.ID = s.nextBreak
-	s.breaks = append(s.breaks, b)
 	return b, nil
 }
 

@@ -71,29 +71,6 @@ func (c *finishCond) stop(m *vm.Machine) bool {
 	return m.Location().Depth < c.depth
 }
 
-// Breakpoint stops Continue (and RContinue) at a line or at the entry of
-// a function.
-type Breakpoint struct {
-	ID   int
-	Line int    // a line with code, or 0
-	Func string // a function's name, or ""
-}
-
-func (b *Breakpoint) String() string {
-	if b.Func != "" {
-		return "function " + b.Func
-	}
-	return "line " + itoa(b.Line)
-}
-
-// hits reports whether b stops at cur, reached from prev.
-func (b *Breakpoint) hits(prev, cur vm.Location) bool {
-	if b.Func != "" {
-		return cur.PC == 0 && cur.Fn.Name == b.Func && (cur.Depth > prev.Depth || cur.Fn != prev.Fn)
-	}
-	return cur.Line() == b.Line && isStatement(prev, cur)
-}
-
 // breakCond stops where a breakpoint hits or a watched value changes,
 // and remembers which.
 type breakCond struct {
@@ -101,10 +78,12 @@ type breakCond struct {
 	prev   vm.Location
 	keys   []watchKey // each watch's value at prev
 	reason string     // why it stopped
+	events int64      // the session's event count at prev
 }
 
 func (c *breakCond) start(m *vm.Machine) {
 	c.prev = m.Location()
+	c.events = c.s.events
 	c.keys = c.keys[:0]
 	for _, w := range c.s.watches {
 		c.keys = append(c.keys, w.key(m))
@@ -114,12 +93,14 @@ func (c *breakCond) start(m *vm.Machine) {
 func (c *breakCond) stop(m *vm.Machine) bool {
 	cur := m.Location()
 	c.reason = ""
-	if cur.Fn != nil {
-		for _, b := range c.s.breaks {
-			if b.hits(c.prev, cur) {
-				c.reason = "breakpoint " + itoa(b.ID) + " (" + b.String() + ")"
-				break
+	ev := c.s.event(&c.events)
+	for _, b := range c.s.breaks {
+		if b.Log == nil && b.at(c.s, m, c.prev, cur, ev) {
+			c.reason = "breakpoint " + itoa(b.ID) + " (" + b.String() + ")"
+			if b.condErr != "" {
+				c.reason += ": the condition failed: " + b.condErr
 			}
+			break
 		}
 	}
 	for i, w := range c.s.watches {

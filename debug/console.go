@@ -6,6 +6,7 @@ package debug
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -21,43 +22,75 @@ type Console struct {
 	Source []byte    // the program's source, to show lines
 	Out    io.Writer // where stops, values and errors go (the program's output too, usually)
 	Echo   bool      // print each command after the prompt, for transcripts of piped input
+	// Fork, if set, makes a new durable instance from the machine state
+	// at the cursor, a snapshot taken at step, and returns its ID (wf
+	// debug ID sets it).
+	Fork func(snapshot []byte, step int64) (string, error)
+	// ReadLine, if set, reads a command line after a prompt, with line
+	// editing and history (wf debug at a terminal); an empty line then
+	// repeats the last command. Nil: plain lines from Run's reader.
+	ReadLine func(prompt string) (string, error)
 
 	frame int // the selected frame, 0 the innermost
 }
 
 // Help lists the commands.
 const Help = `commands (short forms in brackets):
-  step [s]        to the next line, into calls     rstep [rs]       back to the previous line
-  next [n]        to the next line, over calls     rnext [rn]       back, over calls
-  finish [fin]    out of this function             rfinish [rfin]   back to where it was called
-  continue [c]    to a breakpoint, watch or end    rcontinue [rc]   back to one, or the start
-  goto [g] STEP   to a step of the run             break [b] FILE:LINE | LINE | FUNC
-  watch [w] NAME  stop where NAME changes          print [p] NAME   a variable as JSON
-  bt              the frames                       locals           the selected frame's locals
-  frame [f] N     select frame N (0 innermost)     diff A B         what changed from step A to B
-  help [h]        this list                        quit [q]
+  step [s]         to the next line, into calls     rstep [rs]        back to the previous line
+  next [n]         to the next line, over calls     rnext [rn]        back, over calls
+  finish [fin]     out of this function             rfinish [rfin]    back to where it was called
+  continue [c]     to a breakpoint, watch or end    rcontinue [rc]    back to one, or the start
+  goto [g] STEP    to a step of the run             goto vN           to version N of an instance
+  break [b] FILE:LINE | LINE | FUNC [if EXPR]       break wait | signal | activity [if EXPR]
+  logpoint FILE:LINE EXPR  print EXPR at every hit, past and future (no stop)
+  delete [d] N     remove breakpoint N              watch [w] NAME    stop where NAME changes
+  print [p] EXPR   evaluate in the selected frame   set NAME EXPR     change a variable from here on
+  bt               the frames                       locals            the selected frame's locals
+  frame [f] N      select frame N (0 innermost)     diff A B          what changed from step A to B
+  fork             a new stored instance from here  help [h]          this list
+  quit [q]
 `
 
 // Run shows the start, then runs commands from in until quit or the end
 // of input.
 func (c *Console) Run(in io.Reader) error {
 	c.show(c.S.stop(false, "start"))
-	lines := bufio.NewScanner(in)
-	lines.Buffer(make([]byte, 4096), 1<<20)
-	for {
-		fmt.Fprint(c.Out, "(wf) ")
-		if !lines.Scan() {
-			fmt.Fprintln(c.Out)
-			return lines.Err()
+	read := c.ReadLine
+	if read == nil {
+		lines := bufio.NewScanner(in)
+		lines.Buffer(make([]byte, 4096), 1<<20)
+		read = func(prompt string) (string, error) {
+			fmt.Fprint(c.Out, prompt)
+			if !lines.Scan() {
+				fmt.Fprintln(c.Out)
+				if err := lines.Err(); err != nil {
+					return "", err
+				}
+				return "", io.EOF
+			}
+			return lines.Text(), nil
 		}
-		line := strings.TrimSpace(lines.Text())
+	}
+	last := ""
+	for {
+		line, err := read("(wf) ")
+		if errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		line = strings.TrimSpace(line)
 		if c.Echo {
 			fmt.Fprintln(c.Out, line)
+		}
+		if line == "" && c.ReadLine != nil {
+			line = last // at a terminal, Enter repeats the last command, as in gdb
 		}
 		if line == "quit" || line == "q" {
 			return nil
 		}
-		if err := c.exec(strings.Fields(line)); err != nil {
+		last = line
+		if err := c.exec(line); err != nil {
 			fmt.Fprintf(c.Out, "error: %v\n", err)
 		}
 	}
@@ -74,12 +107,14 @@ func (c *Console) moves() map[string]func() (Stop, error) {
 	}
 }
 
-// exec runs one command.
-func (c *Console) exec(args []string) error {
-	if len(args) == 0 {
+// exec runs one command line.
+func (c *Console) exec(line string) error {
+	cmd, text, _ := strings.Cut(line, " ")
+	text = strings.TrimSpace(text)
+	rest := strings.Fields(text)
+	if cmd == "" {
 		return nil
 	}
-	cmd, rest := args[0], args[1:]
 	if move, ok := c.moves()[cmd]; ok {
 		if err := want(cmd, rest, 0); err != nil {
 			return err
@@ -90,11 +125,17 @@ func (c *Console) exec(args []string) error {
 	case "goto", "g":
 		return c.gotoCmd(rest)
 	case "break", "b":
-		return c.breakCmd(rest)
+		return c.breakCmd(text)
+	case "logpoint", "log":
+		return c.logpointCmd(text)
+	case "delete", "d":
+		return c.deleteCmd(rest)
+	case "set":
+		return c.setCmd(text)
 	case "watch", "w":
 		return c.watchCmd(rest)
 	case "print", "p":
-		return c.printCmd(rest)
+		return c.printCmd(text)
 	case "bt", "where":
 		return c.bt()
 	case "locals":
@@ -103,6 +144,8 @@ func (c *Console) exec(args []string) error {
 		return c.frameCmd(rest)
 	case "diff":
 		return c.diffCmd(rest)
+	case "fork":
+		return c.forkCmd(rest)
 	case "help", "h":
 		fmt.Fprint(c.Out, Help)
 		return nil
@@ -133,23 +176,73 @@ func (c *Console) gotoCmd(args []string) error {
 	if err := want("goto", args, 1); err != nil {
 		return err
 	}
+	if v, ok := strings.CutPrefix(args[0], "v"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("goto: %q is not a version (v1, v2...)", args[0])
+		}
+		return c.move(func() (Stop, error) { return c.S.GotoVersion(n) })
+	}
 	step, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil {
-		return fmt.Errorf("goto: %q is not a step number", args[0])
+		return fmt.Errorf("goto: %q is not a step number or a version (vN)", args[0])
 	}
 	return c.move(func() (Stop, error) { return c.S.Goto(step) })
 }
 
-func (c *Console) breakCmd(args []string) error {
-	if err := want("break", args, 1); err != nil {
-		return err
+// breakCmd sets a breakpoint: SPEC [if EXPR].
+func (c *Console) breakCmd(text string) error {
+	if strings.HasSuffix(text, " if") {
+		return fmt.Errorf("break: if needs a condition")
 	}
-	b, err := c.S.Break(args[0])
+	spec, cond, hasIf := strings.Cut(text, " if ")
+	spec = strings.TrimSpace(spec)
+	if spec == "" || strings.ContainsAny(spec, " \t") {
+		return fmt.Errorf("break takes FILE:LINE, LINE, FUNC or an event (wait, signal, activity), then if EXPR")
+	}
+	if hasIf && strings.TrimSpace(cond) == "" {
+		return fmt.Errorf("break: if needs a condition")
+	}
+	b, err := c.S.BreakWith(spec, BreakOpts{Cond: cond})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.Out, "breakpoint %d at %s\n", b.ID, b)
 	return nil
+}
+
+// logpointCmd sets a logpoint: SPEC EXPR. It prints the hits on the run
+// so far at once.
+func (c *Console) logpointCmd(text string) error {
+	spec, expr, _ := strings.Cut(text, " ")
+	if spec == "" || strings.TrimSpace(expr) == "" {
+		return fmt.Errorf("logpoint takes FILE:LINE (or LINE, FUNC) and an expression")
+	}
+	b, err := c.S.place(spec)
+	if err != nil {
+		return err
+	}
+	if _, err := NewExpr(expr); err != nil {
+		return fmt.Errorf("logpoint: %w", err)
+	}
+	fmt.Fprintf(c.Out, "logpoint %d at %s: %s\n", c.S.nextBreak+1, b, strings.TrimSpace(expr))
+	_, err = c.S.BreakWith(spec, BreakOpts{Log: expr})
+	return err
+}
+
+// deleteCmd removes a breakpoint or logpoint by its number.
+func (c *Console) deleteCmd(args []string) error {
+	if err := want("delete", args, 1); err != nil {
+		return err
+	}
+	for _, b := range c.S.breaks {
+		if strconv.Itoa(b.ID) == args[0] {
+			c.S.Unbreak(b)
+			fmt.Fprintf(c.Out, "deleted %d\n", b.ID)
+			return nil
+		}
+	}
+	return fmt.Errorf("delete: no breakpoint %q", args[0])
 }
 
 func (c *Console) watchCmd(args []string) error {
@@ -205,25 +298,41 @@ func funcName(name string) string {
 	return name
 }
 
-// printCmd prints a variable of the selected frame, or a global, as its
+// printCmd prints an expression's value in the selected frame, as its
 // text and its JSON form (vm.View).
-func (c *Console) printCmd(args []string) error {
-	if err := want("print", args, 1); err != nil {
-		return err
+func (c *Console) printCmd(text string) error {
+	if text == "" {
+		return fmt.Errorf("print takes an expression")
 	}
-	m := c.S.Machine()
-	v, ok := m.Local(c.frame, args[0])
-	if !ok {
-		v, ok = m.Global(args[0])
+	r, err := c.S.Eval(text, c.frame)
+	if err != nil {
+		return fmt.Errorf("print: %w", err)
 	}
-	if !ok {
-		return fmt.Errorf("print: no variable %q in frame %d or the globals", args[0], c.frame)
-	}
-	data, err := json.Marshal(vm.View(v, vm.ViewOptions{MaxObjects: 100, MaxBytes: 1 << 16}))
+	data, err := json.Marshal(vm.View(r.Value, vm.ViewOptions{MaxObjects: 100, MaxBytes: 1 << 16}))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.Out, "%s = %s\n%s\n", args[0], vm.Repr(v), data)
+	fmt.Fprintf(c.Out, "%s = %s\n%s\n", text, r.Repr(), data)
+	return nil
+}
+
+// setCmd sets a variable of the selected frame, or a global, to an
+// expression's value: NAME EXPR or NAME = EXPR.
+func (c *Console) setCmd(text string) error {
+	name, expr, _ := strings.Cut(text, " ")
+	expr = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(expr), "="))
+	if name == "" || expr == "" {
+		return fmt.Errorf("set takes a variable's name and an expression")
+	}
+	old, err := c.S.Set(c.frame, name, expr)
+	if err != nil {
+		return fmt.Errorf("set: %w", err)
+	}
+	v, _ := c.S.Machine().Local(c.frame, name)
+	if v == vm.Nil {
+		v, _ = c.S.Machine().Global(name)
+	}
+	fmt.Fprintf(c.Out, "%s = %s (was %s); the run from step %d on is new\n", name, vm.Repr(v), vm.Repr(old), c.S.Steps())
 	return nil
 }
 
@@ -325,5 +434,28 @@ func (c *Console) diffCmd(args []string) error {
 		}
 		fmt.Fprintln(c.Out, ch)
 	}
+	return nil
+}
+
+// forkCmd makes a new durable instance from the state at the cursor.
+func (c *Console) forkCmd(args []string) error {
+	if err := want("fork", args, 0); err != nil {
+		return err
+	}
+	if c.Fork == nil {
+		return fmt.Errorf("fork: only a stored instance's session forks (wf debug ID); wf start starts a script")
+	}
+	data, err := c.S.Snapshot()
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	if ended, _ := c.S.Ended(); ended {
+		return fmt.Errorf("fork: the program has ended here; go back first")
+	}
+	id, err := c.Fork(data, c.S.Steps())
+	if err != nil {
+		return fmt.Errorf("fork: %w", err)
+	}
+	fmt.Fprintf(c.Out, "forked: new instance %s from step %d\n", id, c.S.Steps())
 	return nil
 }

@@ -7,8 +7,10 @@ package debug
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -85,4 +87,37 @@ func setSection(ar *txtar.Archive, name string, data []byte) {
 		}
 	}
 	ar.Files = append(ar.Files, txtar.File{Name: name, Data: data})
+}
+
+// TestConsoleReadLine: with a line editor, an empty line repeats the
+// last command, as in gdb, and the end of input ends the session.
+func TestConsoleReadLine(t *testing.T) {
+	src := []byte("let a = 1\nlet b = 2\nlet c = 3\nprint(a + b + c)\n")
+	p, err := compiler.CompileSource("prog.wf", src, compiler.Options{Predeclared: vm.Universe()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	s, err := New(Config{Program: p, Options: vm.Options{Stdout: &out}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{"next", "", "", "rnext"}
+	var prompts []string
+	c := &Console{S: s, Source: src, Out: &out, ReadLine: func(prompt string) (string, error) {
+		prompts = append(prompts, prompt)
+		if len(lines) == 0 {
+			return "", io.EOF
+		}
+		l := lines[0]
+		lines = lines[1:]
+		return l, nil
+	}}
+	if err := c.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(out.String(), "] prog.wf:"); got != 5 || !strings.Contains(out.String(), "prog.wf:4 in <main>\n") ||
+		!strings.Contains(out.String(), "prog.wf:3 in <main> (reversed)") || len(prompts) != 5 {
+		t.Fatalf("prompts %q, transcript:\n%s", prompts, out.String())
+	}
 }

@@ -32,9 +32,29 @@
 // backwards, re-running each with the condition watching, then goes to
 // the last boundary found.
 //
-// Breakpoints (Break) name a line that has code, or a function; Watch
-// names a variable and stops where its value changes. The log is not
-// capped: it grows with what comes from outside, not with the steps.
+// Breakpoints (Break, BreakWith) name a line that has code, a function,
+// or an event (a reply to wait, a signal, an activity's result), with a
+// condition, a hit count or a message to log instead of stopping (a
+// logpoint, which prints its hits on the run so far when it is set, and
+// later ones as the run first reaches them); Watch names a variable and
+// stops where its value changes. The log is not capped: it grows with
+// what comes from outside, not with the steps.
+//
+// # Expressions and edits
+//
+// Eval evaluates an expression in a frame on a copy of the variables it
+// names, in a machine of its own (eval.go): the debuggee is untouched.
+// Set changes a variable at the cursor: the state it makes is a pinned
+// checkpoint that every run reaching that step takes, and what was
+// recorded past it is dropped, so the timeline from there on is new and
+// the one before it is as it was (set.go).
+//
+// # Stored instances
+//
+// A session may start from a stored version of a durable instance
+// (Config.Snapshot, Config.Version): each later suspension is then where
+// the next version was made, GotoVersion goes there, and the caller's
+// Reply answers with what the instance's history says it got.
 // Console reads
 // commands from a reader and prints each stop with its source line: wf
 // debug is a Console on a Session.

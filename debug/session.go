@@ -30,6 +30,11 @@ type Config struct {
 	// CheckpointEvery is the fewest steps between two checkpoints; 0
 	// means DefaultCheckpointEvery.
 	CheckpointEvery int64
+	// Version is the number of the stored version Snapshot is, for
+	// GotoVersion; 0 for none.
+	Version int64
+	// LogOut receives what logpoints print; nil: Options.Stdout.
+	LogOut io.Writer
 	// Snapshot, if set, is where the run starts instead of step 0: a
 	// snapshot of Program (a durable instance's version, say), also one
 	// waiting on a host reply. The timeline begins at its step.
@@ -57,10 +62,35 @@ type Session struct {
 	breaks    []*Breakpoint
 	nextBreak int // the last breakpoint ID given
 	watches   []*watch
+
+	events      int64 // replies to suspensions seen by the runs, counted
+	lastEvent   event // the last of them
+	logW        io.Writer
+	version     int64       // Config.Version
+	baseWaiting bool        // the start waits on a host reply
+	logSeen     int64       // the event count the logpoints last saw
+	logPrev     vm.Location // the boundary the logpoints last saw
+
+	interrupt     func() bool // asked between stretches of a forward run
+	interruptible bool        // a forward command is running
 }
 
 // ErrEnded is returned by a forward command at the end of the program.
 var ErrEnded = errors.New("the program has ended")
+
+// ErrInterrupted is returned by a forward command that the interrupt
+// function (SetInterrupt) stopped.
+var ErrInterrupted = errors.New("paused")
+
+// interruptEvery is the most steps a forward command runs between two
+// questions to the interrupt function: about ten milliseconds.
+const interruptEvery = 1 << 20
+
+// SetInterrupt sets a function that forward commands ask, every so many
+// steps, whether to stop where they are (an editor's pause). It may be
+// called from another goroutine than the session's; the session calls
+// it from its own.
+func (s *Session) SetInterrupt(f func() bool) { s.interrupt = f }
 
 // ErrStart is returned by a reverse command at step 0.
 var ErrStart = errors.New("already at the start (step 0)")
@@ -73,7 +103,7 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Options.SnapshotEvery != 0 {
 		return nil, errors.New("debug: Options.SnapshotEvery must be 0")
 	}
-	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs()}
+	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs(), logW: cfg.LogOut}
 	s.cps = newCheckpoints(orDefault(cfg.MaxCheckpointBytes, DefaultMaxCheckpointBytes), orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery))
 	w := cfg.Options.Stdout
 	if w == nil {
@@ -96,6 +126,7 @@ func New(cfg Config) (*Session, error) {
 		return nil, err
 	}
 	s.base.step, s.frontier = s.m.Steps(), s.m.Steps()
+	s.version, s.baseWaiting = cfg.Version, s.waiting != nil
 	return s, nil
 }
 
@@ -187,19 +218,32 @@ func (s *Session) run(target int64, stop func(*vm.Machine) bool) (bool, error) {
 		pred = func(m *vm.Machine) bool { hit = stop(m); return hit }
 	}
 	for !s.ended {
+		if s.interruptible && s.interrupt != nil && s.interrupt() {
+			return false, ErrInterrupted
+		}
 		limit := target
 		muted := s.m.Steps() < s.frontier
 		if muted {
 			limit = minTarget(limit, s.frontier)
 		}
 		limit = minTarget(limit, max(s.cps.next, s.cps.last()+1))
-		if err := s.m.Pause(limit, pred); err != nil {
+		if s.interruptible && s.interrupt != nil {
+			limit = minTarget(limit, s.m.Steps()+interruptEvery)
+		}
+		pin, pinned := s.cps.pinnedAfter(s.m.Steps())
+		if pinned {
+			limit = minTarget(limit, pin.step)
+		}
+		if err := s.m.Pause(limit, s.withLogs(pred, muted)); err != nil {
 			return false, err
 		}
 		s.out.muted = muted
 		err := s.advance()
 		s.out.muted = false
 		s.frontier = max(s.frontier, s.m.Steps())
+		if err == nil && pinned && !s.ended && s.m.Steps() == pin.step {
+			err = s.restore(pin) // the state a Set made here
+		}
 		switch {
 		case err != nil && s.waiting != nil && target > 0 && s.m.Steps() >= target:
 			return false, nil // waiting at the target: no reply is needed yet
@@ -281,7 +325,36 @@ func (s *Session) answer(susp *vm.Suspension) (vm.Value, error) {
 		}
 		s.log.replies[step] = data
 	}
-	return s.m.Load(data)
+	v, err := s.m.Load(data)
+	if err == nil {
+		s.noteEvent(event{host: susp.Host, reply: true, nilPart: v.IsNil()})
+	}
+	return v, err
+}
+
+// withLogs adds the logpoints to a run's stop condition on a part of the
+// timeline run for the first time (a part run before printed its logs
+// then, or when the logpoint was set).
+func (s *Session) withLogs(pred func(*vm.Machine) bool, muted bool) func(*vm.Machine) bool {
+	if muted || !s.hasLogs() {
+		return pred
+	}
+	s.logPrev, s.logSeen = s.m.Location(), s.events
+	return func(m *vm.Machine) bool {
+		cur := m.Location()
+		s.logHits(m, s.logPrev, cur, s.event(&s.logSeen))
+		s.logPrev = cur
+		return pred != nil && pred(m)
+	}
+}
+
+func (s *Session) hasLogs() bool {
+	for _, b := range s.breaks {
+		if b.Log != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // checkpoint takes a checkpoint at the cursor if one is due.

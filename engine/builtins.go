@@ -37,15 +37,18 @@ type Env struct {
 	ID    string           // instance_id()
 	Input string           // input(), JSON; empty means nil
 	Now   func() time.Time // now(); default time.Now
+	// Clock, if set, is what now() reads instead of Now: recorded values
+	// first, and it records what it gives (see Clock).
+	Clock *Clock
 }
 
 // Builtins returns the workflow builtins for one run, with activities
 // (by name) that suspend the machine. wf run uses them to run a workflow
 // without a store.
 func Builtins(env Env, activities []string) []*vm.Builtin {
-	now := env.Now
-	if now == nil {
-		now = time.Now
+	clock := env.Clock
+	if clock == nil {
+		clock = NewClock(env.Now, nil)
 	}
 	bs := []*vm.Builtin{
 		{Name: "wait", Fn: builtinWait},
@@ -54,7 +57,7 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 			if err := vm.UnpackArgs("now", args); err != nil {
 				return vm.Nil, err
 			}
-			return vm.Float(float64(now().UnixNano()) / 1e9), nil
+			return vm.Float(clock.Now()), nil
 		}},
 		{Name: "input", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 			return builtinInput(env.Input, args)

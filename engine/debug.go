@@ -22,6 +22,21 @@ type DebugPoint struct {
 	Source   []byte
 	Snapshot []byte
 	Hosts    []*vm.Builtin
+	// Replies are what the instance got after Version, in order: the
+	// reply to each of its next suspensions (a signal's value, an
+	// activity's result, nil for a timer or a timeout), up to the head
+	// or the first version a replay cannot follow (a rewind, a set). The
+	// now() of Hosts gives the values those versions recorded, then the
+	// live clock: so a debugger answering the suspensions with Replies
+	// runs the instance's fine timeline from Version as it ran.
+	Replies []Reply
+}
+
+// Reply is a recorded reply to a suspension: the value the version it
+// made got.
+type Reply struct {
+	Version int64 // the version the reply made
+	Value   vm.Value
 }
 
 // DebugPoint returns instance id at version at (0: the head) for a
@@ -42,6 +57,82 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 	if err != nil {
 		return nil, err
 	}
+	replies, nows, err := e.recorded(ctx, id, v.Number)
+	if err != nil {
+		return nil, err
+	}
+	clock := NewClock(e.opts.Now, nows)
 	return &DebugPoint{Instance: h.Instance, Version: v, Program: prog, Source: p.Source, Snapshot: v.Snapshot,
-		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Now: e.opts.Now}, e.actNames)}, nil
+		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock}, e.actNames), Replies: replies}, nil
+}
+
+// recorded returns the replies instance id got after version from, and
+// the now() values their steps recorded, in order, as far as a replay
+// can follow the history. The values stop after a step that recorded as
+// many as it may: it read the clock more often, and the steps after it
+// read it live in the debugger.
+func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, []float64, error) {
+	hist, err := e.store.History(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var replies []Reply
+	var nows []float64
+	full := false // a step recorded MaxRecordedNows: later values would be misplaced
+	for _, v := range hist {
+		if v.Number <= from {
+			continue
+		}
+		reply, ok, _ := eventOf(v, false)
+		if !ok || reply == nil {
+			break
+		}
+		replies = append(replies, Reply{Version: v.Number, Value: *reply})
+		if _, n := SplitDetail(v.Detail); !full {
+			nows, full = append(nows, n...), len(n) >= MaxRecordedNows
+		}
+	}
+	return replies, nows, nil
+}
+
+// ForkFrom starts a new instance of instance id's program and input from
+// snap, a machine state made outside the store (a debugger's, at any
+// step), and runs it to its next block as a step does. note says where
+// the state came from; the new instance's history starts with "forked
+// from ID: note", and its output with what that first step prints.
+func (e *Engine) ForkFrom(ctx context.Context, id string, snap []byte, note string) (_ string, err error) {
+	defer recoverInternal(&err)
+	h, err := e.store.State(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	prog, err := e.program(ctx, h.Program)
+	if err != nil {
+		return "", err
+	}
+	now := e.opts.Now()
+	in := Instance{ID: e.opts.NewID(), Program: h.Program, Input: h.Input, NextSeq: h.NextSeq, Parent: id, Created: now}
+	r, err := e.machine(ctx, prog, in, snap)
+	if err != nil {
+		return "", fmt.Errorf("fork: %w", err)
+	}
+	defer r.cancel()
+	susp, pending := r.m.Pending()
+	var runErr error
+	if !pending {
+		susp, runErr = r.m.Run()
+	}
+	st, err := e.settle(ctx, r, Head{Instance: in}, event{reason: fmt.Sprintf("forked from %s: %s", id, note)}, susp, runErr)
+	if err != nil {
+		return "", err
+	}
+	who := e.newHolder("", e.opts.Lease)
+	st.Lease = who.lease(st.Instance.Updated)
+	if err := e.store.Create(ctx, st); err != nil {
+		return "", err
+	}
+	if st.Instance.Status != Running {
+		return in.ID, nil
+	}
+	return in.ID, e.advance(ctx, in.ID, who)
 }

@@ -425,6 +425,7 @@ type run struct {
 	out    output
 	ctx    context.Context
 	cancel context.CancelFunc
+	clock  *Clock // now(): its values go into the step's version
 }
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
@@ -433,7 +434,7 @@ func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance
 
 // machine makes a run: a new machine for prog, or one restored from snap.
 func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instance, snap []byte) (*run, error) {
-	r := &run{out: output{max: e.opts.MaxOutput}}
+	r := &run{out: output{max: e.opts.MaxOutput}, clock: NewClock(e.opts.Now, nil)}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 	opts := vm.Options{
 		Stdout:       &r.out,
@@ -441,7 +442,7 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 		MaxSteps:     e.opts.MaxSteps,
 		MaxAlloc:     e.opts.MaxAlloc,
 		FreshBudgets: true, // the budgets are per step, not per life
-		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Now: e.opts.Now}, e.actNames),
+		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock}, e.actNames),
 	}
 	var err error
 	if snap == nil {

@@ -41,8 +41,9 @@ type HistoryCheck struct {
 }
 
 // CheckHistory replays instance id's history on the program src (not
-// stored) and reports the first divergence. Builtins whose results are
-// not recorded (now) give this run's values, which may differ.
+// stored) and reports the first divergence. now() gives the values each
+// version recorded (see SplitDetail), then, in a step that calls it more
+// often than the recorded one did, the live clock.
 func (e *Engine) CheckHistory(ctx context.Context, id, file string, src []byte) (_ *HistoryCheck, err error) {
 	defer recoverInternal(&err)
 	prog, err := compiler.CompileSource(file, src, compiler.Options{Predeclared: e.predeclared(nil)})
@@ -104,6 +105,8 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 			hc.Checked++
 			continue
 		}
+		_, nows := SplitDetail(v.Detail)
+		rp.clock.Replay(nows)
 		if i == 0 {
 			rp.susp, rp.err = rp.m.Run()
 		} else {
@@ -140,7 +143,8 @@ func eventOf(v Version, first bool) (reply *vm.Value, ok bool, why string) {
 		return nil, false, "the history does not start with a fresh start"
 	case strings.HasPrefix(r, "signal ") && strings.HasSuffix(r, " received"),
 		strings.HasPrefix(r, "activity ") && strings.Contains(r, " done (seq "):
-		x, err := FromJSON([]byte(v.Detail))
+		value, _ := SplitDetail(v.Detail)
+		x, err := FromJSON([]byte(value))
 		if err != nil {
 			return nil, false, "its recorded value does not decode: " + err.Error()
 		}

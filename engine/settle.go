@@ -28,7 +28,7 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	in.Version, in.Updated = h.Version+1, now
 	in.WaitingFor, in.Due, in.ActivitySeq, in.Error = "", time.Time{}, 0, ""
 	v := Version{Number: in.Version, Reason: ev.reason, Printed: r.out.String(), OutputFrom: h.Version,
-		Detail: ev.detail, Created: now}
+		Detail: joinDetail(ev.detail, r.clock.Given()), Created: now}
 	var wake time.Time
 	var err error
 	switch {

@@ -5,12 +5,16 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/chzyer/readline"
 
 	"github.com/wf-lang/wf/debug"
 	"github.com/wf-lang/wf/engine"
@@ -27,7 +31,10 @@ commands move. File access is granted as for wf run.
 With the ID of a stored workflow instance (an argument that is not a
 .wf file), the run starts from its version --at (the latest by default)
 in the database --db, opened read-only: the debugger runs its own copy,
-and nothing is written back.
+and nothing is written back. Its waits get what the instance's history
+says they got, and now() the times its steps recorded, up to the
+latest version; "goto vN" goes to version N, and "fork" makes a new
+instance from the state at the cursor.
 
 Flags:`
 
@@ -38,6 +45,10 @@ type debugFlags struct {
 	wfl workflowFlags
 	db  string // wf debug ID: the database
 	at  int64  // wf debug ID: the version, 0 the latest
+
+	// fork, set by a session on a stored instance, forks it from a
+	// state of the session (the console's fork command).
+	fork func(snapshot []byte, step int64) (string, error)
 }
 
 func (d *debugFlags) register(fs *flag.FlagSet) {
@@ -116,7 +127,16 @@ func cmdDebug(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer closeFn()
-	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin)}
+	c := &debug.Console{S: s, Source: src, Out: stdout, Echo: !isTerminal(stdin), Fork: d.fork}
+	if isTerminal(stdin) {
+		read, closeRL, err := lineEditor(stdin, stdout)
+		if err != nil {
+			fmt.Fprintf(stderr, "wf debug: %v\n", err)
+			return exitRuntime
+		}
+		defer closeRL()
+		c.ReadLine = read
+	}
 	if err := c.Run(stdin); err != nil {
 		fmt.Fprintf(stderr, "wf debug: %v\n", err)
 		return exitRuntime
@@ -155,11 +175,16 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	lim := d.lim
-	s, err := debug.New(debug.Config{
+	var s *debug.Session
+	s, err = debug.New(debug.Config{
 		Program:  p.Program,
 		Snapshot: p.Snapshot,
+		Version:  p.Version.Number,
 		Options:  vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc, Hosts: p.Hosts},
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
+			if i := s.RepliesBefore(); i < len(p.Replies) { // what the instance got there, as recorded
+				return p.Replies[i].Value, nil
+			}
 			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
 	})
@@ -168,7 +193,42 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	fmt.Fprintf(stdout, "instance %s version %d (%s), %s\n", id, p.Version.Number, p.Version.Status, p.Program.File)
+	if n := len(p.Replies); n > 0 {
+		fmt.Fprintf(stdout, "replaying what it got up to version %d; later waits are answered by --signal\n", p.Replies[n-1].Version)
+	}
+	d.fork = func(snap []byte, step int64) (string, error) {
+		e, code := db.open(readWrite, engine.Options{}, io.Discard)
+		if e == nil {
+			return "", fmt.Errorf("cannot open %s to write (exit %d)", db.where(), code)
+		}
+		defer e.Close()
+		return e.ForkFrom(context.Background(), id, snap, fmt.Sprintf("wf debug from version %d, step %d", p.Version.Number, step))
+	}
 	return s, p.Source, func() {}, exitOK
+}
+
+// lineEditor reads command lines at a terminal with line editing and a
+// history kept in ~/.wf_debug_history, as gdb and pdb do.
+func lineEditor(stdin io.Reader, stdout io.Writer) (func(string) (string, error), func(), error) {
+	history := ""
+	if dir, err := os.UserHomeDir(); err == nil {
+		history = filepath.Join(dir, ".wf_debug_history")
+	}
+	rl, err := readline.NewEx(&readline.Config{Prompt: "(wf) ", HistoryFile: history, Stdin: io.NopCloser(stdin), Stdout: stdout})
+	if err != nil {
+		return nil, nil, err
+	}
+	read := func(prompt string) (string, error) {
+		rl.SetPrompt(prompt)
+		for {
+			line, err := rl.Readline()
+			if errors.Is(err, readline.ErrInterrupt) {
+				continue // Ctrl-C drops the line being typed
+			}
+			return line, err
+		}
+	}
+	return read, func() { rl.Close() }, nil
 }
 
 // isTerminal reports whether r is a terminal, where what is typed shows

@@ -56,6 +56,25 @@ func TestDebugInstance(t *testing.T) {
 	if want := "stopped start, step 7; waiting on host wait\nnext\nstopped step 8\nstepBack\nstopped start, step 7, reached going backwards; waiting on host wait"; !strings.Contains(got, want) {
 		t.Errorf("wf dap on instance %s said:\n%s\nwant:\n%s", id, got, want)
 	}
+	// An attach request names the instance, its database and version.
+	got = strings.Join(dapTalk(t, []string{
+		`{"command":"initialize","arguments":{"adapterID":"wf"}}`,
+		`{"command":"attach","arguments":{"id":"nosuchid","db":"` + db + `"}}`,
+		`{"command":"attach","arguments":{"db":"` + db + `"}}`,
+		`{"command":"attach","arguments":{"id":"` + id + `","db":"` + db + `","at":1,"args":["--signal","approve=true"]}}`,
+		`{"command":"configurationDone"}`,
+		`{"command":"next","arguments":{"threadId":1}}`,
+		`{"command":"evaluate","arguments":{"expression":"ok"}}`,
+		`{"command":"gotoTargets","arguments":{"source":{"path":"` + prog + `"},"line":2}}`,
+		`{"command":"goto","arguments":{"threadId":1,"targetId":4503599627370497}}`,
+		`{"command":"disconnect"}`,
+	}), "\n")
+	for _, want := range []string{"attach attach: wf debug: instance nosuchid: not found", `attach attach: no instance "id"`,
+		"attach\ninitialized\nconfigurationDone\nstopped start, step 7; waiting on host wait\nnext\nstopped step 8\nevaluate\ngotoTargets\ngoto\nstopped version 1, step 7, reached going backwards; waiting on host wait\ndisconnect"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("wf dap attach said:\n%s\nwant:\n%s", got, want)
+		}
+	}
 	if code := run([]string{"signal", "--db", db, id, "approve", "true"}, nil, &out, &errb); code != exitOK {
 		t.Fatalf("wf signal: %d %s", code, errb.String())
 	}

@@ -38,6 +38,7 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 	"upgrade": cmdUpgrade,
 	"prune":   cmdPrune,
 	"serve":   cmdServe,
+	"diff":    cmdDiff,
 }
 
 const engineUsage = `
@@ -47,7 +48,8 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
   wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
   wf list [--status S] [--uses M] list instances (--uses: those taking version marker M)
   wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
-  wf history ID                  every version and why it was made
+  wf history ID                  every version, why it was made and what it got
+  wf diff ID --from A --to B     what changed in the machine from version A to B
   wf fork ID [--at VERSION]      a new instance continuing from that state
   wf rewind ID --to VERSION      continue from an older state (recorded as a new version);
                                  --force to revive a cancelled instance
@@ -358,13 +360,13 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 				return report(stderr, err)
 			}
 			if d.asJSON {
-				return printJSON(stdout, vs)
+				return printJSON(stdout, historyJSON(vs))
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN")
+			fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN\tGOT")
 			for _, v := range vs {
 				in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in))
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in), got(v))
 			}
 			tw.Flush()
 			return exitOK
@@ -383,7 +385,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) int {
 				return report(stderr, err)
 			}
 			if d.asJSON {
-				return printJSON(stdout, rep)
+				return printJSON(stdout, reportJSON(rep))
 			}
 			printReport(stdout, rep)
 			return exitOK
