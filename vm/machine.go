@@ -101,7 +101,12 @@ type Machine struct {
 	hookAt int64
 
 	pausing *pause // the stop Pause armed, if any (a debugger's)
+
+	lastSnap snapSize // the size of the last Snapshot, to size the next one's buffers
 }
+
+// snapSize is how many heap objects and bytes a snapshot's heap held.
+type snapSize struct{ objects, bytes int }
 
 // New returns a machine ready to run p from the start. Every host
 // function p uses must be bound to p by Compile or be in opts.Hosts.

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -125,6 +124,7 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	if len(m.markers) > 0 {
 		m.encodeMarkers(w)
 	}
+	m.lastSnap = snapSize{objects: e.n, bytes: len(e.heap.b)}
 	return w.b, nil
 }
 
@@ -188,13 +188,21 @@ type encoder struct {
 	isValue bool // a dump: the root fiber is a reference, running fibers are refused
 	heap    cborWriter
 	n       int // objects numbered so far
-	index   map[unsafe.Pointer]int
+	index   ptrIndex
 	queue   []Value
 	err     error
 }
 
+// newEncoder sizes its tables and heap buffer by the machine's last
+// snapshot, so that snapshotting a large heap again does not grow them
+// step by step.
 func newEncoder(m *Machine, isValue bool) *encoder {
-	return &encoder{m: m, isValue: isValue, index: map[unsafe.Pointer]int{}}
+	objs, size := 64, 1024
+	if !isValue {
+		objs, size = max(objs, m.lastSnap.objects), max(size, m.lastSnap.bytes)
+	}
+	return &encoder{m: m, isValue: isValue, index: newPtrIndex(objs),
+		queue: make([]Value, 0, objs), heap: cborWriter{b: make([]byte, 0, size)}}
 }
 
 // value writes a value inline: scalars, strings and bytes as themselves,
@@ -222,13 +230,11 @@ func (e *encoder) value(w *cborWriter, v Value) {
 // ref returns the heap index of an object value, queueing it on first
 // sight.
 func (e *encoder) ref(v Value) int {
-	if i, ok := e.index[v.p]; ok {
-		return i
+	i, added := e.index.lookupOrAdd(v.p, e.n)
+	if added {
+		e.n++
+		e.queue = append(e.queue, v)
 	}
-	i := e.n
-	e.n++
-	e.index[v.p] = i
-	e.queue = append(e.queue, v)
 	return i
 }
 
