@@ -41,6 +41,7 @@ type envelope struct {
 	bodyOff   int      // where the body starts
 	body      []int    // where each body field starts
 	heap      []uint32 // where each heap object starts
+	heapEnd   int      // where the heap ends
 }
 
 // decodeEnvelope checks the whole input's CBOR, then the envelope's
@@ -158,6 +159,9 @@ func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine
 	}
 	if opts.FreshBudgets {
 		m.steps, m.alloc = 0, 0
+	}
+	if opts.Deltas {
+		m.base = restoredBase(env, d.objs)
 	}
 	m.rechain()
 	return m, nil

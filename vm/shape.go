@@ -82,6 +82,7 @@ func (env *envelope) scanHeap(r *cborReader) error {
 			return badf("object %d: %v", i, err)
 		}
 	}
+	env.heapEnd = r.off
 	return nil
 }
 
