@@ -98,6 +98,7 @@ func (m *Machine) Delta() (data []byte, err error) {
 	}
 	e := newEncoder(m, false)
 	e.base, e.n = base, len(base.sums)
+	e.heap.b = make([]byte, 0, 4096) // only what changed: small
 	roots, pending := e.roots()
 	if e.err != nil {
 		return nil, e.err
