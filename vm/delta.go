@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+
+	"github.com/wf-lang/wf/compiler"
 )
 
 // Delta format constants.
@@ -63,18 +65,54 @@ func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
 	return b
 }
 
-// restoredBase remembers the snapshot a machine was restored from.
-func restoredBase(env *envelope, objs []Value) *deltaBase {
-	b := &deltaBase{hash: StateHash(env.data), embed: env.hasSource, index: newPtrIndex(len(objs)), sums: make([]uint64, len(objs))}
+// restoredBase remembers env, a snapshot, as a machine's base. objs are
+// the machine's heap objects and ids their indexes in env's heap (nil:
+// objs is env's heap, in order); an id past env's heap is an object env
+// does not have.
+func restoredBase(env *envelope, objs []Value, ids []int) *deltaBase {
+	b := &deltaBase{hash: StateHash(env.data), embed: env.hasSource, index: newPtrIndex(len(objs)), sums: make([]uint64, len(env.heap))}
 	for i, v := range objs {
-		b.index.lookupOrAdd(v.p, i)
+		id := i
+		if ids != nil {
+			id = ids[i]
+		}
+		if id < len(env.heap) {
+			b.index.lookupOrAdd(v.p, id)
+		}
+	}
+	for i, off := range env.heap {
 		end := env.heapEnd
 		if i+1 < len(env.heap) {
 			end = int(env.heap[i+1])
 		}
-		b.sums[i] = maphash.Bytes(deltaSeed, env.data[env.heap[i]:end])
+		b.sums[i] = maphash.Bytes(deltaSeed, env.data[off:end])
 	}
 	return b
+}
+
+// RestoreDelta restores the machine a base snapshot and a delta against
+// it describe (ApplyDelta, then Restore). With opts.Deltas the machine's
+// base is base itself, not the applied state, so its next Delta is again
+// against base: a store keeps one full snapshot and a delta per later
+// version, each applied to that one snapshot, never a chain.
+func RestoreDelta(p *compiler.Program, base, delta []byte, opts Options) (m *Machine, err error) {
+	defer recoverAPI(&err)
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
+	full, ids, benv, err := applyDelta(base, delta, true)
+	if err != nil {
+		return nil, err
+	}
+	env, err := decodeEnvelope(full)
+	if err != nil {
+		return nil, err
+	}
+	m, d, err := restoreEnvelope(p, env, opts)
+	if err == nil && opts.Deltas {
+		m.base = restoredBase(benv, d.objs, ids)
+	}
+	return m, err
 }
 
 // Delta writes the changes since the machine's base snapshot (the one it
@@ -85,23 +123,36 @@ func restoredBase(env *envelope, objs []Value) *deltaBase {
 // machine's new base. It needs Options.Deltas.
 func (m *Machine) Delta() (data []byte, err error) {
 	defer recoverAPI(&err)
+	_, data, err = m.snapshotDelta()
+	return data, err
+}
+
+// SnapshotDelta is Snapshot and Delta at once: the full snapshot of the
+// machine now (embedding the program when the base did) and the delta
+// from its base to it, for a caller that stores whichever is smaller.
+func (m *Machine) SnapshotDelta() (full, delta []byte, err error) {
+	defer recoverAPI(&err)
+	return m.snapshotDelta()
+}
+
+func (m *Machine) snapshotDelta() ([]byte, []byte, error) {
 	if m == nil || m.prog == nil {
-		return nil, errNoMachine
+		return nil, nil, errNoMachine
 	}
 	if m.base == nil {
-		return nil, ErrNoBase
+		return nil, nil, ErrNoBase
 	}
 	base := m.base
 	full, err := m.Snapshot(SnapshotOptions{EmbedProgram: base.embed})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e := newEncoder(m, false)
 	e.base, e.n = base, len(base.sums)
 	e.heap.b = make([]byte, 0, 4096) // only what changed: small
 	roots, pending := e.roots()
 	if e.err != nil {
-		return nil, e.err
+		return nil, nil, e.err
 	}
 	w := &cborWriter{b: make([]byte, 0, 128+len(roots.b)+len(e.heap.b)+len(pending.b))}
 	w.array(6)
@@ -126,7 +177,7 @@ func (m *Machine) Delta() (data []byte, err error) {
 	if len(m.markers) > 0 {
 		m.encodeMarkers(w)
 	}
-	return w.b, nil
+	return full, w.b, nil
 }
 
 // deltaRef numbers an object for a delta: its index in the base if it
@@ -178,40 +229,52 @@ func (e *encoder) drainDelta() {
 // program: Restore checks the result's meaning as for any snapshot.
 func ApplyDelta(base, delta []byte) (full []byte, err error) {
 	defer recoverAPI(&err)
-	return applyDelta(base, delta, true)
+	full, _, _, err = applyDelta(base, delta, true)
+	return full, err
 }
 
-// applyDelta is ApplyDelta; checkResult false skips the result's hash
-// check, so that fuzzing reaches the rewriting behind it.
-func applyDelta(base, delta []byte, checkResult bool) ([]byte, error) {
+// applyDelta is ApplyDelta; it also returns the table id of each object
+// of the result, in order, and the base's envelope. checkResult false
+// skips the result's hash check, so that fuzzing reaches the rewriting
+// behind it.
+func applyDelta(base, delta []byte, checkResult bool) ([]byte, []int, *envelope, error) {
 	dl, err := decodeDelta(delta)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if StateHash(base) != dl.base {
-		return nil, fmt.Errorf("%w: the delta's base is %x, this snapshot is %x", ErrWrongBase, dl.base[:6], StateHash(base)) // the hash is cheap next to the rest
+	full, ids, env, err := dl.apply(base)
+	if err == nil && checkResult && StateHash(full) != dl.result {
+		err = badf("the delta does not give the state it records")
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return full, ids, env, nil
+}
+
+// apply is applyDelta of a decoded delta, without the result check.
+func (dl *delta) apply(base []byte) ([]byte, []int, *envelope, error) {
+	if h := StateHash(base); h != dl.base {
+		return nil, nil, nil, fmt.Errorf("%w: the delta's base is %x, this snapshot is %x", ErrWrongBase, dl.base[:6], h[:6])
 	}
 	env, err := decodeEnvelope(base)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if env.Kind != snapMachine {
-		return nil, badf("a delta's base must be a machine snapshot")
+		return nil, nil, nil, badf("a delta's base must be a machine snapshot")
 	}
 	if env.Hash != dl.prog {
-		return nil, fmt.Errorf("%w: the delta is of program %x, its base of %x", ErrWrongBase, dl.prog[:6], env.Hash[:6])
+		return nil, nil, nil, fmt.Errorf("%w: the delta is of program %x, its base of %x", ErrWrongBase, dl.prog[:6], env.Hash[:6])
 	}
 	if err := dl.table(env); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	full := dl.rewrite(base[:env.bodyOff])
+	full, ids := dl.rewrite(base[:env.bodyOff])
 	if full == nil {
-		return nil, badf("delta: malformed object")
+		return nil, nil, nil, badf("delta: malformed object")
 	}
-	if checkResult && StateHash(full) != dl.result {
-		return nil, badf("the delta does not give the state it records")
-	}
-	return full, nil
+	return full, ids, env, nil
 }
 
 // delta is a decoded delta's envelope and the table of objects it and
@@ -360,7 +423,7 @@ func (dl *delta) table(env *envelope) error {
 // (head), then the body with objects renumbered in the order
 // Machine.Snapshot meets them. Every structure was checked; a value that
 // is no valid reference is left for Restore to refuse.
-func (dl *delta) rewrite(head []byte) []byte {
+func (dl *delta) rewrite(head []byte) ([]byte, []int) {
 	rw := &rewriter{objs: dl.objs, index: make([]int32, dl.n)}
 	for i := range rw.index {
 		rw.index[i] = -1
@@ -404,9 +467,9 @@ func (dl *delta) rewrite(head []byte) []byte {
 		w.raw(dl.data[dl.body[deltaFields]:])
 	}
 	if rw.bad {
-		return nil
+		return nil, nil
 	}
-	return w.b
+	return w.b, rw.queue
 }
 
 // rewriter renumbers objects breadth-first while copying their encodings.

@@ -263,3 +263,42 @@ func TestHostileDeltas(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreDeltaKeepsBase: a machine restored from a base and a delta
+// writes its next delta against that same base, so a store applies
+// every version's delta to one full snapshot, never a chain.
+func TestRestoreDeltaKeepsBase(t *testing.T) {
+	p, base := deltaMachine(t, 300)
+	state := base
+	var d []byte
+	for step := range 6 {
+		var m *vm.Machine
+		var err error
+		if d == nil {
+			m, err = vm.Restore(p, base, deltaOpts())
+		} else {
+			m, err = vm.RestoreDelta(p, base, d, deltaOpts())
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		if _, err := m.Resume(vm.String("s")); err != nil {
+			t.Fatal(err)
+		}
+		full, delta, err := m.SnapshotDelta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := vm.DeltaBase(delta); b != vm.StateHash(base) {
+			t.Fatalf("step %d: delta against %x, want the first base", step, b[:4])
+		}
+		got, err := vm.ApplyDelta(base, delta)
+		if err != nil || !bytes.Equal(got, full) {
+			t.Fatalf("step %d: applied delta differs from the full snapshot (%v)", step, err)
+		}
+		if bytes.Equal(full, state) {
+			t.Fatalf("step %d: the state did not change", step)
+		}
+		state, d = full, delta
+	}
+}

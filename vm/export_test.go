@@ -10,5 +10,6 @@ const PollInterval = pollInterval
 // hash, for fuzzing what lies behind it.
 func ApplyDeltaUnchecked(base, delta []byte) (full []byte, err error) {
 	defer recoverAPI(&err)
-	return applyDelta(base, delta, false)
+	full, _, _, err = applyDelta(base, delta, false)
+	return full, err
 }

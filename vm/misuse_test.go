@@ -316,6 +316,8 @@ func misuses(t *testing.T) []misuse {
 		{"EmbeddedProgram", "none embedded", func() error { _, _, ok, err := vm.EmbeddedProgram(snap); return want(!ok && err == nil, ok, err) }},
 		{"ApplyDelta", "garbage", func() error { _, err := vm.ApplyDelta(snap, []byte("x")); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"ApplyDelta", "a snapshot as the delta", func() error { _, err := vm.ApplyDelta(snap, snap); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"RestoreDelta", "nil program", func() error { _, err := vm.RestoreDelta(nil, snap, nil, vm.Options{}); return wantErr(err, "nil program") }},
+		{"RestoreDelta", "garbage", func() error { _, err := vm.RestoreDelta(p, snap, []byte("x"), vm.Options{}); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"DeltaBase", "nil", func() error { _, err := vm.DeltaBase(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"Machine.Delta", "no base", func() error { _, err := suspended.Delta(); return wantIs(err, vm.ErrNoBase) }},
 	}
@@ -333,6 +335,7 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 		{"Machine.Resume", what, func() error { _, err := m.Resume(vm.Nil); return noMachine(err) }},
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
 		{"Machine.Delta", what, func() error { _, err := m.Delta(); return noMachine(err) }},
+		{"Machine.SnapshotDelta", what, func() error { _, _, err := m.SnapshotDelta(); return noMachine(err) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
 		{"Machine.Load", what, func() error { _, err := m.Load(nil); return noMachine(err) }},
 		{"Machine.Pending", what, func() error { s, ok := m.Pending(); return want(s == nil && !ok) }},

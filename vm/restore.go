@@ -133,38 +133,40 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	if err != nil {
 		return nil, err
 	}
-	return restoreEnvelope(p, env, opts)
+	m, d, err := restoreEnvelope(p, env, opts)
+	if err == nil && opts.Deltas {
+		m.base = restoredBase(env, d.objs, nil)
+	}
+	return m, err
 }
 
-// restoreEnvelope is Restore after the envelope is decoded.
-func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, error) {
+// restoreEnvelope is Restore after the envelope is decoded; it also
+// returns the decoder, whose objs are the heap in snapshot order.
+func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, *decoder, error) {
 	if env.Kind != snapMachine {
-		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
+		return nil, nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
 	if env.Hash != p.Hash {
-		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
+		return nil, nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
 	}
 	m, err := New(p, opts)
 	if err != nil {
 		// A host function the program (and so the snapshot) needs is
 		// missing: the snapshot cannot be restored with these options.
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
 	d, err := m.decodeBody(env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opts.FreshBudgets {
 		m.steps, m.alloc = 0, 0
 	}
-	if opts.Deltas {
-		m.base = restoredBase(env, d.objs)
-	}
 	m.rechain()
-	return m, nil
+	return m, d, nil
 }
 
 // rechain sets depthBase along the chain of generators running when the
