@@ -316,8 +316,14 @@ func misuses(t *testing.T) []misuse {
 		{"EmbeddedProgram", "none embedded", func() error { _, _, ok, err := vm.EmbeddedProgram(snap); return want(!ok && err == nil, ok, err) }},
 		{"ApplyDelta", "garbage", func() error { _, err := vm.ApplyDelta(snap, []byte("x")); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"ApplyDelta", "a snapshot as the delta", func() error { _, err := vm.ApplyDelta(snap, snap); return wantIs(err, vm.ErrBadSnapshot) }},
-		{"RestoreDelta", "nil program", func() error { _, err := vm.RestoreDelta(nil, snap, nil, vm.Options{}); return wantErr(err, "nil program") }},
-		{"RestoreDelta", "garbage", func() error { _, err := vm.RestoreDelta(p, snap, []byte("x"), vm.Options{}); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"RestoreDelta", "nil program", func() error {
+			_, err := vm.RestoreDelta(nil, snap, nil, vm.Options{})
+			return wantErr(err, "nil program")
+		}},
+		{"RestoreDelta", "garbage", func() error {
+			_, err := vm.RestoreDelta(p, snap, []byte("x"), vm.Options{})
+			return wantIs(err, vm.ErrBadSnapshot)
+		}},
 		{"DeltaBase", "nil", func() error { _, err := vm.DeltaBase(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"Machine.Delta", "no base", func() error { _, err := suspended.Delta(); return wantIs(err, vm.ErrNoBase) }},
 	}
