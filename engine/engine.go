@@ -425,6 +425,7 @@ type run struct {
 	out    output
 	ctx    context.Context
 	cancel context.CancelFunc
+	base   int64 // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 }
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
@@ -433,9 +434,27 @@ func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance
 
 // machine makes a run: a new machine for prog, or one restored from snap.
 func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instance, snap []byte) (*run, error) {
+	r := e.newRunFor(ctx, in)
+	opts := r.opts(e, in)
+	var err error
+	if snap == nil {
+		r.m, err = vm.New(prog, opts)
+	} else {
+		r.m, err = vm.Restore(prog, snap, opts)
+	}
+	return r.done(prog, in, err)
+}
+
+// newRunFor starts a run of instance in: its output and its deadline.
+func (e *Engine) newRunFor(ctx context.Context, in Instance) *run {
 	r := &run{out: output{max: e.opts.MaxOutput}}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
-	opts := vm.Options{
+	return r
+}
+
+// opts are the machine options of run r of instance in.
+func (r *run) opts(e *Engine, in Instance) vm.Options {
+	return vm.Options{
 		Stdout:       &r.out,
 		Context:      r.ctx,
 		MaxSteps:     e.opts.MaxSteps,
@@ -443,12 +462,18 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 		FreshBudgets: true, // the budgets are per step, not per life
 		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Now: e.opts.Now}, e.actNames),
 	}
+}
+
+// restored makes a run of head h's state, restored as restoreHead does.
+func (e *Engine) restored(ctx context.Context, prog *compiler.Program, h Head) (*run, error) {
+	r := e.newRunFor(ctx, h.Instance)
 	var err error
-	if snap == nil {
-		r.m, err = vm.New(prog, opts)
-	} else {
-		r.m, err = vm.Restore(prog, snap, opts)
-	}
+	r.m, r.base, err = restoreHead(prog, h, r.opts(e, h.Instance))
+	return r.done(prog, h.Instance, err)
+}
+
+// done finishes making a run: on err it is cancelled and explained.
+func (r *run) done(prog *compiler.Program, in Instance, err error) (*run, error) {
 	if err != nil {
 		r.cancel()
 		return nil, explain(prog, in.Program, err)

@@ -137,7 +137,10 @@ type Head struct {
 	Output      string
 	SnapVersion int64 // the version whose snapshot Snapshot is
 	Snapshot    []byte
-	Lease       Lease // who holds the instance now; zero for nobody
+	// Stored, when the state is kept as a delta, is its base and delta
+	// (Snapshot is then the state they give); nil for a full snapshot.
+	Stored *Stored
+	Lease  Lease // who holds the instance now; zero for nobody
 }
 
 // Lease is a claim on an instance: only its owner runs the instance's

@@ -7,10 +7,12 @@ package vm
 // ("Delta snapshots") is the reference.
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 
 	"github.com/wf-lang/wf/compiler"
 )
@@ -200,23 +202,33 @@ func (e *encoder) deltaRef(v Value) int {
 }
 
 // drainDelta writes the queued objects whose encoding differs from the
-// base's, each as [id, object]; ids stay in the queue's slots.
+// base's, each as [id, object], by ascending id; e.ids becomes the ids
+// written.
 func (e *encoder) drainDelta() {
-	var scratch cborWriter
-	changed := e.ids[:0:0]
+	type span struct {
+		id         int32
+		start, end int
+	}
+	var all cborWriter // every object's encoding, one after another
+	var changed []span
 	for q := 0; q < len(e.queue) && e.err == nil; q++ {
-		scratch.b = scratch.b[:0]
-		e.object(&scratch, e.queue[q])
-		id := int(e.ids[q])
-		if id < len(e.base.sums) && maphash.Bytes(deltaSeed, scratch.b) == e.base.sums[id] {
+		start := len(all.b)
+		e.object(&all, e.queue[q])
+		id := e.ids[q]
+		if int(id) < len(e.base.sums) && maphash.Bytes(deltaSeed, all.b[start:]) == e.base.sums[id] {
+			all.b = all.b[:start]
 			continue
 		}
-		e.heap.array(2)
-		e.heap.int(int64(id))
-		e.heap.raw(scratch.b)
-		changed = append(changed, int32(id))
+		changed = append(changed, span{id, start, len(all.b)})
 	}
-	e.ids = changed
+	slices.SortFunc(changed, func(a, b span) int { return cmp.Compare(a.id, b.id) })
+	e.ids = e.ids[:0]
+	for _, c := range changed {
+		e.heap.array(2)
+		e.heap.int(int64(c.id))
+		e.heap.raw(all.b[c.start:c.end])
+		e.ids = append(e.ids, c.id)
+	}
 }
 
 // ApplyDelta returns the full snapshot of the state a delta describes:

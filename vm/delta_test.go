@@ -302,3 +302,36 @@ func TestRestoreDeltaKeepsBase(t *testing.T) {
 		state, d = full, delta
 	}
 }
+
+// TestDeltaIDsAscend: objects that move in breadth-first order (a list
+// whose elements are reordered and replaced) still make a delta whose ids
+// ascend, as ApplyDelta requires.
+func TestDeltaIDsAscend(t *testing.T) {
+	p := compile(t, `let xs = []
+for i in range(50) { xs.push([i]) }
+while true {
+    ask(len(xs))
+    xs.reverse()
+    xs[3] = {"new": len(xs)}
+    xs.push([0])
+}
+`, "ask")
+	m, err := vm.New(p, deltaOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Run()
+	base, _ := m.Snapshot(vm.SnapshotOptions{})
+	for step := range 4 {
+		m.Resume(vm.Nil)
+		full, d, err := m.SnapshotDelta()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := vm.ApplyDelta(base, d)
+		if err != nil || !bytes.Equal(got, full) {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		base = full
+	}
+}
