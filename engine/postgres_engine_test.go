@@ -80,6 +80,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"WorkConcurrency": TestWorkConcurrency, "WorkWaitsOutUnavailable": TestWorkWaitsOutUnavailable,
 		"UpgradeStory": TestUpgradeStory, "UpgradeIsUndoneByRewind": TestUpgradeIsUndoneByRewind,
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
+		"DeltaStorage": TestDeltaStorage,
 	} {
 		t.Run(name, test)
 	}
