@@ -98,14 +98,19 @@ func resolveSnapshot(id string, n int64, snap []byte, fetch func(v int64) ([]byt
 // delta when it is stored as one, else from its snapshot. A large state
 // is restored tracking its objects (vm.Options.Deltas), so that the step
 // can store a delta against the same full snapshot; baseVersion is that
-// snapshot's version, 0 when the step will store a full snapshot.
-func restoreHead(prog *compiler.Program, h Head, opts vm.Options) (m *vm.Machine, baseVersion int64, err error) {
+// snapshot's version, 0 when the step will store a full snapshot (always
+// when deltas is false).
+func restoreHead(prog *compiler.Program, h Head, opts vm.Options, deltas bool) (m *vm.Machine, baseVersion int64, err error) {
+	if h.Stored != nil && !deltas {
+		m, err = vm.RestoreDelta(prog, h.Stored.Base, h.Stored.Delta, opts)
+		return m, 0, err
+	}
 	if h.Stored != nil {
 		opts.Deltas = true
 		m, err = vm.RestoreDelta(prog, h.Stored.Base, h.Stored.Delta, opts)
 		return m, h.Stored.BaseVersion, err
 	}
-	if len(h.Snapshot) >= deltaMinState {
+	if deltas && len(h.Snapshot) >= deltaMinState {
 		opts.Deltas, baseVersion = true, h.SnapVersion
 	}
 	m, err = vm.Restore(prog, h.Snapshot, opts)
