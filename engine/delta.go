@@ -25,6 +25,13 @@ type Stored struct {
 	Base, Delta []byte
 }
 
+// deltaSchemaWhat is the schema migration that marks a database whose
+// versions may store deltas. It changes no table (a stored delta lives in
+// the snapshot column, see encodeStoredDelta); its number makes a wf
+// that cannot read deltas refuse the database (ErrSchema) instead of
+// failing on the first instance it reads.
+const deltaSchemaWhat = "a version's snapshot may be a delta against an earlier version's"
+
 // Thresholds of delta storage.
 const (
 	// deltaMinState is the smallest state kept by delta: below it a
