@@ -23,6 +23,7 @@ import (
 type Stored struct {
 	BaseVersion int64
 	Base, Delta []byte
+	applied     *vm.DeltaState // the delta applied, as resolveSnapshot did
 }
 
 // deltaSchemaWhat is the schema migration that marks a database whose
@@ -94,11 +95,11 @@ func resolveSnapshot(id string, n int64, snap []byte, fetch func(v int64) ([]byt
 	if _, _, isDelta := parseStoredDelta(base); isDelta {
 		return nil, nil, corrupt("has a delta for base", fmt.Errorf("version %d", baseN))
 	}
-	full, err := vm.ApplyDelta(base, delta)
+	st, err := vm.ApplyDeltaState(base, delta)
 	if err != nil {
 		return nil, nil, corrupt("does not apply", err)
 	}
-	return full, &Stored{BaseVersion: baseN, Base: base, Delta: delta}, nil
+	return st.Snapshot, &Stored{BaseVersion: baseN, Base: base, Delta: delta, applied: st}, nil
 }
 
 // restoreHead restores the machine of head h's state: from its base and
@@ -108,14 +109,17 @@ func resolveSnapshot(id string, n int64, snap []byte, fetch func(v int64) ([]byt
 // snapshot's version, 0 when the step will store a full snapshot (always
 // when deltas is false).
 func restoreHead(prog *compiler.Program, h Head, opts vm.Options, deltas bool) (m *vm.Machine, baseVersion int64, err error) {
-	if h.Stored != nil && !deltas {
-		m, err = vm.RestoreDelta(prog, h.Stored.Base, h.Stored.Delta, opts)
-		return m, 0, err
-	}
 	if h.Stored != nil {
-		opts.Deltas = true
-		m, err = vm.RestoreDelta(prog, h.Stored.Base, h.Stored.Delta, opts)
-		return m, h.Stored.BaseVersion, err
+		opts.Deltas = deltas
+		if deltas {
+			baseVersion = h.Stored.BaseVersion
+		}
+		if st := h.Stored.applied; st != nil && bytes.Equal(st.Snapshot, h.Snapshot) {
+			m, err = vm.RestoreApplied(prog, st, opts) // the store applied the delta already
+		} else {
+			m, err = vm.RestoreDelta(prog, h.Stored.Base, h.Stored.Delta, opts)
+		}
+		return m, baseVersion, err
 	}
 	if deltas && len(h.Snapshot) >= deltaMinState {
 		opts.Deltas, baseVersion = true, h.SnapVersion

@@ -102,17 +102,49 @@ func RestoreDelta(p *compiler.Program, base, delta []byte, opts Options) (m *Mac
 	if err := checkProgram(p); err != nil {
 		return nil, err
 	}
+	st, err := ApplyDeltaState(base, delta)
+	if err != nil {
+		return nil, err
+	}
+	return RestoreApplied(p, st, opts)
+}
+
+// DeltaState is a delta applied to its base: Snapshot is the full
+// snapshot of the state (what ApplyDelta returns), and RestoreApplied
+// restores it with the base as the machine's base, as RestoreDelta
+// does, without applying the delta again.
+type DeltaState struct {
+	Snapshot []byte
+	ids      []int
+	base     *envelope
+}
+
+// ApplyDeltaState is ApplyDelta, keeping what RestoreApplied needs.
+func ApplyDeltaState(base, delta []byte) (st *DeltaState, err error) {
+	defer recoverAPI(&err)
 	full, ids, benv, err := applyDelta(base, delta, true)
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(full)
+	return &DeltaState{Snapshot: full, ids: ids, base: benv}, nil
+}
+
+// RestoreApplied is RestoreDelta of a delta ApplyDeltaState applied.
+func RestoreApplied(p *compiler.Program, st *DeltaState, opts Options) (m *Machine, err error) {
+	defer recoverAPI(&err)
+	if err := checkProgram(p); err != nil {
+		return nil, err
+	}
+	if st == nil || st.base == nil {
+		return nil, errors.New("vm.RestoreApplied: no state from ApplyDeltaState")
+	}
+	env, err := decodeEnvelope(st.Snapshot)
 	if err != nil {
 		return nil, err
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.base = restoredBase(benv, d.objs, ids)
+		m.base = restoredBase(st.base, d.objs, st.ids)
 	}
 	return m, err
 }

@@ -320,6 +320,8 @@ func misuses(t *testing.T) []misuse {
 			_, err := vm.RestoreDelta(nil, snap, nil, vm.Options{})
 			return wantErr(err, "nil program")
 		}},
+		{"RestoreApplied", "no state", func() error { _, err := vm.RestoreApplied(p, nil, vm.Options{}); return wantErr(err, "no state") }},
+		{"ApplyDeltaState", "garbage", func() error { _, err := vm.ApplyDeltaState(snap, nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"RestoreDelta", "garbage", func() error {
 			_, err := vm.RestoreDelta(p, snap, []byte("x"), vm.Options{})
 			return wantIs(err, vm.ErrBadSnapshot)
