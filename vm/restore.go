@@ -655,14 +655,44 @@ func (d *decoder) fillMap(mp *Map) error {
 		if err != nil {
 			return err
 		}
-		added, err := mp.Set(k, x)
+		if err := mp.add(k, x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add appends a decoded entry to a map being filled, as Set would add a
+// new key but hashing the key once (Set looks it up first) and leaving
+// the map's cache of key addresses to fill itself later. A key already
+// there is an error: a snapshot has none.
+func (m *Map) add(k, v Value) error {
+	i := int32(len(m.entries))
+	if k.k == KindString {
+		if m.strs == nil {
+			m.strs = make(map[string]int32)
+		}
+		n := len(m.strs)
+		if m.strs[k.AsString()] = i; len(m.strs) == n {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	} else {
+		key, err := keyOf(k)
 		if err != nil {
 			return badf("map key: %v", err)
 		}
-		if !added {
+		if m.others == nil {
+			m.others = make(map[mapKey]int32)
+		}
+		n := len(m.others)
+		if m.others[key] = i; len(m.others) == n {
 			return badf("map has a duplicate key %s", shortRepr(k))
 		}
 	}
+	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
+	m.live++
+	m.version++
+	m.funcs += b2i(isFunc(v))
 	return nil
 }
 
