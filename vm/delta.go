@@ -194,7 +194,7 @@ func (m *Machine) snapshotDelta() ([]byte, []byte, error) {
 	w.int(deltaVersion)
 	w.bytes(m.prog.Hash[:])
 	w.bytes(base.hash[:])
-	result := StateHash(full)
+	result := m.base.hash // Snapshot made full the new base (Options.Deltas)
 	w.bytes(result[:])
 	if len(m.markers) > 0 {
 		w.array(deltaFields + 1)
