@@ -54,6 +54,12 @@ type Options struct {
 	// could never be restored. Default, and at most, vm.MaxSnapshotSize
 	// (64 MiB), the largest snapshot vm.Restore accepts.
 	MaxSnapshot int
+	// FullSnapshots stores every version's state as a full snapshot. By
+	// default a state of 64 KB or more is stored as a delta against an
+	// earlier version's full snapshot while the delta stays under a
+	// quarter of the state (spec/snapshot.md, "Delta snapshots"); the
+	// versions read back the same either way.
+	FullSnapshots bool
 	// Detached makes Signal only queue the signal, leaving the resume to
 	// a worker. By default Start and Signal advance the instance in the
 	// caller until it waits, sleeps or finishes.
@@ -426,6 +432,7 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	clock  *Clock // now(): its values go into the step's version
+	base   int64  // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 }
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
@@ -434,9 +441,27 @@ func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance
 
 // machine makes a run: a new machine for prog, or one restored from snap.
 func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instance, snap []byte) (*run, error) {
+	r := e.newRunFor(ctx, in)
+	opts := r.opts(e, in)
+	var err error
+	if snap == nil {
+		r.m, err = vm.New(prog, opts)
+	} else {
+		r.m, err = vm.Restore(prog, snap, opts)
+	}
+	return r.done(prog, in, err)
+}
+
+// newRunFor starts a run of instance in: its output and its deadline.
+func (e *Engine) newRunFor(ctx context.Context, in Instance) *run {
 	r := &run{out: output{max: e.opts.MaxOutput}, clock: NewClock(e.opts.Now, nil)}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
-	opts := vm.Options{
+	return r
+}
+
+// opts are the machine options of run r of instance in.
+func (r *run) opts(e *Engine, in Instance) vm.Options {
+	return vm.Options{
 		Stdout:       &r.out,
 		Context:      r.ctx,
 		MaxSteps:     e.opts.MaxSteps,
@@ -444,12 +469,18 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 		FreshBudgets: true, // the budgets are per step, not per life
 		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock}, e.actNames),
 	}
+}
+
+// restored makes a run of head h's state, restored as restoreHead does.
+func (e *Engine) restored(ctx context.Context, prog *compiler.Program, h Head) (*run, error) {
+	r := e.newRunFor(ctx, h.Instance)
 	var err error
-	if snap == nil {
-		r.m, err = vm.New(prog, opts)
-	} else {
-		r.m, err = vm.Restore(prog, snap, opts)
-	}
+	r.m, r.base, err = restoreHead(prog, h, r.opts(e, h.Instance), !e.opts.FullSnapshots)
+	return r.done(prog, h.Instance, err)
+}
+
+// done finishes making a run: on err it is cancelled and explained.
+func (r *run) done(prog *compiler.Program, in Instance, err error) (*run, error) {
 	if err != nil {
 		r.cancel()
 		return nil, explain(prog, in.Program, err)

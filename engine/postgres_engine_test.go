@@ -81,6 +81,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeStory": TestUpgradeStory, "UpgradeIsUndoneByRewind": TestUpgradeIsUndoneByRewind,
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
+		"DeltaStorage":       TestDeltaStorage,
 	} {
 		t.Run(name, test)
 	}

@@ -22,6 +22,8 @@ const pgApplication = "wf durable workflows"
 // by appending here. (Its versions count apart from SQLite's.)
 var pgMigrations = []migrationPG{
 	{1, "the first schema", pgSchemaV1},
+	// Numbered 3 where the semantics branch's 2 comes first.
+	{2, deltaSchemaWhat, `SELECT 1`},
 }
 
 // migrationPG brings a schema from version to-1 to to with its SQL.

@@ -105,7 +105,18 @@ func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
 			h.Next = &Message{ID: next.Int64, Instance: id, Name: in.WaitingFor, Value: value, Sent: time.Unix(0, sent.Int64)}
 		}
 	}
-	return h, outLen, nil
+	h.Snapshot, h.Stored, err = resolveSnapshot(id, h.SnapVersion, h.Snapshot, s.snapshotOf(ctx, id))
+	return h, outLen, err
+}
+
+// snapshotOf reads the stored snapshot of instance id's versions: the
+// base of a version kept as a delta.
+func (s *Postgres) snapshotOf(ctx context.Context, id string) func(int64) ([]byte, error) {
+	return func(n int64) ([]byte, error) {
+		var snap []byte
+		err := s.pool.QueryRow(ctx, `SELECT snapshot FROM wf_versions WHERE instance = $1 AND version = $2 AND snapshot IS NOT NULL`, id, n).Scan(&snap)
+		return snap, notFoundPG(s.mapErr(err), fmt.Sprintf("instance %s version %d", id, n))
+	}
 }
 
 // output returns version n's whole output, checked against want.
@@ -137,7 +148,9 @@ func (s *Postgres) Version(ctx context.Context, id string, n int64) (Version, er
 	if err != nil {
 		return v, notFoundPG(s.mapErr(err), fmt.Sprintf("instance %s version %d", id, n))
 	}
-	v.Snapshot = snap
+	if v.Snapshot, _, err = resolveSnapshot(id, v.SnapVersion, snap, s.snapshotOf(ctx, id)); err != nil {
+		return v, err
+	}
 	v.Output, err = s.output(ctx, id, n, outLen)
 	return v, err
 }

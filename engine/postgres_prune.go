@@ -20,7 +20,11 @@ var pgPrune = pruneSQL{
 	copySnapshots: `UPDATE wf_versions v SET snapshot = s.snapshot, snap_version = v.version
 		FROM wf_versions s WHERE v.instance = $1 AND v.version > $2 AND v.snap_version <= $2
 		AND s.instance = v.instance AND s.version = v.snap_version`,
-	delete: `DELETE FROM wf_versions WHERE instance = $1 AND version <= $2`,
+	deltas: `SELECT version FROM wf_versions WHERE instance = $1 AND version > $2
+		AND substring(snapshot from 1 for length($3::bytea)) = $3::bytea`,
+	snapshot:    `SELECT snapshot FROM wf_versions WHERE instance = $1 AND version = $2 AND snapshot IS NOT NULL`,
+	setSnapshot: `UPDATE wf_versions SET snapshot = $1 WHERE instance = $2 AND version = $3`,
+	delete:      `DELETE FROM wf_versions WHERE instance = $1 AND version <= $2`,
 }
 
 // Prune deletes old versions of finished instances, one instance per
@@ -75,6 +79,13 @@ func pgPruneRows(ctx context.Context, tx pgx.Tx) pruneRows {
 				err := r.Scan(bin{&s})
 				return s, err
 			})
+		},
+		blobs: func(q string, args ...any) ([][]byte, error) {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
+				return nil, err
+			}
+			return pgx.CollectRows(rows, pgx.RowTo[[]byte])
 		},
 		x: func(q string, args ...any) (int64, error) {
 			tag, err := tx.Exec(ctx, q, args...)

@@ -121,7 +121,8 @@ func TestPostgresOpenConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got := dumpSchema(t, dsn); got != "wf_inbox,wf_instances,wf_meta,wf_programs,wf_versions application=wf durable workflows,schema_version=1" {
+	want := fmt.Sprintf("wf_inbox,wf_instances,wf_meta,wf_programs,wf_versions application=wf durable workflows,schema_version=%d", engine.PGSchemaVersion)
+	if got := dumpSchema(t, dsn); got != want {
 		t.Errorf("schema after concurrent opens: %s", got)
 	}
 }

@@ -44,6 +44,7 @@ func (e *Engine) Prune(ctx context.Context, keep int, finishedBefore time.Time) 
 type pruneRows struct {
 	ints   func(q string, args ...any) ([]int64, error)
 	parts  func(q string, args ...any) ([]string, error)
+	blobs  func(q string, args ...any) ([][]byte, error)
 	x      func(q string, args ...any) (int64, error)
 	text   func(string) any // a printed value as the store's column takes it
 	sql    pruneSQL
@@ -60,6 +61,9 @@ type pruneSQL struct {
 	output        string // the printed parts of version $2's output, in order
 	setOutput     string // $1 printed, $2 id, $3 version: the whole output, no reference
 	copySnapshots string // kept versions whose snapshot is one that goes get a copy
+	deltas        string // kept versions whose own snapshot is a stored delta: $3 its magic
+	snapshot      string // version $2's own snapshot
+	setSnapshot   string // $1 snapshot, $2 id, $3 version
 	delete        string
 }
 
@@ -94,8 +98,46 @@ func (p pruneRows) run() (int64, error) {
 	if err == nil {
 		_, err = p.x(p.sql.copySnapshots, p.id, p.cutoff)
 	}
+	if err == nil {
+		err = p.fullDeltas()
+	}
 	if err != nil {
 		return 0, err
 	}
 	return p.x(p.sql.delete, p.id, p.cutoff)
+}
+
+// fullDeltas replaces each kept version's delta whose base goes with the
+// full snapshot it stands for.
+func (p pruneRows) fullDeltas() error {
+	vs, err := p.ints(p.sql.deltas, p.id, p.cutoff, storedDeltaMagic)
+	for _, v := range vs {
+		if err != nil {
+			break
+		}
+		var snap []byte
+		if snap, err = p.blob(v); err != nil {
+			break
+		}
+		base, _, _ := parseStoredDelta(snap)
+		if base > p.cutoff {
+			continue
+		}
+		if snap, _, err = resolveSnapshot(p.id, v, snap, p.blob); err == nil {
+			_, err = p.x(p.sql.setSnapshot, snap, p.id, v)
+		}
+	}
+	return err
+}
+
+// blob reads version n's own snapshot.
+func (p pruneRows) blob(n int64) ([]byte, error) {
+	bs, err := p.blobs(p.sql.snapshot, p.id, n)
+	if err == nil && len(bs) == 0 {
+		err = fmt.Errorf("instance %s version %d: %w", p.id, n, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bs[0], nil
 }

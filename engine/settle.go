@@ -42,7 +42,7 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	if err != nil {
 		return Step{}, err
 	}
-	if err := e.snapshotInto(&v, r.m, &in, h); err != nil {
+	if err := e.snapshotInto(&v, r, &in, h); err != nil {
 		return Step{}, err
 	}
 	if in.Status == Failed {
@@ -103,17 +103,17 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 // state over Options.MaxSnapshot fails the step in the same way: it
 // could never be restored, so committing it would leave the instance
 // waiting for good, its signals acknowledged and never applied.
-func (e *Engine) snapshotInto(v *Version, m *vm.Machine, in *Instance, h Head) error {
+func (e *Engine) snapshotInto(v *Version, r *run, in *Instance, h Head) error {
 	if in.Status != Completed && in.Status != Failed {
-		snap, err := m.Snapshot(vm.SnapshotOptions{})
+		snap, size, err := stateOf(r.m, r.base)
 		if err != nil {
 			return fmt.Errorf("instance %s: %w", in.ID, err)
 		}
-		if len(snap) <= e.opts.MaxSnapshot {
+		if size <= e.opts.MaxSnapshot {
 			v.SnapVersion, v.Snapshot = v.Number, snap
 			return nil
 		}
-		fail(in, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
+		fail(in, tooLargeState("step", size, e.opts.MaxSnapshot))
 	}
 	v.SnapVersion = v.Number
 	if in.Status == Failed && h.Version > 0 {

@@ -117,7 +117,18 @@ func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
 		return h, 0, notFound(err, "instance "+id)
 	}
 	h.Instance, h.Lease.Owner, h.Lease.Until = in, owner.String, fromNanos(until)
-	return h, outLen, nil
+	h.Snapshot, h.Stored, err = resolveSnapshot(id, h.SnapVersion, h.Snapshot, s.snapshotOf(ctx, id))
+	return h, outLen, err
+}
+
+// snapshotOf reads the stored snapshot of instance id's versions: the
+// base of a version kept as a delta.
+func (s *SQLite) snapshotOf(ctx context.Context, id string) func(int64) ([]byte, error) {
+	return func(n int64) ([]byte, error) {
+		var snap []byte
+		err := s.r.QueryRowContext(ctx, `SELECT snapshot FROM versions WHERE instance = ? AND version = ? AND snapshot IS NOT NULL`, id, n).Scan(&snap)
+		return snap, notFound(err, fmt.Sprintf("instance %s version %d", id, n))
+	}
 }
 
 // output returns version n's whole output: its printed parts in order,
@@ -173,7 +184,9 @@ func (s *SQLite) Version(ctx context.Context, id string, n int64) (Version, erro
 	if err != nil {
 		return v, notFound(err, fmt.Sprintf("instance %s version %d", id, n))
 	}
-	v.Snapshot = snap
+	if v.Snapshot, _, err = resolveSnapshot(id, v.SnapVersion, snap, s.snapshotOf(ctx, id)); err != nil {
+		return v, err
+	}
 	v.Output, err = s.output(ctx, id, n, outLen)
 	return v, err
 }

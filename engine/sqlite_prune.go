@@ -18,7 +18,10 @@ var sqlitePrune = pruneSQL{
 	copySnapshots: `UPDATE versions SET snapshot = (SELECT s.snapshot FROM versions s
 		WHERE s.instance = versions.instance AND s.version = versions.snap_version), snap_version = version
 		WHERE instance = ?1 AND version > ?2 AND snap_version <= ?2`,
-	delete: `DELETE FROM versions WHERE instance = ?1 AND version <= ?2`,
+	deltas:      `SELECT version FROM versions WHERE instance = ?1 AND version > ?2 AND substr(snapshot, 1, length(?3)) = ?3`,
+	snapshot:    `SELECT snapshot FROM versions WHERE instance = ?1 AND version = ?2 AND snapshot IS NOT NULL`,
+	setSnapshot: `UPDATE versions SET snapshot = ?1 WHERE instance = ?2 AND version = ?3`,
+	delete:      `DELETE FROM versions WHERE instance = ?1 AND version <= ?2`,
 }
 
 // Prune deletes old versions of finished instances, one instance per
@@ -51,6 +54,7 @@ func sqlitePruneRows(ctx context.Context, tx *sql.Tx) pruneRows {
 	return pruneRows{
 		ints:  func(q string, args ...any) ([]int64, error) { return queryCol[int64](ctx, tx, q, args...) },
 		parts: func(q string, args ...any) ([]string, error) { return queryCol[string](ctx, tx, q, args...) },
+		blobs: func(q string, args ...any) ([][]byte, error) { return queryCol[[]byte](ctx, tx, q, args...) },
 		x: func(q string, args ...any) (int64, error) {
 			res, err := tx.ExecContext(ctx, q, args...)
 			if err != nil {

@@ -144,6 +144,9 @@ type Head struct {
 	// a round trip). Otherwise NextMessage tells.
 	NextRead bool
 	Next     *Message
+	// Stored, when the state is kept as a delta, is its base and delta
+	// (Snapshot is then the state they give); nil for a full snapshot.
+	Stored *Stored
 }
 
 // Lease is a claim on an instance: only its owner runs the instance's
@@ -192,11 +195,13 @@ type Step struct {
 }
 
 // olderRefs are the versions other than its own and st.From that st's
-// version refers to (a rewind's): Commit checks, under the head's lock,
-// that Prune has not deleted them since the step read them.
+// version refers to (a rewind's, or the base of a delta): Commit checks,
+// under the head's lock, that Prune has not deleted them since the step
+// read them.
 func olderRefs(st Step) []int64 {
 	var refs []int64
-	for _, n := range []int64{st.Version.SnapVersion, st.Version.OutputFrom} {
+	base, _, _ := parseStoredDelta(st.Version.Snapshot)
+	for _, n := range []int64{st.Version.SnapVersion, st.Version.OutputFrom, base} {
 		if n > 0 && n != st.From && n != st.Version.Number && !slices.Contains(refs, n) {
 			refs = append(refs, n)
 		}

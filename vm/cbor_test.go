@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"errors"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -95,4 +96,71 @@ func stoppedMachine(t *testing.T, src string) *Machine {
 		t.Fatalf("run: %v %v", s, err)
 	}
 	return m
+}
+
+// TestCheckWellFormed: the decoder's CBOR check accepts the items
+// snapshots use and refuses, with a bad-snapshot error, what the format
+// rules out: maps, tags, indefinite lengths, other simple values, nesting
+// past the limit, lengths past the end, trailing bytes.
+func TestCheckWellFormed(t *testing.T) {
+	nest := func(n int) []byte {
+		b := make([]byte, n+1)
+		for i := range n {
+			b[i] = 0x81
+		}
+		b[n] = 0x00
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		in   []byte
+		ok   bool
+	}{
+		{"int", []byte{0x18, 0x20}, true},
+		{"negint", []byte{0x38, 0x20}, true},
+		{"array of text, bytes, null, undefined, bools, floats", []byte{0x88, 0x61, 'a', 0x41, 0, 0xf6, 0xf7, 0xf4, 0xf5, 0xf9, 0x3c, 0x00, 0xfb, 0, 0, 0, 0, 0, 0, 0, 0}, true},
+		{"nested 15", nest(15), true},
+		{"nested 16", nest(16), false},
+		{"map", []byte{0xa1, 0x00, 0x00}, false},
+		{"tag", []byte{0xc1, 0x00}, false},
+		{"indefinite array", []byte{0x9f, 0xff}, false},
+		{"indefinite text", []byte{0x7f, 0xff}, false},
+		{"reserved", []byte{0x1c}, false},
+		{"simple value", []byte{0xf0}, false},
+		{"simple value 32", []byte{0xf8, 0x20}, false},
+		{"string past the end", []byte{0x62, 'a'}, false},
+		{"array past the end", []byte{0x83, 0x00}, false},
+		{"huge array", []byte{0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, false},
+		{"truncated head", []byte{0x19, 0x01}, false},
+		{"trailing bytes", []byte{0x00, 0x00}, false},
+		{"empty", nil, false},
+	} {
+		err := checkWellFormed(c.in)
+		if (err == nil) != c.ok || err != nil && !errors.Is(err, ErrBadSnapshot) {
+			t.Errorf("%s: got %v, want ok=%v (errors wrapping ErrBadSnapshot)", c.name, err, c.ok)
+		}
+	}
+}
+
+// TestReaderValues: the reader decodes every value form the encoder
+// writes back to the same value.
+func TestReaderValues(t *testing.T) {
+	vals := []Value{Nil, True, False, Int(0), Int(23), Int(24), Int(-25), Int(math.MaxInt64), Int(math.MinInt64),
+		Float(0.5), Float(1e300), Float(math.Inf(-1)), String(""), String("héllo"), String("a longer string than sixteen bytes"), Bytes([]byte{1, 2})}
+	var w cborWriter
+	e := &encoder{}
+	for _, v := range vals {
+		e.value(&w, v)
+	}
+	d := &decoder{r: cborReader{b: w.b}}
+	for _, want := range vals {
+		got, err := d.value()
+		same, _ := Equal(got, want)
+		if err != nil || !same || got.k != want.k {
+			t.Errorf("decoded %v (%v), want %v", got, err, want)
+		}
+	}
+	if d.r.off != len(w.b) {
+		t.Errorf("read %d of %d bytes", d.r.off, len(w.b))
+	}
 }

@@ -89,3 +89,119 @@ func BenchmarkHeapRestore(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHeapCurve: Snapshot and Restore of the maps shape from 10 to
+// 1,000,000 objects, to show cost per object staying flat. Reproduce with
+//
+//	go test ./vm -run '^$' -bench 'HeapCurve' -benchtime 2x
+func BenchmarkHeapCurve(b *testing.B) {
+	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
+	for _, n := range []int{10, 100, 1000, 10000, 100000, 1000000} {
+		m, p, data := heapMachine(b, heapShapes[1].build, n)
+		b.Run(fmt.Sprintf("snapshot/%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+		})
+		b.Run(fmt.Sprintf("restore/%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := vm.Restore(p, data, vm.Options{Hosts: []*vm.Builtin{ask}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+		})
+	}
+}
+
+// deltaBench holds about 5 MB of records and, at each reply, changes 1%
+// of them.
+const deltaBench = `let N = 150000
+let heap = []
+for i in range(N) { heap.push({"id": i, "name": "item " + str(i), "ok": true}) }
+let t = 0
+while true {
+    ask(t)
+    for j in range(N / 100) { heap[(j * 97 + t) % N]["id"] += 1 }
+    t += 1
+}
+`
+
+// BenchmarkDelta: after 1% of a 5 MB state changed, the time to write a
+// delta (Delta, which also takes the new base), to apply it (ApplyDelta)
+// and the delta's size, against a full Snapshot of the same machine.
+// Reproduce with
+//
+//	go test ./vm -run '^$' -bench 'Delta' -benchtime 5x
+func BenchmarkDelta(b *testing.B) {
+	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
+	p := compile(b, deltaBench, "ask")
+	opts := vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{ask}, Deltas: true}
+	m, err := vm.New(p, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		b.Fatal(err)
+	}
+	full, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	b.Run("delta", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if _, err := m.Resume(vm.Nil); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			d, err := m.Delta()
+			if err != nil {
+				b.Fatal(err)
+			}
+			size = len(d)
+		}
+		b.ReportMetric(float64(size), "delta-bytes")
+		b.ReportMetric(float64(len(full)), "state-bytes")
+	})
+	b.Run("full", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if _, err := m.Resume(vm.Nil); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(full)), "bytes")
+	})
+	base, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Resume(vm.Nil); err != nil {
+		b.Fatal(err)
+	}
+	d, err := m.Delta()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("apply", func(b *testing.B) {
+		b.SetBytes(int64(len(base)))
+		for b.Loop() {
+			if _, err := vm.ApplyDelta(base, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -73,7 +73,7 @@ func Inspect(p *compiler.Program, data []byte, opts InspectOptions) (ins *Inspec
 // the main program and the current fiber first, then the globals.
 func (ins *Inspection) machine(w *viewer, p *compiler.Program, env *envelope, opts Options) error {
 	ins.Kind = "machine"
-	m, err := restoreEnvelope(p, env, opts)
+	m, _, err := restoreEnvelope(p, env, opts)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,13 @@ type Options struct {
 	// for each step of an instance's life, and budgets each step.
 	FreshBudgets bool
 
+	// Deltas makes Restore and Snapshot remember the snapshot's objects
+	// (each object's identity and a hash of its encoding), so that Delta
+	// can then write only what changed since (spec/snapshot.md, "Delta
+	// snapshots"). It costs a table of 24 to 40 bytes per object and
+	// keeps the base's objects alive until the next Snapshot or Delta.
+	Deltas bool
+
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.
 	// Output must not change: it is the strongest test that snapshots
@@ -101,7 +108,13 @@ type Machine struct {
 	hookAt int64
 
 	pausing *pause // the stop Pause armed, if any (a debugger's)
+
+	lastSnap snapSize   // the size of the last Snapshot, to size the next one's buffers
+	base     *deltaBase // with Options.Deltas: the snapshot Delta writes changes against
 }
+
+// snapSize is how many heap objects and bytes a snapshot's heap held.
+type snapSize struct{ objects, bytes int }
 
 // New returns a machine ready to run p from the start. Every host
 // function p uses must be bound to p by Compile or be in opts.Hosts.

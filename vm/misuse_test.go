@@ -314,6 +314,20 @@ func misuses(t *testing.T) []misuse {
 		}},
 		{"EmbeddedProgram", "nil", func() error { _, _, _, err := vm.EmbeddedProgram(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"EmbeddedProgram", "none embedded", func() error { _, _, ok, err := vm.EmbeddedProgram(snap); return want(!ok && err == nil, ok, err) }},
+		{"ApplyDelta", "garbage", func() error { _, err := vm.ApplyDelta(snap, []byte("x")); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"ApplyDelta", "a snapshot as the delta", func() error { _, err := vm.ApplyDelta(snap, snap); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"RestoreDelta", "nil program", func() error {
+			_, err := vm.RestoreDelta(nil, snap, nil, vm.Options{})
+			return wantErr(err, "nil program")
+		}},
+		{"RestoreApplied", "no state", func() error { _, err := vm.RestoreApplied(p, nil, vm.Options{}); return wantErr(err, "no state") }},
+		{"ApplyDeltaState", "garbage", func() error { _, err := vm.ApplyDeltaState(snap, nil); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"RestoreDelta", "garbage", func() error {
+			_, err := vm.RestoreDelta(p, snap, []byte("x"), vm.Options{})
+			return wantIs(err, vm.ErrBadSnapshot)
+		}},
+		{"DeltaBase", "nil", func() error { _, err := vm.DeltaBase(nil); return wantIs(err, vm.ErrBadSnapshot) }},
+		{"Machine.Delta", "no base", func() error { _, err := suspended.Delta(); return wantIs(err, vm.ErrNoBase) }},
 	}
 	cases = append(cases, nilMachineMisuses(nilM, "nil")...)
 	cases = append(cases, nilMachineMisuses(zeroM, "zero")...)
@@ -328,6 +342,8 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 		{"Machine.Run", what, func() error { _, err := m.Run(); return noMachine(err) }},
 		{"Machine.Resume", what, func() error { _, err := m.Resume(vm.Nil); return noMachine(err) }},
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
+		{"Machine.Delta", what, func() error { _, err := m.Delta(); return noMachine(err) }},
+		{"Machine.SnapshotDelta", what, func() error { _, _, err := m.SnapshotDelta(); return noMachine(err) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
 		{"Machine.Load", what, func() error { _, err := m.Load(nil); return noMachine(err) }},
 		{"Machine.Pending", what, func() error { s, ok := m.Pending(); return want(s == nil && !ok) }},
@@ -455,7 +471,7 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 // argument of their types is valid (the accessors have their own test).
 var anyInput = map[string]string{
 	"Bool": "", "Int": "", "Float": "", "String": "", "Bytes": "nil is an empty bytes value",
-	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "Repr": "", "Str": "", "Errorf": "",
+	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "StateHash": "", "Repr": "", "Str": "", "Errorf": "",
 	"Value.Kind": "", "Value.IsNil": "", "Value.Number": "", "Value.Truth": "", "Value.TypeName": "",
 	"Value.AsBool": "TestAccessorsOnOtherKinds", "Value.AsInt": "", "Value.AsFloat": "", "Value.AsString": "",
 	"Value.AsBytes": "", "Value.AsList": "", "Value.AsMap": "", "Value.AsError": "", "Value.AsBuiltin": "",

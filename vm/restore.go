@@ -5,13 +5,13 @@ package vm
 // input; every failure is an error wrapping ErrBadSnapshot.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 
-	"github.com/fxamacker/cbor/v2"
-
 	"github.com/wf-lang/wf/compiler"
+	"github.com/wf-lang/wf/lang"
 )
 
 // ErrBadSnapshot is wrapped by every error about malformed, truncated,
@@ -25,72 +25,78 @@ var ErrWrongProgram = errors.New("snapshot made by a different program")
 // MaxSnapshotSize is the largest snapshot Restore and load accept.
 const MaxSnapshotSize = 64 << 20
 
-var decMode = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		MaxNestedLevels:       16,
-		MaxArrayElements:      1 << 24,
-		MaxMapPairs:           16,
-		IndefLength:           cbor.IndefLengthForbidden,
-		TagsMd:                cbor.TagsForbidden,
-		DupMapKey:             cbor.DupMapKeyEnforcedAPF,
-		IntDec:                cbor.IntDecConvertSigned,
-		DefaultByteStringType: nil,
-		UTF8:                  cbor.UTF8DecodeInvalid, // wf strings are bytes: "é"[0:1] is one
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
-}()
-
 func badf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadSnapshot, fmt.Sprintf(format, args...))
 }
 
-// envelope is the decoded outer array. The whole input is decoded in one
-// pass under decMode's limits; the envelope's fields are checked before
-// anything looks at the body.
+// envelope is a snapshot whose CBOR is well-formed and whose envelope and
+// body structure are checked: where its body's fields and heap objects
+// start in data, for the decoder to read them in place.
 type envelope struct {
-	Kind   int64
-	Hash   []byte
-	Source []any // nil, or [file, source]
-	Body   []any
+	Kind      int64
+	Hash      [32]byte
+	hasSource bool
+	data      []byte
+	sourceOff int      // where the embedded [file, source] starts
+	bodyOff   int      // where the body starts
+	body      []int    // where each body field starts
+	heap      []uint32 // where each heap object starts
+	heapEnd   int      // where the heap ends
 }
 
+// decodeEnvelope checks the whole input's CBOR, then the envelope's
+// fields, then the body's structure (checkShape), before anything looks
+// into the body.
 func decodeEnvelope(data []byte) (*envelope, error) {
 	if len(data) > MaxSnapshotSize {
 		return nil, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
 	}
-	var top []any
-	if err := decMode.Unmarshal(data, &top); err != nil {
-		return nil, badf("%v", err)
+	if err := checkWellFormed(data); err != nil {
+		return nil, err
 	}
-	if len(top) != 6 {
+	r := cborReader{b: data}
+	if n, err := r.array(); err != nil || n != 6 {
 		return nil, badf("not a wf snapshot")
 	}
-	if magic, _ := top[0].(string); magic != snapshotMagic {
+	if magic, err := r.str(cborText); err != nil || string(magic) != snapshotMagic {
 		return nil, badf("not a wf snapshot")
 	}
-	if v, err := asInt(top[1]); err != nil || v != snapshotVersion {
-		return nil, badf("format version %v, this wf reads version %d", top[1], snapshotVersion)
+	if v, err := r.int(); err != nil || v != snapshotVersion {
+		return nil, badf("format version %v, this wf reads version %d", v, snapshotVersion)
 	}
-	env := &envelope{}
+	env := &envelope{data: data}
 	var err error
-	if env.Kind, err = asInt(top[2]); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
-		return nil, badf("unknown snapshot kind %v", top[2])
+	if env.Kind, err = r.int(); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
+		return nil, badf("unknown snapshot kind %v", env.Kind)
 	}
-	if env.Hash, _ = top[3].([]byte); len(env.Hash) != 32 {
+	hash, err := r.str(cborBytes)
+	if err != nil || len(hash) != 32 {
 		return nil, badf("program hash is not 32 bytes")
 	}
-	if top[4] != nil {
-		if env.Source, _ = top[4].([]any); len(env.Source) != 2 {
+	env.Hash = [32]byte(hash)
+	if !r.null() {
+		env.hasSource, env.sourceOff = true, r.off
+		if n, err := r.array(); err != nil || n != 2 || r.skip() != nil || r.skip() != nil {
 			return nil, badf("embedded program: want [file, source]")
 		}
 	}
-	if env.Body, _ = top[5].([]any); env.Body == nil {
+	if r.peek()>>5 != cborArray {
 		return nil, badf("body is not an array")
 	}
-	return env, checkShape(env.Kind, env.Body)
+	env.bodyOff = r.off
+	return env, env.checkShape()
+}
+
+// source reads the embedded program's file name and source.
+func (env *envelope) source() (string, []byte, error) {
+	r := cborReader{b: env.data, off: env.sourceOff}
+	_, err1 := r.array()
+	file, err2 := r.text()
+	src, err3 := r.str(cborBytes)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return "", nil, badf("embedded program: want [file, source]")
+	}
+	return file, bytes.Clone(src), nil
 }
 
 // EmbeddedProgram returns the file name and source a self-contained
@@ -100,15 +106,13 @@ func decodeEnvelope(data []byte) (*envelope, error) {
 // and 1 KB per source byte, so a caller should bound the source's size.
 func EmbeddedProgram(data []byte) (file string, src []byte, ok bool, err error) {
 	env, err := decodeEnvelope(data)
-	if err != nil || env.Source == nil {
+	if err != nil || !env.hasSource {
 		return "", nil, false, err
 	}
-	file, ok1 := env.Source[0].(string)
-	src, ok2 := env.Source[1].([]byte)
-	if !ok1 || !ok2 {
-		return "", nil, false, badf("embedded program: want [file, source]")
+	if file, src, err = env.source(); err != nil {
+		return "", nil, false, err
 	}
-	if ProgramHash(src) != [32]byte(env.Hash) {
+	if ProgramHash(src) != env.Hash {
 		return "", nil, false, badf("embedded program does not match its hash")
 	}
 	return file, src, true, nil
@@ -129,35 +133,40 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	if err != nil {
 		return nil, err
 	}
-	return restoreEnvelope(p, env, opts)
+	m, d, err := restoreEnvelope(p, env, opts)
+	if err == nil && opts.Deltas {
+		m.base = restoredBase(env, d.objs, nil)
+	}
+	return m, err
 }
 
-// restoreEnvelope is Restore after the envelope is decoded.
-func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, error) {
+// restoreEnvelope is Restore after the envelope is decoded; it also
+// returns the decoder, whose objs are the heap in snapshot order.
+func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, *decoder, error) {
 	if env.Kind != snapMachine {
-		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
+		return nil, nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
-	if [32]byte(env.Hash) != p.Hash {
-		return nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
+	if env.Hash != p.Hash {
+		return nil, nil, fmt.Errorf("%w: snapshot program %x, restoring with %s (%x)", ErrWrongProgram, env.Hash[:6], p.File, p.Hash[:6])
 	}
 	m, err := New(p, opts)
 	if err != nil {
 		// A host function the program (and so the snapshot) needs is
 		// missing: the snapshot cannot be restored with these options.
-		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := m.decodeBody(env.Body)
+	d, err := m.decodeBody(env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opts.FreshBudgets {
 		m.steps, m.alloc = 0, 0
 	}
 	m.rechain()
-	return m, nil
+	return m, d, nil
 }
 
 // rechain sets depthBase along the chain of generators running when the
@@ -179,34 +188,25 @@ func (m *Machine) rechain() {
 }
 
 // decodeBody decodes a machine body whose shape checkShape has checked.
-func (m *Machine) decodeBody(body []any) (*decoder, error) {
-	d, err := newDecoder(m, body[5].([]any), false)
+func (m *Machine) decodeBody(env *envelope) (*decoder, error) {
+	d, err := newDecoder(m, env, false)
 	if err != nil {
 		return nil, err
 	}
-	globals, ok := body[0].([]any)
-	if !ok || len(globals) != len(m.globals) {
-		return nil, badf("want %d globals", len(m.globals))
+	if err := d.globals(env.body[0]); err != nil {
+		return nil, err
 	}
-	for i, g := range globals {
-		if a, ok := g.([]any); ok && len(a) == 0 {
-			m.globals[i] = undefined
-			continue
-		}
-		if m.globals[i], err = d.value(g); err != nil {
-			return nil, err
-		}
-	}
-	root, err := d.fiber(body[1])
+	d.r.off = env.body[1]
+	root, err := d.fiber()
 	if err != nil {
 		return nil, err
 	}
-	cur, err := d.fiber(body[2])
+	cur, err := d.fiber()
 	if err != nil {
 		return nil, err
 	}
-	steps, err1 := asInt(body[3])
-	alloc, err2 := asInt(body[4])
+	steps, err1 := d.r.int()
+	alloc, err2 := d.r.int()
 	if err := errors.Join(err1, err2); err != nil || steps < 0 || alloc < 0 {
 		return nil, badf("bad step or allocation counter")
 	}
@@ -217,31 +217,51 @@ func (m *Machine) decodeBody(body []any) (*decoder, error) {
 		return nil, badf("the root fiber is a %s", fiberNoun(root))
 	}
 	m.root, m.cur, m.steps, m.alloc = root, cur, steps, alloc
-	if len(body) > 7 {
-		if m.markers, err = decodeMarkers(body[7]); err != nil {
+	if len(env.body) > 7 {
+		if m.markers, err = decodeMarkers(cborReader{b: env.data, off: env.body[7]}); err != nil {
 			return nil, err
 		}
 	}
-	return d, m.restorePending(d, body[6])
+	d.r.off = env.body[6]
+	return d, m.restorePending(d)
+}
+
+// globals decodes the globals array at off.
+func (d *decoder) globals(off int) error {
+	d.r.off = off
+	n, err := d.r.array()
+	if err != nil || n != len(d.m.globals) {
+		return badf("want %d globals", len(d.m.globals))
+	}
+	for i := range d.m.globals {
+		if d.r.peek() == 0x80 { // an empty array: a global whose let has not run
+			d.r.off++
+			d.m.globals[i] = undefined
+			continue
+		}
+		if d.m.globals[i], err = d.value(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // decodeMarkers reads version markers: [name, taken] pairs, names
 // strictly ascending.
-func decodeMarkers(x any) (map[string]bool, error) {
-	pairs, ok := x.([]any)
-	if !ok || len(pairs) == 0 {
+func decodeMarkers(r cborReader) (map[string]bool, error) {
+	n, err := r.array()
+	if err != nil || n == 0 {
 		return nil, badf("version markers: want a non-empty array of [name, taken] pairs")
 	}
-	out := make(map[string]bool, len(pairs))
+	out := make(map[string]bool, n)
 	last := ""
-	for i, p := range pairs {
-		pair, ok := p.([]any)
-		if !ok || len(pair) != 2 {
+	for i := range n {
+		if k, err := r.array(); err != nil || k != 2 {
 			return nil, badf("version marker %d: want [name, taken]", i)
 		}
-		name, ok1 := pair[0].(string)
-		taken, ok2 := pair[1].(bool)
-		if !ok1 || !ok2 || i > 0 && name <= last {
+		name, err1 := r.text()
+		taken, err2 := r.bool()
+		if err1 != nil || err2 != nil || i > 0 && name <= last {
 			return nil, badf("version marker %d: want a string name, in ascending order, and a bool", i)
 		}
 		out[name], last = taken, name
@@ -260,27 +280,26 @@ func Markers(data []byte) (map[string]bool, error) {
 	if env.Kind != snapMachine {
 		return nil, badf("this is a value snapshot (from dump), not a machine snapshot")
 	}
-	if len(env.Body) < 8 {
+	if len(env.body) < 8 {
 		return map[string]bool{}, nil
 	}
-	return decodeMarkers(env.Body[7])
+	return decodeMarkers(cborReader{b: env.data, off: env.body[7]})
 }
 
 // restorePending decodes the host call a suspended machine waits on:
 // nil, or [host name, request value].
-func (m *Machine) restorePending(d *decoder, v any) error {
-	if v == nil {
+func (m *Machine) restorePending(d *decoder) error {
+	if d.r.null() {
 		return nil
 	}
-	p, ok := v.([]any)
-	if !ok || len(p) != 2 {
+	if n, err := d.r.array(); err != nil || n != 2 {
 		return badf("pending host call is not [name, request]")
 	}
-	name, ok := p[0].(string)
-	if !ok {
+	name, err := d.r.text()
+	if err != nil {
 		return badf("pending host call is not a name")
 	}
-	req, err := d.value(p[1])
+	req, err := d.value()
 	if err != nil {
 		return err
 	}
@@ -306,14 +325,15 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	if env.Kind != snapValue {
 		return Nil, badf("this is a machine snapshot, not a dumped value")
 	}
-	if [32]byte(env.Hash) != m.prog.Hash {
+	if env.Hash != m.prog.Hash {
 		return Nil, fmt.Errorf("%w: it was dumped by program %x, this is %s (%x)", ErrWrongProgram, env.Hash[:6], m.prog.File, m.prog.Hash[:6])
 	}
-	d, err := newDecoder(m, env.Body[1].([]any), true)
+	d, err := newDecoder(m, env, true)
 	if err != nil {
 		return Nil, err
 	}
-	v, err := d.value(env.Body[0])
+	d.r.off = env.body[0]
+	v, err := d.value()
 	if err == nil {
 		err = d.fill()
 	}
@@ -323,16 +343,20 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	return v, err
 }
 
-// decoder rebuilds heap objects in two passes: allocate every object from
-// its tag (so references resolve whatever their order), then fill them in.
-// checkShape has checked every object's tag and field count.
+// decoder rebuilds heap objects in two passes over the bytes, reading
+// them in place: allocate every object from its tag (so references
+// resolve whatever their order), then fill them in. checkShape has
+// checked every object's tag and field count and recorded where each
+// starts.
 type decoder struct {
 	m       *Machine
 	isValue bool
-	raw     [][]any
+	r       cborReader
+	offs    []uint32 // where each heap object starts
 	objs    []Value
-	work    int64 // units of decoding and verifying done; see tick
-	polled  int64 // work at the last cancellation poll
+	work    int64       // units of decoding and verifying done; see tick
+	polled  int64       // work at the last cancellation poll
+	short   [256]string // recently decoded short strings, shared by equal ones
 }
 
 // tick counts n units of work: values decoded, frames, stack slots and
@@ -351,36 +375,48 @@ func (d *decoder) tick(n int) error {
 	return nil
 }
 
-func newDecoder(m *Machine, heap []any, isValue bool) (*decoder, error) {
-	d := &decoder{m: m, isValue: isValue, raw: make([][]any, len(heap)), objs: make([]Value, len(heap))}
-	for i, h := range heap {
+func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
+	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
+	for i := range d.objs {
 		if err := d.tick(1); err != nil {
 			return nil, err
 		}
-		o := h.([]any)
-		tag, _ := asInt(o[0])
-		d.raw[i] = o
-		var err error
-		if d.objs[i], err = d.alloc(int(tag), o); err != nil {
+		tag, err := d.object(i)
+		if err == nil {
+			d.objs[i], err = d.alloc(tag)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("object %d: %w", i, err)
 		}
 	}
 	return d, nil
 }
 
-// alloc creates the empty object for a tag.
-func (d *decoder) alloc(tag int, o []any) (Value, error) {
+// object moves the reader into object i, past its array head and tag,
+// and returns the tag.
+func (d *decoder) object(i int) (int, error) {
+	d.r.off = int(d.offs[i])
+	if _, err := d.r.array(); err != nil {
+		return 0, err
+	}
+	tag, err := d.r.int()
+	return int(tag), err
+}
+
+// alloc creates the empty object for a tag, reading the fields that
+// decide its identity (a builtin's name, a fiber's kind).
+func (d *decoder) alloc(tag int) (Value, error) {
 	switch tag {
 	case objList:
 		return NewList(nil), nil
 	case objMap:
-		return MapValue(NewMap(0)), nil
+		return MapValue(&Map{}), nil
 	case objClosure:
 		return funcValue(&Closure{}), nil
 	case objCell:
 		return cellValue(&Cell{}), nil
 	case objBuiltin:
-		return d.builtin(o)
+		return d.builtin()
 	case objError:
 		return ErrorValue(&Error{}), nil
 	case objRange:
@@ -388,7 +424,7 @@ func (d *decoder) alloc(tag int, o []any) (Value, error) {
 	case objIter:
 		return iterValue(&Iter{}), nil
 	case objFiber:
-		kind, err := asInt(o[1])
+		kind, err := d.r.int()
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
 		}
@@ -408,8 +444,8 @@ func (d *decoder) alloc(tag int, o []any) (Value, error) {
 
 // value decodes an inline value. Cells are no values: they may appear
 // only where valueOrCell or typed are asked for one.
-func (d *decoder) value(x any) (Value, error) {
-	v, err := d.valueOrCell(x)
+func (d *decoder) value() (Value, error) {
+	v, err := d.valueOrCell()
 	if err == nil && v.k == kindCell {
 		return Nil, badf("a variable cell where a value belongs")
 	}
@@ -417,72 +453,97 @@ func (d *decoder) value(x any) (Value, error) {
 }
 
 // valueOrCell decodes an inline value or a reference to a cell.
-func (d *decoder) valueOrCell(x any) (Value, error) {
-	switch x := x.(type) {
-	case nil:
-		return Nil, nil
-	case bool:
-		return Bool(x), nil
-	case int64:
-		return Int(x), nil
-	case uint64:
-		if x > math.MaxInt64 {
-			return Nil, badf("integer %d out of range", x)
-		}
-		return Int(int64(x)), nil
-	case float64:
-		return Float(x), nil
-	case float32:
-		return Float(float64(x)), nil
-	case string:
-		return String(x), nil
-	case []byte:
-		return Bytes(x), nil
-	case []any:
-		if len(x) != 1 {
-			return Nil, badf("a reference must be [index]")
-		}
-		i, err := asInt(x[0])
-		if err != nil || i < 0 || i >= int64(len(d.objs)) {
-			return Nil, badf("reference %v out of range (heap has %d objects)", x[0], len(d.objs))
-		}
-		return d.objs[i], nil
+func (d *decoder) valueOrCell() (Value, error) {
+	major, ai, arg, err := d.r.head()
+	if err != nil {
+		return Nil, err
 	}
-	return Nil, badf("unexpected %T where a value belongs", x)
+	switch major {
+	case cborUint, cborNegint:
+		i, err := cborInt(major, arg)
+		return Int(i), err
+	case cborText:
+		return d.text(arg)
+	case cborBytes:
+		b, err := d.r.contents(arg)
+		return Bytes(append(make([]byte, 0, len(b)), b...)), err
+	case cborArray:
+		return d.ref(arg)
+	case cborSimple:
+		switch ai {
+		case 20, 21:
+			return Bool(ai == 21), nil
+		case 22, 23:
+			return Nil, nil
+		case 25, 26, 27:
+			return Float(cborFloat(ai, arg)), nil
+		}
+	}
+	return Nil, badf("unexpected %s where a value belongs", cborNames[major])
 }
 
-func (d *decoder) values(x any) ([]Value, error) {
-	return d.decodeArray(x, d.value)
+// ref decodes a reference, an array of n elements that must be [index].
+func (d *decoder) ref(n uint64) (Value, error) {
+	if n != 1 {
+		return Nil, badf("a reference must be [index]")
+	}
+	i, err := d.r.int()
+	if err != nil || i < 0 || i >= int64(len(d.objs)) {
+		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.objs))
+	}
+	return d.objs[i], nil
+}
+
+// text decodes a text string of n bytes. Short strings equal to one
+// decoded shortly before share its bytes (wf strings are immutable), so
+// a heap of maps with the same keys holds each key once.
+func (d *decoder) text(n uint64) (Value, error) {
+	b, err := d.r.contents(n)
+	if err != nil || len(b) > 16 {
+		return String(string(b)), err
+	}
+	h := uint32(2166136261)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	s := &d.short[h&255]
+	if *s != string(b) {
+		*s = string(b)
+	}
+	return String(*s), nil
+}
+
+// values decodes an array of values.
+func (d *decoder) values() ([]Value, error) {
+	return d.decodeArray(d.value)
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
 // hold cells (verify checks which).
-func (d *decoder) slots(x any) ([]Value, error) {
-	return d.decodeArray(x, d.valueOrCell)
+func (d *decoder) slots() ([]Value, error) {
+	return d.decodeArray(d.valueOrCell)
 }
 
-func (d *decoder) decodeArray(x any, decode func(any) (Value, error)) ([]Value, error) {
-	a, ok := x.([]any)
-	if !ok {
+func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
+	n, err := d.r.array()
+	if err != nil {
 		return nil, badf("want an array of values")
 	}
-	if err := d.tick(len(a)); err != nil {
+	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	out := make([]Value, len(a))
-	for i, e := range a {
-		v, err := decode(e)
-		if err != nil {
+	out := make([]Value, n)
+	for i := range out {
+		if out[i], err = decode(); err != nil {
 			return nil, err
 		}
-		out[i] = v
 	}
 	return out, nil
 }
 
 // typed decodes a reference and checks the object's kind.
-func (d *decoder) typed(x any, kinds ...Kind) (Value, error) {
-	v, err := d.valueOrCell(x)
+func (d *decoder) typed(kinds ...Kind) (Value, error) {
+	v, err := d.valueOrCell()
 	if err != nil {
 		return Nil, err
 	}
@@ -494,43 +555,34 @@ func (d *decoder) typed(x any, kinds ...Kind) (Value, error) {
 	return Nil, badf("want a reference to a %v, got %s", kinds[0], v.TypeName())
 }
 
-func (d *decoder) fiber(x any) (*Fiber, error) {
-	v, err := d.typed(x, KindCoroutine, KindGenerator)
+func (d *decoder) fiber() (*Fiber, error) {
+	v, err := d.typed(KindCoroutine, KindGenerator)
 	if err != nil {
 		return nil, err
 	}
 	return v.asFiber(), nil
 }
 
-func asInt(x any) (int64, error) {
-	switch x := x.(type) {
-	case int64:
-		return x, nil
-	case uint64:
-		if x <= math.MaxInt64 {
-			return int64(x), nil
-		}
-	}
-	return 0, badf("want an integer, got %T", x)
-}
-
-// ints decodes n integer fields.
-func decodeInts(o []any) ([]int64, error) {
-	out := make([]int64, len(o))
-	for i, x := range o {
-		v, err := asInt(x)
+// ints decodes len(out) integer fields.
+func (d *decoder) ints(out ...*int64) error {
+	for _, p := range out {
+		v, err := d.r.int()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[i] = v
+		*p = v
 	}
-	return out, nil
+	return nil
 }
 
 // fill decodes the fields of every object.
 func (d *decoder) fill() error {
-	for i, o := range d.raw {
-		if err := d.fillObject(d.objs[i], o); err != nil {
+	for i, v := range d.objs {
+		_, err := d.object(i)
+		if err == nil {
+			err = d.fillObject(v)
+		}
+		if err != nil {
 			return fmt.Errorf("object %d: %w", i, err)
 		}
 	}
@@ -545,70 +597,118 @@ func (d *decoder) fill() error {
 	return nil
 }
 
-func (d *decoder) fillObject(v Value, o []any) error {
+// fillObject decodes an object's fields, the reader standing after its
+// tag.
+func (d *decoder) fillObject(v Value) error {
 	switch v.k {
 	case KindList:
-		elems, err := d.values(o[1])
+		elems, err := d.values()
 		v.AsList().Elems = elems
 		return err
 	case KindMap:
-		return d.fillMap(v.AsMap(), o)
+		return d.fillMap(v.AsMap())
 	case KindFunc:
-		return d.fillClosure(v.asClosure(), o)
+		return d.fillClosure(v.asClosure())
 	case kindCell:
-		x, err := d.value(o[1])
+		x, err := d.value()
 		(*Cell)(v.p).V = x
 		return err
 	case KindBuiltin:
 		return nil // resolved by alloc
 	case KindError:
-		return d.fillError(v.AsError(), o)
+		return d.fillError(v.AsError())
 	case KindRange:
-		return fillRange(v.asRange(), o)
+		return d.fillRange(v.asRange())
 	case KindIter:
-		return d.fillIter(v.asIter(), o)
+		return d.fillIter(v.asIter())
 	case KindGenerator, KindCoroutine:
 		if v.asFiber() == d.m.root && d.isValue {
 			return nil
 		}
-		return d.fillFiber(v.asFiber(), o)
+		return d.fillFiber(v.asFiber())
 	}
 	return badf("unexpected object kind %s", v.TypeName())
 }
 
-func (d *decoder) fillMap(mp *Map, o []any) error {
-	kv, err := d.values(o[1])
+// fillMap decodes a map's keys and values, sized for them at once.
+func (d *decoder) fillMap(mp *Map) error {
+	n, err := d.r.array()
 	if err != nil {
-		return err
+		return badf("want an array of values")
 	}
-	if len(kv)%2 != 0 {
+	if n%2 != 0 {
 		return badf("map has an odd number of keys and values")
 	}
-	for i := 0; i < len(kv); i += 2 {
-		added, err := mp.Set(kv[i], kv[i+1])
+	if err := d.tick(n); err != nil {
+		return err
+	}
+	mp.entries = make([]mapEntry, 0, n/2)
+	if d.r.peek()>>5 == cborText {
+		mp.strs = make(map[string]int32, n/2)
+	}
+	for range n / 2 {
+		k, err := d.value()
 		if err != nil {
-			return badf("map key: %v", err)
+			return err
 		}
-		if !added {
-			return badf("map has a duplicate key %s", shortRepr(kv[i]))
+		x, err := d.value()
+		if err != nil {
+			return err
+		}
+		if err := mp.add(k, x); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (d *decoder) fillClosure(cl *Closure, o []any) error {
-	fi, err := asInt(o[1])
+// add appends a decoded entry to a map being filled, as Set would add a
+// new key but hashing the key once (Set looks it up first) and leaving
+// the map's cache of key addresses to fill itself later. A key already
+// there is an error: a snapshot has none.
+func (m *Map) add(k, v Value) error {
+	i := int32(len(m.entries))
+	if k.k == KindString {
+		if m.strs == nil {
+			m.strs = make(map[string]int32)
+		}
+		n := len(m.strs)
+		if m.strs[k.AsString()] = i; len(m.strs) == n {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	} else {
+		key, err := keyOf(k)
+		if err != nil {
+			return badf("map key: %v", err)
+		}
+		if m.others == nil {
+			m.others = make(map[mapKey]int32)
+		}
+		n := len(m.others)
+		if m.others[key] = i; len(m.others) == n {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	}
+	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
+	m.live++
+	m.version++
+	m.funcs += b2i(isFunc(v))
+	return nil
+}
+
+func (d *decoder) fillClosure(cl *Closure) error {
+	fi, err := d.r.int()
 	if err != nil || fi < 0 || fi >= int64(len(d.m.prog.Funcs)) {
-		return badf("function index %v out of range", o[1])
+		return badf("function index %v out of range", fi)
 	}
 	cl.Fn = d.m.prog.Funcs[fi]
-	cells, ok := o[2].([]any)
-	if !ok || len(cells) != len(cl.Fn.Captures) {
+	n, err := d.r.array()
+	if err != nil || n != len(cl.Fn.Captures) {
 		return badf("function %s captures %d variables", funcName(cl.Fn.Name), len(cl.Fn.Captures))
 	}
-	cl.Cells = make([]*Cell, len(cells))
-	for i, c := range cells {
-		cv, err := d.typed(c, kindCell)
+	cl.Cells = make([]*Cell, n)
+	for i := range cl.Cells {
+		cv, err := d.typed(kindCell)
 		if err != nil {
 			return err
 		}
@@ -619,9 +719,9 @@ func (d *decoder) fillClosure(cl *Closure, o []any) error {
 
 // builtin resolves a builtin object to the machine's own *Builtin, so a
 // restored reference is identical (==) to a fresh one.
-func (d *decoder) builtin(o []any) (Value, error) {
-	name, ok := o[1].(string)
-	if !ok {
+func (d *decoder) builtin() (Value, error) {
+	name, err := d.r.text()
+	if err != nil {
 		return Nil, badf("builtin name is not a string")
 	}
 	b := d.m.lookupBuiltin(name)
@@ -631,62 +731,62 @@ func (d *decoder) builtin(o []any) (Value, error) {
 	return BuiltinValue(b), nil
 }
 
-func (d *decoder) fillError(e *Error, o []any) error {
-	kind, ok1 := o[1].(string)
-	msg, ok2 := o[2].(string)
-	trace, ok3 := o[3].([]any)
-	if !ok1 || !ok2 || !ok3 {
+func (d *decoder) fillError(e *Error) error {
+	kind, err1 := d.r.text()
+	msg, err2 := d.r.text()
+	n, err3 := d.r.array()
+	if errors.Join(err1, err2, err3) != nil {
 		return badf("malformed error value")
 	}
 	e.Kind, e.Msg = kind, msg
-	if err := d.tick(len(trace)); err != nil {
+	if err := d.tick(n); err != nil {
 		return err
 	}
-	for _, t := range trace {
-		te, ok := t.([]any)
-		if !ok || len(te) != 4 {
+	for range n {
+		if k, err := d.r.array(); err != nil || k != 4 {
 			return badf("malformed traceback entry")
 		}
-		fn, ok1 := te[0].(string)
-		file, ok2 := te[1].(string)
-		lc, err := decodeInts(te[2:])
-		if !ok1 || !ok2 || err != nil {
+		fn, err1 := d.r.text()
+		file, err2 := d.r.text()
+		var line, col int64
+		if errors.Join(err1, err2, d.ints(&line, &col)) != nil {
 			return badf("malformed traceback entry")
 		}
-		e.Trace = append(e.Trace, TraceEntry{Func: fn, Pos: posOf(file, lc)})
+		e.Trace = append(e.Trace, TraceEntry{Func: fn, Pos: lang.Pos{File: file, Line: int(line), Col: int(col)}})
 	}
 	return nil
 }
 
-func fillRange(r *Range, o []any) error {
-	n, err := decodeInts(o[1:])
-	if err != nil {
+func (d *decoder) fillRange(r *Range) error {
+	if err := d.ints(&r.Start, &r.Stop, &r.Step); err != nil {
 		return err
 	}
-	if n[2] == 0 {
+	if r.Step == 0 {
 		return badf("range step is zero")
 	}
-	r.Start, r.Stop, r.Step = n[0], n[1], n[2]
 	return nil
 }
 
 // iterSourceKind is the kind of value each iterator kind walks.
 var iterSourceKind = [...]Kind{iterList: KindList, iterString: KindString, iterBytes: KindBytes, iterMap: KindMap, iterRange: KindRange}
 
-func (d *decoder) fillIter(it *Iter, o []any) error {
-	n, err := decodeInts([]any{o[1], o[3], o[4], o[5], o[6]})
+func (d *decoder) fillIter(it *Iter) error {
+	var kind int64
+	if err := d.ints(&kind); err != nil {
+		return err
+	}
+	src, err := d.value()
 	if err != nil {
 		return err
 	}
-	src, err := d.value(o[2])
-	if err != nil {
+	if err := d.ints(&it.i, &it.stop, &it.step, &it.n); err != nil {
 		return err
 	}
-	ik := iterKind(n[0])
-	if n[0] < 0 || n[0] > int64(iterRange) || src.k != iterSourceKind[ik] {
-		return badf("iterator kind %d over a %s", n[0], src.TypeName())
+	ik := iterKind(kind)
+	if kind < 0 || kind > int64(iterRange) || src.k != iterSourceKind[ik] {
+		return badf("iterator kind %d over a %s", kind, src.TypeName())
 	}
-	it.kind, it.src, it.i, it.stop, it.step, it.n = ik, src, n[1], n[2], n[3], n[4]
+	it.kind, it.src = ik, src
 	switch {
 	case it.i < 0 && ik != iterRange, it.n < 0:
 		return badf("negative iterator position")
@@ -699,35 +799,36 @@ func (d *decoder) fillIter(it *Iter, o []any) error {
 }
 
 // fillFiber decodes a fiber's fields; verify checks their meaning later.
-func (d *decoder) fillFiber(f *Fiber, o []any) error {
-	status, err := asInt(o[2])
+func (d *decoder) fillFiber(f *Fiber) error {
+	var kind, status int64 // the kind was read by alloc
+	err := d.ints(&kind, &status)
 	if err != nil || status < int64(StatusNew) || status > int64(StatusDone) {
 		return badf("bad fiber status")
 	}
 	f.Status = FiberStatus(status)
-	stack, err := d.slots(o[3])
+	stack, err := d.slots()
 	if err != nil {
 		return err
 	}
 	f.Stack, f.SP = stack, len(stack)
-	if err := d.fillFrames(f, o[4]); err != nil {
+	if err := d.fillFrames(f); err != nil {
 		return err
 	}
-	if err := d.fillHandlers(f, o[5]); err != nil {
+	if err := d.fillHandlers(f); err != nil {
 		return err
 	}
-	if o[6] != nil {
-		if f.Parent, err = d.fiber(o[6]); err != nil {
+	if !d.r.null() {
+		if f.Parent, err = d.fiber(); err != nil {
 			return err
 		}
 	}
-	if f.Fn, err = d.value(o[7]); err != nil {
+	if f.Fn, err = d.value(); err != nil {
 		return err
 	}
-	if f.Result, err = d.value(o[8]); err != nil {
+	if f.Result, err = d.value(); err != nil {
 		return err
 	}
-	exit, err := asInt(o[9])
+	exit, err := d.r.int()
 	if err != nil {
 		return err
 	}
@@ -735,59 +836,57 @@ func (d *decoder) fillFiber(f *Fiber, o []any) error {
 	return nil
 }
 
-func (d *decoder) fillFrames(f *Fiber, x any) error {
-	frames, ok := x.([]any)
-	if !ok {
+func (d *decoder) fillFrames(f *Fiber) error {
+	n, err := d.r.array()
+	if err != nil {
 		return badf("frames is not an array")
 	}
-	if err := d.tick(len(frames)); err != nil {
+	if err := d.tick(n); err != nil {
 		return err
 	}
-	f.Frames = make([]Frame, len(frames))
-	for i, fx := range frames {
-		fr, ok := fx.([]any)
-		if !ok || len(fr) != 3 {
+	f.Frames = make([]Frame, n)
+	for i := range f.Frames {
+		if k, err := d.r.array(); err != nil || k != 3 {
 			return badf("malformed frame")
 		}
-		cv, err := d.typed(fr[0], KindFunc)
+		cv, err := d.typed(KindFunc)
 		if err != nil {
 			return err
 		}
-		n, err := decodeInts(fr[1:])
-		if err != nil {
+		var pc, base int64
+		if err := d.ints(&pc, &base); err != nil {
 			return err
 		}
-		f.Frames[i] = Frame{Fn: cv.asClosure(), PC: int(n[0]), Base: int(n[1])}
-		if n[0] < 0 || n[1] < 0 || n[0] > math.MaxInt32 || n[1] > math.MaxInt32 {
+		f.Frames[i] = Frame{Fn: cv.asClosure(), PC: int(pc), Base: int(base)}
+		if pc < 0 || base < 0 || pc > math.MaxInt32 || base > math.MaxInt32 {
 			return badf("frame pc or base out of range")
 		}
 	}
 	return nil
 }
 
-func (d *decoder) fillHandlers(f *Fiber, x any) error {
-	hs, ok := x.([]any)
-	if !ok {
+func (d *decoder) fillHandlers(f *Fiber) error {
+	n, err := d.r.array()
+	if err != nil {
 		return badf("handlers is not an array")
 	}
-	if err := d.tick(len(hs)); err != nil {
+	if err := d.tick(n); err != nil {
 		return err
 	}
-	for _, hx := range hs {
-		h, ok := hx.([]any)
-		if !ok || len(h) != 3 {
+	for range n {
+		if k, err := d.r.array(); err != nil || k != 3 {
 			return badf("malformed handler")
 		}
-		n, err := decodeInts(h)
-		if err != nil {
+		var h [3]int64
+		if err := d.ints(&h[0], &h[1], &h[2]); err != nil {
 			return err
 		}
-		for _, v := range n {
+		for _, v := range h {
 			if v < 0 || v > math.MaxInt32 {
 				return badf("handler field out of range")
 			}
 		}
-		f.Handlers = append(f.Handlers, Handler{Depth: int(n[0]), PC: int(n[1]), SP: int(n[2])})
+		f.Handlers = append(f.Handlers, Handler{Depth: int(h[0]), PC: int(h[1]), SP: int(h[2])})
 	}
 	return nil
 }

@@ -25,59 +25,95 @@ var (
 // checkShape checks the body's structure: its field count, that the heap
 // is an array of objects each with a known tag and that tag's field count,
 // and that the body's own references (the root and current fibers, the
-// dumped value) are in range. It is linear in the body and needs no
-// program, so a malformed snapshot is refused before a program embedded in
-// it is compiled (wf inspect compiled first: 7–10 s and 0.95 GB before
-// refusing a crafted 1.2 MB file). The decoder relies on the field counts.
-func checkShape(kind int64, body []any) error {
-	if len(body) != bodyFields[kind] && !(kind == snapMachine && len(body) == bodyFields[kind]+1) { // + the markers
-		return badf("body has %d fields, want %d", len(body), bodyFields[kind])
+// dumped value) are in range. It records where each body field and each
+// heap object starts, for the decoder, which relies on the field counts.
+// It is linear in the body and needs no program, so a malformed snapshot
+// is refused before a program embedded in it is compiled (wf inspect
+// compiled first: 7–10 s and 0.95 GB before refusing a crafted 1.2 MB
+// file).
+func (env *envelope) checkShape() error {
+	r := cborReader{b: env.data, off: env.bodyOff}
+	n, err := r.array()
+	if err != nil {
+		return badf("body is not an array")
 	}
-	heap, ok := body[heapField[kind]].([]any)
-	if !ok {
+	kind := env.Kind
+	if n != bodyFields[kind] && !(kind == snapMachine && n == bodyFields[kind]+1) { // + the markers
+		return badf("body has %d fields, want %d", n, bodyFields[kind])
+	}
+	env.body = make([]int, n)
+	for i := range env.body {
+		env.body[i] = r.off
+		if i == heapField[kind] {
+			err = env.scanHeap(&r)
+		} else {
+			err = r.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	roots := env.body[:1] // the dumped value
+	if kind == snapMachine {
+		if env.data[env.body[0]]>>5 != cborArray {
+			return badf("globals is not an array")
+		}
+		roots = env.body[1:3] // the root and current fibers
+	}
+	for _, off := range roots {
+		if env.data[off]>>5 == cborArray && !isRef(cborReader{b: env.data, off: off}, len(env.heap)) {
+			return badf("reference at byte %d out of range (heap has %d objects)", off, len(env.heap))
+		}
+	}
+	return nil
+}
+
+// scanHeap records where each heap object starts and checks its tag and
+// field count.
+func (env *envelope) scanHeap(r *cborReader) error {
+	n, err := r.array()
+	if err != nil {
 		return badf("heap is not an array")
 	}
-	for i, h := range heap {
-		if err := checkObject(h); err != nil {
+	env.heap = make([]uint32, n)
+	for i := range env.heap {
+		env.heap[i] = uint32(r.off)
+		if err := checkObject(r); err != nil {
 			return badf("object %d: %v", i, err)
 		}
 	}
-	roots := body[:1] // the dumped value
-	if kind == snapMachine {
-		if _, ok := body[0].([]any); !ok {
-			return badf("globals is not an array")
-		}
-		roots = body[1:3] // the root and current fibers
-	}
-	for _, r := range roots {
-		if a, ok := r.([]any); ok && !isRef(a, len(heap)) {
-			return badf("reference %v out of range (heap has %d objects)", a, len(heap))
-		}
-	}
+	env.heapEnd = r.off
 	return nil
 }
 
-// checkObject checks one heap object's tag and field count.
-func checkObject(h any) error {
-	o, ok := h.([]any)
-	if !ok || len(o) == 0 {
+// checkObject checks one heap object's tag and field count and moves past
+// it.
+func checkObject(r *cborReader) error {
+	n, err := r.array()
+	if err != nil || n == 0 {
 		return errors.New("not a tagged array")
 	}
-	tag, err := asInt(o[0])
+	tag, err := r.int()
 	if err != nil || tag < 0 || tag >= int64(len(objectFields)) {
-		return fmt.Errorf("unknown object tag %v", o[0])
+		return fmt.Errorf("unknown object tag")
 	}
-	if len(o) != objectFields[tag] {
-		return fmt.Errorf("%d fields, want %d", len(o), objectFields[tag])
+	if n != objectFields[tag] {
+		return fmt.Errorf("%d fields, want %d", n, objectFields[tag])
+	}
+	for range n - 1 {
+		if err := r.skip(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// isRef reports whether a is a reference [index] into a heap of n objects.
-func isRef(a []any, n int) bool {
-	if len(a) != 1 {
+// isRef reports whether r starts a reference [index] into a heap of n
+// objects.
+func isRef(r cborReader, n int) bool {
+	if k, err := r.array(); err != nil || k != 1 {
 		return false
 	}
-	i, err := asInt(a[0])
-	return err == nil && i < int64(n)
+	i, err := r.int()
+	return err == nil && i >= 0 && i < int64(n)
 }

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -87,7 +86,25 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 		return nil, fmt.Errorf("snapshot: the machine stopped with an error: %w", m.failed)
 	}
 	e := newEncoder(m, false)
-	var roots cborWriter // globals, root, current: encoded first, so numbered first
+	e.track = m.opts.Deltas
+	roots, pending := e.roots()
+	if e.err != nil {
+		return nil, e.err
+	}
+	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
+	m.body(w, e.n, roots.b, e.heap.b, pending.b)
+	m.lastSnap = snapSize{objects: e.n, bytes: len(e.heap.b)}
+	if e.track {
+		m.base = newDeltaBase(w.b, e, opts.EmbedProgram)
+	}
+	return w.b, nil
+}
+
+// roots encodes a machine's roots, numbering the objects they reach
+// first, then drains the heap: the globals, root and current fibers
+// together, the pending host call apart.
+func (e *encoder) roots() (roots, pending cborWriter) {
+	m := e.m
 	roots.array(len(m.globals))
 	for _, g := range m.globals {
 		if g == undefined {
@@ -98,7 +115,6 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	}
 	e.value(&roots, coroutineValue(m.root))
 	e.value(&roots, coroutineValue(m.cur))
-	var pending cborWriter
 	if m.pending != nil {
 		pending.array(2)
 		pending.text(m.pending.Host)
@@ -106,26 +122,30 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	} else {
 		pending.null()
 	}
-	e.drain()
-	if e.err != nil {
-		return nil, e.err
+	if e.base != nil {
+		e.drainDelta()
+	} else {
+		e.drain()
 	}
-	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
+	return roots, pending
+}
+
+// body writes a machine body from its encoded parts: n heap objects.
+func (m *Machine) body(w *cborWriter, n int, roots, heap, pending []byte) {
 	if len(m.markers) > 0 {
 		w.array(8)
 	} else {
 		w.array(7)
 	}
-	w.raw(roots.b)
+	w.raw(roots)
 	w.int(m.steps)
 	w.int(m.alloc)
-	w.array(e.n)
-	w.raw(e.heap.b)
-	w.raw(pending.b)
+	w.array(n)
+	w.raw(heap)
+	w.raw(pending)
 	if len(m.markers) > 0 {
 		m.encodeMarkers(w)
 	}
-	return w.b, nil
 }
 
 // encodeMarkers writes the version markers as [name, taken] pairs in name
@@ -188,13 +208,25 @@ type encoder struct {
 	isValue bool // a dump: the root fiber is a reference, running fibers are refused
 	heap    cborWriter
 	n       int // objects numbered so far
-	index   map[unsafe.Pointer]int
+	index   ptrIndex
 	queue   []Value
 	err     error
+	offs    []uint32   // with track: where each object starts in heap
+	track   bool       // record offs, for a deltaBase
+	base    *deltaBase // writing a delta against base: ids are base's, new objects after
+	ids     []int32    // writing a delta: the id of each queued object
 }
 
+// newEncoder sizes its tables and heap buffer by the machine's last
+// snapshot, so that snapshotting a large heap again does not grow them
+// step by step.
 func newEncoder(m *Machine, isValue bool) *encoder {
-	return &encoder{m: m, isValue: isValue, index: map[unsafe.Pointer]int{}}
+	objs, size := 64, 1024
+	if !isValue {
+		objs, size = max(objs, m.lastSnap.objects), max(size, m.lastSnap.bytes)
+	}
+	return &encoder{m: m, isValue: isValue, index: newPtrIndex(objs),
+		queue: make([]Value, 0, objs), heap: cborWriter{b: make([]byte, 0, size)}}
 }
 
 // value writes a value inline: scalars, strings and bytes as themselves,
@@ -222,13 +254,14 @@ func (e *encoder) value(w *cborWriter, v Value) {
 // ref returns the heap index of an object value, queueing it on first
 // sight.
 func (e *encoder) ref(v Value) int {
-	if i, ok := e.index[v.p]; ok {
-		return i
+	if e.base != nil {
+		return e.deltaRef(v)
 	}
-	i := e.n
-	e.n++
-	e.index[v.p] = i
-	e.queue = append(e.queue, v)
+	i, added := e.index.lookupOrAdd(v.p, e.n)
+	if added {
+		e.n++
+		e.queue = append(e.queue, v)
+	}
 	return i
 }
 
@@ -237,6 +270,9 @@ func (e *encoder) ref(v Value) int {
 // are written in index order.
 func (e *encoder) drain() {
 	for q := 0; q < len(e.queue) && e.err == nil; q++ {
+		if e.track {
+			e.offs = append(e.offs, uint32(len(e.heap.b)))
+		}
 		e.object(&e.heap, e.queue[q])
 	}
 }

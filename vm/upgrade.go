@@ -210,7 +210,7 @@ func newUpgrade(p *compiler.Program, old *compiler.Map, data []byte, opts Option
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := om.decodeBody(env.Body)
+	d, err := om.decodeBody(env)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func newUpgrade(p *compiler.Program, old *compiler.Map, data []byte, opts Option
 	if err != nil {
 		return nil, err
 	}
-	u := &upgrade{oldMap: old, newMap: p.Map(), old: om, d: d, m: m, rep: &Report{}, embed: env.Source != nil,
+	u := &upgrade{oldMap: old, newMap: p.Map(), old: om, d: d, m: m, rep: &Report{}, embed: env.hasSource,
 		oldFn: map[*Closure]*compiler.MapFunc{}, removed: map[*Closure]bool{}, newFuncs: map[string]*Funcode{}}
 	for _, fc := range m.prog.Funcs {
 		u.newFuncs[fc.ID] = fc

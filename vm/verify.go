@@ -8,15 +8,10 @@ package vm
 
 import (
 	"github.com/wf-lang/wf/compiler"
-	"github.com/wf-lang/wf/lang"
 )
 
 // flowInfo returns the stack-depth analysis of a function.
 func (fc *Funcode) flowInfo() (*compiler.Flow, error) { return fc.Function.Flow() }
-
-func posOf(file string, lc []int64) lang.Pos {
-	return lang.Pos{File: file, Line: int(lc[0]), Col: int(lc[1])}
-}
 
 // verify checks every decoded fiber. root and cur are nil for a value
 // snapshot, whose fibers must all be suspended, new or done. pending says

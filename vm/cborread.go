@@ -1,0 +1,259 @@
+package vm
+
+// This file defines cborReader, the snapshot decoder's reader: it walks
+// CBOR bytes in place, item by item, so the decoder builds VM values
+// straight from the input with no intermediate tree. checkWellFormed
+// vets the whole input first, under the limits spec/snapshot.md states.
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/x448/float16"
+)
+
+// Limits of the snapshot decoder's CBOR.
+const (
+	maxCBORNesting = 16      // arrays within arrays
+	maxCBORArray   = 1 << 24 // elements of one array
+)
+
+// CBOR major types.
+const (
+	cborUint = iota
+	cborNegint
+	cborBytes
+	cborText
+	cborArray
+	cborMap
+	cborTag
+	cborSimple // simple values and floats
+)
+
+// checkWellFormed checks that data is exactly one well-formed CBOR item
+// of the kinds snapshots use: integers, strings, definite-length arrays
+// nested at most maxCBORNesting deep with at most maxCBORArray elements,
+// false, true, null, undefined and floats; no maps, tags, indefinite
+// lengths or other simple values. An array never claims more elements
+// than there are bytes left, so nothing decoded later allocates more than
+// the input's size warrants. It allocates nothing.
+func checkWellFormed(data []byte) error {
+	var left [maxCBORNesting + 1]uint64 // items still to read in each open array
+	depth := 0
+	left[0] = 1
+	r := cborReader{b: data}
+	for {
+		for depth >= 0 && left[depth] == 0 {
+			depth--
+		}
+		if depth < 0 {
+			break
+		}
+		left[depth]--
+		major, ai, arg, err := r.head()
+		if err != nil {
+			return err
+		}
+		switch major {
+		case cborBytes, cborText:
+			if arg > uint64(len(data)-r.off) {
+				return badf("CBOR: string of %d bytes runs past the end", arg)
+			}
+			r.off += int(arg)
+		case cborArray:
+			if arg > maxCBORArray || arg > uint64(len(data)-r.off) {
+				return badf("CBOR: array of %d elements is too long", arg)
+			}
+			if arg > 0 {
+				if depth++; depth >= maxCBORNesting {
+					return badf("CBOR: arrays nested over %d levels", maxCBORNesting)
+				}
+				left[depth] = arg
+			}
+		case cborMap:
+			return badf("CBOR: a map where snapshots have none")
+		case cborTag:
+			return badf("CBOR: tags are not allowed")
+		case cborSimple:
+			if ai < 20 || ai == 24 {
+				return badf("CBOR: simple value %d is not allowed", arg)
+			}
+		}
+	}
+	if r.off != len(data) {
+		return badf("CBOR: %d bytes of extraneous data", len(data)-r.off)
+	}
+	return nil
+}
+
+// cborReader reads CBOR items from b starting at off. Every method checks
+// what it reads and returns an error wrapping ErrBadSnapshot, never
+// panicking, even on input checkWellFormed has not seen.
+type cborReader struct {
+	b   []byte
+	off int
+}
+
+// head reads an item's head: its major type, additional information and
+// argument (a float's bits for floats). Indefinite lengths and reserved
+// additional information are errors.
+func (r *cborReader) head() (major, ai byte, arg uint64, err error) {
+	if r.off >= len(r.b) {
+		return 0, 0, 0, badf("CBOR: unexpected end of data")
+	}
+	c := r.b[r.off]
+	r.off++
+	major, ai = c>>5, c&31
+	if ai < 24 {
+		return major, ai, uint64(ai), nil
+	}
+	if ai > 27 {
+		return 0, 0, 0, badf("CBOR: indefinite length or reserved item 0x%02x", c)
+	}
+	n := 1 << (ai - 24)
+	if len(r.b)-r.off < n {
+		return 0, 0, 0, badf("CBOR: unexpected end of data")
+	}
+	p := r.b[r.off:]
+	switch n {
+	case 1:
+		arg = uint64(p[0])
+	case 2:
+		arg = uint64(binary.BigEndian.Uint16(p))
+	case 4:
+		arg = uint64(binary.BigEndian.Uint32(p))
+	default:
+		arg = binary.BigEndian.Uint64(p)
+	}
+	r.off += n
+	return major, ai, arg, nil
+}
+
+// peek returns the next byte without consuming it (0 at the end).
+func (r *cborReader) peek() byte {
+	if r.off >= len(r.b) {
+		return 0
+	}
+	return r.b[r.off]
+}
+
+// array reads an array head and returns its length.
+func (r *cborReader) array() (int, error) {
+	major, _, n, err := r.head()
+	if err != nil {
+		return 0, err
+	}
+	if major != cborArray {
+		return 0, badf("want an array, got %s", cborNames[major])
+	}
+	if n > uint64(len(r.b)-r.off) {
+		return 0, badf("CBOR: array of %d elements is too long", n)
+	}
+	return int(n), nil
+}
+
+// int reads an integer that fits an int64.
+func (r *cborReader) int() (int64, error) {
+	major, _, n, err := r.head()
+	if err != nil {
+		return 0, err
+	}
+	return cborInt(major, n)
+}
+
+// cborInt is the int64 an integer item's head stands for.
+func cborInt(major byte, n uint64) (int64, error) {
+	switch {
+	case major == cborUint && n <= math.MaxInt64:
+		return int64(n), nil
+	case major == cborNegint && n <= math.MaxInt64:
+		return -1 - int64(n), nil
+	case major == cborUint || major == cborNegint:
+		return 0, badf("integer out of range")
+	}
+	return 0, badf("want an integer, got %s", cborNames[major])
+}
+
+// str reads a text or byte string's contents, which alias r.b.
+func (r *cborReader) str(want byte) ([]byte, error) {
+	major, _, n, err := r.head()
+	if err != nil {
+		return nil, err
+	}
+	if major != want {
+		return nil, badf("want %s, got %s", cborNames[want], cborNames[major])
+	}
+	return r.contents(n)
+}
+
+// contents reads n bytes of a string item's contents.
+func (r *cborReader) contents(n uint64) ([]byte, error) {
+	if n > uint64(len(r.b)-r.off) {
+		return nil, badf("CBOR: string runs past the end")
+	}
+	s := r.b[r.off : r.off+int(n)]
+	r.off += int(n)
+	return s, nil
+}
+
+// text reads a text string.
+func (r *cborReader) text() (string, error) {
+	s, err := r.str(cborText)
+	return string(s), err
+}
+
+// bool reads false or true.
+func (r *cborReader) bool() (bool, error) {
+	switch r.peek() {
+	case 0xf4, 0xf5:
+		r.off++
+		return r.b[r.off-1] == 0xf5, nil
+	}
+	return false, badf("want a bool")
+}
+
+// null consumes a null (or undefined) and reports whether there was one.
+func (r *cborReader) null() bool {
+	if c := r.peek(); c == 0xf6 || c == 0xf7 {
+		r.off++
+		return true
+	}
+	return false
+}
+
+// skip moves past one item and everything in it.
+func (r *cborReader) skip() error {
+	for need := uint64(1); need > 0; need-- {
+		major, _, n, err := r.head()
+		if err != nil {
+			return err
+		}
+		switch major {
+		case cborBytes, cborText:
+			if _, err := r.contents(n); err != nil {
+				return err
+			}
+		case cborArray:
+			if n > uint64(len(r.b)-r.off) {
+				return badf("CBOR: array of %d elements is too long", n)
+			}
+			need += n
+		case cborMap, cborTag:
+			return badf("CBOR: unexpected %s", cborNames[major])
+		}
+	}
+	return nil
+}
+
+// cborFloat is the float64 a float item stands for (ai 25, 26 or 27).
+func cborFloat(ai byte, bits uint64) float64 {
+	switch ai {
+	case 25:
+		return float64(float16.Frombits(uint16(bits)).Float32())
+	case 26:
+		return float64(math.Float32frombits(uint32(bits)))
+	}
+	return math.Float64frombits(bits)
+}
+
+var cborNames = [...]string{"an unsigned integer", "a negative integer", "a byte string", "a text string", "an array", "a map", "a tag", "a simple value or float"}
