@@ -284,19 +284,30 @@ func (s *Session) hasFunc(name string) bool {
 // Watch stops Continue and RContinue where the variable called name
 // changes value: a local of the function of frame number frame at the
 // cursor (0 is the innermost), else a global. A local is watched in that
-// function at that call depth, wherever it is live.
+// function at that call depth, wherever it is live. Any other text is
+// watched as an expression (watchExpr).
 func (s *Session) Watch(frame int, name string) error {
+	w, err := s.watchVar(frame, name)
+	if err != nil && identRE.FindString(name) != name {
+		w, err = s.watchExpr(frame, name)
+	}
+	if err != nil {
+		return err
+	}
+	s.watches = append(s.watches, w)
+	return nil
+}
+
+// watchVar makes the watch of the variable called name, seen from frame
+// number frame at the cursor.
+func (s *Session) watchVar(frame int, name string) (*watch, error) {
 	if fn, depth, err := s.frameAt(frame); err == nil && declares(fn, name) {
-		s.watches = append(s.watches, &watch{name: name, fn: fn, depth: depth})
-		return nil
+		return &watch{name: name, fn: fn, depth: depth}, nil
 	}
-	for _, g := range s.prog.Globals {
-		if g == name {
-			s.watches = append(s.watches, &watch{name: name})
-			return nil
-		}
+	if slices.Contains(s.prog.Globals, name) {
+		return &watch{name: name}, nil
 	}
-	return fmt.Errorf("watch: no variable %q here", name)
+	return nil, fmt.Errorf("watch: no variable %q here", name)
 }
 
 // declares reports whether fn has a local called name.

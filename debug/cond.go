@@ -120,6 +120,7 @@ type watch struct {
 	name  string
 	fn    *compiler.Function // nil: a global
 	depth int
+	expr  *exprWatch // an expression's watch; nil for a variable's
 }
 
 // watchKey is a watched variable's value at a boundary, in a form that
@@ -154,6 +155,14 @@ func (k watchKey) String() string {
 const maxWatchRepr = 80
 
 func (w *watch) key(m *vm.Machine) watchKey {
+	if w.expr != nil {
+		if w.fn != nil {
+			if loc := m.Location(); loc.Fn != w.fn || loc.Depth != w.depth {
+				return watchKey{}
+			}
+		}
+		return w.expr.key(m, w.fn != nil)
+	}
 	var v vm.Value
 	var ok bool
 	if w.fn == nil {
@@ -163,9 +172,15 @@ func (w *watch) key(m *vm.Machine) watchKey {
 	} else if loc := m.Location(); loc.Fn == w.fn && loc.Depth == w.depth {
 		v, ok = m.Local(0, w.name)
 	}
-	switch {
-	case !ok:
+	if !ok {
 		return watchKey{}
+	}
+	return valueKey(m, v)
+}
+
+// valueKey is v's watch key; m is the machine v belongs to.
+func valueKey(m *vm.Machine, v vm.Value) watchKey {
+	switch {
 	case v.Kind() == vm.KindString:
 		return watchKey{ok: true, v: v, text: v.AsString()}
 	case v.Kind() == vm.KindNil || v.Kind() == vm.KindBool || v.Kind() == vm.KindInt || v.Kind() == vm.KindFloat:

@@ -43,7 +43,7 @@ const Help = `commands (short forms in brackets):
   goto [g] STEP    to a step of the run             goto vN           to version N of an instance
   break [b] FILE:LINE | LINE | FUNC [if EXPR]       break wait | signal | activity [if EXPR]
   logpoint FILE:LINE EXPR  print EXPR at every hit, past and future (no stop)
-  delete [d] N     remove breakpoint N              watch [w] NAME    stop where NAME changes
+  delete [d] N     remove breakpoint N              watch [w] EXPR    stop where EXPR changes
   print [p] EXPR   evaluate in the selected frame   set NAME EXPR     change a variable from here on
   bt               the frames                       locals            the selected frame's locals
   frame [f] N      select frame N (0 innermost)     diff A B          what changed from step A to B
@@ -133,7 +133,7 @@ func (c *Console) exec(line string) error {
 	case "set":
 		return c.setCmd(text)
 	case "watch", "w":
-		return c.watchCmd(rest)
+		return c.watchCmd(text)
 	case "print", "p":
 		return c.printCmd(text)
 	case "bt", "where":
@@ -245,14 +245,14 @@ func (c *Console) deleteCmd(args []string) error {
 	return fmt.Errorf("delete: no breakpoint %q", args[0])
 }
 
-func (c *Console) watchCmd(args []string) error {
-	if err := want("watch", args, 1); err != nil {
+func (c *Console) watchCmd(text string) error {
+	if text == "" {
+		return fmt.Errorf("watch takes a variable or an expression")
+	}
+	if err := c.S.Watch(c.frame, text); err != nil {
 		return err
 	}
-	if err := c.S.Watch(c.frame, args[0]); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.Out, "watching %s\n", args[0])
+	fmt.Fprintf(c.Out, "watching %s\n", text)
 	return nil
 }
 

@@ -336,3 +336,66 @@ func continueAll(t *testing.T, s *Session, at func(Stop)) {
 		at(st)
 	}
 }
+
+// TestWatchExpression: an expression is watched where its value changes,
+// not where its variables do: a changes at every turn of the loop, but
+// a - a % 2 at every other one, and b does not count. Going back stops at the same
+// steps, and an expression of a local is watched in its frame.
+func TestWatchExpression(t *testing.T) {
+	src := `let a = 0
+let b = 10
+for i in range(6) {
+    a += 1
+    b -= 1
+}
+fn f(n) {
+    let acc = 0
+    for i in range(n) { acc += i }
+    return acc
+}
+print(a - a % 2, b, f(4))
+`
+	s := sourceSession(t, src)
+	if err := s.Watch(0, "a - a % 2"); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	var steps []int64
+	continueAll(t, s, func(st Stop) {
+		if !strings.HasPrefix(st.Reason, "watch a - a % 2: ") {
+			t.Fatalf("stopped for %q", st.Reason)
+		}
+		seen = append(seen, strings.TrimPrefix(st.Reason, "watch a - a % 2: "))
+		steps = append(steps, st.Step)
+	})
+	if got, want := strings.Join(seen, "|"), "0 -> 2|2 -> 4|4 -> 6"; got != want {
+		t.Errorf("forward stops %q, want %q", got, want)
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		st, err := s.RContinue()
+		if err != nil || st.Step != steps[i] || !st.Reversed {
+			t.Fatalf("rcontinue %d: step %d (want %d), %v", i, st.Step, steps[i], err)
+		}
+	}
+	for _, bad := range []string{"a +", "nope + 1", "1 + 2"} {
+		if err := s.Watch(0, bad); err == nil {
+			t.Errorf("watch %q: no error", bad)
+		}
+	}
+	s.watches = nil
+	if _, err := s.Break("f"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	s.breaks = nil
+	if err := s.Watch(0, "acc * 2 > 4"); err != nil {
+		t.Fatal(err)
+	}
+	var flips []string
+	continueAll(t, s, func(st Stop) { flips = append(flips, st.Reason) })
+	if got, want := strings.Join(flips, "|"), "watch acc * 2 > 4: false -> true"; got != want {
+		t.Errorf("local expression stops %q, want %q", got, want)
+	}
+}
