@@ -327,6 +327,7 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 	cases := []misuse{
 		{"Machine.Run", what, func() error { _, err := m.Run(); return noMachine(err) }},
 		{"Machine.Resume", what, func() error { _, err := m.Resume(vm.Nil); return noMachine(err) }},
+		{"Machine.ResumeError", what, func() error { _, err := m.ResumeError(vm.NewError("k", "m")); return noMachine(err) }},
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
 		{"Machine.Load", what, func() error { _, err := m.Load(nil); return noMachine(err) }},
@@ -365,6 +366,10 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Resume", "new", func() error { _, err := fresh.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "finished", func() error { _, err := finished.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "failed", func() error { _, err := failed.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
+		{"Machine.ResumeError", "finished", func() error {
+			_, err := finished.ResumeError(vm.NewError("k", "m"))
+			return wantIs(err, vm.ErrNotSuspended)
+		}},
 		{"Machine.Run", "suspended", func() error { _, err := suspended.Run(); return wantErr(err, "call Resume") }},
 		{"Machine.Run", "finished", func() error { _, err := finished.Run(); return wantIs(err, vm.ErrFinished) }},
 		{"Machine.Run", "failed", func() error { _, err := failed.Run(); return wantErr(err, "boom") }},
@@ -455,7 +460,7 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 // argument of their types is valid (the accessors have their own test).
 var anyInput = map[string]string{
 	"Bool": "", "Int": "", "Float": "", "String": "", "Bytes": "nil is an empty bytes value",
-	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "Repr": "", "Str": "", "Errorf": "",
+	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "Repr": "", "Str": "", "Errorf": "", "NewError": "any kind and message make an error value",
 	"Value.Kind": "", "Value.IsNil": "", "Value.Number": "", "Value.Truth": "", "Value.TypeName": "",
 	"Value.AsBool": "TestAccessorsOnOtherKinds", "Value.AsInt": "", "Value.AsFloat": "", "Value.AsString": "",
 	"Value.AsBytes": "", "Value.AsList": "", "Value.AsMap": "", "Value.AsError": "", "Value.AsBuiltin": "",
