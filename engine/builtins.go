@@ -18,15 +18,18 @@ import (
 // with the idempotency key "<instance>:<seq>", and commits its result
 // together with the workflow's progress up to its next block. A crash in
 // between runs Fn again with the same key, so Fn must be idempotent per
-// key (charge a card once per key, say). An error from Fn fails the
-// instance; rewinding it to the pending version retries with the same key.
+// key (charge a card once per key, say). An error from Fn (or a panic) is
+// the call's failure: retried under Retry, then thrown in the workflow as
+// an error value it may catch (see ActivityError). ctx carries the
+// attempt (ActivityInfoFrom).
 type Activity struct {
-	Name string
-	Fn   func(ctx context.Context, key string, args []vm.Value) (vm.Value, error)
+	Name  string
+	Fn    func(ctx context.Context, key string, args []vm.Value) (vm.Value, error)
+	Retry RetryPolicy // the default for its calls; activity(fn, args, options) overrides it per call
 }
 
 // builtinNames are the engine's own host functions.
-var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id"}
+var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity"}
 
 // BuiltinNames returns the names of the workflow builtins, to add to
 // compiler.Options.Predeclared.
@@ -63,6 +66,7 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 			return vm.String(env.ID), vm.UnpackArgs("instance_id", args)
 		}},
 	}
+	bs = append(bs, &vm.Builtin{Name: "activity", Fn: builtinActivity(activities)})
 	for _, name := range activities {
 		bs = append(bs, &vm.Builtin{Name: name, Fn: activityHost(name)})
 	}
@@ -140,6 +144,10 @@ type Call struct {
 	Timeout time.Duration // wait: -1 for none
 	Sleep   time.Duration // sleep
 	Args    []vm.Value    // activity arguments
+	Attempt int           // activity: the attempt to run next, from 1
+	Options callOptions   // activity: the call's options
+
+	rawOptions vm.Value // the options as the request holds them
 }
 
 // ParseCall decodes a suspension made by the workflow builtins: wait
@@ -159,10 +167,7 @@ func ParseCall(s *vm.Suspension) (Call, error) {
 		}
 		return Call{Kind: CallSleep, Sleep: d}, nil
 	}
-	if s.Request.Kind() != vm.KindList {
-		return Call{}, &CallError{Host: s.Host, Why: "the arguments are a " + s.Request.TypeName() + ", not a list"}
-	}
-	return Call{Kind: CallActivity, Name: s.Host, Args: s.Request.AsList().Elems}, nil
+	return parseActivity(s)
 }
 
 // parseWait decodes wait's request, [name, timeout].

@@ -64,11 +64,21 @@
 // calls it: the Start or Signal caller whose commit left it pending (that
 // commit takes the lease), or a worker that claimed it. A crash in
 // between calls the function again with the same key, once the lease has
-// ended; without a crash, each key is called once. An activity error (or
-// panic) fails the instance; its last good state stays, and Rewind to the
-// pending version retries the call with the same key. So does a step that
-// fails inside wf itself, a panic or a vm.ErrInternal: the instance fails
-// with the reason, and the process goes on.
+// ended; without a crash, each key is called once per attempt.
+//
+// An activity's error (or panic) is a value the workflow handles: after
+// the attempts its RetryPolicy allows (per activity, or per call with
+// activity(fn, args, options)), the call throws a wf error of the
+// activity's kind (ActivityError.Kind; "activity_error" by default;
+// "timeout" for an attempt past its timeout) that try/catch catches.
+// Between attempts the instance sleeps, due at the next attempt, and
+// each attempt's outcome is a version of its own; the key stays
+// "<instance>:<seq>" and the attempt number is in the context
+// (ActivityInfoFrom). Uncaught, the failure fails the instance; its last
+// good state stays, and Rewind to the pending version retries the call
+// with the same key. A step that fails inside wf itself, a panic or a
+// vm.ErrInternal, fails the instance with the reason, and the process
+// goes on.
 //
 // # Limits
 //

@@ -20,8 +20,10 @@ type event struct {
 	reply    vm.Value
 	detail   string // JSON of the signal value or activity result
 	consumed []int64
-	fence    int64 // the lease token the event was produced under; 0 for none
-	err      error // an activity failed: the step fails the instance
+	fence    int64     // the lease token the event was produced under; 0 for none
+	err      error     // an activity failed for good: thrown where the machine waits
+	retryAt  time.Time // an activity failed and runs again then
+	retryReq vm.Value  // the activity's request for that attempt
 }
 
 // ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
@@ -103,12 +105,7 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 	if err != nil || !ok {
 		return Step{}, false, err
 	}
-	var susp *vm.Suspension
-	runErr := ev.err
-	if runErr == nil {
-		susp, runErr = r.m.Resume(ev.reply)
-	}
-	st, err = e.settle(ctx, r, h, ev, susp, runErr)
+	st, err = e.deliver(ctx, r, h, ev)
 	if err != nil {
 		return Step{}, false, err
 	}
@@ -118,6 +115,41 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 		st.Fence = fence(h, who, e.opts.Now())
 	}
 	return st, true, nil
+}
+
+// deliver gives ev to the machine and makes the step that commits where
+// it stopped.
+func (e *Engine) deliver(ctx context.Context, r *run, h Head, ev event) (Step, error) {
+	var susp *vm.Suspension
+	var runErr error
+	switch {
+	case !ev.retryAt.IsZero():
+		return e.retryStep(r, h, ev)
+	case ev.err != nil:
+		susp, runErr = r.m.ResumeError(ev.err)
+	default:
+		susp, runErr = r.m.Resume(ev.reply)
+	}
+	return e.settle(ctx, r, h, ev, susp, runErr)
+}
+
+// retryStep is the version after a failed attempt that will be retried:
+// the machine still waits on the call, whose request now names the next
+// attempt, and the instance sleeps until it is due. The key stays.
+func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
+	if err := r.m.SetPending(ev.retryReq); err != nil {
+		return Step{}, err
+	}
+	snap, err := r.m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		return Step{}, fmt.Errorf("instance %s: %w", h.ID, err)
+	}
+	st := e.successor(h, ev.reason)
+	st.Instance.Status, st.Instance.Due, st.Instance.WaitingFor = Sleeping, ev.retryAt, ""
+	st.Version.Status, st.Version.Due, st.Version.WaitingFor = Sleeping, ev.retryAt, ""
+	st.Version.SnapVersion, st.Version.Snapshot = st.Version.Number, snap
+	st.Wake = ev.retryAt
+	return st, nil
 }
 
 // nextEvent decides what the machine gets now, if anything.
@@ -136,6 +168,9 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 		return e.signalEvent(r.ctx, h, call, now)
 	case CallSleep:
 		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
+	}
+	if h.Status == Sleeping && now.Before(h.Due) { // an activity's next attempt, not due yet
+		return event{}, false, nil
 	}
 	token, err := e.hold(r.ctx, h, who, now)
 	if token == 0 || err != nil {
@@ -196,53 +231,34 @@ func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Ti
 // Signal's fast path and a worker agree whoever gets there first.
 func lateFor(h Head, t time.Time) bool { return !h.Due.IsZero() && !t.Before(h.Due) }
 
-// ActivityError is the failure of an activity; the instance fails with it.
-type ActivityError struct {
-	Name string
-	Key  string
-	Err  error
-}
-
-func (e *ActivityError) Error() string {
-	return fmt.Sprintf("activity %s (key %s) failed: %v", e.Name, e.Key, e.Err)
-}
-
-func (e *ActivityError) Unwrap() error { return e.Err }
-
 // runActivity calls the activity the machine waits on, with the key
-// "<instance>:<seq>" committed before the call.
+// "<instance>:<seq>" committed before the call, once: its result, its
+// failure thrown into the workflow, or a retry due later.
 func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, bool, error) {
 	a, ok := e.acts[call.Name]
 	if !ok {
 		return event{}, false, fmt.Errorf("activity %s is not registered in this process", call.Name)
 	}
 	key := fmt.Sprintf("%s:%d", h.ID, h.ActivitySeq)
-	reason := fmt.Sprintf("activity %s done (seq %d)", call.Name, h.ActivitySeq)
-	v, err := callActivity(ctx, a, key, call.Args)
-	if err == nil {
-		var js []byte
-		if js, err = ToJSON(v); err == nil {
-			err = checkSize("the result", js, e.opts.MaxValue)
-		}
-		if err == nil {
-			return event{reason: reason, reply: v, detail: string(js)}, true, nil
-		}
+	at, err := e.runAttempt(ctx, a, call, h.ID, key)
+	if err != nil {
+		return event{}, false, err
 	}
-	if ctx.Err() != nil {
-		return event{}, false, ctx.Err()
+	tries := ""
+	if call.Attempt > 1 {
+		tries = fmt.Sprintf(", attempt %d", call.Attempt)
 	}
-	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
-	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
-}
-
-// callActivity calls a.Fn; a panic in it is the activity's failure.
-func callActivity(ctx context.Context, a Activity, key string, args []vm.Value) (v vm.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return a.Fn(ctx, key, args)
+	if at.fail == nil {
+		return event{reason: fmt.Sprintf("activity %s done (seq %d%s)", call.Name, h.ActivitySeq, tries),
+			reply: at.reply, detail: at.json}, true, nil
+	}
+	f := at.fail
+	why := fmt.Sprintf("activity %s failed (seq %d, attempt %d): %s: %s", call.Name, h.ActivitySeq, f.Attempt, f.kind(), f.Message)
+	if at.retry.IsZero() {
+		return event{reason: why, err: vm.NewError(f.kind(), f.Error())}, true, nil
+	}
+	return event{reason: fmt.Sprintf("%s; attempt %d at %s", why, f.Attempt+1, at.retry.UTC().Format(time.RFC3339)),
+		retryAt: at.retry, retryReq: activityRequest(call.Args, call.rawOptions, f.Attempt+1)}, true, nil
 }
 
 // delivered is a signal deliverNow stored and applied, and whether the

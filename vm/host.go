@@ -144,6 +144,21 @@ func (m *Machine) Pending() (*Suspension, bool) {
 
 // resume runs the machine on; throw, when not nil, is thrown first where
 // the machine stopped (ResumeError).
+// SetPending replaces the request of the host call a suspended machine
+// waits on. A host keeps its own bookkeeping there (the durable engine
+// counts an activity's attempts in it), and the machine's next snapshot
+// carries it; the reply still goes to the same call.
+func (m *Machine) SetPending(request Value) error {
+	if err := m.idle(); err != nil {
+		return err
+	}
+	if m.pending == nil {
+		return ErrNotSuspended
+	}
+	m.pending.Request = request
+	return nil
+}
+
 func (m *Machine) resume(throw error) (susp *Suspension, err error) {
 	defer m.recoverAPI(&err)
 	if m.root.Status == StatusDone {

@@ -327,6 +327,7 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 	cases := []misuse{
 		{"Machine.Run", what, func() error { _, err := m.Run(); return noMachine(err) }},
 		{"Machine.Resume", what, func() error { _, err := m.Resume(vm.Nil); return noMachine(err) }},
+		{"Machine.SetPending", what, func() error { return noMachine(m.SetPending(vm.Nil)) }},
 		{"Machine.ResumeError", what, func() error { _, err := m.ResumeError(vm.NewError("k", "m")); return noMachine(err) }},
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
@@ -366,6 +367,7 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Resume", "new", func() error { _, err := fresh.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "finished", func() error { _, err := finished.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "failed", func() error { _, err := failed.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
+		{"Machine.SetPending", "finished", func() error { return wantIs(finished.SetPending(vm.Nil), vm.ErrNotSuspended) }},
 		{"Machine.ResumeError", "finished", func() error {
 			_, err := finished.ResumeError(vm.NewError("k", "m"))
 			return wantIs(err, vm.ErrNotSuspended)
