@@ -80,7 +80,7 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	}
 	switch call.Kind {
 	case CallWait:
-		in.Status, in.WaitingFor = Waiting, call.Name
+		in.Status, in.WaitingFor = Waiting, call.waitingFor()
 		if call.Timeout >= 0 {
 			in.Due = now.Add(call.Timeout)
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wf-lang/wf/compiler"
@@ -204,20 +205,37 @@ func fence(h Head, who holder, now time.Time) int64 {
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
-	msg, ok, err := e.store.NextMessage(ctx, h.ID, call.Name)
-	if err != nil {
-		return event{}, false, err
-	}
 	timed := call.Timeout >= 0
-	if ok && !(timed && lateFor(h, msg.Sent)) {
-		v, err := FromJSON([]byte(msg.Value))
-		if err != nil {
-			return event{}, false, fmt.Errorf("signal %d: %w: %v", msg.ID, ErrCorrupt, err)
+	var first *Message
+	late := false
+	for _, name := range call.Names {
+		msg, ok, err := e.store.NextMessage(ctx, h.ID, name)
+		switch {
+		case err != nil:
+			return event{}, false, err
+		case !ok:
+		case timed && lateFor(h, msg.Sent): // a queued signal here came too late
+			late = true
+		case first == nil || msg.ID < first.ID:
+			first = &msg
 		}
-		return event{reason: fmt.Sprintf("signal %s received", call.Name), reply: v,
-			detail: msg.Value, consumed: []int64{msg.ID}}, true, nil
 	}
-	if timed && (ok || lateFor(h, now)) { // a queued signal here came too late
+	if first != nil {
+		v, err := FromJSON([]byte(first.Value))
+		if err != nil {
+			return event{}, false, fmt.Errorf("signal %d: %w: %v", first.ID, ErrCorrupt, err)
+		}
+		ev := event{reason: fmt.Sprintf("signal %s received", first.Name), reply: v,
+			detail: first.Value, consumed: []int64{first.ID}}
+		if call.Any {
+			ev.reason, ev.reply = "wait_any: "+ev.reason, anyReply(vm.String(first.Name), v)
+		}
+		return ev, true, nil
+	}
+	if timed && (late || lateFor(h, now)) {
+		if call.Any {
+			return event{reason: fmt.Sprintf("wait_any for %s timed out", strings.Join(call.Names, ", ")), reply: anyReply(vm.Nil, vm.Nil)}, true, nil
+		}
 		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
 	}
 	return event{}, false, nil
@@ -326,7 +344,7 @@ func (e *Engine) waitingMachine(ctx context.Context, h Head, name string) (*run,
 		return nil, false
 	}
 	susp, ok := r.m.Pending()
-	if call, err := ParseCall(susp); !ok || err != nil || call.Kind != CallWait || call.Name != name {
+	if call, err := ParseCall(susp); !ok || err != nil || call.Kind != CallWait || call.Any || call.Name != name {
 		r.cancel()
 		return nil, false
 	}

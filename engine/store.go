@@ -81,7 +81,7 @@ type Instance struct {
 	ID          string    `json:"id"`
 	Program     string    `json:"program"` // program hash
 	Status      Status    `json:"status"`
-	WaitingFor  string    `json:"waiting_for,omitempty"`  // signal name while waiting
+	WaitingFor  string    `json:"waiting_for,omitempty"`  // signal name while waiting; several, one a line, for wait_any
 	Due         time.Time `json:"due,omitzero"`           // timer or wait timeout; zero for none
 	Version     int64     `json:"version"`                // the head version
 	ActivitySeq int64     `json:"activity_seq,omitempty"` // sequence number of the activity call in flight; 0 for none
@@ -263,7 +263,9 @@ type Filter struct {
 //     signal wakes it) and an owner is given; otherwise they clear it.
 //   - An instance whose head waits for a signal name that has a queued
 //     message is due (wake time now) after Commit, Send or Snooze, whatever
-//     the order in which they ran: a signal is never left unnoticed.
+//     the order in which they ran: a signal is never left unnoticed. A
+//     head's WaitingFor may hold several names, one a line (wait_any);
+//     a queued message of any of them makes it due.
 //   - An instance is leased to one owner at a time: ClaimDue and TakeLease
 //     skip an instance whose lease has not ended; only Create, Commit,
 //     TakeLease, ClaimDue and Snooze change a lease.
