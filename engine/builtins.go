@@ -142,8 +142,8 @@ func builtinWaitAny(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 	return m.Suspend("wait_any", vm.NewList([]vm.Value{vm.NewList(append([]vm.Value(nil), names.Elems...)), timeout}))
 }
 
-// anyReply is what wait_any returns: {"name": name, "value": value}.
-func anyReply(name, value vm.Value) vm.Value {
+// WaitAnyReply is what wait_any returns: {"name": name, "value": value}.
+func WaitAnyReply(name, value vm.Value) vm.Value {
 	mp := vm.NewMap(2)
 	mp.Set(vm.String("name"), name)
 	mp.Set(vm.String("value"), value)

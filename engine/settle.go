@@ -48,6 +48,9 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	if in.Status == Failed {
 		wake = time.Time{}
 	}
+	if !ev.cancelBy.IsZero() {
+		wake = afterCancel(&in, &v, ev.cancelBy, runErr, now)
+	}
 	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
 	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
 }
@@ -130,5 +133,25 @@ func wakeFor(in Instance, now time.Time) time.Time {
 	case Waiting, Sleeping:
 		return in.Due
 	}
+	return time.Time{}
+}
+
+// afterCancel is where a cancelled instance's cleanup leads, once its
+// machine stopped: on to the activity it calls, until by, as cancelling;
+// else (it finished, failed, or waits or sleeps again) cancelled. A
+// failure other than the cancellation itself stays in the error text.
+func afterCancel(in *Instance, v *Version, by time.Time, runErr error, now time.Time) time.Time {
+	switch {
+	case in.Status == Running && in.ActivitySeq > 0:
+		in.Status, in.Due = Cancelling, by
+		return now
+	case in.Status == Waiting || in.Status == Sleeping:
+		v.Reason += "; the cleanup waits, so it ends here"
+	}
+	var re *vm.RuntimeError
+	if errors.As(runErr, &re) && re.Value.Kind() == vm.KindError && re.Value.AsError().Kind == vm.ErrCancelled {
+		in.Error = ""
+	}
+	endCancelled(in)
 	return time.Time{}
 }

@@ -25,6 +25,8 @@ type event struct {
 	err      error     // an activity failed for good: thrown where the machine waits
 	retryAt  time.Time // an activity failed and runs again then
 	retryReq vm.Value  // the activity's request for that attempt
+	cancelBy time.Time // the instance is cancelled: its cleanup must end by then
+	end      bool      // the cleanup is cut: the instance ends cancelled as it is
 }
 
 // ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
@@ -86,6 +88,11 @@ func (e *Engine) prepare(ctx context.Context, id string, who holder) (prepared, 
 
 // prepareFrom is prepare from the head h.
 func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, ready bool, err error) {
+	return e.prepareWith(ctx, h, who, func(r *run) (event, bool, error) { return e.nextEvent(r, h, who) })
+}
+
+// prepareWith is prepareFrom with the event next decides.
+func (e *Engine) prepareWith(ctx context.Context, h Head, who holder, next func(*run) (event, bool, error)) (st Step, ready bool, err error) {
 	defer recoverInternal(&err)
 	id := h.ID
 	prog, err := e.program(ctx, h.Program)
@@ -102,7 +109,7 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 		return Step{}, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
-	ev, ok, err := e.nextEvent(r, h, who)
+	ev, ok, err := next(r)
 	if err != nil || !ok {
 		return Step{}, false, err
 	}
@@ -124,6 +131,12 @@ func (e *Engine) deliver(ctx context.Context, r *run, h Head, ev event) (Step, e
 	var susp *vm.Suspension
 	var runErr error
 	switch {
+	case ev.end:
+		st := e.successor(h, ev.reason)
+		endCancelled(&st.Instance)
+		st.Version.Status, st.Version.WaitingFor, st.Version.Due, st.Version.ActivitySeq = Cancelled, "", time.Time{}, 0
+		st.Wake = time.Time{}
+		return st, nil
 	case !ev.retryAt.IsZero():
 		return e.retryStep(r, h, ev)
 	case ev.err != nil:
@@ -173,12 +186,32 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	if h.Status == Sleeping && now.Before(h.Due) { // an activity's next attempt, not due yet
 		return event{}, false, nil
 	}
+	if h.Status == Cancelling {
+		return e.cleanupEvent(r, h, who, call, now)
+	}
 	token, err := e.hold(r.ctx, h, who, now)
 	if token == 0 || err != nil {
 		return event{}, false, err
 	}
 	ev, ok, err := e.runActivity(r.ctx, h, call)
 	ev.fence = token
+	return ev, ok, err
+}
+
+// cleanupEvent runs the activity a cancelled instance's cleanup calls,
+// with no retries, before its grace period ends (h.Due); after it, the
+// instance ends cancelled.
+func (e *Engine) cleanupEvent(r *run, h Head, who holder, call Call, now time.Time) (event, bool, error) {
+	if call.Kind != CallActivity || !now.Before(h.Due) {
+		return event{reason: "cleanup cut: the grace period ended", cancelBy: h.Due, end: true}, true, nil
+	}
+	token, err := e.hold(r.ctx, h, who, now)
+	if token == 0 || err != nil {
+		return event{}, false, err
+	}
+	call.Options.attempts = call.Attempt // no further attempt
+	ev, ok, err := e.runActivity(r.ctx, h, call)
+	ev.fence, ev.cancelBy = token, h.Due
 	return ev, ok, err
 }
 
@@ -228,13 +261,13 @@ func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Ti
 		ev := event{reason: fmt.Sprintf("signal %s received", first.Name), reply: v,
 			detail: first.Value, consumed: []int64{first.ID}}
 		if call.Any {
-			ev.reason, ev.reply = "wait_any: "+ev.reason, anyReply(vm.String(first.Name), v)
+			ev.reason, ev.reply = "wait_any: "+ev.reason, WaitAnyReply(vm.String(first.Name), v)
 		}
 		return ev, true, nil
 	}
 	if timed && (late || lateFor(h, now)) {
 		if call.Any {
-			return event{reason: fmt.Sprintf("wait_any for %s timed out", strings.Join(call.Names, ", ")), reply: anyReply(vm.Nil, vm.Nil)}, true, nil
+			return event{reason: fmt.Sprintf("wait_any for %s timed out", strings.Join(call.Names, ", ")), reply: WaitAnyReply(vm.Nil, vm.Nil)}, true, nil
 		}
 		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
 	}

@@ -17,14 +17,17 @@ type Status string
 
 // The statuses. Running means the engine has work to do now (a fresh start
 // or an activity to call); waiting and sleeping wait for a signal or a
-// timer; the last three are final.
+// timer; cancelling runs the cleanup of a cancelled instance (its
+// activities, until the grace period ends at its due time); the last
+// three are final.
 const (
-	Running   Status = "running"
-	Waiting   Status = "waiting"
-	Sleeping  Status = "sleeping"
-	Completed Status = "completed"
-	Failed    Status = "failed"
-	Cancelled Status = "cancelled"
+	Running    Status = "running"
+	Cancelling Status = "cancelling"
+	Waiting    Status = "waiting"
+	Sleeping   Status = "sleeping"
+	Completed  Status = "completed"
+	Failed     Status = "failed"
+	Cancelled  Status = "cancelled"
 )
 
 // Final reports whether nothing more can happen to an instance in s.
@@ -33,7 +36,7 @@ func (s Status) Final() bool { return s == Completed || s == Failed || s == Canc
 // Valid reports whether s is one of the statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case Running, Waiting, Sleeping, Completed, Failed, Cancelled:
+	case Running, Waiting, Sleeping, Cancelling, Completed, Failed, Cancelled:
 		return true
 	}
 	return false

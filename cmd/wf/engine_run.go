@@ -143,6 +143,9 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		fmt.Fprintf(stderr, "wf run: sleep(%s) skipped (wf start and wf worker keep real timers)\n", call.Sleep)
 		return vm.Nil, nil
 	case engine.CallWait:
+		if call.Any {
+			return w.answerAny(call, in, stderr)
+		}
 		if v, ok := w.signals.next(call.Name); ok {
 			return v, nil
 		}
@@ -152,6 +155,21 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		return v, nil
 	}
 	return askActivity(call, in, stderr)
+}
+
+// answerAny answers wait_any with the first of its names given with
+// --signal, or else asks for the first name's value.
+func (w *workflowFlags) answerAny(call engine.Call, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
+	for _, name := range call.Names {
+		if v, ok := w.signals.next(name); ok {
+			return engine.WaitAnyReply(vm.String(name), v), nil
+		}
+	}
+	v, err := ask(call, in, stderr)
+	if err != nil || v.IsNil() && call.Timeout >= 0 {
+		return engine.WaitAnyReply(vm.Nil, vm.Nil), err
+	}
+	return engine.WaitAnyReply(vm.String(call.Name), v), nil
 }
 
 // askActivity reads an activity's result from the terminal, as ask reads
