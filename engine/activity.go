@@ -290,8 +290,9 @@ func builtinActivity(acts []string) func(*vm.Machine, []vm.Value) (vm.Value, err
 		if err := vm.UnpackArgs("activity", args, "fn", &fn, "args", &list, "options?", &opts); err != nil {
 			return vm.Nil, err
 		}
-		if fn.Kind() != vm.KindBuiltin || !slices.Contains(acts, fn.AsBuiltin().Name) {
-			return vm.Nil, vm.Errorf(vm.ErrType, "activity: %s is not a registered activity", vm.Repr(fn))
+		name, err := activityName("activity", fn, acts)
+		if err != nil {
+			return vm.Nil, err
 		}
 		if list.Kind() != vm.KindList {
 			return vm.Nil, vm.Errorf(vm.ErrType, "activity: the arguments must be a list, not %s", list.TypeName())
@@ -300,7 +301,7 @@ func builtinActivity(acts []string) func(*vm.Machine, []vm.Value) (vm.Value, err
 			return vm.Nil, vm.Errorf(vm.ErrValue, "activity: %v", err)
 		}
 		req := activityRequest(list.AsList().Elems, opts, 1)
-		return m.Suspend(fn.AsBuiltin().Name, req)
+		return m.Suspend(name, req)
 	}
 }
 

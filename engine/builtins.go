@@ -31,7 +31,7 @@ type Activity struct {
 }
 
 // builtinNames are the engine's own host functions.
-var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity", "wait_any"}
+var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity", "wait_any", "parallel"}
 
 // BuiltinNames returns the names of the workflow builtins, to add to
 // compiler.Options.Predeclared.
@@ -69,7 +69,8 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 			return vm.String(env.ID), vm.UnpackArgs("instance_id", args)
 		}},
 	}
-	bs = append(bs, &vm.Builtin{Name: "activity", Fn: builtinActivity(activities)})
+	bs = append(bs, &vm.Builtin{Name: "activity", Fn: builtinActivity(activities)},
+		&vm.Builtin{Name: "parallel", Fn: builtinParallel(activities)})
 	for _, name := range activities {
 		bs = append(bs, &vm.Builtin{Name: name, Fn: activityHost(name)})
 	}
@@ -188,6 +189,7 @@ const (
 	CallWait     CallKind = "wait"
 	CallSleep    CallKind = "sleep"
 	CallActivity CallKind = "activity"
+	CallParallel CallKind = "parallel" // parallel(fn, arg_lists): one activity, many calls
 )
 
 // Call is a workflow's pending request, decoded from its suspension.
@@ -199,10 +201,12 @@ type Call struct {
 	Timeout time.Duration // wait: -1 for none
 	Sleep   time.Duration // sleep
 	Args    []vm.Value    // activity arguments
+	Calls   []vm.Value    // parallel: each call's argument list
 	Attempt int           // activity: the attempt to run next, from 1
 	Options callOptions   // activity: the call's options
 
-	rawOptions vm.Value // the options as the request holds them
+	rawOptions vm.Value     // the options as the request holds them
+	parallel   *parallelReq // parallel: the calls and their state
 }
 
 // ParseCall decodes a suspension made by the workflow builtins: wait
@@ -217,6 +221,8 @@ func ParseCall(s *vm.Suspension) (Call, error) {
 		return parseWait(s.Request)
 	case "wait_any":
 		return parseWaitAny(s.Request)
+	case "parallel":
+		return parseParallel(s)
 	case "sleep":
 		d, err := storedDuration(s.Request)
 		if err != nil {
@@ -322,6 +328,9 @@ func (c Call) String() string {
 		return fmt.Sprintf("signal %q", c.Name)
 	case CallSleep:
 		return "timer " + c.Sleep.String()
+	}
+	if c.Kind == CallParallel {
+		return fmt.Sprintf("activity %s, %d calls in parallel", c.Name, len(c.parallel.calls))
 	}
 	return "activity " + c.Name
 }

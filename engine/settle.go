@@ -97,6 +97,9 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	}
 	in.Status, in.ActivitySeq = Running, in.NextSeq
 	in.NextSeq++
+	if call.Kind == CallParallel { // a key for each call
+		in.NextSeq += int64(len(call.parallel.calls)) - 1
+	}
 	return now, nil
 }
 

@@ -193,7 +193,11 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	if token == 0 || err != nil {
 		return event{}, false, err
 	}
-	ev, ok, err := e.runActivity(r.ctx, h, call)
+	run := e.runActivity
+	if call.Kind == CallParallel {
+		run = e.runParallel
+	}
+	ev, ok, err := run(r.ctx, h, call)
 	ev.fence = token
 	return ev, ok, err
 }
@@ -202,7 +206,7 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 // with no retries, before its grace period ends (h.Due); after it, the
 // instance ends cancelled.
 func (e *Engine) cleanupEvent(r *run, h Head, who holder, call Call, now time.Time) (event, bool, error) {
-	if call.Kind != CallActivity || !now.Before(h.Due) {
+	if call.Kind != CallActivity || !now.Before(h.Due) { // a cleanup calls activities one at a time
 		return event{reason: "cleanup cut: the grace period ended", cancelBy: h.Due, end: true}, true, nil
 	}
 	token, err := e.hold(r.ctx, h, who, now)

@@ -151,10 +151,33 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		}
 		return ask(call, in, stderr)
 	}
+	if call.Kind == engine.CallParallel {
+		return w.answerParallel(call, in, stderr)
+	}
 	if v, ok := w.activities.next(call.Name); ok {
 		return v, nil
 	}
 	return askActivity(call, in, stderr)
+}
+
+// answerParallel answers each call of a parallel(), in order, as it
+// answers an activity's call.
+func (w *workflowFlags) answerParallel(call engine.Call, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
+	out := make([]vm.Value, len(call.Calls))
+	for i, args := range call.Calls {
+		one := call
+		one.Args = args.AsList().Elems
+		v, ok := w.activities.next(call.Name)
+		var err error
+		if !ok {
+			v, err = askActivity(one, in, stderr)
+		}
+		if err != nil {
+			return vm.Nil, err
+		}
+		out[i] = v
+	}
+	return vm.NewList(out), nil
 }
 
 // answerAny answers wait_any with the first of its names given with
