@@ -11,7 +11,9 @@ import (
 // TestMain lets the test binary act as the wf command inside scripts.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"wf": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"wf":                 func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"wf-activity-worker": activityWorkerMain, // the crash test's worker with activities
+
 	})
 }
 
