@@ -13,6 +13,8 @@
 //	sleep("1h30m")                      // a durable timer: nothing stays in memory
 //	let receipt = charge(req["amount"]) // an activity: a Go function, run once per key
 //	print(instance_id(), now())         // print output is stored with each version
+//	let ev = wait_any(["approve", "cancel"], "2d") // {"name": ..., "value": ...}
+//	let rs = parallel(price, [["a"], ["b"]])       // an activity's calls, concurrently
 //
 // Durations are seconds (an int or a float) or strings of numbers with
 // units ms, s, m, h, d, w ("90s", "3d", "1h30m"), up to 100 years
@@ -107,6 +109,15 @@
 // acknowledged that nothing would apply; a Rewind that revives the
 // instance delivers the queued ones when it waits for their names.
 //
+// # Cancelling
+//
+// Cancel throws a catchable wf error of kind "cancelled" where the
+// instance waits (a signal, a timer, an activity or its next attempt),
+// so its finally blocks run and a catch may compensate with activities;
+// the instance is "cancelling" while they run, until Options.CancelGrace
+// ends, and then cancelled. CancelWith{Force: true} ends it without
+// running it.
+//
 // # Reading and changing instances from outside
 //
 // History lists the versions; Show describes any version: its fibers,
@@ -115,7 +126,7 @@
 // makes an instance continue from an older version, recorded as a new
 // version (nothing is deleted). Set changes a variable of a waiting
 // instance (vm.SetVariable) and records the edit. Cancel ends it for
-// good: it takes no more signals, timers or workers, and only a forced
+// good (after its cleanup, see above): it takes no more signals, timers or workers, and only a forced
 // Rewind, an operator's explicit act recorded as a version of its own,
 // revives it; a completed or failed instance needs no force to be
 // rewound.
