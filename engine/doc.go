@@ -126,10 +126,10 @@
 // makes an instance continue from an older version, recorded as a new
 // version (nothing is deleted). Set changes a variable of a waiting
 // instance (vm.SetVariable) and records the edit. Cancel ends it for
-// good (after its cleanup, see above): it takes no more signals, timers or workers, and only a forced
-// Rewind, an operator's explicit act recorded as a version of its own,
-// revives it; a completed or failed instance needs no force to be
-// rewound.
+// good, after its cleanup (see above): it takes no more signals, timers
+// or workers, and only a forced Rewind, an operator's explicit act
+// recorded as a version of its own, revives it; a completed or failed
+// instance needs no force to be rewound.
 //
 // # Changing a workflow while it runs
 //
