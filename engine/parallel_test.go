@@ -112,3 +112,21 @@ func TestParallelRefusesBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelStateOverLimitFails: results kept between attempts count
+// toward Options.MaxSnapshot; past it the instance fails, keeping its
+// last good state, instead of committing a state it could not load.
+func TestParallelStateOverLimitFails(t *testing.T) {
+	big := Activity{Name: "big", Retry: RetryPolicy{Attempts: 2},
+		Fn: func(ctx context.Context, _ string, args []vm.Value) (vm.Value, error) {
+			if args[0].AsInt() == 0 {
+				return vm.Nil, errors.New("later")
+			}
+			return vm.String(strings.Repeat("x", 5000)), nil
+		}}
+	f := newFixture(t, Options{Activities: []Activity{big}, MaxSnapshot: 20000})
+	h := f.head(f.start(`parallel(big, [[0], [1], [2], [3], [4], [5], [6], [7]])`, ""))
+	if h.Status != Failed || !strings.Contains(h.Error, "over the limit of 20000 for a snapshot") || h.Snapshot == nil {
+		t.Errorf("%s %q", h.Status, h.Error)
+	}
+}

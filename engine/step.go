@@ -159,6 +159,12 @@ func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
 		return Step{}, fmt.Errorf("instance %s: %w", h.ID, err)
 	}
 	st := e.successor(h, ev.reason)
+	if len(snap) > e.opts.MaxSnapshot { // parallel()'s results so far are too large to keep
+		fail(&st.Instance, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
+		st.Version.Status, st.Version.Error, st.Version.ActivitySeq = Failed, st.Instance.Error, 0
+		st.Wake = time.Time{}
+		return st, nil
+	}
 	st.Instance.Status, st.Instance.Due, st.Instance.WaitingFor = Sleeping, ev.retryAt, ""
 	st.Version.Status, st.Version.Due, st.Version.WaitingFor = Sleeping, ev.retryAt, ""
 	st.Version.SnapVersion, st.Version.Snapshot = st.Version.Number, snap
