@@ -34,6 +34,7 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 	"rewind":  cmdRewind,
 	"set":     cmdSet,
 	"cancel":  cmdCancel,
+	"query":   cmdQuery,
 	"worker":  cmdWorker,
 	"upgrade": cmdUpgrade,
 	"prune":   cmdPrune,
@@ -51,6 +52,7 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
   wf rewind ID --to VERSION      continue from an older state (recorded as a new version);
                                  --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
+  wf query ID NAME [JSON...]     a global of a stored instance, or a function's result, read-only
   wf cancel [--force] ID         cancel an instance: its catch/finally clean up, then it ends
                                  (only wf rewind --force revives it)
   wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
