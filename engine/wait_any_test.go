@@ -93,3 +93,32 @@ func TestWaitAnyRefusesBadNames(t *testing.T) {
 }
 
 func ctx() context.Context { return context.Background() }
+
+// TestCheckHistoryFollowsWaitAnyAndRetries: CheckHistory replays
+// wait_any's answers and timeouts, and an activity's retried attempts,
+// on new code.
+func TestCheckHistoryFollowsWaitAnyAndRetries(t *testing.T) {
+	fl := &flaky{fails: 1, kind: "busy"}
+	f := newFixture(t, Options{Activities: []Activity{fl.activity("charge", RetryPolicy{Attempts: 2})}})
+	id := f.start(escalation+`print(charge(1))
+`, "")
+	f.clock.Add(time.Hour)
+	f.work()
+	f.signal(id, "manager", `"bo"`)
+	f.clock.Add(time.Second)
+	f.work()
+	if h := f.head(id); h.Status != Completed {
+		t.Fatalf("%s %q", h.Status, h.Error)
+	}
+	hc, err := f.e.CheckHistory(context.Background(), id, "new.wf", []byte(escalation+`print(charge(1))
+`))
+	if err != nil || hc.Diverged || hc.Stopped != "" || hc.Checked != 5 {
+		t.Errorf("%+v %v", hc, err)
+	}
+	other := strings.Replace(escalation, `"manager"]`, `"boss"]`, 1)
+	hc, err = f.e.CheckHistory(context.Background(), id, "new.wf", []byte(other+`print(charge(1))
+`))
+	if err != nil || !hc.Diverged || hc.Version != 2 || hc.Got != `waits for signal "approve, reject, boss"` {
+		t.Errorf("%+v %v", hc, err)
+	}
+}
