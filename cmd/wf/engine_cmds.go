@@ -292,7 +292,7 @@ func cmdSignal(args []string, stdout, stderr io.Writer) int {
 func describeHead(in engine.Instance) string {
 	switch in.Status {
 	case engine.Waiting:
-		return fmt.Sprintf("waiting for %s", in.WaitingFor)
+		return "waiting for " + waitNames(in.WaitingFor)
 	case engine.Sleeping:
 		return "sleeping until " + in.Due.Local().Format(time.DateTime)
 	case engine.Failed:

@@ -1,12 +1,13 @@
 package main
 
 // This file defines wf query: read a global of a stored instance, or call
-// one of its functions, without changing the instance.
+// one of its functions, without changing the instance; and waitNames.
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/wf-lang/wf/engine"
 	"github.com/wf-lang/wf/vm"
@@ -50,3 +51,7 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// waitNames shows what an instance waits for: a wait_any's names are
+// stored one a line.
+func waitNames(waitingFor string) string { return strings.ReplaceAll(waitingFor, "\n", " or ") }
