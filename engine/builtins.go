@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/wf-lang/wf/vm"
@@ -18,15 +20,18 @@ import (
 // with the idempotency key "<instance>:<seq>", and commits its result
 // together with the workflow's progress up to its next block. A crash in
 // between runs Fn again with the same key, so Fn must be idempotent per
-// key (charge a card once per key, say). An error from Fn fails the
-// instance; rewinding it to the pending version retries with the same key.
+// key (charge a card once per key, say). An error from Fn (or a panic) is
+// the call's failure: retried under Retry, then thrown in the workflow as
+// an error value it may catch (see ActivityError). ctx carries the
+// attempt (ActivityInfoFrom).
 type Activity struct {
-	Name string
-	Fn   func(ctx context.Context, key string, args []vm.Value) (vm.Value, error)
+	Name  string
+	Fn    func(ctx context.Context, key string, args []vm.Value) (vm.Value, error)
+	Retry RetryPolicy // the default for its calls; activity(fn, args, options) overrides it per call
 }
 
 // builtinNames are the engine's own host functions.
-var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id"}
+var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity", "wait_any", "parallel"}
 
 // BuiltinNames returns the names of the workflow builtins, to add to
 // compiler.Options.Predeclared.
@@ -52,6 +57,7 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 	}
 	bs := []*vm.Builtin{
 		{Name: "wait", Fn: builtinWait},
+		{Name: "wait_any", Fn: builtinWaitAny},
 		{Name: "sleep", Fn: builtinSleep},
 		{Name: "now", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 			if err := vm.UnpackArgs("now", args); err != nil {
@@ -66,6 +72,8 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 			return vm.String(env.ID), vm.UnpackArgs("instance_id", args)
 		}},
 	}
+	bs = append(bs, &vm.Builtin{Name: "activity", Fn: builtinActivity(activities)},
+		&vm.Builtin{Name: "parallel", Fn: builtinParallel(activities)})
 	for _, name := range activities {
 		bs = append(bs, &vm.Builtin{Name: name, Fn: activityHost(name)})
 	}
@@ -80,20 +88,70 @@ func builtinWait(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 	if err := vm.UnpackArgs("wait", args, "name", &name, "timeout?", &timeout); err != nil {
 		return vm.Nil, err
 	}
-	if name == "" {
-		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the signal name must not be empty")
+	if err := checkName(name); err != nil {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the %v", err)
 	}
-	if len(name) > MaxName {
-		return vm.Nil, vm.Errorf(vm.ErrValue, "wait: the signal name is %d bytes, over the limit of %d", len(name), MaxName)
-	}
-	if len(args) == 2 {
-		d, err := ParseDuration(timeout)
-		if err != nil {
-			return vm.Nil, vm.Errorf(vm.ErrValue, "wait: %v", err)
-		}
-		timeout = vm.Float(d.Seconds())
+	timeout, err := timeoutArg("wait", timeout, len(args) == 2)
+	if err != nil {
+		return vm.Nil, err
 	}
 	return m.Suspend("wait", vm.NewList([]vm.Value{args[0], timeout}))
+}
+
+// timeoutArg is a wait's timeout as its request stores it: nil for none,
+// else seconds.
+func timeoutArg(fn string, timeout vm.Value, given bool) (vm.Value, error) {
+	if !given {
+		return vm.Nil, nil
+	}
+	d, err := ParseDuration(timeout)
+	if err != nil {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "%s: %v", fn, err)
+	}
+	return vm.Float(d.Seconds()), nil
+}
+
+// MaxWaitAny is the most signal names one wait_any waits for.
+const MaxWaitAny = 64
+
+// builtinWaitAny implements wait_any(names[, timeout]): the first of the
+// signals called one of names, as {"name": name, "value": value}, or
+// {"name": nil, "value": nil} when timeout passes first.
+func builtinWaitAny(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+	var names *vm.List
+	timeout := vm.Nil
+	if err := vm.UnpackArgs("wait_any", args, "names", &names, "timeout?", &timeout); err != nil {
+		return vm.Nil, err
+	}
+	if len(names.Elems) == 0 || len(names.Elems) > MaxWaitAny {
+		return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: names must list 1 to %d signal names, not %d", MaxWaitAny, len(names.Elems))
+	}
+	seen := map[string]bool{}
+	for _, n := range names.Elems {
+		if n.Kind() != vm.KindString {
+			return vm.Nil, vm.Errorf(vm.ErrType, "wait_any: a signal name is a string, not %s", n.TypeName())
+		}
+		if err := checkName(n.AsString()); err != nil {
+			return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: the %v", err)
+		}
+		if seen[n.AsString()] {
+			return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: the signal name %q is listed twice", n.AsString())
+		}
+		seen[n.AsString()] = true
+	}
+	timeout, err := timeoutArg("wait_any", timeout, len(args) == 2)
+	if err != nil {
+		return vm.Nil, err
+	}
+	return m.Suspend("wait_any", vm.NewList([]vm.Value{vm.NewList(append([]vm.Value(nil), names.Elems...)), timeout}))
+}
+
+// WaitAnyReply is what wait_any returns: {"name": name, "value": value}.
+func WaitAnyReply(name, value vm.Value) vm.Value {
+	mp := vm.NewMap(2)
+	mp.Set(vm.String("name"), name)
+	mp.Set(vm.String("value"), value)
+	return vm.MapValue(mp)
 }
 
 // builtinSleep implements sleep(duration), a durable timer.
@@ -134,15 +192,24 @@ const (
 	CallWait     CallKind = "wait"
 	CallSleep    CallKind = "sleep"
 	CallActivity CallKind = "activity"
+	CallParallel CallKind = "parallel" // parallel(fn, arg_lists): one activity, many calls
 )
 
 // Call is a workflow's pending request, decoded from its suspension.
 type Call struct {
 	Kind    CallKind
 	Name    string        // the signal (wait) or activity name
+	Names   []string      // wait and wait_any: the signal names (Name alone for wait)
+	Any     bool          // wait_any: the reply is {"name", "value"}
 	Timeout time.Duration // wait: -1 for none
 	Sleep   time.Duration // sleep
 	Args    []vm.Value    // activity arguments
+	Calls   []vm.Value    // parallel: each call's argument list
+	Attempt int           // activity: the attempt to run next, from 1
+	Options callOptions   // activity: the call's options
+
+	rawOptions vm.Value     // the options as the request holds them
+	parallel   *parallelReq // parallel: the calls and their state
 }
 
 // ParseCall decodes a suspension made by the workflow builtins: wait
@@ -155,6 +222,10 @@ func ParseCall(s *vm.Suspension) (Call, error) {
 	switch s.Host {
 	case "wait":
 		return parseWait(s.Request)
+	case "wait_any":
+		return parseWaitAny(s.Request)
+	case "parallel":
+		return parseParallel(s)
 	case "sleep":
 		d, err := storedDuration(s.Request)
 		if err != nil {
@@ -162,10 +233,7 @@ func ParseCall(s *vm.Suspension) (Call, error) {
 		}
 		return Call{Kind: CallSleep, Sleep: d}, nil
 	}
-	if s.Request.Kind() != vm.KindList {
-		return Call{}, &CallError{Host: s.Host, Why: "the arguments are a " + s.Request.TypeName() + ", not a list"}
-	}
-	return Call{Kind: CallActivity, Name: s.Host, Args: s.Request.AsList().Elems}, nil
+	return parseActivity(s)
 }
 
 // parseWait decodes wait's request, [name, timeout].
@@ -181,9 +249,14 @@ func parseWait(req vm.Value) (Call, error) {
 	if l[0].AsString() == "" {
 		return bad("the signal name is empty")
 	}
-	c := Call{Kind: CallWait, Name: l[0].AsString(), Timeout: -1}
-	if !l[1].IsNil() {
-		d, err := storedDuration(l[1])
+	c := Call{Kind: CallWait, Name: l[0].AsString(), Names: []string{l[0].AsString()}, Timeout: -1}
+	return c.storedTimeout(l[1], bad)
+}
+
+// storedTimeout sets c's timeout from its stored form.
+func (c Call) storedTimeout(t vm.Value, bad func(string) (Call, error)) (Call, error) {
+	if !t.IsNil() {
+		d, err := storedDuration(t)
 		if err != nil {
 			return bad("timeout: " + err.Error())
 		}
@@ -191,6 +264,30 @@ func parseWait(req vm.Value) (Call, error) {
 	}
 	return c, nil
 }
+
+// parseWaitAny decodes wait_any's request, [[names...], timeout].
+func parseWaitAny(req vm.Value) (Call, error) {
+	bad := func(why string) (Call, error) { return Call{}, &CallError{Host: "wait_any", Why: why} }
+	if req.Kind() != vm.KindList || len(req.AsList().Elems) != 2 || req.AsList().Elems[0].Kind() != vm.KindList {
+		return bad("the request is not a list [names, timeout]")
+	}
+	l := req.AsList().Elems
+	c := Call{Kind: CallWait, Any: true, Timeout: -1}
+	for _, n := range l[0].AsList().Elems {
+		if n.Kind() != vm.KindString || checkName(n.AsString()) != nil || slices.Contains(c.Names, n.AsString()) {
+			return bad("a signal name is " + vm.Repr(n))
+		}
+		c.Names = append(c.Names, n.AsString())
+	}
+	if len(c.Names) == 0 || len(c.Names) > MaxWaitAny {
+		return bad(fmt.Sprintf("it waits for %d names", len(c.Names)))
+	}
+	c.Name = c.Names[0]
+	return c.storedTimeout(l[1], bad)
+}
+
+// waitingFor is the head's WaitingFor for a wait: its names, one a line.
+func (c Call) waitingFor() string { return strings.Join(c.Names, "\n") }
 
 // storedDuration reads a duration as wait and sleep store it: seconds, an
 // int or a float. State stored before MaxDuration existed may hold up to
@@ -228,9 +325,15 @@ func (e *CallError) Unwrap() error { return ErrCorrupt }
 func (c Call) String() string {
 	switch c.Kind {
 	case CallWait:
+		if c.Any {
+			return fmt.Sprintf("any of signals %q", c.Names)
+		}
 		return fmt.Sprintf("signal %q", c.Name)
 	case CallSleep:
 		return "timer " + c.Sleep.String()
+	}
+	if c.Kind == CallParallel {
+		return fmt.Sprintf("activity %s, %d calls in parallel", c.Name, len(c.parallel.calls))
 	}
 	return "activity " + c.Name
 }

@@ -13,6 +13,8 @@
 //	sleep("1h30m")                      // a durable timer: nothing stays in memory
 //	let receipt = charge(req["amount"]) // an activity: a Go function, run once per key
 //	print(instance_id(), now())         // print output is stored with each version
+//	let ev = wait_any(["approve", "cancel"], "2d") // {"name": ..., "value": ...}
+//	let rs = parallel(price, [["a"], ["b"]])       // an activity's calls, concurrently
 //
 // Durations are seconds (an int or a float) or strings of numbers with
 // units ms, s, m, h, d, w ("90s", "3d", "1h30m"), up to 100 years
@@ -64,11 +66,21 @@
 // calls it: the Start or Signal caller whose commit left it pending (that
 // commit takes the lease), or a worker that claimed it. A crash in
 // between calls the function again with the same key, once the lease has
-// ended; without a crash, each key is called once. An activity error (or
-// panic) fails the instance; its last good state stays, and Rewind to the
-// pending version retries the call with the same key. So does a step that
-// fails inside wf itself, a panic or a vm.ErrInternal: the instance fails
-// with the reason, and the process goes on.
+// ended; without a crash, each key is called once per attempt.
+//
+// An activity's error (or panic) is a value the workflow handles: after
+// the attempts its RetryPolicy allows (per activity, or per call with
+// activity(fn, args, options)), the call throws a wf error of the
+// activity's kind (ActivityError.Kind; "activity_error" by default;
+// "timeout" for an attempt past its timeout) that try/catch catches.
+// Between attempts the instance sleeps, due at the next attempt, and
+// each attempt's outcome is a version of its own; the key stays
+// "<instance>:<seq>" and the attempt number is in the context
+// (ActivityInfoFrom). Uncaught, the failure fails the instance; its last
+// good state stays, and Rewind to the pending version retries the call
+// with the same key. A step that fails inside wf itself, a panic or a
+// vm.ErrInternal, fails the instance with the reason, and the process
+// goes on.
 //
 // # Limits
 //
@@ -97,6 +109,15 @@
 // acknowledged that nothing would apply; a Rewind that revives the
 // instance delivers the queued ones when it waits for their names.
 //
+// # Cancelling
+//
+// Cancel throws a catchable wf error of kind "cancelled" where the
+// instance waits (a signal, a timer, an activity or its next attempt),
+// so its finally blocks run and a catch may compensate with activities;
+// the instance is "cancelling" while they run, until Options.CancelGrace
+// ends, and then cancelled. CancelWith{Force: true} ends it without
+// running it.
+//
 // # Reading and changing instances from outside
 //
 // History lists the versions; Show describes any version: its fibers,
@@ -105,11 +126,12 @@
 // makes an instance continue from an older version, recorded as a new
 // version (nothing is deleted). Set changes a variable of a waiting
 // instance (vm.SetVariable) and records the edit. Cancel ends it for
-// good: it takes no more signals, timers or workers, and only a forced
-// Rewind, an operator's explicit act recorded as a version of its own,
-// revives it; a completed or failed instance needs no force to be
-// rewound. Under a context from WithActor, these changes (and a signal
-// delivered at once) say in their version's reason who made them.
+// good, after its cleanup (see above): it takes no more signals, timers
+// or workers, and only a forced Rewind, an operator's explicit act
+// recorded as a version of its own, revives it; a completed or failed
+// instance needs no force to be rewound. Under a context from WithActor,
+// these changes (and a signal delivered at once) say in their version's
+// reason who made them.
 //
 // List pages through instances newest first: Filter selects by status,
 // signal waited for, program or id, and After continues from the last

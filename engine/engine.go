@@ -74,6 +74,9 @@ type Options struct {
 	// activity that runs longer than the lease may be called again while
 	// it runs. Default 1m.
 	Lease time.Duration
+	// CancelGrace is how long a cancelled instance's cleanup may run
+	// (CancelWith); default 1m.
+	CancelGrace time.Duration
 }
 
 // The default budgets of one step (Options.MaxSteps and MaxAlloc).
@@ -153,6 +156,9 @@ func New(store Store, opts Options) (*Engine, error) {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = time.Minute
+	}
+	if opts.CancelGrace <= 0 {
+		opts.CancelGrace = time.Minute
 	}
 	host, _ := os.Hostname()
 	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/wf-lang/wf/compiler"
@@ -149,6 +150,19 @@ func eventOf(v Version, first bool) (reply *vm.Value, ok bool, why string) {
 			return nil, false, "its recorded value does not decode: " + err.Error()
 		}
 		return &x, true, ""
+	case strings.HasPrefix(r, "wait_any: signal ") && strings.HasSuffix(r, " received"):
+		x, err := FromJSON([]byte(v.Detail))
+		if err != nil {
+			return nil, false, "its recorded value does not decode: " + err.Error()
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(r, "wait_any: signal "), " received")
+		reply := WaitAnyReply(vm.String(name), x)
+		return &reply, true, ""
+	case strings.HasPrefix(r, "wait_any for ") && strings.HasSuffix(r, " timed out"):
+		reply := WaitAnyReply(vm.Nil, vm.Nil)
+		return &reply, true, ""
+	case retryReason.MatchString(r):
+		return nil, true, "" // the call is made again later: the machine gets nothing yet
 	case r == "timer fired", strings.HasPrefix(r, "wait for ") && strings.HasSuffix(r, " timed out"):
 		return &nothing, true, ""
 	case strings.HasPrefix(r, "upgraded "):
@@ -156,6 +170,10 @@ func eventOf(v Version, first bool) (reply *vm.Value, ok bool, why string) {
 	}
 	return nil, false, "a replay cannot follow it"
 }
+
+// retryReason matches the version of an activity's failed attempt that
+// is retried.
+var retryReason = regexp.MustCompile(`^activity \S+ failed \(seq \d+, attempt \d+\): .*; attempt \d+ at \S+$`)
 
 // differs compares the replay, after its event, with version v.
 func (rp *replay) differs(v Version) (what, want, got string) {
@@ -173,7 +191,7 @@ func (rp *replay) differs(v Version) (what, want, got string) {
 func versionState(v Version) string {
 	switch {
 	case v.Status == Waiting:
-		return fmt.Sprintf("waits for signal %q", v.WaitingFor)
+		return fmt.Sprintf("waits for signal %q", strings.ReplaceAll(v.WaitingFor, "\n", ", "))
 	case v.Status == Sleeping:
 		return "sleeps"
 	case v.Status == Running && v.ActivitySeq > 0:
@@ -204,7 +222,7 @@ func (rp *replay) state() string {
 	}
 	switch call.Kind {
 	case CallWait:
-		return fmt.Sprintf("waits for signal %q", call.Name)
+		return fmt.Sprintf("waits for signal %q", strings.Join(call.Names, ", "))
 	case CallSleep:
 		return "sleeps"
 	}

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/wf-lang/wf/vm"
@@ -55,6 +56,8 @@ func checkName(name string) error {
 		return errors.New("signal name is empty")
 	case len(name) > MaxName:
 		return fmt.Errorf("signal name is %d bytes, over the limit of %d: %w", len(name), MaxName, ErrTooLarge)
+	case strings.Contains(name, "\n"):
+		return errors.New("signal name contains a newline")
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func TestValuesOverLimitAreRefused(t *testing.T) {
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
 	for _, c := range []struct{ src, want string }{
-		{`echo("x" * 100)`, "activity echo (key i2:1) failed: the result is 102 bytes of JSON, over the limit of 100"},
+		{`echo("x" * 100)`, "activity echo (key i2:1) failed on attempt 1: the result is 102 bytes of JSON, over the limit of 100"},
 		{`wait("n" * 257)`, "value_error: wait: the signal name is 257 bytes, over the limit of 256"},
 	} {
 		if h := f.head(f.start(c.src, "")); h.Status != Failed || !strings.Contains(h.Error, c.want) {

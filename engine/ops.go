@@ -35,21 +35,100 @@ func (e *Engine) successor(h Head, reason string) Step {
 	return Step{Instance: in, From: h.Version, Version: v, Wake: wakeFor(in, now)}
 }
 
-// Cancel stops an instance for good: Signal refuses it, its timers do
-// not fire and no worker runs it. Its state and history stay readable
-// and can be forked; only a forced Rewind, an operator's explicit act
-// recorded as a version of its own, revives it.
+// Cancel cancels an instance with the default grace period
+// (Options.CancelGrace): see CancelWith.
 func (e *Engine) Cancel(ctx context.Context, id string) error {
-	h, err := e.liveHead(ctx, id)
-	if err != nil {
-		return err
+	return e.CancelWith(ctx, id, CancelOptions{})
+}
+
+// CancelOptions say how CancelWith cancels.
+type CancelOptions struct {
+	// Force ends the instance at once, running none of its code: for an
+	// instance stuck in its cleanup, or whose code cannot run.
+	Force bool
+	// Grace bounds the cleanup; default Options.CancelGrace.
+	Grace time.Duration
+	// Reason is the cancelled error's message; default "instance
+	// cancelled".
+	Reason string
+}
+
+// CancelWith cancels an instance. Unless forced, the workflow observes
+// it: where it waits (a signal, a timer, an activity's result or next
+// attempt) a catchable error of kind "cancelled" is thrown, so its
+// finally blocks run and a catch may compensate, calling activities
+// (their failures are not retried). The instance is "cancelling" while
+// its cleanup calls activities, and ends cancelled when the cleanup
+// finishes (returning, rethrowing, or swallowing the error and going on
+// to its next wait or sleep, which ends it there), or when the grace
+// period ends, whatever it is doing then. CancelWith runs the cleanup in
+// the caller, as Signal runs a step. Once cancelled, an instance takes
+// no more signals, timers or workers; its state and history stay
+// readable and can be forked, and only a forced Rewind, an operator's
+// explicit act recorded as a version of its own, revives it.
+func (e *Engine) CancelWith(ctx context.Context, id string, o CancelOptions) error {
+	if o.Grace <= 0 {
+		o.Grace = e.opts.CancelGrace
 	}
-	st := e.successor(h, byActor(ctx, "cancelled"))
-	st.Instance.Status, st.Version.Status = Cancelled, Cancelled
-	st.Instance.WaitingFor, st.Version.WaitingFor = "", ""
+	reason := "cancelled"
+	if o.Reason == "" {
+		o.Reason = "instance cancelled"
+	} else {
+		reason += ": " + o.Reason
+	}
+	reason = byActor(ctx, reason)
+	who := e.newHolder("", e.opts.Lease)
+	for tries := 0; ; tries++ {
+		h, err := e.liveHead(ctx, id)
+		if err != nil {
+			return err
+		}
+		if o.Force || h.Snapshot == nil {
+			return e.forceCancel(ctx, h, byActor(ctx, "cancelled (forced)"))
+		}
+		if h.Status == Cancelling {
+			return nil // its cleanup runs already
+		}
+		_, err = e.cancelStep(ctx, h, o, reason, who)
+		if errors.Is(err, ErrConflict) && tries < 100 {
+			continue // it moved meanwhile: cancel where it is now
+		}
+		if err != nil {
+			return err
+		}
+		return e.advance(ctx, id, who)
+	}
+}
+
+// forceCancel ends h cancelled without running it.
+func (e *Engine) forceCancel(ctx context.Context, h Head, reason string) error {
+	st := e.successor(h, reason)
+	endCancelled(&st.Instance)
+	st.Version.Status, st.Version.WaitingFor, st.Version.Due, st.Version.ActivitySeq = Cancelled, "", time.Time{}, 0
 	st.Wake = time.Time{}
-	_, err = e.store.Commit(ctx, st)
+	_, err := e.store.Commit(ctx, st)
 	return err
+}
+
+// endCancelled makes in cancelled, waiting for nothing.
+func endCancelled(in *Instance) {
+	in.Status, in.WaitingFor, in.Due, in.ActivitySeq = Cancelled, "", time.Time{}, 0
+}
+
+// cancelStep throws the cancelled error into h's machine and commits
+// where it stops.
+func (e *Engine) cancelStep(ctx context.Context, h Head, o CancelOptions, reason string, who holder) (bool, error) {
+	by := e.opts.Now().Add(o.Grace)
+	st, _, err := e.prepareWith(ctx, h, who, func(*run) (event, bool, error) {
+		return event{reason: reason, err: vm.NewError(vm.ErrCancelled, o.Reason), cancelBy: by}, true, nil
+	})
+	if errors.Is(err, vm.ErrInternal) {
+		return false, e.forceCancel(ctx, h, "cancelled (forced: the cleanup could not run: "+err.Error()+")")
+	}
+	if err != nil {
+		return false, err
+	}
+	return e.store.Commit(ctx, st)
 }
 
 // Rewind makes an instance continue from the state of an older version.

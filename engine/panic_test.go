@@ -65,7 +65,7 @@ boom()
 	}{
 		{bad, Failed, "assignment to entry in nil map"},
 		{viaSignal, Failed, "assignment to entry in nil map"},
-		{activity, Failed, "activity boom (key i3:1) failed: panic: runtime error: invalid memory address"},
+		{activity, Failed, "activity_error: activity boom (key i3:1) failed on attempt 1: panic: runtime error: invalid memory address"},
 		{good, Completed, ""},
 	} {
 		h := f.head(c.id)

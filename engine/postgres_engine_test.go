@@ -68,6 +68,8 @@ func TestEngineOnPostgres(t *testing.T) {
 		"Approval": TestApproval, "SignalsQueueInOrder": TestSignalsQueueInOrder,
 		"SignalToWaitingInstanceIsOneStep": TestSignalToWaitingInstanceIsOneStep,
 		"SleepAndWaitTimeout":              TestSleepAndWaitTimeout, "ActivityRerunsWithSameKey": TestActivityRerunsWithSameKey,
+		"ActivityFailureIsCaught": TestActivityFailureIsCaught, "ActivityRetries": TestActivityRetries,
+		"ActivityOptionsPerCall":     TestActivityOptionsPerCall,
 		"ActivityErrorFailsInstance": TestActivityErrorFailsInstance, "ConcurrentCommitConflicts": TestConcurrentCommitConflicts,
 		"RewindForkSetCancel": TestRewindForkSetCancel, "LateSignalTimesOutTheWait": TestLateSignalTimesOutTheWait,
 		"SignalAtTheDueTimeIsLate": TestSignalAtTheDueTimeIsLate, "CancelIsForGood": TestCancelIsForGood,

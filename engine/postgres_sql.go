@@ -49,7 +49,8 @@ const pgConsume = `UPDATE wf_inbox SET consumed_by = $1
 const pgWakeIfQueued = `UPDATE wf_instances i SET wake_at = $1
 	WHERE i.id = $2 AND i.status = 'waiting' AND (i.wake_at IS NULL OR i.wake_at > $1)
 	AND EXISTS (SELECT 1 FROM wf_inbox m WHERE m.instance = i.id
-		AND m.name = i.waiting_for AND m.consumed_by IS NULL)`
+		AND position('\x0a'::bytea || m.name || '\x0a'::bytea IN '\x0a'::bytea || i.waiting_for || '\x0a'::bytea) > 0
+		AND m.consumed_by IS NULL)`
 
 // pgLockStatus is how Send takes the head row's lock.
 const pgLockStatus = `SELECT status FROM wf_instances WHERE id = $1 FOR UPDATE`

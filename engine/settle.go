@@ -48,6 +48,9 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	if in.Status == Failed {
 		wake = time.Time{}
 	}
+	if !ev.cancelBy.IsZero() {
+		wake = afterCancel(&in, &v, ev.cancelBy, runErr, now)
+	}
 	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
 	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
 }
@@ -80,7 +83,7 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	}
 	switch call.Kind {
 	case CallWait:
-		in.Status, in.WaitingFor = Waiting, call.Name
+		in.Status, in.WaitingFor = Waiting, call.waitingFor()
 		if call.Timeout >= 0 {
 			in.Due = now.Add(call.Timeout)
 		}
@@ -94,6 +97,9 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	}
 	in.Status, in.ActivitySeq = Running, in.NextSeq
 	in.NextSeq++
+	if call.Kind == CallParallel { // a key for each call
+		in.NextSeq += int64(len(call.parallel.calls)) - 1
+	}
 	return now, nil
 }
 
@@ -130,5 +136,25 @@ func wakeFor(in Instance, now time.Time) time.Time {
 	case Waiting, Sleeping:
 		return in.Due
 	}
+	return time.Time{}
+}
+
+// afterCancel is where a cancelled instance's cleanup leads, once its
+// machine stopped: on to the activity it calls, until by, as cancelling;
+// else (it finished, failed, or waits or sleeps again) cancelled. A
+// failure other than the cancellation itself stays in the error text.
+func afterCancel(in *Instance, v *Version, by time.Time, runErr error, now time.Time) time.Time {
+	switch {
+	case in.Status == Running && in.ActivitySeq > 0:
+		in.Status, in.Due = Cancelling, by
+		return now
+	case in.Status == Waiting || in.Status == Sleeping:
+		v.Reason += "; the cleanup waits, so it ends here"
+	}
+	var re *vm.RuntimeError
+	if errors.As(runErr, &re) && re.Value.Kind() == vm.KindError && re.Value.AsError().Kind == vm.ErrCancelled {
+		in.Error = ""
+	}
+	endCancelled(in)
 	return time.Time{}
 }

@@ -86,12 +86,14 @@ const sqlConsume = `UPDATE inbox SET consumed_by = ?
 	WHERE id = ? AND instance = ? AND consumed_by IS NULL`
 
 // sqlWakeIfQueued makes a waiting instance due when a signal it waits for
+// (one of the names in waiting_for, one a line: wait_any waits for several)
 // is queued; Commit, Send and Snooze all end with it, so no order of
 // concurrent calls leaves a queued signal unnoticed.
 const sqlWakeIfQueued = `UPDATE instances SET wake_at = ?
 	WHERE id = ? AND status = 'waiting' AND (wake_at IS NULL OR wake_at > ?)
 	AND EXISTS (SELECT 1 FROM inbox WHERE inbox.instance = instances.id
-		AND inbox.name = instances.waiting_for AND inbox.consumed_by IS NULL)`
+		AND instr(char(10) || instances.waiting_for || char(10), char(10) || inbox.name || char(10)) > 0
+		AND inbox.consumed_by IS NULL)`
 
 const sqlStatus = `SELECT status FROM instances WHERE id = ?`
 

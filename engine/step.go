@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wf-lang/wf/compiler"
@@ -20,8 +21,12 @@ type event struct {
 	reply    vm.Value
 	detail   string // JSON of the signal value or activity result
 	consumed []int64
-	fence    int64 // the lease token the event was produced under; 0 for none
-	err      error // an activity failed: the step fails the instance
+	fence    int64     // the lease token the event was produced under; 0 for none
+	err      error     // an activity failed for good: thrown where the machine waits
+	retryAt  time.Time // an activity failed and runs again then
+	retryReq vm.Value  // the activity's request for that attempt
+	cancelBy time.Time // the instance is cancelled: its cleanup must end by then
+	end      bool      // the cleanup is cut: the instance ends cancelled as it is
 }
 
 // ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
@@ -83,6 +88,11 @@ func (e *Engine) prepare(ctx context.Context, id string, who holder) (prepared, 
 
 // prepareFrom is prepare from the head h.
 func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, ready bool, err error) {
+	return e.prepareWith(ctx, h, who, func(r *run) (event, bool, error) { return e.nextEvent(r, h, who) })
+}
+
+// prepareWith is prepareFrom with the event next decides.
+func (e *Engine) prepareWith(ctx context.Context, h Head, who holder, next func(*run) (event, bool, error)) (st Step, ready bool, err error) {
 	defer recoverInternal(&err)
 	id := h.ID
 	prog, err := e.program(ctx, h.Program)
@@ -99,16 +109,11 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 		return Step{}, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
 	defer r.cancel()
-	ev, ok, err := e.nextEvent(r, h, who)
+	ev, ok, err := next(r)
 	if err != nil || !ok {
 		return Step{}, false, err
 	}
-	var susp *vm.Suspension
-	runErr := ev.err
-	if runErr == nil {
-		susp, runErr = r.m.Resume(ev.reply)
-	}
-	st, err = e.settle(ctx, r, h, ev, susp, runErr)
+	st, err = e.deliver(ctx, r, h, ev)
 	if err != nil {
 		return Step{}, false, err
 	}
@@ -118,6 +123,53 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 		st.Fence = fence(h, who, e.opts.Now())
 	}
 	return st, true, nil
+}
+
+// deliver gives ev to the machine and makes the step that commits where
+// it stopped.
+func (e *Engine) deliver(ctx context.Context, r *run, h Head, ev event) (Step, error) {
+	var susp *vm.Suspension
+	var runErr error
+	switch {
+	case ev.end:
+		st := e.successor(h, ev.reason)
+		endCancelled(&st.Instance)
+		st.Version.Status, st.Version.WaitingFor, st.Version.Due, st.Version.ActivitySeq = Cancelled, "", time.Time{}, 0
+		st.Wake = time.Time{}
+		return st, nil
+	case !ev.retryAt.IsZero():
+		return e.retryStep(r, h, ev)
+	case ev.err != nil:
+		susp, runErr = r.m.ResumeError(ev.err)
+	default:
+		susp, runErr = r.m.Resume(ev.reply)
+	}
+	return e.settle(ctx, r, h, ev, susp, runErr)
+}
+
+// retryStep is the version after a failed attempt that will be retried:
+// the machine still waits on the call, whose request now names the next
+// attempt, and the instance sleeps until it is due. The key stays.
+func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
+	if err := r.m.SetPending(ev.retryReq); err != nil {
+		return Step{}, err
+	}
+	snap, err := r.m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		return Step{}, fmt.Errorf("instance %s: %w", h.ID, err)
+	}
+	st := e.successor(h, ev.reason)
+	if len(snap) > e.opts.MaxSnapshot { // parallel()'s results so far are too large to keep
+		fail(&st.Instance, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
+		st.Version.Status, st.Version.Error, st.Version.ActivitySeq = Failed, st.Instance.Error, 0
+		st.Wake = time.Time{}
+		return st, nil
+	}
+	st.Instance.Status, st.Instance.Due, st.Instance.WaitingFor = Sleeping, ev.retryAt, ""
+	st.Version.Status, st.Version.Due, st.Version.WaitingFor = Sleeping, ev.retryAt, ""
+	st.Version.SnapVersion, st.Version.Snapshot = st.Version.Number, snap
+	st.Wake = ev.retryAt
+	return st, nil
 }
 
 // nextEvent decides what the machine gets now, if anything.
@@ -137,12 +189,39 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 	case CallSleep:
 		return event{reason: "timer fired", reply: vm.Nil}, !now.Before(h.Due), nil
 	}
+	if h.Status == Sleeping && now.Before(h.Due) { // an activity's next attempt, not due yet
+		return event{}, false, nil
+	}
+	if h.Status == Cancelling {
+		return e.cleanupEvent(r, h, who, call, now)
+	}
 	token, err := e.hold(r.ctx, h, who, now)
 	if token == 0 || err != nil {
 		return event{}, false, err
 	}
-	ev, ok, err := e.runActivity(r.ctx, h, call)
+	run := e.runActivity
+	if call.Kind == CallParallel {
+		run = e.runParallel
+	}
+	ev, ok, err := run(r.ctx, h, call)
 	ev.fence = token
+	return ev, ok, err
+}
+
+// cleanupEvent runs the activity a cancelled instance's cleanup calls,
+// with no retries, before its grace period ends (h.Due); after it, the
+// instance ends cancelled.
+func (e *Engine) cleanupEvent(r *run, h Head, who holder, call Call, now time.Time) (event, bool, error) {
+	if call.Kind != CallActivity || !now.Before(h.Due) { // a cleanup calls activities one at a time
+		return event{reason: "cleanup cut: the grace period ended", cancelBy: h.Due, end: true}, true, nil
+	}
+	token, err := e.hold(r.ctx, h, who, now)
+	if token == 0 || err != nil {
+		return event{}, false, err
+	}
+	call.Options.attempts = call.Attempt // no further attempt
+	ev, ok, err := e.runActivity(r.ctx, h, call)
+	ev.fence, ev.cancelBy = token, h.Due
 	return ev, ok, err
 }
 
@@ -169,20 +248,37 @@ func fence(h Head, who holder, now time.Time) int64 {
 }
 
 func (e *Engine) signalEvent(ctx context.Context, h Head, call Call, now time.Time) (event, bool, error) {
-	msg, ok, err := e.nextMessage(ctx, h, call.Name)
-	if err != nil {
-		return event{}, false, err
-	}
 	timed := call.Timeout >= 0
-	if ok && !(timed && lateFor(h, msg.Sent)) {
-		v, err := FromJSON([]byte(msg.Value))
-		if err != nil {
-			return event{}, false, fmt.Errorf("signal %d: %w: %v", msg.ID, ErrCorrupt, err)
+	var first *Message
+	late := false
+	for _, name := range call.Names {
+		msg, ok, err := e.nextMessage(ctx, h, name)
+		switch {
+		case err != nil:
+			return event{}, false, err
+		case !ok:
+		case timed && lateFor(h, msg.Sent): // a queued signal here came too late
+			late = true
+		case first == nil || msg.ID < first.ID:
+			first = &msg
 		}
-		return event{reason: fmt.Sprintf("signal %s received", call.Name), reply: v,
-			detail: msg.Value, consumed: []int64{msg.ID}}, true, nil
 	}
-	if timed && (ok || lateFor(h, now)) { // a queued signal here came too late
+	if first != nil {
+		v, err := FromJSON([]byte(first.Value))
+		if err != nil {
+			return event{}, false, fmt.Errorf("signal %d: %w: %v", first.ID, ErrCorrupt, err)
+		}
+		ev := event{reason: fmt.Sprintf("signal %s received", first.Name), reply: v,
+			detail: first.Value, consumed: []int64{first.ID}}
+		if call.Any {
+			ev.reason, ev.reply = "wait_any: "+ev.reason, WaitAnyReply(vm.String(first.Name), v)
+		}
+		return ev, true, nil
+	}
+	if timed && (late || lateFor(h, now)) {
+		if call.Any {
+			return event{reason: fmt.Sprintf("wait_any for %s timed out", strings.Join(call.Names, ", ")), reply: WaitAnyReply(vm.Nil, vm.Nil)}, true, nil
+		}
 		return event{reason: fmt.Sprintf("wait for %s timed out", call.Name), reply: vm.Nil}, true, nil
 	}
 	return event{}, false, nil
@@ -208,53 +304,34 @@ func (e *Engine) nextMessage(ctx context.Context, h Head, name string) (Message,
 // Signal's fast path and a worker agree whoever gets there first.
 func lateFor(h Head, t time.Time) bool { return !h.Due.IsZero() && !t.Before(h.Due) }
 
-// ActivityError is the failure of an activity; the instance fails with it.
-type ActivityError struct {
-	Name string
-	Key  string
-	Err  error
-}
-
-func (e *ActivityError) Error() string {
-	return fmt.Sprintf("activity %s (key %s) failed: %v", e.Name, e.Key, e.Err)
-}
-
-func (e *ActivityError) Unwrap() error { return e.Err }
-
 // runActivity calls the activity the machine waits on, with the key
-// "<instance>:<seq>" committed before the call.
+// "<instance>:<seq>" committed before the call, once: its result, its
+// failure thrown into the workflow, or a retry due later.
 func (e *Engine) runActivity(ctx context.Context, h Head, call Call) (event, bool, error) {
 	a, ok := e.acts[call.Name]
 	if !ok {
 		return event{}, false, fmt.Errorf("activity %s is not registered in this process", call.Name)
 	}
 	key := fmt.Sprintf("%s:%d", h.ID, h.ActivitySeq)
-	reason := fmt.Sprintf("activity %s done (seq %d)", call.Name, h.ActivitySeq)
-	v, err := callActivity(ctx, a, key, call.Args)
-	if err == nil {
-		var js []byte
-		if js, err = ToJSON(v); err == nil {
-			err = checkSize("the result", js, e.opts.MaxValue)
-		}
-		if err == nil {
-			return event{reason: reason, reply: v, detail: string(js)}, true, nil
-		}
+	at, err := e.runAttempt(ctx, a, call, h.ID, key)
+	if err != nil {
+		return event{}, false, err
 	}
-	if ctx.Err() != nil {
-		return event{}, false, ctx.Err()
+	tries := ""
+	if call.Attempt > 1 {
+		tries = fmt.Sprintf(", attempt %d", call.Attempt)
 	}
-	ae := &ActivityError{Name: call.Name, Key: key, Err: err}
-	return event{reason: fmt.Sprintf("activity %s failed (seq %d)", call.Name, h.ActivitySeq), err: ae}, true, nil
-}
-
-// callActivity calls a.Fn; a panic in it is the activity's failure.
-func callActivity(ctx context.Context, a Activity, key string, args []vm.Value) (v vm.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return a.Fn(ctx, key, args)
+	if at.fail == nil {
+		return event{reason: fmt.Sprintf("activity %s done (seq %d%s)", call.Name, h.ActivitySeq, tries),
+			reply: at.reply, detail: at.json}, true, nil
+	}
+	f := at.fail
+	why := fmt.Sprintf("activity %s failed (seq %d, attempt %d): %s: %s", call.Name, h.ActivitySeq, f.Attempt, f.kind(), f.Message)
+	if at.retry.IsZero() {
+		return event{reason: why, err: vm.NewError(f.kind(), f.Error())}, true, nil
+	}
+	return event{reason: fmt.Sprintf("%s; attempt %d at %s", why, f.Attempt+1, at.retry.UTC().Format(time.RFC3339)),
+		retryAt: at.retry, retryReq: activityRequest(call.Args, call.rawOptions, f.Attempt+1)}, true, nil
 }
 
 // delivered is a signal deliverNow stored and applied, and whether the
@@ -322,7 +399,7 @@ func (e *Engine) waitingMachine(ctx context.Context, h Head, name string) (*run,
 		return nil, false
 	}
 	susp, ok := r.m.Pending()
-	if call, err := ParseCall(susp); !ok || err != nil || call.Kind != CallWait || call.Name != name {
+	if call, err := ParseCall(susp); !ok || err != nil || call.Kind != CallWait || call.Any || call.Name != name {
 		r.cancel()
 		return nil, false
 	}

@@ -17,14 +17,17 @@ type Status string
 
 // The statuses. Running means the engine has work to do now (a fresh start
 // or an activity to call); waiting and sleeping wait for a signal or a
-// timer; the last three are final.
+// timer; cancelling runs the cleanup of a cancelled instance (its
+// activities, until the grace period ends at its due time); the last
+// three are final.
 const (
-	Running   Status = "running"
-	Waiting   Status = "waiting"
-	Sleeping  Status = "sleeping"
-	Completed Status = "completed"
-	Failed    Status = "failed"
-	Cancelled Status = "cancelled"
+	Running    Status = "running"
+	Cancelling Status = "cancelling"
+	Waiting    Status = "waiting"
+	Sleeping   Status = "sleeping"
+	Completed  Status = "completed"
+	Failed     Status = "failed"
+	Cancelled  Status = "cancelled"
 )
 
 // Final reports whether nothing more can happen to an instance in s.
@@ -33,7 +36,7 @@ func (s Status) Final() bool { return s == Completed || s == Failed || s == Canc
 // Valid reports whether s is one of the statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case Running, Waiting, Sleeping, Completed, Failed, Cancelled:
+	case Running, Waiting, Sleeping, Cancelling, Completed, Failed, Cancelled:
 		return true
 	}
 	return false
@@ -81,7 +84,7 @@ type Instance struct {
 	ID          string    `json:"id"`
 	Program     string    `json:"program"` // program hash
 	Status      Status    `json:"status"`
-	WaitingFor  string    `json:"waiting_for,omitempty"`  // signal name while waiting
+	WaitingFor  string    `json:"waiting_for,omitempty"`  // signal name while waiting; several, one a line, for wait_any
 	Due         time.Time `json:"due,omitzero"`           // timer or wait timeout; zero for none
 	Version     int64     `json:"version"`                // the head version
 	ActivitySeq int64     `json:"activity_seq,omitempty"` // sequence number of the activity call in flight; 0 for none
@@ -279,7 +282,9 @@ type Filter struct {
 //     signal wakes it) and an owner is given; otherwise they clear it.
 //   - An instance whose head waits for a signal name that has a queued
 //     message is due (wake time now) after Commit, Send or Snooze, whatever
-//     the order in which they ran: a signal is never left unnoticed.
+//     the order in which they ran: a signal is never left unnoticed. A
+//     head's WaitingFor may hold several names, one a line (wait_any);
+//     a queued message of any of them makes it due.
 //   - An instance is leased to one owner at a time: ClaimDue and TakeLease
 //     skip an instance whose lease has not ended; only Create, Commit,
 //     TakeLease, ClaimDue and Snooze change a lease.

@@ -38,6 +38,10 @@ type Error struct {
 	Kind  string
 	Msg   string
 	Trace []TraceEntry // filled when the error is thrown, innermost call last
+	// fatal marks the runtime's own stops (a budget ran out, the embedder
+	// cancelled the run), which no try/catch may intercept. An error a
+	// program or a host makes with one of those kinds is an ordinary one.
+	fatal bool
 }
 
 func (e *Error) Error() string {
@@ -48,13 +52,21 @@ func (e *Error) Error() string {
 }
 
 // errorf returns a new *Error of the given kind.
+// Errors of kind limit_exceeded or cancelled made here are the runtime's
+// own stops, which cannot be caught.
 func errorf(kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...), fatal: kind == ErrLimit || kind == ErrCancelled}
 }
 
 // Errorf returns a new *Error; host functions use it to throw catchable
-// errors with a kind.
+// errors with a kind. (A limit_exceeded or cancelled error made by
+// Errorf stops the machine as the runtime's own would.)
 func Errorf(kind, format string, args ...any) *Error { return errorf(kind, format, args...) }
+
+// NewError returns a catchable error value of any kind, cancelled
+// included: what a host delivers with ResumeError (the durable engine's
+// cancellation of a workflow, an activity's failure).
+func NewError(kind, msg string) *Error { return &Error{Kind: kind, Msg: msg} }
 
 // TraceEntry is one line of a traceback: a function and where it was.
 type TraceEntry struct {
@@ -71,9 +83,7 @@ type RuntimeError struct {
 
 // limitError marks errors that no try/catch may intercept: an exhausted
 // step budget or cancellation stop the machine for good.
-func isUncatchable(e *Error) bool {
-	return e.Kind == ErrLimit || e.Kind == ErrCancelled
-}
+func isUncatchable(e *Error) bool { return e.fatal }
 
 func (e *RuntimeError) Error() string {
 	if e == nil {

@@ -79,7 +79,7 @@ func (m *Machine) Run() (*Suspension, error) {
 	if m.pending != nil {
 		return nil, fmt.Errorf("machine is suspended in %s: call Resume", m.pending.Host)
 	}
-	return m.resume()
+	return m.resume(nil)
 }
 
 // Resume delivers reply as the result of the pending host call and runs
@@ -93,7 +93,31 @@ func (m *Machine) Resume(reply Value) (*Suspension, error) {
 	}
 	m.pending = nil
 	m.cur.push(reply)
-	return m.resume()
+	return m.resume(nil)
+}
+
+// ResumeError ends the pending host call by throwing err where it was
+// called, as if the host function had returned it, and runs on like
+// Run: a try around the call may catch it (an activity's failure, a
+// workflow's cancellation), or the run ends with it. err is a wf error
+// value (NewError, Errorf); another Go error is thrown as a value_error
+// with its text. A suspended machine's snapshot is the same whichever way
+// it will be resumed.
+func (m *Machine) ResumeError(err error) (*Suspension, error) {
+	if err := m.idle(); err != nil {
+		return nil, err
+	}
+	if m.pending == nil {
+		return nil, ErrNotSuspended
+	}
+	if err == nil {
+		return nil, errors.New("vm: ResumeError needs an error")
+	}
+	if _, ok := err.(*Error); !ok {
+		err = &Error{Kind: ErrValue, Msg: err.Error()}
+	}
+	m.pending = nil
+	return m.resume(err)
 }
 
 // idle reports why m cannot start running now, if it cannot: it is not a
@@ -118,7 +142,24 @@ func (m *Machine) Pending() (*Suspension, bool) {
 	return &Suspension{Host: m.pending.Host, Request: m.pending.Request}, true
 }
 
-func (m *Machine) resume() (susp *Suspension, err error) {
+// resume runs the machine on; throw, when not nil, is thrown first where
+// the machine stopped (ResumeError).
+// SetPending replaces the request of the host call a suspended machine
+// waits on. A host keeps its own bookkeeping there (the durable engine
+// counts an activity's attempts in it), and the machine's next snapshot
+// carries it; the reply still goes to the same call.
+func (m *Machine) SetPending(request Value) error {
+	if err := m.idle(); err != nil {
+		return err
+	}
+	if m.pending == nil {
+		return ErrNotSuspended
+	}
+	m.pending.Request = request
+	return nil
+}
+
+func (m *Machine) resume(throw error) (susp *Suspension, err error) {
 	defer m.recoverAPI(&err)
 	if m.root.Status == StatusDone {
 		return nil, ErrFinished
@@ -134,7 +175,12 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 	m.preempted = false
 	m.running = true
 	defer func() { m.running = false }()
-	_, err = m.exec(nil, 0)
+	if throw != nil {
+		err = m.throwIn(throw)
+	}
+	if err == nil {
+		_, err = m.exec(nil, 0)
+	}
 	var s *suspendSignal
 	if errors.As(err, &s) {
 		return &Suspension{Host: s.host, Request: s.request}, nil
@@ -152,6 +198,15 @@ func (m *Machine) resume() (susp *Suspension, err error) {
 		return nil, err
 	}
 	return nil, nil
+}
+
+// throwIn delivers err to the handler that catches it where the machine
+// stopped; when none does, it returns the error the run ends with.
+func (m *Machine) throwIn(err error) error {
+	if caught, err := m.unwind(err, nil, 0); !caught {
+		return err
+	}
+	return nil
 }
 
 // IsSuspension reports whether err is what Suspend returned: a host

@@ -341,6 +341,8 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 	cases := []misuse{
 		{"Machine.Run", what, func() error { _, err := m.Run(); return noMachine(err) }},
 		{"Machine.Resume", what, func() error { _, err := m.Resume(vm.Nil); return noMachine(err) }},
+		{"Machine.SetPending", what, func() error { return noMachine(m.SetPending(vm.Nil)) }},
+		{"Machine.ResumeError", what, func() error { _, err := m.ResumeError(vm.NewError("k", "m")); return noMachine(err) }},
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
 		{"Machine.Delta", what, func() error { _, err := m.Delta(); return noMachine(err) }},
 		{"Machine.SnapshotDelta", what, func() error { _, _, err := m.SnapshotDelta(); return noMachine(err) }},
@@ -381,6 +383,11 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 		{"Machine.Resume", "new", func() error { _, err := fresh.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "finished", func() error { _, err := finished.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
 		{"Machine.Resume", "failed", func() error { _, err := failed.Resume(vm.Nil); return wantIs(err, vm.ErrNotSuspended) }},
+		{"Machine.SetPending", "finished", func() error { return wantIs(finished.SetPending(vm.Nil), vm.ErrNotSuspended) }},
+		{"Machine.ResumeError", "finished", func() error {
+			_, err := finished.ResumeError(vm.NewError("k", "m"))
+			return wantIs(err, vm.ErrNotSuspended)
+		}},
 		{"Machine.Run", "suspended", func() error { _, err := suspended.Run(); return wantErr(err, "call Resume") }},
 		{"Machine.Run", "finished", func() error { _, err := finished.Run(); return wantIs(err, vm.ErrFinished) }},
 		{"Machine.Run", "failed", func() error { _, err := failed.Run(); return wantErr(err, "boom") }},
@@ -471,7 +478,7 @@ func stateMisuses(t *testing.T, fresh, suspended, finished, failed *vm.Machine, 
 // argument of their types is valid (the accessors have their own test).
 var anyInput = map[string]string{
 	"Bool": "", "Int": "", "Float": "", "String": "", "Bytes": "nil is an empty bytes value",
-	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "StateHash": "", "Repr": "", "Str": "", "Errorf": "",
+	"NewList": "nil is an empty list", "Universe": "", "ProgramHash": "", "StateHash": "", "Repr": "", "Str": "", "Errorf": "", "NewError": "any kind and message make an error value",
 	"Value.Kind": "", "Value.IsNil": "", "Value.Number": "", "Value.Truth": "", "Value.TypeName": "",
 	"Value.AsBool": "TestAccessorsOnOtherKinds", "Value.AsInt": "", "Value.AsFloat": "", "Value.AsString": "",
 	"Value.AsBytes": "", "Value.AsList": "", "Value.AsMap": "", "Value.AsError": "", "Value.AsBuiltin": "",

@@ -44,6 +44,11 @@
 //	workflow_stub(name, result)        workflow_start([input]) -> id
 //	workflow_signal(id, name, value)   workflow_advance(id, duration)
 //	workflow_status(id)                workflow_output(id)
+//	workflow_cancel(id)
+//
+// A stub whose result is an error value fails every call, with the
+// error's kind and message (engine.ActivityError); workflow_cancel
+// cancels an instance as wf cancel does, running its cleanup.
 //
 // See examples/expense_workflow_test.wf.
 //

@@ -22,7 +22,7 @@ const ErrWorkflow = "workflow_error"
 
 // workflowNames are the functions a test of a workflow may call.
 var workflowNames = []string{"workflow_stub", "workflow_start", "workflow_signal", "workflow_advance",
-	"workflow_status", "workflow_output"}
+	"workflow_status", "workflow_output", "workflow_cancel"}
 
 // epoch is where a test's clock starts.
 var epoch = time.Date(2030, 1, 1, 9, 0, 0, 0, time.UTC)
@@ -88,6 +88,7 @@ func (h *harness) builtins() []*vm.Builtin {
 		{Name: "workflow_advance", Fn: h.advance},
 		{Name: "workflow_status", Fn: h.status},
 		{Name: "workflow_output", Fn: h.output},
+		{Name: "workflow_cancel", Fn: h.cancel},
 	}
 }
 
@@ -129,6 +130,14 @@ func (h *harness) stub(_ *vm.Machine, args []vm.Value) (vm.Value, error) {
 	}
 	if h.e != nil {
 		return vm.Nil, vm.Errorf(ErrWorkflow, "workflow_stub: stub activities before the first workflow_start")
+	}
+	if args[1].Kind() == vm.KindError { // every call fails so
+		e := args[1].AsError()
+		h.stubs = append(h.stubs, engine.Activity{Name: vm.Str(args[0]),
+			Fn: func(context.Context, string, []vm.Value) (vm.Value, error) {
+				return vm.Nil, &engine.ActivityError{Kind: e.Kind, Message: e.Msg}
+			}})
+		return vm.Nil, nil
 	}
 	result, err := engine.ToJSON(args[1])
 	if err != nil {
@@ -197,6 +206,21 @@ func (h *harness) advance(_ *vm.Machine, args []vm.Value) (vm.Value, error) {
 	h.now = h.now.Add(d)
 	if err := h.e.Advance(context.Background(), vm.Str(args[0])); err != nil {
 		return vm.Nil, wfErr("workflow_advance", err)
+	}
+	return vm.Nil, nil
+}
+
+// cancel(id) cancels an instance; its catch and finally blocks run.
+func (h *harness) cancel(_ *vm.Machine, args []vm.Value) (vm.Value, error) {
+	if err := want("workflow_cancel", args, 1, 1); err != nil {
+		return vm.Nil, err
+	}
+	err := h.needEngine()
+	if err == nil {
+		err = h.e.Cancel(context.Background(), vm.Str(args[0]))
+	}
+	if err != nil {
+		return vm.Nil, wfErr("workflow_cancel", err)
 	}
 	return vm.Nil, nil
 }

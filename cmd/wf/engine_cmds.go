@@ -34,6 +34,7 @@ var engineCommands = map[string]func(args []string, stdout, stderr io.Writer) in
 	"rewind":  cmdRewind,
 	"set":     cmdSet,
 	"cancel":  cmdCancel,
+	"query":   cmdQuery,
 	"worker":  cmdWorker,
 	"upgrade": cmdUpgrade,
 	"prune":   cmdPrune,
@@ -54,7 +55,9 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
   wf rewind ID --to VERSION      continue from an older state (recorded as a new version);
                                  --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
-  wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
+  wf query ID NAME [JSON...]     a global of a stored instance, or a function's result, read-only
+  wf cancel [--force] ID         cancel an instance: its catch/finally clean up, then it ends
+                                 (only wf rewind --force revives it)
   wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
   wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
                                  --dry-run says which can move and why not
@@ -294,7 +297,7 @@ func cmdSignal(args []string, stdout, stderr io.Writer) int {
 func describeHead(in engine.Instance) string {
 	switch in.Status {
 	case engine.Waiting:
-		return fmt.Sprintf("waiting for %s", in.WaitingFor)
+		return "waiting for " + waitNames(in.WaitingFor)
 	case engine.Sleeping:
 		return "sleeping until " + in.Due.Local().Format(time.DateTime)
 	case engine.Failed:
@@ -501,9 +504,13 @@ func cmdSet(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdCancel(args []string, stdout, stderr io.Writer) int {
-	return instanceCmd("cancel", "wf cancel [--db FILE|URL] ID", 1, readWrite, args, stderr, nil,
+	var force *bool
+	flags := func(fs *flag.FlagSet, _ *dbFlags) {
+		force = fs.Bool("force", false, "end the instance at once, running none of its cleanup (for one stuck in it)")
+	}
+	return instanceCmd("cancel", "wf cancel [--db FILE|URL] [--force] ID", 1, readWrite, args, stderr, flags,
 		func(e *engine.Engine, d dbFlags, pos []string) int {
-			if err := e.Cancel(context.Background(), pos[0]); err != nil {
+			if err := e.CancelWith(context.Background(), pos[0], engine.CancelOptions{Force: *force}); err != nil {
 				return report(stderr, err)
 			}
 			return changed(e, d, pos[0], pos[0]+" cancelled", stdout, stderr)

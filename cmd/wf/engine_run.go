@@ -143,15 +143,56 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		fmt.Fprintf(stderr, "wf run: sleep(%s) skipped (wf start and wf worker keep real timers)\n", call.Sleep)
 		return vm.Nil, nil
 	case engine.CallWait:
+		if call.Any {
+			return w.answerAny(call, in, stderr)
+		}
 		if v, ok := w.signals.next(call.Name); ok {
 			return v, nil
 		}
 		return ask(call, in, stderr)
 	}
+	if call.Kind == engine.CallParallel {
+		return w.answerParallel(call, in, stderr)
+	}
 	if v, ok := w.activities.next(call.Name); ok {
 		return v, nil
 	}
 	return askActivity(call, in, stderr)
+}
+
+// answerParallel answers each call of a parallel(), in order, as it
+// answers an activity's call.
+func (w *workflowFlags) answerParallel(call engine.Call, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
+	out := make([]vm.Value, len(call.Calls))
+	for i, args := range call.Calls {
+		one := call
+		one.Args = args.AsList().Elems
+		v, ok := w.activities.next(call.Name)
+		var err error
+		if !ok {
+			v, err = askActivity(one, in, stderr)
+		}
+		if err != nil {
+			return vm.Nil, err
+		}
+		out[i] = v
+	}
+	return vm.NewList(out), nil
+}
+
+// answerAny answers wait_any with the first of its names given with
+// --signal, or else asks for the first name's value.
+func (w *workflowFlags) answerAny(call engine.Call, in *bufio.Reader, stderr io.Writer) (vm.Value, error) {
+	for _, name := range call.Names {
+		if v, ok := w.signals.next(name); ok {
+			return engine.WaitAnyReply(vm.String(name), v), nil
+		}
+	}
+	v, err := ask(call, in, stderr)
+	if err != nil || v.IsNil() && call.Timeout >= 0 {
+		return engine.WaitAnyReply(vm.Nil, vm.Nil), err
+	}
+	return engine.WaitAnyReply(vm.String(call.Name), v), nil
 }
 
 // askActivity reads an activity's result from the terminal, as ask reads

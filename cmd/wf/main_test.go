@@ -11,8 +11,9 @@ import (
 // TestMain lets the test binary act as the wf command inside scripts.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"wf":       func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
-		"wf-chaos": chaosMain, // the chaos test's processes (chaos_helper_test.go)
+		"wf":                 func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"wf-chaos":           chaosMain,          // the chaos test's processes (chaos_helper_test.go)
+		"wf-activity-worker": activityWorkerMain, // the crash test's worker with activities
 	})
 }
 

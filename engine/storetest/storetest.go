@@ -42,6 +42,7 @@ func Run(t *testing.T, open Open) {
 		{"WakeCommitThenSend", testWakeCommitThenSend},
 		{"WakeSendThenCommit", testWakeSendThenCommit},
 		{"WakeSnooze", testWakeSnooze},
+		{"WakeAnyName", testWakeAnyName},
 		{"WakeConcurrent", testWakeConcurrent},
 		{"LeaseOnCreateAndCommit", testLeaseOnCreateAndCommit},
 		{"ClaimDue", testClaimDue},

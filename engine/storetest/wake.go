@@ -30,6 +30,27 @@ func testWakeCommitThenSend(t *testing.T, f *fixture) {
 	}
 }
 
+// testWakeAnyName: an instance waiting for several names (one a line)
+// is due when any of them is queued, and not for a name that only shares
+// a part of one.
+func testWakeAnyName(t *testing.T, f *fixture) {
+	f.create("i1", engine.Waiting, "approve\ncancel")
+	f.send("i1", "approv", "1")
+	f.send("i1", "cancel\napprove", "1")
+	if f.due("i1") {
+		t.Fatal("a signal of another name made the instance due")
+	}
+	f.send("i1", "cancel", "1")
+	if !f.due("i1") {
+		t.Error("a signal for the second name the instance waits for did not make it due")
+	}
+	f.create("i2", engine.Waiting, "b")
+	f.send("i2", "a", "1")
+	if _, due := f.commit("i2", engine.Waiting, "x\na\ny"); !due || !f.due("i2") {
+		t.Errorf("commit to wait for names one of which is queued: Commit reports due %v, claimable %v; want both", due, f.due("i2"))
+	}
+}
+
 // testWakeSendThenCommit: a commit that makes an instance wait for a name
 // already queued leaves it due, and says so.
 func testWakeSendThenCommit(t *testing.T, f *fixture) {
