@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -579,7 +578,7 @@ func cmdPrune(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--max-steps N] [--max-alloc BYTES]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--no-batch] [--log text|json|off] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -590,6 +589,8 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	var concurrency int
 	intFlag(fs, &concurrency, "concurrency", 1, 1, maxConcurrency,
 		fmt.Sprintf("advance up to `N` instances at once (1 to %d), each claimed by a loop of its own", maxConcurrency))
+	noBatch := fs.Bool("no-batch", false, "commit each instance's step in a transaction of its own, not a claim's steps together")
+	logAs := registerLog(fs)
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -603,11 +604,12 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, Logf: logf}); err != nil {
+	log := logAs.logger(stderr)
+	log.Info("wf worker started", "db", d.where(), "pid", os.Getpid())
+	o := engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, NoBatch: *noBatch, Logger: log}
+	if err := e.Work(ctx, o); err != nil {
 		return report(stderr, err)
 	}
-	fmt.Fprintln(stderr, "wf worker: stopped")
+	log.Info("wf worker stopped")
 	return exitOK
 }
