@@ -103,4 +103,3 @@ func TestWorkerLogsText(t *testing.T) {
 		t.Errorf("--log off wrote %q", out)
 	}
 }
-
