@@ -241,25 +241,37 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 		return report(stderr, err)
 	}
 	if asJSON {
-		return printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version})
+		code := printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version, "error": h.Error})
+		return max(code, failedCode(h.Instance, stderr))
 	}
 	fmt.Fprintln(stdout, id)
-	return exitOK
+	return failedCode(h.Instance, stderr)
+}
+
+// failedCode prints why in failed, if it has, and returns exitRuntime;
+// else exitOK.
+func failedCode(in engine.Instance, stderr io.Writer) int {
+	if in.Status != engine.Failed {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wf: instance %s failed: %s\n", in.ID, in.Error)
+	return exitRuntime
 }
 
 func cmdSignal(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
+	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME JSON|--null", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
+	null := fs.Bool("null", false, "send null as the signal's value (instead of JSON)")
 	pos, ok := parse(fs, args, -1)
 	if !ok || len(pos) < 2 || len(pos) > 3 {
 		fs.Usage()
 		return exitUsage
 	}
-	var value []byte
-	if len(pos) == 3 {
-		value = []byte(pos[2])
+	value, code := signalValue(pos[2:], *null, stderr)
+	if value == nil {
+		return code
 	}
 	e, code := d.open(readWrite, engine.Options{}, stderr)
 	if e == nil {
@@ -278,24 +290,25 @@ func cmdSignal(args []string, stdout, stderr io.Writer) int {
 	if herr != nil {
 		return report(stderr, herr)
 	}
-	if d.asJSON {
-		return printJSON(stdout, map[string]any{"signal": msg.ID, "id": pos[0], "status": h.Status, "waiting_for": h.WaitingFor})
+	queued, qerr := stillQueued(e, msg)
+	if qerr != nil {
+		return report(stderr, qerr)
 	}
-	fmt.Fprintf(stdout, "signal #%d %s stored; %s is %s\n", msg.ID, pos[1], pos[0], describeHead(h.Instance))
-	return exitOK
+	if d.asJSON {
+		printJSON(stdout, map[string]any{"signal": msg.ID, "id": pos[0], "status": h.Status, "waiting_for": h.WaitingFor,
+			"queued": queued, "error": h.Error})
+	} else {
+		fmt.Fprintf(stdout, "signal #%d %s stored; %s is %s\n", msg.ID, pos[1], pos[0], describeHead(h.Instance))
+	}
+	if queued && !h.Status.Final() {
+		fmt.Fprintf(stderr, "wf signal: warning: %s is %s, so signal #%d %s stays queued until the workflow waits for %s\n",
+			pos[0], describeHead(h.Instance), msg.ID, pos[1], pos[1])
+	}
+	return failedCode(h.Instance, stderr)
 }
 
-func describeHead(in engine.Instance) string {
-	switch in.Status {
-	case engine.Waiting:
-		return fmt.Sprintf("waiting for %s", in.WaitingFor)
-	case engine.Sleeping:
-		return "sleeping until " + in.Due.Local().Format(time.DateTime)
-	case engine.Failed:
-		return "failed: " + firstLine(in.Error)
-	}
-	return string(in.Status)
-}
+// describeHead describes where in stands now.
+func describeHead(in engine.Instance) string { return describeAt(in, time.Now()) }
 
 func firstLine(s string) string {
 	for i, c := range s {
@@ -360,7 +373,7 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN")
 			for _, v := range vs {
 				in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in))
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeAt(in, time.Time{}))
 			}
 			tw.Flush()
 			return exitOK
@@ -391,7 +404,11 @@ func printReport(w io.Writer, rep *engine.Report) {
 	fmt.Fprintf(w, "instance %s (%s)\n", in.ID, in.Status)
 	fmt.Fprintf(w, "version %d of %d: %s\n", v.Number, in.Version, v.Reason)
 	state := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-	fmt.Fprintf(w, "state: %s\n", describeHead(state))
+	now := time.Now()
+	if v.Number != in.Version {
+		now = time.Time{} // a past state's deadline is only a time
+	}
+	fmt.Fprintf(w, "state: %s\n", describeAt(state, now))
 	if rep.Pending != "" {
 		fmt.Fprintf(w, "waiting for: %s\n", rep.Pending)
 	}
