@@ -42,7 +42,7 @@ const engineUsage = `
 Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
 --db postgres://..., $WF_DB, default ./wf.db):
   wf start FILE [--input JSON]   start an instance; print its id
-  wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
+  wf signal ID NAME JSON|--null  send a signal (queued until the workflow waits for it)
   wf list [--status S] [--uses M] list instances (--uses: those taking version marker M)
   wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
   wf history ID                  every version and why it was made
@@ -51,7 +51,8 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
                                  --force to revive a cancelled instance
   wf set ID NAME JSON            change a variable of a waiting instance
   wf cancel ID                   stop an instance for good (only wf rewind --force revives it)
-  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
+  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM;
+                                 logs each step (--log text|json|off); --no-batch
   wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
                                  --dry-run says which can move and why not
   wf prune --keep N              delete all but the last N versions of finished instances
