@@ -232,7 +232,20 @@ func cmdStart(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, err)
 	}
-	return printState(e, id, d.asJSON, stdout, stderr)
+	if code := printState(e, id, d.asJSON, stdout, stderr); code != exitOK {
+		return code
+	}
+	return startFailed(e, id, stderr)
+}
+
+// startFailed reports the failure of instance id, new, if it failed
+// before its first wait: exitRuntime, else exitOK.
+func startFailed(e *engine.Engine, id string, stderr io.Writer) int {
+	h, err := e.Store().Head(context.Background(), id)
+	if err != nil {
+		return report(stderr, err)
+	}
+	return failedCode(h.Instance, stderr)
 }
 
 // printState prints an instance's id and where it stands.
@@ -242,11 +255,10 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 		return report(stderr, err)
 	}
 	if asJSON {
-		code := printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version, "error": h.Error})
-		return max(code, failedCode(h.Instance, stderr))
+		return printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version, "error": h.Error})
 	}
 	fmt.Fprintln(stdout, id)
-	return failedCode(h.Instance, stderr)
+	return exitOK
 }
 
 // failedCode prints why in failed, if it has, and returns exitRuntime;
