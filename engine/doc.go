@@ -37,7 +37,7 @@
 //	e, err := engine.Open("wf.db", engine.Options{Activities: acts}, engine.SQLiteOptions{})
 //	id, err := e.Start(ctx, "approval.wf", src, []byte(`{"what": "a laptop"}`))
 //	_, err = e.Signal(ctx, id, "approval", []byte(`true`))
-//	go e.Work(ctx, engine.WorkerOptions{}) // timers, and work left by crashes
+//	go e.Work(ctx, engine.WorkerOptions{Logger: slog.Default()}) // timers, and work left by crashes
 //
 // Start runs the new instance until it first waits, sleeps or finishes and
 // commits that state as version 1. Signal stores the signal (from then on
@@ -45,7 +45,9 @@
 // Options.Detached, resumes the instance in the caller. A signal nobody
 // waits for yet stays queued and is delivered, in order, when the
 // workflow waits for its name. Work claims instances whose timers are due
-// or that have work left, and advances them.
+// or that have work left, and advances them, logging each step to
+// WorkerOptions.Logger if set; it retries a failing store with a growing
+// pause and returns only when ctx ends.
 //
 // # Steps, versions and activities
 //

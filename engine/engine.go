@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -229,8 +230,9 @@ func (e *Engine) Close() error { return e.store.Close() }
 // holder is who runs a chain of steps (a Start, Signal or Advance call, a
 // worker), as the owner of the leases it takes, and how long they last.
 type holder struct {
-	owner string
-	d     time.Duration
+	owner  string
+	d      time.Duration
+	logger *slog.Logger // a worker's: logs each step committed (LogStep)
 }
 
 // lease is the lease holder takes at now.

@@ -53,11 +53,14 @@ func explain(prog *compiler.Program, hash string, err error) error {
 // step advances id by one event for who. It reports whether it moved,
 // and whether there is more to do at once (then who holds the lease).
 func (e *Engine) step(ctx context.Context, id string, who holder) (moved, due bool, err error) {
+	begun := time.Now()
 	p, err := e.prepare(ctx, id, who)
 	if err != nil || !p.ready {
 		return p.moved, false, err
 	}
-	due, err = e.store.Commit(ctx, p.st)
+	if due, err = e.store.Commit(ctx, p.st); err == nil {
+		who.committed(p.st, begun)
+	}
 	return err == nil, due, err
 }
 

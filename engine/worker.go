@@ -5,6 +5,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"time"
 )
 
@@ -24,22 +27,32 @@ type WorkerOptions struct {
 	// in parallel (their workflow code and activities; on SQLite their
 	// commits still take turns). Default 1.
 	Concurrency int
-	// Logf, if set, reports steps that failed to commit.
+	// Logf, if set, reports steps that failed to commit and store
+	// errors Work retries. When it is nil and Logger is set, they go to
+	// Logger as warnings.
 	Logf func(format string, args ...any)
+	// Logger, if set, gets a record for each step the worker commits
+	// (see LogStep): its instance, version, reason, resulting status,
+	// duration and, when the step failed its instance, the error.
+	Logger *slog.Logger
 
 	onIdle func() // tests: called each time the worker finds nothing due
 }
 
 // Work fires due timers and advances instances that have work, until ctx
-// is cancelled or the store fails; ErrBusy (another process keeps the
-// database locked) and ErrUnavailable (a database server restarting, a
-// network failure) are logged and waited out. A step in flight when ctx is
-// cancelled is abandoned without committing (the instance runs again from
-// its last version when a worker next claims it, once the lease ends);
-// Work then returns nil. When nothing is due it waits o.Poll, or less
-// when the store is a Waker and hints that work may have come. With
-// o.Concurrency above 1 it runs that many loops; the first to fail stops
-// the others.
+// is cancelled; it then returns nil. A store error does not stop it:
+// ErrBusy (another process keeps the database locked), ErrUnavailable (a
+// database server restarting, a network failure) and any other failure
+// to claim work are logged (o.Logf, or o.Logger) and retried after a
+// pause that starts at o.Poll and doubles with each failure in a row, up
+// to MaxRetryPause (or o.Poll if longer), each pause drawn at random
+// between half and all of that so that many workers do not retry in step.
+// A step that fails to commit is logged and its instance is tried again
+// a minute later. A step in flight when ctx is cancelled is abandoned
+// without committing (the instance runs again from its last version when
+// a worker next claims it, once the lease ends). When nothing is due it
+// waits o.Poll, or less when the store is a Waker and hints that work
+// may have come. With o.Concurrency above 1 it runs that many loops.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
 	ctx, stop := context.WithCancel(ctx)
@@ -47,13 +60,7 @@ func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	loops := fanOut(ctx, e.store, o.Concurrency)
 	errs := make(chan error, len(loops))
 	for _, hints := range loops {
-		go func() {
-			err := e.workLoop(ctx, o, hints)
-			if err != nil {
-				stop()
-			}
-			errs <- err
-		}()
+		go func() { errs <- e.workLoop(ctx, o, hints) }()
 	}
 	var first error
 	for range loops {
@@ -104,13 +111,21 @@ func wake(ch chan<- struct{}) {
 // workLoop is one claim loop of Work, with an owner of its own.
 func (e *Engine) workLoop(ctx context.Context, o WorkerOptions, hints <-chan struct{}) error {
 	who := e.newHolder(o.Owner, o.Lease)
+	who.logger = o.Logger
+	fails := 0 // store errors in a row
 	for ctx.Err() == nil {
 		ids, err := e.store.ClaimDue(ctx, who.owner, e.opts.Now(), o.Lease, o.Batch)
-		if errors.Is(err, ErrBusy) || errors.Is(err, ErrUnavailable) {
-			o.Logf("wf worker: %v", err) // another process holds the database, or the server is away; try again
-		} else if err != nil && ctx.Err() == nil {
-			return err
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			fails++
+			pause := retryPause(o.Poll, fails)
+			o.Logf("wf worker: %v (%d in a row); retrying in %v", err, fails, pause.Round(time.Millisecond))
+			sleepCtx(ctx, pause)
+			continue
 		}
+		fails = 0
 		e.advanceClaim(ctx, ids, who, o)
 		if len(ids) == 0 {
 			if o.onIdle != nil {
@@ -135,10 +150,31 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
 	}
+	if o.Logf == nil && o.Logger != nil {
+		l := o.Logger
+		o.Logf = func(format string, args ...any) { l.Warn(fmt.Sprintf(format, args...)) }
+	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
 	}
 	return o
+}
+
+// MaxRetryPause is the longest Work waits before it retries a store that
+// keeps failing (unless WorkerOptions.Poll is longer).
+const MaxRetryPause = 30 * time.Second
+
+// retryPause is the pause before the retry that follows the n-th store
+// error in a row: base doubled n-1 times, capped at MaxRetryPause (or
+// base if longer), then drawn at random from its upper half.
+func retryPause(base time.Duration, n int) time.Duration {
+	limit := max(MaxRetryPause, base)
+	d := base
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	return d/2 + rand.N(d/2+1)
 }
 
 // advanceClaim advances the instances of one claim: together (workBatch)
@@ -163,18 +199,25 @@ func (e *Engine) advanceClaim(ctx context.Context, ids []string, who holder, o W
 // batch that failed whole; an instance left due goes on alone.
 func (e *Engine) workBatch(ctx context.Context, ids []string, who holder, logf func(string, ...any)) {
 	var steps []Step
+	var begun []time.Time // when each step began
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			return
 		}
+		t := time.Now()
 		if st, ok := e.prepareClaimed(ctx, id, who, logf); ok {
-			steps = append(steps, st)
+			steps, begun = append(steps, st), append(begun, t)
 		}
 	}
 	if len(steps) == 0 {
 		return
 	}
 	outs, err := e.store.CommitBatch(ctx, steps)
+	for i, st := range steps {
+		if err == nil && outs[i].Err == nil {
+			who.committed(st, begun[i])
+		}
+	}
 	if err != nil && ctx.Err() == nil {
 		logf("wf worker: a batch of %d steps: %v; each is retried alone", len(steps), err)
 	}

@@ -1,8 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,4 +86,141 @@ func (f *fixture) waitFinal(id string) Head {
 		time.Sleep(time.Millisecond)
 	}
 	return h
+}
+
+// failingStore fails its first claims, and its first commit, with a
+// store error that is neither ErrBusy nor ErrUnavailable.
+type failingStore struct {
+	Store
+	mu             sync.Mutex
+	claims, commit int // failures left
+}
+
+func (s *failingStore) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, n int) ([]string, error) {
+	s.mu.Lock()
+	fail := s.claims > 0
+	s.claims--
+	s.mu.Unlock()
+	if fail {
+		return nil, errors.New("disk I/O error")
+	}
+	return s.Store.ClaimDue(ctx, owner, now, lease, n)
+}
+
+func (s *failingStore) Commit(ctx context.Context, st Step) (bool, error) {
+	s.mu.Lock()
+	fail := s.commit > 0
+	s.commit--
+	s.mu.Unlock()
+	if fail {
+		return false, errors.New("disk I/O error")
+	}
+	return s.Store.Commit(ctx, st)
+}
+
+// TestWorkSurvivesStoreErrors: Work logs store errors and retries with
+// a growing pause instead of returning, then fires the timer that came
+// due meanwhile; it logs each step it commits; it returns nil only when
+// its context ends.
+func TestWorkSurvivesStoreErrors(t *testing.T) {
+	const fails = 4
+	f := newFixture(t, Options{})
+	id := f.start(`sleep("1h")
+print("woke")`, "")
+	f.clock.Add(2 * time.Hour)
+	flaky := &failingStore{Store: f.e.Store(), claims: fails, commit: 1}
+	e, err := New(flaky, Options{Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var logged []string
+	var records bytes.Buffer
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- e.Work(ctx, WorkerOptions{Poll: time.Millisecond,
+			Logger: slog.New(slog.NewJSONHandler(&lockedWriter{mu: &mu, w: &records}, nil)),
+			Logf: func(format string, args ...any) {
+				mu.Lock()
+				logged = append(logged, fmt.Sprintf(format, args...))
+				mu.Unlock()
+			}})
+	}()
+	h := f.head(id)
+	for deadline := time.Now().Add(time.Minute); !h.Status.Final() && time.Now().Before(deadline); h = f.head(id) {
+		f.clock.Add(time.Minute) // past the pause after the failed commit
+		time.Sleep(time.Millisecond)
+	}
+	if h.Status != Completed || h.Output != "woke\n" {
+		t.Errorf("%s, %q; want completed, woke", h.Status, h.Output)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Work returned %v while its context lives", err)
+	default:
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("Work after cancel: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logged) != fails+1 {
+		t.Errorf("logged %q; want %d claim retries, then the failed commit", logged, fails)
+	}
+	for i, l := range logged {
+		want := fmt.Sprintf("disk I/O error (%d in a row); retrying in", i+1)
+		if i == fails {
+			want = id + ": disk I/O error"
+		}
+		if !strings.Contains(l, want) || i > fails {
+			t.Errorf("log line %d: %q; want %q", i, l, want)
+		}
+	}
+	var step struct {
+		Msg, Instance, Reason, Status string
+		Version                       int64
+		Duration                      int64
+	}
+	lines := strings.Split(strings.TrimSpace(records.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &step); err != nil {
+		t.Fatalf("%v in %q", err, records.String())
+	}
+	if step.Msg != "step" || step.Instance != id || step.Reason != "timer fired" || step.Status != "completed" || step.Version != 2 {
+		t.Errorf("last record %+v; want the step that fired the timer", step)
+	}
+}
+
+// lockedWriter writes to w under mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// TestRetryPause: the pause doubles from the poll interval, is capped,
+// and is drawn from the upper half of its range.
+func TestRetryPause(t *testing.T) {
+	for _, c := range []struct {
+		base time.Duration
+		n    int
+		want time.Duration
+	}{
+		{100 * time.Millisecond, 1, 100 * time.Millisecond},
+		{100 * time.Millisecond, 4, 800 * time.Millisecond},
+		{100 * time.Millisecond, 60, MaxRetryPause},
+		{time.Hour, 3, time.Hour},
+	} {
+		for range 20 {
+			if got := retryPause(c.base, c.n); got < c.want/2 || got > c.want {
+				t.Errorf("retryPause(%v, %d) = %v; want within [%v, %v]", c.base, c.n, got, c.want/2, c.want)
+			}
+		}
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -46,7 +45,7 @@ const engineUsage = `
 Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
 --db postgres://..., $WF_DB, default ./wf.db):
   wf start FILE [--input JSON]   start an instance; print its id
-  wf signal ID NAME [JSON]       send a signal (queued until the workflow waits for it)
+  wf signal ID NAME JSON|--null  send a signal (queued until the workflow waits for it)
   wf list [--status S] [--uses M] list instances (--uses: those taking version marker M)
   wf show ID [--at VERSION]      status, stacks with locals, queued signals, output
   wf history ID                  every version, why it was made and what it got
@@ -58,7 +57,8 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
   wf query ID NAME [JSON...]     a global of a stored instance, or a function's result, read-only
   wf cancel [--force] ID         cancel an instance: its catch/finally clean up, then it ends
                                  (only wf rewind --force revives it)
-  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM
+  wf worker [--concurrency N]    fire timers and run instances with work, until SIGTERM;
+                                 logs each step (--log text|json|off); --no-batch
   wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
                                  --dry-run says which can move and why not
   wf prune --keep N              delete all but the last N versions of finished instances
@@ -240,7 +240,20 @@ func cmdStart(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return report(stderr, err)
 	}
-	return printState(e, id, d.asJSON, stdout, stderr)
+	if code := printState(e, id, d.asJSON, stdout, stderr); code != exitOK {
+		return code
+	}
+	return startFailed(e, id, stderr)
+}
+
+// startFailed reports the failure of instance id, new, if it failed
+// before its first wait: exitRuntime, else exitOK.
+func startFailed(e *engine.Engine, id string, stderr io.Writer) int {
+	h, err := e.Store().Head(context.Background(), id)
+	if err != nil {
+		return report(stderr, err)
+	}
+	return failedCode(h.Instance, stderr)
 }
 
 // printState prints an instance's id and where it stands.
@@ -250,25 +263,36 @@ func printState(e *engine.Engine, id string, asJSON bool, stdout, stderr io.Writ
 		return report(stderr, err)
 	}
 	if asJSON {
-		return printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version})
+		return printJSON(stdout, map[string]any{"id": id, "status": h.Status, "waiting_for": h.WaitingFor, "version": h.Version, "error": h.Error})
 	}
 	fmt.Fprintln(stdout, id)
 	return exitOK
 }
 
+// failedCode prints why in failed, if it has, and returns exitRuntime;
+// else exitOK.
+func failedCode(in engine.Instance, stderr io.Writer) int {
+	if in.Status != engine.Failed {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "wf: instance %s failed: %s\n", in.ID, in.Error)
+	return exitRuntime
+}
+
 func cmdSignal(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME [JSON]", stderr)
+	fs := newFlags("signal", "wf signal [--db FILE|URL] [--max-steps N] [--max-alloc BYTES] ID NAME JSON|--null", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
+	null := fs.Bool("null", false, "send null as the signal's value (instead of JSON)")
 	pos, ok := parse(fs, args, -1)
 	if !ok || len(pos) < 2 || len(pos) > 3 {
 		fs.Usage()
 		return exitUsage
 	}
-	var value []byte
-	if len(pos) == 3 {
-		value = []byte(pos[2])
+	value, code := signalValue(pos[2:], *null, stderr)
+	if value == nil {
+		return code
 	}
 	e, code := d.open(readWrite, engine.Options{}, stderr)
 	if e == nil {
@@ -287,24 +311,25 @@ func cmdSignal(args []string, stdout, stderr io.Writer) int {
 	if herr != nil {
 		return report(stderr, herr)
 	}
-	if d.asJSON {
-		return printJSON(stdout, map[string]any{"signal": msg.ID, "id": pos[0], "status": h.Status, "waiting_for": h.WaitingFor})
+	queued, qerr := stillQueued(e, msg)
+	if qerr != nil {
+		return report(stderr, qerr)
 	}
-	fmt.Fprintf(stdout, "signal #%d %s stored; %s is %s\n", msg.ID, pos[1], pos[0], describeHead(h.Instance))
-	return exitOK
+	if d.asJSON {
+		printJSON(stdout, map[string]any{"signal": msg.ID, "id": pos[0], "status": h.Status, "waiting_for": h.WaitingFor,
+			"queued": queued, "error": h.Error})
+	} else {
+		fmt.Fprintf(stdout, "signal #%d %s stored; %s is %s\n", msg.ID, pos[1], pos[0], describeHead(h.Instance))
+	}
+	if queued && !h.Status.Final() {
+		fmt.Fprintf(stderr, "wf signal: warning: %s is %s, so signal #%d %s stays queued until the workflow waits for %s\n",
+			pos[0], describeHead(h.Instance), msg.ID, pos[1], pos[1])
+	}
+	return failedCode(h.Instance, stderr)
 }
 
-func describeHead(in engine.Instance) string {
-	switch in.Status {
-	case engine.Waiting:
-		return "waiting for " + waitNames(in.WaitingFor)
-	case engine.Sleeping:
-		return "sleeping until " + in.Due.Local().Format(time.DateTime)
-	case engine.Failed:
-		return "failed: " + firstLine(in.Error)
-	}
-	return string(in.Status)
-}
+// describeHead describes where in stands now.
+func describeHead(in engine.Instance) string { return describeAt(in, time.Now()) }
 
 func firstLine(s string) string {
 	for i, c := range s {
@@ -369,7 +394,7 @@ func cmdHistory(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(tw, "VERSION\tTIME\tREASON\tTHEN\tGOT")
 			for _, v := range vs {
 				in := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeHead(in), got(v))
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", v.Number, v.Created.Local().Format(time.DateTime), v.Reason, describeAt(in, time.Time{}), got(v))
 			}
 			tw.Flush()
 			return exitOK
@@ -400,7 +425,11 @@ func printReport(w io.Writer, rep *engine.Report) {
 	fmt.Fprintf(w, "instance %s (%s)\n", in.ID, in.Status)
 	fmt.Fprintf(w, "version %d of %d: %s\n", v.Number, in.Version, v.Reason)
 	state := engine.Instance{Status: v.Status, WaitingFor: v.WaitingFor, Due: v.Due, Error: v.Error}
-	fmt.Fprintf(w, "state: %s\n", describeHead(state))
+	now := time.Now()
+	if v.Number != in.Version {
+		now = time.Time{} // a past state's deadline is only a time
+	}
+	fmt.Fprintf(w, "state: %s\n", describeAt(state, now))
 	if rep.Pending != "" {
 		fmt.Fprintf(w, "waiting for: %s\n", rep.Pending)
 	}
@@ -591,7 +620,7 @@ func cmdPrune(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--max-steps N] [--max-alloc BYTES]", stderr)
+	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--no-batch] [--log text|json|off] [--max-steps N] [--max-alloc BYTES]", stderr)
 	var d dbFlags
 	d.register(fs)
 	d.runsSteps(fs)
@@ -602,6 +631,8 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	var concurrency int
 	intFlag(fs, &concurrency, "concurrency", 1, 1, maxConcurrency,
 		fmt.Sprintf("advance up to `N` instances at once (1 to %d), each claimed by a loop of its own", maxConcurrency))
+	noBatch := fs.Bool("no-batch", false, "commit each instance's step in a transaction of its own, not a claim's steps together")
+	logAs := registerLog(fs)
 	if _, ok := parse(fs, args, 0); !ok {
 		return exitUsage
 	}
@@ -615,11 +646,12 @@ func cmdWorker(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer e.Close()
-	fmt.Fprintf(stderr, "wf worker: %s, pid %s\n", d.where(), strconv.Itoa(os.Getpid()))
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	if err := e.Work(ctx, engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, Logf: logf}); err != nil {
+	log := logAs.logger(stderr)
+	log.Info("wf worker started", "db", d.where(), "pid", os.Getpid())
+	o := engine.WorkerOptions{Poll: poll, Lease: lease, Concurrency: concurrency, NoBatch: *noBatch, Logger: log}
+	if err := e.Work(ctx, o); err != nil {
 		return report(stderr, err)
 	}
-	fmt.Fprintln(stderr, "wf worker: stopped")
+	log.Info("wf worker stopped")
 	return exitOK
 }

@@ -5,7 +5,10 @@
 //	POST /approve/{id}        {"ok": true, "by": "bo"}          → the instance's state
 //	GET  /requests/{id}       → status and output so far
 //
-// Requests survive restarts: state is in the SQLite file named by -db.
+// When the workflow fails on a request (a body without "item", a decision
+// without "ok", an order the supplier refuses), the POST answers 422 with
+// the instance's state and its error. Requests survive restarts: state is
+// in the SQLite file named by -db.
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -40,7 +44,12 @@ func main() {
 	defer e.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go e.Work(ctx, engine.WorkerOptions{}) // fires the 3-day timeouts
+	go func() { // fires the 3-day timeouts; retries store errors, logging them, until ctx ends
+		if err := e.Work(ctx, engine.WorkerOptions{Logger: slog.Default()}); err != nil {
+			log.Printf("worker stopped: %v", err) // a service without its worker must not go on
+			stop()
+		}
+	}()
 	srv := &http.Server{Addr: *addr, Handler: NewHandler(e)}
 	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
 	log.Printf("listening on %s", *addr)
@@ -75,7 +84,7 @@ func NewHandler(e *engine.Engine) http.Handler {
 			fail(w, err)
 			return
 		}
-		writeState(w, r.Context(), e, id)
+		writeState(w, r.Context(), e, id, true)
 	})
 	mux.HandleFunc("POST /approve/{id}", func(w http.ResponseWriter, r *http.Request) {
 		body, err := readBody(r)
@@ -89,10 +98,10 @@ func NewHandler(e *engine.Engine) http.Handler {
 			fail(w, err)
 			return
 		}
-		writeState(w, r.Context(), e, id)
+		writeState(w, r.Context(), e, id, true)
 	})
 	mux.HandleFunc("GET /requests/{id}", func(w http.ResponseWriter, r *http.Request) {
-		writeState(w, r.Context(), e, r.PathValue("id"))
+		writeState(w, r.Context(), e, r.PathValue("id"), false)
 	})
 	return mux
 }
@@ -116,16 +125,22 @@ type State struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Output string `json:"output"`
+	Error  string `json:"error,omitempty"` // why the instance failed
 }
 
-func writeState(w http.ResponseWriter, ctx context.Context, e *engine.Engine, id string) {
+// writeState answers with the state of instance id: 200, or 422 when
+// changed (the request just started or signalled it) and it failed.
+func writeState(w http.ResponseWriter, ctx context.Context, e *engine.Engine, id string, changed bool) {
 	h, err := e.Store().Head(ctx, id)
 	if err != nil {
 		fail(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(State{ID: id, Status: string(h.Status), Output: h.Output})
+	if changed && h.Status == engine.Failed {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	json.NewEncoder(w).Encode(State{ID: id, Status: string(h.Status), Output: h.Output, Error: h.Error})
 }
 
 func fail(w http.ResponseWriter, err error) {

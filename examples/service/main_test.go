@@ -21,7 +21,7 @@ func post(t *testing.T, url, body string) (int, State) {
 	}
 	defer resp.Body.Close()
 	var s State
-	if resp.StatusCode == http.StatusOK {
+	if resp.Header.Get("Content-Type") == "application/json" {
 		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
 			t.Fatal(err)
 		}
@@ -92,5 +92,36 @@ func TestTooLargeIs400(t *testing.T) {
 		if code, _ := post(t, srv.URL+c.url, c.body); code != http.StatusBadRequest {
 			t.Errorf("POST %s with %d bytes: %d, want 400", c.url, len(c.body), code)
 		}
+	}
+}
+
+// TestFailureIs422: a request the workflow fails on is answered 422 with
+// the instance's error, not 200; reading it later is a 200 that still
+// says why.
+func TestFailureIs422(t *testing.T) {
+	e, err := engine.Open(filepath.Join(t.TempDir(), "service.db"), engine.Options{Activities: activities()}, engine.SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	srv := httptest.NewServer(NewHandler(e))
+	defer srv.Close()
+	code, s := post(t, srv.URL+"/requests", `{"who": "ana"}`)
+	if code != http.StatusUnprocessableEntity || s.Status != "failed" || !strings.Contains(s.Error, "item") {
+		t.Errorf("start without an item: %d %+v; want 422, failed, with the error", code, s)
+	}
+	_, s = post(t, srv.URL+"/requests", `{"item": "laptop", "who": "ana"}`)
+	code, s = post(t, srv.URL+"/approve/"+s.ID, `{"by": "bo"}`)
+	if code != http.StatusUnprocessableEntity || s.Status != "failed" || !strings.Contains(s.Error, "ok") {
+		t.Errorf("a decision without ok: %d %+v; want 422, failed, with the error", code, s)
+	}
+	resp, err := http.Get(srv.URL + "/requests/" + s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got State
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || got.Error != s.Error {
+		t.Errorf("GET: %d %+v (%v); want 200 with the error %q", resp.StatusCode, got, err, s.Error)
 	}
 }
