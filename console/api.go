@@ -79,7 +79,7 @@ func (s *Server) list(r *http.Request) (page, error) {
 	f := engine.Filter{Status: engine.Status(q.Get("status")), Program: q.Get("program"),
 		WaitingFor: q.Get("waiting_for"), IDPrefix: strings.TrimSpace(q.Get("q")), Limit: s.opts.PageSize}
 	if f.Status != "" && !f.Status.Valid() {
-		return page{}, badRequest("unknown status %q (want running, waiting, sleeping, completed, failed or cancelled)", f.Status)
+		return page{}, badRequest("unknown status %q (want running, waiting, sleeping, cancelling, completed, failed or cancelled)", f.Status)
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)

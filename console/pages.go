@@ -52,7 +52,7 @@ type listData struct {
 	Error    string
 }
 
-var statuses = []engine.Status{engine.Running, engine.Waiting, engine.Sleeping, engine.Completed, engine.Failed, engine.Cancelled}
+var statuses = engine.Statuses
 
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()

@@ -104,7 +104,7 @@ func sqliteListQuery(f Filter) (string, []any) {
 	}
 	var parts []string
 	var args []any
-	for _, st := range []Status{Running, Waiting, Sleeping, Completed, Failed, Cancelled} {
+	for _, st := range Statuses {
 		f.Status = st
 		q, a := listQuery(instanceColumns, `instances`, f, false)
 		parts = append(parts, `SELECT * FROM (`+q+`)`)

@@ -33,14 +33,11 @@ const (
 // Final reports whether nothing more can happen to an instance in s.
 func (s Status) Final() bool { return s == Completed || s == Failed || s == Cancelled }
 
+// Statuses lists every status, in the order of an instance's life.
+var Statuses = []Status{Running, Waiting, Sleeping, Cancelling, Completed, Failed, Cancelled}
+
 // Valid reports whether s is one of the statuses.
-func (s Status) Valid() bool {
-	switch s {
-	case Running, Waiting, Sleeping, Cancelling, Completed, Failed, Cancelled:
-		return true
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Errors a Store returns; the engine passes them on, wrapped.
 var (

@@ -344,7 +344,7 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("list", "wf list [--db FILE|URL] [--status S] [--uses MARKER] [--json]", stderr)
 	var d dbFlags
 	d.register(fs)
-	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, completed, failed, cancelled)")
+	status := fs.String("status", "", "only instances in this status (running, waiting, sleeping, cancelling, completed, failed, cancelled)")
 	var limit int
 	intFlag(fs, &limit, "limit", 0, 0, math.MaxInt, "at most `N` instances (0: all)")
 	uses := fs.String("uses", "", "only instances that take the version marker `NAME` (version(NAME) is true)")
@@ -352,7 +352,7 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *status != "" && !engine.Status(*status).Valid() {
-		fmt.Fprintf(stderr, "wf list: unknown status %q (want running, waiting, sleeping, completed, failed or cancelled)\n", *status)
+		fmt.Fprintf(stderr, "wf list: unknown status %q (want running, waiting, sleeping, cancelling, completed, failed or cancelled)\n", *status)
 		return exitUsage
 	}
 	e, code := d.open(readOnly, engine.Options{}, stderr)
