@@ -61,6 +61,9 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 		limit = m.nextEvent()
 		ins   uint32
 		arg   uint32
+		ia    int64 // a superinstruction's int operands (see fusedArith)
+		ib    int64
+		dst   int // where fusedArith puts its result
 	)
 
 	// Every switch of frame or fiber that is not a plain call or return
@@ -72,8 +75,12 @@ reload:
 	// exec, which counted its steps in m.steps.
 	steps = max(steps, m.steps)
 	f = m.cur
+reframe:
+	// A plain call or return of the current fiber comes back here: the
+	// variables below change only here, so the loop keeps them in
+	// registers without saving them at every instruction.
 	fr = &f.Frames[len(f.Frames)-1]
-	code, stack = fr.Fn.Fn.Code, f.Stack
+	code, stack = fr.Fn.Fn.quick, f.Stack
 	base, sp, pc = fr.Base, f.SP, fr.PC
 
 loop:
@@ -89,6 +96,7 @@ loop:
 		steps++
 		ins = code[pc]
 		pc++
+	dispatch:
 		arg = ins >> 8
 		switch compiler.Opcode(ins & 0xff) {
 		case compiler.NOP:
@@ -406,6 +414,14 @@ loop:
 
 		case compiler.JMP:
 			pc = int(arg)
+			if steps < limit {
+				// Run the target at once: a loop's back edge skips the
+				// loop's top, as the top would have let it through.
+				steps++
+				ins = code[pc]
+				pc++
+				goto dispatch
+			}
 
 		case compiler.JMPFALSE:
 			sp--
@@ -537,10 +553,8 @@ loop:
 						stack[i] = Nil
 					}
 					f.Frames = append(f.Frames, Frame{Fn: fv.asClosure(), Base: nb})
-					fr = &f.Frames[len(f.Frames)-1]
-					code = callee.Code
-					base, pc, sp = nb, 0, nb+callee.NumLocals
-					continue
+					f.SP = nb + callee.NumLocals
+					goto reframe
 				}
 			}
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -581,9 +595,8 @@ loop:
 				goto reload
 			}
 			stack[base-1] = v
-			sp = base
-			fr = &f.Frames[len(f.Frames)-1]
-			code, base, pc = fr.Fn.Fn.Code, fr.Base, fr.PC
+			f.SP = base
+			goto reframe
 
 		case compiler.TRY:
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
@@ -716,12 +729,177 @@ loop:
 			stack[sp] = Bool(stack[sp-1].k == KindGenerator)
 			sp++
 
+		// Superinstructions (see compiler.Quicken): the second word, at
+		// pc, keeps its operand. Each runs both halves only on its fast
+		// path and when the step boundary between them is no event
+		// (steps < limit, the test the loop makes before every
+		// instruction); otherwise it runs its first half alone (unfuse),
+		// so every stop, budget and pause lands where it would without
+		// fusion.
+		case compiler.FORLOCAL:
+			if itv := stack[sp-1]; itv.k == KindIter && steps < limit {
+				it := itv.asIter()
+				if it.kind == iterRange {
+					if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
+						stack[base+int(code[pc]>>8)] = Value{k: KindInt, n: uint64(it.i)}
+						next := it.i + it.step
+						if (it.i^next)&(it.step^next) < 0 {
+							next = it.stop // past the int range: that was the last
+						}
+						it.i = next
+						pc++
+						steps++
+						continue
+					}
+					sp--
+					pc = int(arg)
+					continue
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALADDLOCAL:
+			x, slot := stack[base+int(arg)], &stack[base+int(code[pc]>>8)]
+			if x.k == KindInt && slot.k == KindInt && steps < limit {
+				a, b := int64(slot.n), int64(x.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					slot.n = uint64(s)
+					pc++
+					steps++
+					continue
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALINTJMP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(int8(arg))
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.LOCAL2JMP:
+			x, y := stack[base+int(arg>>12)], stack[base+int(arg&0xfff)]
+			if x.k == KindInt && y.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(y.n)
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.INTJMP:
+			if x := stack[sp-1]; x.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(int32(arg<<8)>>8)
+				sp--
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.LOCALINTOP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(int8(arg)), sp
+				goto fusedArith
+			}
+			goto unfuse
+
+		case compiler.LOCAL2OP:
+			x, y := stack[base+int(arg>>12)], stack[base+int(arg&0xfff)]
+			if x.k == KindInt && y.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(y.n), sp
+				goto fusedArith
+			}
+			goto unfuse
+
+		case compiler.INTOP:
+			if x := stack[sp-1]; x.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(int32(arg<<8)>>8), sp-1
+				goto fusedArith
+			}
+			goto unfuse
+
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)
 			goto fail
 		}
 		continue loop
+
+	unfuse:
+		// A superinstruction runs only its first half: the word's own
+		// instruction, with its operand.
+		ins = ins&^0xff | uint32(compiler.FirstOf(compiler.Opcode(ins&0xff)))
+		goto dispatch
+
+	fusedJump:
+		// The second half of a superinstruction ending in a
+		// compare-and-branch, on the int operands ia and ib.
+		{
+			next := code[pc]
+			var r bool
+			switch compiler.Opcode(next & 0xff) {
+			case compiler.LTJMPFALSE:
+				r = ia < ib
+			case compiler.GEJMPFALSE:
+				r = ia >= ib
+			case compiler.EQJMPFALSE:
+				r = ia == ib
+			case compiler.NEJMPFALSE:
+				r = ia != ib
+			case compiler.LEJMPFALSE:
+				r = ia <= ib
+			default:
+				r = ia > ib
+			}
+			if r {
+				pc++
+			} else {
+				pc = int(next >> 8)
+			}
+			steps++
+			continue loop
+		}
+
+	fusedArith:
+		// The second half of a superinstruction ending in arithmetic, on
+		// the int operands ia and ib; the result goes to stack[dst]. Off
+		// the int fast path (overflow, a divisor not above zero) the
+		// first half runs alone and the arithmetic word takes its usual
+		// path.
+		{
+			var r int64
+			switch compiler.Opcode(code[pc] & 0xff) {
+			case compiler.ADD:
+				r = ia + ib
+				if (ia^r)&(ib^r) < 0 {
+					goto unfuse
+				}
+			case compiler.SUB:
+				r = ia - ib
+				if (ia^ib)&(ia^r) < 0 {
+					goto unfuse
+				}
+			case compiler.MUL:
+				if ia < -mulSafe || ia > mulSafe || ib < -mulSafe || ib > mulSafe {
+					goto unfuse
+				}
+				r = ia * ib
+			case compiler.DIV:
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia / ib
+			default:
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia % ib
+			}
+			stack[dst] = Value{k: KindInt, n: uint64(r)}
+			sp = dst + 1
+			pc++
+			steps++
+			continue loop
+		}
 
 	binary:
 		{

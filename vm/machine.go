@@ -57,6 +57,7 @@ const DefaultMaxCallDepth = 1000
 type Funcode struct {
 	*compiler.Function
 	Consts []Value
+	quick  []uint32 // Code with superinstructions, what the loop runs (see compiler.Quicken)
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -214,8 +215,14 @@ func sharedOf(p *compiler.Program) *sharedProgram {
 	return actual.(*sharedProgram)
 }
 
+// quicken turns superinstructions on; tests turn it off to compare.
+var quicken = true
+
 func newFuncode(f *compiler.Function) *Funcode {
-	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
+	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts)), quick: f.Code}
+	if quicken {
+		fc.quick = compiler.Quicken(f.Code)
+	}
 	for j, c := range f.Consts {
 		switch c.Kind {
 		case compiler.ConstInt:
