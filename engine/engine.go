@@ -68,6 +68,14 @@ type Options struct {
 	// activity that runs longer than the lease may be called again while
 	// it runs. Default 1m.
 	Lease time.Duration
+	// WarmMachines and WarmBytes bound the machines kept after each step
+	// (see warm.go), by count and by approximate bytes (four times their
+	// snapshots), so that the next step of the same instance, a burst of
+	// signals, need not restore its snapshot. Defaults
+	// DefaultWarmMachines and DefaultWarmBytes; a negative WarmMachines
+	// keeps none.
+	WarmMachines int
+	WarmBytes    int64
 }
 
 // The default budgets of one step (Options.MaxSteps and MaxAlloc).
@@ -117,6 +125,7 @@ type Engine struct {
 	acts     map[string]Activity
 	actNames []string
 
+	warm  *warmCache // machines kept for the next step (warm.go)
 	mu    sync.Mutex
 	progs map[string]*compiler.Program
 	maps  map[string]*compiler.Map // upgrade maps by program hash (see programMap)
@@ -149,7 +158,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		opts.Lease = time.Minute
 	}
 	host, _ := os.Hostname()
-	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},
+	e := &Engine{store: store, opts: opts, warm: newWarmCache(opts.WarmMachines, opts.WarmBytes), acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},
 		host: fmt.Sprintf("%s:%d", host, os.Getpid()), tag: newID()[:6]}
 	reserved := map[string]bool{}
 	for _, n := range append(vm.Universe(), builtinNames...) {

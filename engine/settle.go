@@ -49,7 +49,9 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 		wake = time.Time{}
 	}
 	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
-	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
+	st := Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}
+	e.keepWarm(r, st)
+	return st, nil
 }
 
 // fail makes in failed, waiting for nothing, with why.

@@ -94,7 +94,7 @@ func (e *Engine) prepareFrom(ctx context.Context, h Head, who holder) (st Step, 
 			return Step{}, false, err
 		}
 	}
-	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
+	r, err := e.restore(ctx, prog, h)
 	if err != nil {
 		return Step{}, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
@@ -305,7 +305,7 @@ func (e *Engine) waitingMachine(ctx context.Context, h Head, name string) (*run,
 	if err != nil {
 		return nil, false
 	}
-	r, err := e.machine(ctx, prog, h.Instance, h.Snapshot)
+	r, err := e.restore(ctx, prog, h)
 	if err != nil {
 		return nil, false
 	}

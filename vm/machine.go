@@ -321,3 +321,22 @@ func (m *Machine) Output() io.Writer {
 	}
 	return m.out
 }
+
+// Renew prepares an idle machine for another run as Restore with
+// Options.FreshBudgets would leave a copy restored from its snapshot:
+// print writes to out, ctx cancels it, and the step and allocation
+// counts start at zero. The durable engine keeps the machine of a step
+// it has just committed and renews it for the instance's next step
+// instead of restoring the snapshot again.
+func (m *Machine) Renew(ctx context.Context, out io.Writer) error {
+	if err := m.idle(); err != nil {
+		return err
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	m.ctx, m.out, m.opts.Context, m.opts.Stdout = ctx, out, ctx, out
+	m.steps, m.alloc, m.stackAlloc = 0, 0, 0
+	m.lastTrace, m.preempted = nil, false
+	return nil
+}
