@@ -73,7 +73,7 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 reload:
 	// A call into Go may have run .wf code (a sort comparator) in a nested
 	// exec, which counted its steps in m.steps.
-	steps = max(steps, m.steps)
+	steps = m.steps
 	f = m.cur
 reframe:
 	// A plain call or return of the current fiber comes back here: the
@@ -169,14 +169,15 @@ loop:
 			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
+			slot := &stack[base+int(arg)]
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			if m.opts.MaxAlloc > 0 { // a cell is small: no work to count, only memory
 				if err = m.charge(cellSize); err != nil {
-					fr.PC, f.SP, m.steps = pc, sp, steps
 					goto fail
 				}
 			}
-			slot := &stack[base+int(arg)]
 			*slot = cellValue(&Cell{V: *slot})
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.FREE:
 			stack[sp] = fr.Fn.Cells[arg].V
@@ -221,7 +222,7 @@ loop:
 				goto fail
 			}
 			*slot = v
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ADDI:
 			x := stack[sp-1]
@@ -237,7 +238,7 @@ loop:
 			if stack[sp-1], err = m.binary(compiler.ADD, x, Int(int64(int32(arg<<8)>>8))); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.LOCAL2:
 			stack[sp] = stack[base+int(arg>>12)]
@@ -264,8 +265,8 @@ loop:
 			if stack[sp], err = m.binary(compiler.ADD, x, Int(int64(int8(arg)))); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp++
-			steps = m.steps
 
 		case compiler.ADDLOCAL:
 			sp--
@@ -284,7 +285,7 @@ loop:
 				goto fail
 			}
 			*slot = v
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ADD:
 			x, y := stack[sp-2], stack[sp-1]
@@ -403,14 +404,13 @@ loop:
 
 		case compiler.NEG, compiler.PLUS, compiler.NOT, compiler.BITNOT:
 			x := stack[sp-1]
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			if compiler.Opcode(ins&0xff) == compiler.NOT {
 				stack[sp-1] = Bool(!x.Truth())
-				continue
-			}
-			fr.PC, f.SP, m.steps = pc, sp, steps
-			if stack[sp-1], err = unary(compiler.Opcode(ins&0xff), x); err != nil {
+			} else if stack[sp-1], err = unary(compiler.Opcode(ins&0xff), x); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.JMP:
 			pc = int(arg)
@@ -429,27 +429,30 @@ loop:
 				if v.n == 0 {
 					pc = int(arg)
 				}
-			} else if !v.Truth() {
-				pc = int(arg)
-			}
-
-		case compiler.JMPTRUE:
-			sp--
-			if stack[sp].Truth() {
-				pc = int(arg)
-			}
-
-		case compiler.ANDJMP:
-			if !stack[sp-1].Truth() {
-				pc = int(arg)
+			} else if fr.PC, f.SP, m.steps = pc, sp, steps; !v.Truth() {
+				pc, sp, steps = fr.PC, f.SP, m.steps
+				pc = int(code[pc-1] >> 8)
 			} else {
+				pc, sp, steps = fr.PC, f.SP, m.steps
+			}
+
+		case compiler.JMPTRUE, compiler.ANDJMP, compiler.ORJMP:
+			// JMPTRUE pops and jumps when the top is truthy; ANDJMP keeps
+			// a falsy top and jumps, ORJMP a truthy one, else they pop.
+			op := compiler.Opcode(ins & 0xff)
+			v := stack[sp-1]
+			t := v.n != 0
+			if v.k != KindBool {
+				fr.PC, f.SP, m.steps = pc, sp, steps
+				t = v.Truth()
+				pc, sp, steps = fr.PC, f.SP, m.steps
+			}
+			if op == compiler.JMPTRUE {
 				sp--
 			}
-
-		case compiler.ORJMP:
-			if stack[sp-1].Truth() {
-				pc = int(arg)
-			} else {
+			if t == (op != compiler.ANDJMP) {
+				pc = int(code[pc-1] >> 8)
+			} else if op != compiler.JMPTRUE {
 				sp--
 			}
 
@@ -481,6 +484,7 @@ loop:
 			if stack[sp-1], err = m.iterate(stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.FORNEXT, compiler.FORNEXT2:
 			itv := stack[sp-1]
@@ -516,17 +520,19 @@ loop:
 				continue
 			}
 			fr.PC, f.SP, m.steps = pc, sp, steps
+			two, exit := compiler.Opcode(ins&0xff) == compiler.FORNEXT2, int(arg)
 			var k, v Value
 			var ok bool
 			if k, v, ok, err = m.iterNext(it); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			if !ok {
 				sp--
-				pc = int(arg)
+				pc = exit
 				continue
 			}
-			if compiler.Opcode(ins&0xff) == compiler.FORNEXT2 {
+			if two {
 				stack[sp] = k
 				stack[sp+1] = v
 				sp += 2
@@ -599,7 +605,9 @@ loop:
 			goto reframe
 
 		case compiler.TRY:
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ENDTRY:
 			if len(f.Handlers) == 0 {
@@ -628,12 +636,12 @@ loop:
 			if err = m.charge(int64(n+1) * valueSize); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			elems := make([]Value, n)
 			copy(elems, stack[sp-n:sp])
 			sp -= n
 			stack[sp] = NewList(elems)
 			sp++
-			steps = m.steps
 
 		case compiler.MAKEMAP:
 			n := int(arg)
@@ -642,10 +650,10 @@ loop:
 			if v, err = m.makeMap(stack[sp-2*n : sp]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2 * n
 			stack[sp] = v
 			sp++
-			steps = m.steps
 
 		case compiler.MAKEFUNC:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -653,9 +661,9 @@ loop:
 			if cl, err = m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			stack[sp] = funcValue(cl)
 			sp++
-			steps = m.steps
 
 		case compiler.INDEX:
 			x, i := stack[sp-2], stack[sp-1]
@@ -671,8 +679,8 @@ loop:
 			if stack[sp-2], err = m.index(x, i); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp--
-			steps = m.steps
 
 		case compiler.SETINDEX:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
@@ -688,30 +696,30 @@ loop:
 			if err = m.setIndex(x, i, v); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP-3, m.steps
 
 		case compiler.SLICE:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if stack[sp-3], err = m.slice(stack[sp-3], stack[sp-2], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2
-			steps = m.steps
 
 		case compiler.ATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if stack[sp-1], err = m.attr(stack[sp-1], m.prog.Names[arg]); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.SETATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if err = m.setAttr(stack[sp-2], m.prog.Names[arg], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2
-			steps = m.steps
 
 		case compiler.CONCAT:
 			n := int(arg)
@@ -720,10 +728,10 @@ loop:
 			if v, err = m.concat(stack[sp-n : sp]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= n
 			stack[sp] = v
 			sp++
-			steps = m.steps
 
 		case compiler.ISGEN:
 			stack[sp] = Bool(stack[sp-1].k == KindGenerator)
@@ -908,9 +916,9 @@ loop:
 			if v, err = m.binary(compiler.Opcode(ins&0xff), stack[sp-2], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps // comparisons and concatenations charge their work
 			sp--
 			stack[sp-1] = v
-			steps = m.steps // comparisons and concatenations charge their work
 			continue loop
 		}
 
@@ -919,14 +927,16 @@ loop:
 		// they sit just above sp.
 		{
 			fr.PC, f.SP, m.steps = pc, sp+2, steps
+			target := int(arg)
 			var v Value
 			if v, err = m.binary(compiler.CompareOf(compiler.Opcode(ins&0xff)), stack[sp], stack[sp+1]); err != nil {
 				goto fail
 			}
-			if !v.Truth() {
-				pc = int(arg)
+			t := v.Truth()
+			pc, sp, steps = fr.PC, f.SP-2, m.steps
+			if !t {
+				pc = target
 			}
-			steps = m.steps
 			continue loop
 		}
 
