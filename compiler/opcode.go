@@ -113,6 +113,28 @@ const (
 	numOpcodes
 )
 
+// Superinstructions: a pair of instructions run by one dispatch. The
+// compiler never emits them and Analyze refuses them; Quicken writes them
+// into the VM's private copy of a function's code, over the first word of
+// the pair, keeping that word's operand. The second word stays in place
+// with its own operand, which the superinstruction reads, so every pc
+// keeps its meaning (a jump may still land on the second word) and a
+// snapshot never sees them. Each runs both halves or, when the second
+// half would leave its fast path or a step boundary between the two must
+// be observable, only the first (see FirstOf).
+const (
+	FORLOCAL      Opcode = iota + numOpcodes //    it FORLOCAL<pc> it          (FORNEXT; SETLOCAL: a range loop's next int into a local)
+	LOCALADDLOCAL                            //     - LOCALADDLOCAL<i> -      (LOCAL i; ADDLOCAL j)
+	LOCALINTJMP                              //     - LOCALINTJMP<(slot<<8|n)> -  (LOCALINT; a compare-and-branch)
+	LOCAL2JMP                                //     - LOCAL2JMP<(a<<12|b)> -  (LOCAL2; a compare-and-branch)
+	INTJMP                                   //     x INTJMP<n> -             (INT; a compare-and-branch)
+	LOCALINTOP                               //     - LOCALINTOP<(slot<<8|n)> r   (LOCALINT; ADD, SUB, MUL, DIV or MOD)
+	LOCAL2OP                                 //     - LOCAL2OP<(a<<12|b)> r   (LOCAL2; ADD, SUB, MUL, DIV or MOD)
+	INTOP                                    //     x INTOP<n> r              (INT; ADD, SUB, MUL, DIV or MOD)
+
+	numQuick
+)
+
 var opcodeNames = [...]string{
 	NOP: "NOP", POP: "POP", DUP: "DUP", DUP2: "DUP2", SWAP: "SWAP", ROT3: "ROT3",
 	NIL: "NIL", TRUE: "TRUE", FALSE: "FALSE", INT: "INT", CONST: "CONST",
@@ -133,6 +155,10 @@ var opcodeNames = [...]string{
 	MAKELIST: "MAKELIST", MAKEMAP: "MAKEMAP", MAKEFUNC: "MAKEFUNC",
 	INDEX: "INDEX", SETINDEX: "SETINDEX", SLICE: "SLICE", ATTR: "ATTR",
 	SETATTR: "SETATTR", CONCAT: "CONCAT", ISGEN: "ISGEN",
+
+	FORLOCAL: "FORLOCAL", LOCALADDLOCAL: "LOCALADDLOCAL", LOCALINTJMP: "LOCALINTJMP",
+	LOCAL2JMP: "LOCAL2JMP", INTJMP: "INTJMP", LOCALINTOP: "LOCALINTOP",
+	LOCAL2OP: "LOCAL2OP", INTOP: "INTOP",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -159,6 +185,10 @@ var stackEffect = [...]int8{
 	MAKELIST: variableEffect, MAKEMAP: variableEffect, MAKEFUNC: 1,
 	INDEX: -1, SETINDEX: -3, SLICE: -2, ATTR: 0, SETATTR: -2,
 	CONCAT: variableEffect, ISGEN: 1,
+
+	// the fall-through effect of both halves
+	FORLOCAL: 0, LOCALADDLOCAL: 0, LOCALINTJMP: 0, LOCAL2JMP: 0, INTJMP: -1,
+	LOCALINTOP: 1, LOCAL2OP: 1, INTOP: 0,
 }
 
 // String returns the opcode's name.

@@ -4,7 +4,7 @@ import "testing"
 
 // TestOpcodeTables checks that every opcode has a name and a stack effect.
 func TestOpcodeTables(t *testing.T) {
-	for op := Opcode(0); op < numOpcodes; op++ {
+	for op := Opcode(0); op < numQuick; op++ {
 		if int(op) >= len(opcodeNames) || opcodeNames[op] == "" {
 			t.Errorf("opcode %d has no name", op)
 		}
@@ -16,8 +16,8 @@ func TestOpcodeTables(t *testing.T) {
 			StackEffect(op, 3) // must not panic
 		}
 	}
-	if len(opcodeNames) != NumOpcodes || len(stackEffect) != NumOpcodes {
-		t.Errorf("tables have %d names and %d effects for %d opcodes", len(opcodeNames), len(stackEffect), NumOpcodes)
+	if len(opcodeNames) != NumQuick || len(stackEffect) != NumQuick || len(firstOf) != NumQuick-NumOpcodes {
+		t.Errorf("tables have %d names, %d effects and %d firsts for %d opcodes", len(opcodeNames), len(stackEffect), len(firstOf), NumQuick)
 	}
 }
 

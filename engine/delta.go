@@ -130,19 +130,33 @@ func restoreHead(prog *compiler.Program, h Head, opts vm.Options, deltas bool) (
 
 // stateOf is what a step stores of machine m's state: a delta against
 // version base's full snapshot when m tracks one and the delta is small
-// enough, else the full snapshot. size is the full snapshot's size, which
-// the state limit applies to.
-func stateOf(m *vm.Machine, base int64) (stored []byte, size int, err error) {
+// enough, else the full snapshot (full, whose size the state limit
+// applies to). isDelta tells which.
+func stateOf(m *vm.Machine, base int64) (stored, full []byte, isDelta bool, err error) {
 	if base == 0 {
 		full, err := m.Snapshot(vm.SnapshotOptions{})
-		return full, len(full), err
+		return full, full, false, err
 	}
-	full, delta, err := m.SnapshotDelta()
+	full, delta, err := m.SnapshotDeltaKeepBase()
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, false, err
 	}
 	if len(delta)*deltaMaxShare > len(full) {
-		return full, len(full), nil
+		return full, full, false, nil
 	}
-	return encodeStoredDelta(base, delta), len(full), nil
+	return encodeStoredDelta(base, delta), full, true, nil
+}
+
+// headBase is the version restoreHead takes as the base of the deltas
+// of a machine restored from h (0 for none).
+func headBase(h Head, deltas bool) int64 {
+	switch {
+	case !deltas:
+		return 0
+	case h.Stored != nil:
+		return h.Stored.BaseVersion
+	case len(h.Snapshot) >= deltaMinState:
+		return h.SnapVersion
+	}
+	return 0
 }

@@ -78,6 +78,14 @@ type Options struct {
 	// CancelGrace is how long a cancelled instance's cleanup may run
 	// (CancelWith); default 1m.
 	CancelGrace time.Duration
+	// WarmMachines and WarmBytes bound the machines kept after each step
+	// (see warm.go), by count and by approximate bytes (four times their
+	// snapshots), so that the next step of the same instance, a burst of
+	// signals, need not restore its snapshot. Defaults
+	// DefaultWarmMachines and DefaultWarmBytes; a negative WarmMachines
+	// keeps none.
+	WarmMachines int
+	WarmBytes    int64
 }
 
 // The default budgets of one step (Options.MaxSteps and MaxAlloc).
@@ -127,6 +135,7 @@ type Engine struct {
 	acts     map[string]Activity
 	actNames []string
 
+	warm  *warmCache // machines kept for the next step (warm.go)
 	mu    sync.Mutex
 	progs map[string]*compiler.Program
 	maps  map[string]*compiler.Map // upgrade maps by program hash (see programMap)
@@ -162,7 +171,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		opts.CancelGrace = time.Minute
 	}
 	host, _ := os.Hostname()
-	e := &Engine{store: store, opts: opts, acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},
+	e := &Engine{store: store, opts: opts, warm: newWarmCache(opts.WarmMachines, opts.WarmBytes), acts: map[string]Activity{}, progs: map[string]*compiler.Program{}, maps: map[string]*compiler.Map{},
 		host: fmt.Sprintf("%s:%d", host, os.Getpid()), tag: newID()[:6]}
 	reserved := map[string]bool{}
 	for _, n := range append(vm.Universe(), builtinNames...) {
@@ -441,6 +450,23 @@ type run struct {
 	cancel context.CancelFunc
 	clock  *Clock // now(): its values go into the step's version
 	base   int64  // the version whose full snapshot the step's delta is against; 0: store a full snapshot
+
+	// warmSnap is the full snapshot of the state the step stored, and
+	// warmBase the base the machine's deltas are against, if the next
+	// step's restore would take the same (else -1); see keepWarm.
+	warmSnap []byte
+	warmBase int64
+}
+
+// keepAs records that r's step stored full, as a delta against r.base
+// or as itself, for keeping its machine warm: a machine tracking deltas
+// against r.base whose state went into a full snapshot would be restored
+// with that snapshot as its base, so it is not kept.
+func (r *run) keepAs(full []byte, isDelta bool) {
+	r.warmSnap, r.warmBase = full, r.base
+	if !isDelta && r.base != 0 {
+		r.warmBase = -1
+	}
 }
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {

@@ -77,6 +77,10 @@ func (c *Clock) Now() float64 {
 	return v
 }
 
+// reset makes c a fresh clock again, for the next step of a machine
+// kept warm: nothing recorded to give, nothing given.
+func (c *Clock) reset() { c.replay, c.given = nil, nil }
+
 // Replay makes the clock give recorded before the live clock, dropping
 // what is left of an earlier record.
 func (c *Clock) Replay(recorded []float64) { c.replay = recorded }

@@ -80,6 +80,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"OutputAtEveryVersion": TestOutputAtEveryVersion, "AbsurdDurationsAreRefused": TestAbsurdDurationsAreRefused,
 		"PanicInStepFailsInstance": TestPanicInStepFailsInstance, "PausedPastLeaseCannotCommit": TestPausedPastLeaseCannotCommit,
 		"WorkConcurrency": TestWorkConcurrency, "WorkWaitsOutUnavailable": TestWorkWaitsOutUnavailable,
+		"WarmBurstRestoresNothing": TestWarmBurstRestoresNothing, "WarmConcurrentSignals": TestWarmConcurrentSignals,
 		"UpgradeStory": TestUpgradeStory, "UpgradeIsUndoneByRewind": TestUpgradeIsUndoneByRewind,
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,

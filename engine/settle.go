@@ -52,7 +52,9 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 		wake = afterCancel(&in, &v, ev.cancelBy, runErr, now)
 	}
 	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
-	return Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}, nil
+	st := Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}
+	e.keepWarm(r, st)
+	return st, nil
 }
 
 // fail makes in failed, waiting for nothing, with why.
@@ -111,15 +113,16 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 // waiting for good, its signals acknowledged and never applied.
 func (e *Engine) snapshotInto(v *Version, r *run, in *Instance, h Head) error {
 	if in.Status != Completed && in.Status != Failed {
-		snap, size, err := stateOf(r.m, r.base)
+		snap, full, isDelta, err := stateOf(r.m, r.base)
 		if err != nil {
 			return fmt.Errorf("instance %s: %w", in.ID, err)
 		}
-		if size <= e.opts.MaxSnapshot {
+		if len(full) <= e.opts.MaxSnapshot {
 			v.SnapVersion, v.Snapshot = v.Number, snap
+			r.keepAs(full, isDelta)
 			return nil
 		}
-		fail(in, tooLargeState("step", size, e.opts.MaxSnapshot))
+		fail(in, tooLargeState("step", len(full), e.opts.MaxSnapshot))
 	}
 	v.SnapVersion = v.Number
 	if in.Status == Failed && h.Version > 0 {

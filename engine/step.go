@@ -107,7 +107,7 @@ func (e *Engine) prepareWith(ctx context.Context, h Head, who holder, next func(
 			return Step{}, false, err
 		}
 	}
-	r, err := e.restored(ctx, prog, h)
+	r, err := e.restore(ctx, prog, h)
 	if err != nil {
 		return Step{}, false, fmt.Errorf("instance %s version %d: %w: %w", id, h.Version, ErrCorrupt, err)
 	}
@@ -397,7 +397,7 @@ func (e *Engine) waitingMachine(ctx context.Context, h Head, name string) (*run,
 	if err != nil {
 		return nil, false
 	}
-	r, err := e.restored(ctx, prog, h)
+	r, err := e.restore(ctx, prog, h)
 	if err != nil {
 		return nil, false
 	}

@@ -3,6 +3,8 @@
 package lang
 
 import (
+	"sync"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -25,17 +27,26 @@ import (
 // among many literals; binary expressions are a flat run of operands and
 // operators (lowering applies precedence); and the alternatives of a
 // choice come in order of how often they occur.
-var parser = participle.MustBuild[program](
-	participle.Lexer(lexDef{}),
-	participle.Elide(elided...),
-	participle.UseLookahead(0),
-	participle.Union[stmt](&block{}, &simpleStmt{}, &letStmt{}, &ifStmt{}, &returnStmt{},
-		&forStmt{}, &whileStmt{}, &fnDecl{}, &branchStmt{}, &throwStmt{}, &tryStmt{}),
-	participle.Union[expr](&binExpr{}, &yieldExpr{}),
-	participle.Union[primary](&name{}, &intLit{}, &stringLit{}, &parenExpr{}, &listLit{},
-		&mapLit{}, &fnLit{}, &boolLit{}, &nilLit{}, &floatLit{}, &rawString{}),
-	participle.Union[postfixOp](&call{}, &index{}, &dot{}),
-)
+//
+// Building the parser takes participle a few milliseconds and about
+// 4,000 allocations, so it is built on first use, not when the package
+// is initialized: a process that never parses (wf run of a program in the
+// compile cache, the engine's commands) does not pay for it.
+var parser = sync.OnceValue(buildParser)
+
+func buildParser() *participle.Parser[program] {
+	return participle.MustBuild[program](
+		participle.Lexer(lexDef{}),
+		participle.Elide(elided...),
+		participle.UseLookahead(0),
+		participle.Union[stmt](&block{}, &simpleStmt{}, &letStmt{}, &ifStmt{}, &returnStmt{},
+			&forStmt{}, &whileStmt{}, &fnDecl{}, &branchStmt{}, &throwStmt{}, &tryStmt{}),
+		participle.Union[expr](&binExpr{}, &yieldExpr{}),
+		participle.Union[primary](&name{}, &intLit{}, &stringLit{}, &parenExpr{}, &listLit{},
+			&mapLit{}, &fnLit{}, &boolLit{}, &nilLit{}, &floatLit{}, &rawString{}),
+		participle.Union[postfixOp](&call{}, &index{}, &dot{}),
+	)
+}
 
 // Statements.
 type (

@@ -133,7 +133,7 @@ func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
 	if perr != nil {
 		return nil, ErrorList{{Pos: Pos{File: filename}, Msg: perr.Error()}}
 	}
-	tree, perr := parser.ParseFromLexer(peek)
+	tree, perr := parser().ParseFromLexer(peek)
 	if perr != nil {
 		return nil, ErrorList{translate(filename, perr, toks)}
 	}

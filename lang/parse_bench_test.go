@@ -35,3 +35,12 @@ for k, v in counts { total += v * 2 - 1 % 3 }
 		}
 	}
 }
+
+// BenchmarkBuildParser measures building the participle parser, which a
+// process does once, on its first parse.
+func BenchmarkBuildParser(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		buildParser()
+	}
+}

@@ -157,7 +157,7 @@ func RestoreApplied(p *compiler.Program, st *DeltaState, opts Options) (m *Machi
 // machine's new base. It needs Options.Deltas.
 func (m *Machine) Delta() (data []byte, err error) {
 	defer recoverAPI(&err)
-	_, data, err = m.snapshotDelta()
+	_, data, err = m.snapshotDelta(false)
 	return data, err
 }
 
@@ -166,10 +166,20 @@ func (m *Machine) Delta() (data []byte, err error) {
 // from its base to it, for a caller that stores whichever is smaller.
 func (m *Machine) SnapshotDelta() (full, delta []byte, err error) {
 	defer recoverAPI(&err)
-	return m.snapshotDelta()
+	return m.snapshotDelta(false)
 }
 
-func (m *Machine) snapshotDelta() ([]byte, []byte, error) {
+// SnapshotDeltaKeepBase is SnapshotDelta, but the machine's base stays
+// what it was, so its next delta is again against the same snapshot: what
+// a store that keeps one full snapshot and a delta against it for each
+// later version needs of a machine it runs for several of them (the
+// durable engine's warm machines).
+func (m *Machine) SnapshotDeltaKeepBase() (full, delta []byte, err error) {
+	defer recoverAPI(&err)
+	return m.snapshotDelta(true)
+}
+
+func (m *Machine) snapshotDelta(keepBase bool) ([]byte, []byte, error) {
 	if m == nil || m.prog == nil {
 		return nil, nil, errNoMachine
 	}
@@ -177,9 +187,15 @@ func (m *Machine) snapshotDelta() ([]byte, []byte, error) {
 		return nil, nil, ErrNoBase
 	}
 	base := m.base
+	m.opts.Deltas = !keepBase // a kept base is not replaced by this snapshot's
 	full, err := m.Snapshot(SnapshotOptions{EmbedProgram: base.embed})
+	m.opts.Deltas = true
 	if err != nil {
 		return nil, nil, err
+	}
+	result := StateHash(full)
+	if !keepBase {
+		result = m.base.hash // Snapshot made full the new base
 	}
 	e := newEncoder(m, false)
 	e.base, e.n = base, len(base.sums)
@@ -194,7 +210,6 @@ func (m *Machine) snapshotDelta() ([]byte, []byte, error) {
 	w.int(deltaVersion)
 	w.bytes(m.prog.Hash[:])
 	w.bytes(base.hash[:])
-	result := m.base.hash // Snapshot made full the new base (Options.Deltas)
 	w.bytes(result[:])
 	if len(m.markers) > 0 {
 		w.array(deltaFields + 1)

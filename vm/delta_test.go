@@ -335,3 +335,44 @@ while true {
 		base = full
 	}
 }
+
+// TestSnapshotDeltaKeepBase: a machine that keeps its base writes each
+// later delta against the snapshot it was restored from, the same delta
+// RestoreDelta of that base and the previous delta, resumed the same
+// way, writes; each applies to the base to give the full snapshot.
+func TestSnapshotDeltaKeepBase(t *testing.T) {
+	p, base := deltaMachine(t, 500)
+	warm, err := vm.Restore(p, base, deltaOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev []byte // the last delta against base
+	for step := range 6 {
+		cold, err := vm.Restore(p, base, deltaOpts())
+		if prev != nil {
+			cold, err = vm.RestoreDelta(p, base, prev, deltaOpts())
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		var fulls, deltas [][]byte
+		for _, m := range []*vm.Machine{warm, cold} {
+			if _, err := m.Resume(vm.String("r" + itoa(step))); err != nil {
+				t.Fatal(err)
+			}
+			full, d, err := m.SnapshotDeltaKeepBase()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fulls, deltas = append(fulls, full), append(deltas, d)
+		}
+		if !bytes.Equal(deltas[0], deltas[1]) || !bytes.Equal(fulls[0], fulls[1]) {
+			t.Fatalf("step %d: the kept and the restored machine wrote different states", step)
+		}
+		got, err := vm.ApplyDelta(base, deltas[0])
+		if err != nil || !bytes.Equal(got, fulls[0]) {
+			t.Fatalf("step %d: the delta against the first base gives another state: %v", step, err)
+		}
+		prev = deltas[0]
+	}
+}

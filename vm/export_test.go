@@ -13,3 +13,12 @@ func ApplyDeltaUnchecked(base, delta []byte) (full []byte, err error) {
 	full, _, _, err = applyDelta(base, delta, false)
 	return full, err
 }
+
+// SetQuicken turns superinstructions on or off for the programs prepared
+// from now on (a program already run keeps its code), and returns a
+// function that restores the setting.
+func SetQuicken(on bool) (restore func()) {
+	old := quicken
+	quicken = on
+	return func() { quicken = old }
+}

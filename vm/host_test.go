@@ -6,7 +6,9 @@ package vm_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -202,5 +204,49 @@ func TestRunResumeStates(t *testing.T) {
 	}
 	if _, err := m2.Run(); !errors.Is(err, vm.ErrFinished) {
 		t.Errorf("Run after the end: %v, want ErrFinished", err)
+	}
+}
+
+// TestRenewStartsFreshBudgets: a renewed machine prints to its new
+// writer and counts its steps and allocations from zero, as a copy
+// restored from its snapshot with FreshBudgets would.
+func TestRenewStartsFreshBudgets(t *testing.T) {
+	src := `let n = 0
+while true {
+    n += wait_for()
+    print(n)
+}`
+	wait := &vm.Builtin{Name: "wait_for", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+		return m.Suspend("wait_for", vm.Nil)
+	}}
+	p, err := vm.Compile("renew.wf", []byte(src), vm.CompileOptions{Hosts: []*vm.Builtin{wait}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first bytes.Buffer
+	m, err := vm.New(p, vm.Options{Stdout: &first, MaxSteps: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ { // each run needs ~10 steps: over 40 in all
+		var out bytes.Buffer
+		if err := m.Renew(context.Background(), &out); err != nil {
+			t.Fatal(err)
+		}
+		if m.Steps() != 0 {
+			t.Fatalf("renewed machine at step %d", m.Steps())
+		}
+		if _, err := m.Resume(vm.Int(1)); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if got := out.String(); got != fmt.Sprintf("%d\n", i) {
+			t.Fatalf("run %d printed %q", i, got)
+		}
+	}
+	if first.Len() != 0 {
+		t.Errorf("the first writer got %q after renewals", first.String())
 	}
 }

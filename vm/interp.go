@@ -61,6 +61,9 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 		limit = m.nextEvent()
 		ins   uint32
 		arg   uint32
+		ia    int64 // a superinstruction's int operands (see fusedArith)
+		ib    int64
+		dst   int // where fusedArith puts its result
 	)
 
 	// Every switch of frame or fiber that is not a plain call or return
@@ -70,10 +73,14 @@ func (m *Machine) exec(stop *Fiber, stopDepth int) (result Value, err error) {
 reload:
 	// A call into Go may have run .wf code (a sort comparator) in a nested
 	// exec, which counted its steps in m.steps.
-	steps = max(steps, m.steps)
+	steps = m.steps
 	f = m.cur
+reframe:
+	// A plain call or return of the current fiber comes back here: the
+	// variables below change only here, so the loop keeps them in
+	// registers without saving them at every instruction.
 	fr = &f.Frames[len(f.Frames)-1]
-	code, stack = fr.Fn.Fn.Code, f.Stack
+	code, stack = fr.Fn.Fn.quick, f.Stack
 	base, sp, pc = fr.Base, f.SP, fr.PC
 
 loop:
@@ -89,6 +96,7 @@ loop:
 		steps++
 		ins = code[pc]
 		pc++
+	dispatch:
 		arg = ins >> 8
 		switch compiler.Opcode(ins & 0xff) {
 		case compiler.NOP:
@@ -161,14 +169,15 @@ loop:
 			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
+			slot := &stack[base+int(arg)]
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			if m.opts.MaxAlloc > 0 { // a cell is small: no work to count, only memory
 				if err = m.charge(cellSize); err != nil {
-					fr.PC, f.SP, m.steps = pc, sp, steps
 					goto fail
 				}
 			}
-			slot := &stack[base+int(arg)]
 			*slot = cellValue(&Cell{V: *slot})
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.FREE:
 			stack[sp] = fr.Fn.Cells[arg].V
@@ -213,7 +222,7 @@ loop:
 				goto fail
 			}
 			*slot = v
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ADDI:
 			x := stack[sp-1]
@@ -229,7 +238,7 @@ loop:
 			if stack[sp-1], err = m.binary(compiler.ADD, x, Int(int64(int32(arg<<8)>>8))); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.LOCAL2:
 			stack[sp] = stack[base+int(arg>>12)]
@@ -256,8 +265,8 @@ loop:
 			if stack[sp], err = m.binary(compiler.ADD, x, Int(int64(int8(arg)))); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp++
-			steps = m.steps
 
 		case compiler.ADDLOCAL:
 			sp--
@@ -276,7 +285,7 @@ loop:
 				goto fail
 			}
 			*slot = v
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ADD:
 			x, y := stack[sp-2], stack[sp-1]
@@ -395,17 +404,24 @@ loop:
 
 		case compiler.NEG, compiler.PLUS, compiler.NOT, compiler.BITNOT:
 			x := stack[sp-1]
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			if compiler.Opcode(ins&0xff) == compiler.NOT {
 				stack[sp-1] = Bool(!x.Truth())
-				continue
-			}
-			fr.PC, f.SP, m.steps = pc, sp, steps
-			if stack[sp-1], err = unary(compiler.Opcode(ins&0xff), x); err != nil {
+			} else if stack[sp-1], err = unary(compiler.Opcode(ins&0xff), x); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.JMP:
 			pc = int(arg)
+			if steps < limit {
+				// Run the target at once: a loop's back edge skips the
+				// loop's top, as the top would have let it through.
+				steps++
+				ins = code[pc]
+				pc++
+				goto dispatch
+			}
 
 		case compiler.JMPFALSE:
 			sp--
@@ -413,27 +429,30 @@ loop:
 				if v.n == 0 {
 					pc = int(arg)
 				}
-			} else if !v.Truth() {
-				pc = int(arg)
-			}
-
-		case compiler.JMPTRUE:
-			sp--
-			if stack[sp].Truth() {
-				pc = int(arg)
-			}
-
-		case compiler.ANDJMP:
-			if !stack[sp-1].Truth() {
-				pc = int(arg)
+			} else if fr.PC, f.SP, m.steps = pc, sp, steps; !v.Truth() {
+				pc, sp, steps = fr.PC, f.SP, m.steps
+				pc = int(code[pc-1] >> 8)
 			} else {
+				pc, sp, steps = fr.PC, f.SP, m.steps
+			}
+
+		case compiler.JMPTRUE, compiler.ANDJMP, compiler.ORJMP:
+			// JMPTRUE pops and jumps when the top is truthy; ANDJMP keeps
+			// a falsy top and jumps, ORJMP a truthy one, else they pop.
+			op := compiler.Opcode(ins & 0xff)
+			v := stack[sp-1]
+			t := v.n != 0
+			if v.k != KindBool {
+				fr.PC, f.SP, m.steps = pc, sp, steps
+				t = v.Truth()
+				pc, sp, steps = fr.PC, f.SP, m.steps
+			}
+			if op == compiler.JMPTRUE {
 				sp--
 			}
-
-		case compiler.ORJMP:
-			if stack[sp-1].Truth() {
-				pc = int(arg)
-			} else {
+			if t == (op != compiler.ANDJMP) {
+				pc = int(code[pc-1] >> 8)
+			} else if op != compiler.JMPTRUE {
 				sp--
 			}
 
@@ -465,6 +484,7 @@ loop:
 			if stack[sp-1], err = m.iterate(stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.FORNEXT, compiler.FORNEXT2:
 			itv := stack[sp-1]
@@ -500,17 +520,19 @@ loop:
 				continue
 			}
 			fr.PC, f.SP, m.steps = pc, sp, steps
+			two, exit := compiler.Opcode(ins&0xff) == compiler.FORNEXT2, int(arg)
 			var k, v Value
 			var ok bool
 			if k, v, ok, err = m.iterNext(it); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			if !ok {
 				sp--
-				pc = int(arg)
+				pc = exit
 				continue
 			}
-			if compiler.Opcode(ins&0xff) == compiler.FORNEXT2 {
+			if two {
 				stack[sp] = k
 				stack[sp+1] = v
 				sp += 2
@@ -537,10 +559,8 @@ loop:
 						stack[i] = Nil
 					}
 					f.Frames = append(f.Frames, Frame{Fn: fv.asClosure(), Base: nb})
-					fr = &f.Frames[len(f.Frames)-1]
-					code = callee.Code
-					base, pc, sp = nb, 0, nb+callee.NumLocals
-					continue
+					f.SP = nb + callee.NumLocals
+					goto reframe
 				}
 			}
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -581,12 +601,13 @@ loop:
 				goto reload
 			}
 			stack[base-1] = v
-			sp = base
-			fr = &f.Frames[len(f.Frames)-1]
-			code, base, pc = fr.Fn.Fn.Code, fr.Base, fr.PC
+			f.SP = base
+			goto reframe
 
 		case compiler.TRY:
+			fr.PC, f.SP, m.steps = pc, sp, steps
 			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ENDTRY:
 			if len(f.Handlers) == 0 {
@@ -615,12 +636,12 @@ loop:
 			if err = m.charge(int64(n+1) * valueSize); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			elems := make([]Value, n)
 			copy(elems, stack[sp-n:sp])
 			sp -= n
 			stack[sp] = NewList(elems)
 			sp++
-			steps = m.steps
 
 		case compiler.MAKEMAP:
 			n := int(arg)
@@ -629,10 +650,10 @@ loop:
 			if v, err = m.makeMap(stack[sp-2*n : sp]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2 * n
 			stack[sp] = v
 			sp++
-			steps = m.steps
 
 		case compiler.MAKEFUNC:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -640,9 +661,9 @@ loop:
 			if cl, err = m.makeClosure(m.prog.Funcs[arg], fr.Fn, stack[base:]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			stack[sp] = funcValue(cl)
 			sp++
-			steps = m.steps
 
 		case compiler.INDEX:
 			x, i := stack[sp-2], stack[sp-1]
@@ -658,8 +679,8 @@ loop:
 			if stack[sp-2], err = m.index(x, i); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp--
-			steps = m.steps
 
 		case compiler.SETINDEX:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
@@ -675,30 +696,30 @@ loop:
 			if err = m.setIndex(x, i, v); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP-3, m.steps
 
 		case compiler.SLICE:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if stack[sp-3], err = m.slice(stack[sp-3], stack[sp-2], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2
-			steps = m.steps
 
 		case compiler.ATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if stack[sp-1], err = m.attr(stack[sp-1], m.prog.Names[arg]); err != nil {
 				goto fail
 			}
-			steps = m.steps
+			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.SETATTR:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			if err = m.setAttr(stack[sp-2], m.prog.Names[arg], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= 2
-			steps = m.steps
 
 		case compiler.CONCAT:
 			n := int(arg)
@@ -707,14 +728,102 @@ loop:
 			if v, err = m.concat(stack[sp-n : sp]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps
 			sp -= n
 			stack[sp] = v
 			sp++
-			steps = m.steps
 
 		case compiler.ISGEN:
 			stack[sp] = Bool(stack[sp-1].k == KindGenerator)
 			sp++
+
+		// Superinstructions (see compiler.Quicken): the second word, at
+		// pc, keeps its operand. Each runs both halves only on its fast
+		// path and when the step boundary between them is no event
+		// (steps < limit, the test the loop makes before every
+		// instruction); otherwise it runs its first half alone (unfuse),
+		// so every stop, budget and pause lands where it would without
+		// fusion.
+		case compiler.FORLOCAL:
+			if itv := stack[sp-1]; itv.k == KindIter && steps < limit {
+				it := itv.asIter()
+				if it.kind == iterRange {
+					if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
+						stack[base+int(code[pc]>>8)] = Value{k: KindInt, n: uint64(it.i)}
+						next := it.i + it.step
+						if (it.i^next)&(it.step^next) < 0 {
+							next = it.stop // past the int range: that was the last
+						}
+						it.i = next
+						pc++
+						steps++
+						continue
+					}
+					sp--
+					pc = int(arg)
+					continue
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALADDLOCAL:
+			x, slot := stack[base+int(arg)], &stack[base+int(code[pc]>>8)]
+			if x.k == KindInt && slot.k == KindInt && steps < limit {
+				a, b := int64(slot.n), int64(x.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					slot.n = uint64(s)
+					pc++
+					steps++
+					continue
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALINTJMP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(int8(arg))
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.LOCAL2JMP:
+			x, y := stack[base+int(arg>>12)], stack[base+int(arg&0xfff)]
+			if x.k == KindInt && y.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(y.n)
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.INTJMP:
+			if x := stack[sp-1]; x.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(int32(arg<<8)>>8)
+				sp--
+				goto fusedJump
+			}
+			goto unfuse
+
+		case compiler.LOCALINTOP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(int8(arg)), sp
+				goto fusedArith
+			}
+			goto unfuse
+
+		case compiler.LOCAL2OP:
+			x, y := stack[base+int(arg>>12)], stack[base+int(arg&0xfff)]
+			if x.k == KindInt && y.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(y.n), sp
+				goto fusedArith
+			}
+			goto unfuse
+
+		case compiler.INTOP:
+			if x := stack[sp-1]; x.k == KindInt && steps < limit {
+				ia, ib, dst = int64(x.n), int64(int32(arg<<8)>>8), sp-1
+				goto fusedArith
+			}
+			goto unfuse
 
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -723,6 +832,83 @@ loop:
 		}
 		continue loop
 
+	unfuse:
+		// A superinstruction runs only its first half: the word's own
+		// instruction, with its operand.
+		ins = ins&^0xff | uint32(compiler.FirstOf(compiler.Opcode(ins&0xff)))
+		goto dispatch
+
+	fusedJump:
+		// The second half of a superinstruction ending in a
+		// compare-and-branch, on the int operands ia and ib.
+		{
+			next := code[pc]
+			var r bool
+			switch compiler.Opcode(next & 0xff) {
+			case compiler.LTJMPFALSE:
+				r = ia < ib
+			case compiler.GEJMPFALSE:
+				r = ia >= ib
+			case compiler.EQJMPFALSE:
+				r = ia == ib
+			case compiler.NEJMPFALSE:
+				r = ia != ib
+			case compiler.LEJMPFALSE:
+				r = ia <= ib
+			default:
+				r = ia > ib
+			}
+			if r {
+				pc++
+			} else {
+				pc = int(next >> 8)
+			}
+			steps++
+			continue loop
+		}
+
+	fusedArith:
+		// The second half of a superinstruction ending in arithmetic, on
+		// the int operands ia and ib; the result goes to stack[dst]. Off
+		// the int fast path (overflow, a divisor not above zero) the
+		// first half runs alone and the arithmetic word takes its usual
+		// path.
+		{
+			var r int64
+			switch compiler.Opcode(code[pc] & 0xff) {
+			case compiler.ADD:
+				r = ia + ib
+				if (ia^r)&(ib^r) < 0 {
+					goto unfuse
+				}
+			case compiler.SUB:
+				r = ia - ib
+				if (ia^ib)&(ia^r) < 0 {
+					goto unfuse
+				}
+			case compiler.MUL:
+				if ia < -mulSafe || ia > mulSafe || ib < -mulSafe || ib > mulSafe {
+					goto unfuse
+				}
+				r = ia * ib
+			case compiler.DIV:
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia / ib
+			default:
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia % ib
+			}
+			stack[dst] = Value{k: KindInt, n: uint64(r)}
+			sp = dst + 1
+			pc++
+			steps++
+			continue loop
+		}
+
 	binary:
 		{
 			fr.PC, f.SP, m.steps = pc, sp, steps
@@ -730,9 +916,9 @@ loop:
 			if v, err = m.binary(compiler.Opcode(ins&0xff), stack[sp-2], stack[sp-1]); err != nil {
 				goto fail
 			}
+			pc, sp, steps = fr.PC, f.SP, m.steps // comparisons and concatenations charge their work
 			sp--
 			stack[sp-1] = v
-			steps = m.steps // comparisons and concatenations charge their work
 			continue loop
 		}
 
@@ -741,14 +927,16 @@ loop:
 		// they sit just above sp.
 		{
 			fr.PC, f.SP, m.steps = pc, sp+2, steps
+			target := int(arg)
 			var v Value
 			if v, err = m.binary(compiler.CompareOf(compiler.Opcode(ins&0xff)), stack[sp], stack[sp+1]); err != nil {
 				goto fail
 			}
-			if !v.Truth() {
-				pc = int(arg)
+			t := v.Truth()
+			pc, sp, steps = fr.PC, f.SP-2, m.steps
+			if !t {
+				pc = target
 			}
-			steps = m.steps
 			continue loop
 		}
 

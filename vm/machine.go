@@ -64,6 +64,7 @@ const DefaultMaxCallDepth = 1000
 type Funcode struct {
 	*compiler.Function
 	Consts []Value
+	quick  []uint32 // Code with superinstructions, what the loop runs (see compiler.Quicken)
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -227,8 +228,14 @@ func sharedOf(p *compiler.Program) *sharedProgram {
 	return actual.(*sharedProgram)
 }
 
+// quicken turns superinstructions on; tests turn it off to compare.
+var quicken = true
+
 func newFuncode(f *compiler.Function) *Funcode {
-	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts))}
+	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts)), quick: f.Code}
+	if quicken {
+		fc.quick = compiler.Quicken(f.Code)
+	}
 	for j, c := range f.Consts {
 		switch c.Kind {
 		case compiler.ConstInt:
@@ -326,4 +333,23 @@ func (m *Machine) Output() io.Writer {
 		return nil
 	}
 	return m.out
+}
+
+// Renew prepares an idle machine for another run as Restore with
+// Options.FreshBudgets would leave a copy restored from its snapshot:
+// print writes to out, ctx cancels it, and the step and allocation
+// counts start at zero. The durable engine keeps the machine of a step
+// it has just committed and renews it for the instance's next step
+// instead of restoring the snapshot again.
+func (m *Machine) Renew(ctx context.Context, out io.Writer) error {
+	if err := m.idle(); err != nil {
+		return err
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	m.ctx, m.out, m.opts.Context, m.opts.Stdout = ctx, out, ctx, out
+	m.steps, m.alloc, m.stackAlloc = 0, 0, 0
+	m.lastTrace, m.preempted = nil, false
+	return nil
 }

@@ -5,6 +5,7 @@ package vm_test
 // on machines in every state, bad arguments.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -352,6 +353,7 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 		{"Machine.Global", what, func() error { _, ok := m.Global("x"); return want(!ok) }},
 		{"Machine.Globals", what, func() error { return want(m.Globals() == nil) }},
 		{"Machine.Steps", what, func() error { return want(m.Steps() == 0) }},
+		{"Machine.Renew", what, func() error { return noMachine(m.Renew(context.Background(), nil)) }},
 	}
 	if m != nil {
 		return cases

@@ -10,6 +10,9 @@ import (
 
 // TestMain lets the test binary act as the wf command inside scripts.
 func TestMain(m *testing.M) {
+	// Tests must not fill the user's compile cache; TestRunCache turns
+	// it on in a directory of its own.
+	os.Setenv("WF_NO_CACHE", "1")
 	testscript.Main(m, map[string]func(){
 		"wf":                 func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 		"wf-chaos":           chaosMain,          // the chaos test's processes (chaos_helper_test.go)

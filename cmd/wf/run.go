@@ -142,6 +142,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	acc.register(fs)
 	var wfl workflowFlags
 	wfl.register(fs)
+	noCache := fs.Bool("no-cache", false, "neither read nor write the compile cache (as WF_NO_CACHE=1 does)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -158,7 +159,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer fl.close()
-	prog, code := compileFileWith(fs.Arg(0), lim.source, wfl.activities.names(), stderr)
+	prog, code := compileCached(fs.Arg(0), lim.source, wfl.activities.names(), *noCache, stderr)
 	if prog == nil {
 		return code
 	}
@@ -217,10 +218,16 @@ func compileFileWith(path string, lim sourceFlags, extra []string, stderr io.Wri
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return nil, exitUsage
 	}
+	return compileSource(path, src, lim, append(predeclared(), extra...), stderr)
+}
+
+// compileSource parses and compiles src, read from path, with the
+// predeclared names, reporting errors with source lines.
+func compileSource(path string, src []byte, lim sourceFlags, names []string, stderr io.Writer) (*compiler.Program, int) {
 	f, err := lang.ParseWith(path, src, lim.options())
 	if err == nil {
 		var prog *compiler.Program
-		prog, err = compiler.Compile(f, compiler.Options{Predeclared: append(predeclared(), extra...)})
+		prog, err = compiler.Compile(f, compiler.Options{Predeclared: names})
 		if err == nil {
 			return prog, exitOK
 		}

@@ -1,0 +1,83 @@
+package compiler
+
+// This file defines Quicken, the pass that fuses pairs of instructions
+// into superinstructions for the VM's private copy of a function's code.
+
+// NumQuick is the number of opcodes including the superinstructions: an
+// opcode in [NumOpcodes, NumQuick) appears only in quickened code.
+const NumQuick = int(numQuick)
+
+// firstOf is the instruction each superinstruction runs first.
+var firstOf = [...]Opcode{
+	FORLOCAL - numOpcodes:      FORNEXT,
+	LOCALADDLOCAL - numOpcodes: LOCAL,
+	LOCALINTJMP - numOpcodes:   LOCALINT,
+	LOCAL2JMP - numOpcodes:     LOCAL2,
+	INTJMP - numOpcodes:        INT,
+	LOCALINTOP - numOpcodes:    LOCALINT,
+	LOCAL2OP - numOpcodes:      LOCAL2,
+	INTOP - numOpcodes:         INT,
+}
+
+// FirstOf returns the instruction a superinstruction runs first, the one
+// whose word it replaced; any other opcode is its own first.
+func FirstOf(op Opcode) Opcode {
+	if op >= numOpcodes && op < numQuick {
+		return firstOf[op-numOpcodes]
+	}
+	return op
+}
+
+// IsCompareJump reports whether op is a fused compare-and-branch.
+func IsCompareJump(op Opcode) bool { return op >= EQJMPFALSE && op <= GEJMPFALSE }
+
+// isIntArith reports whether op is an arithmetic operator the
+// superinstructions run: ADD, SUB, MUL, DIV or MOD.
+func isIntArith(op Opcode) bool { return op >= ADD && op <= MOD && op != ADDI }
+
+// fuse returns the superinstruction that runs a then b, or NOP if none.
+func fuse(a, b Opcode) Opcode {
+	switch {
+	case a == FORNEXT && b == SETLOCAL:
+		return FORLOCAL
+	case a == LOCAL && b == ADDLOCAL:
+		return LOCALADDLOCAL
+	case IsCompareJump(b):
+		switch a {
+		case LOCALINT:
+			return LOCALINTJMP
+		case LOCAL2:
+			return LOCAL2JMP
+		case INT:
+			return INTJMP
+		}
+	case isIntArith(b):
+		switch a {
+		case LOCALINT:
+			return LOCALINTOP
+		case LOCAL2:
+			return LOCAL2OP
+		case INT:
+			return INTOP
+		}
+	}
+	return NOP
+}
+
+// Quicken returns a copy of code in which the first word of each fusable
+// pair of adjacent instructions is replaced by the superinstruction that
+// runs both, keeping its operand; the second word is left as it is. (No
+// word can both end a pair and begin one, so pairs never compete.) code
+// must be valid (see Analyze).
+func Quicken(code []uint32) []uint32 {
+	q := append([]uint32(nil), code...)
+	for pc := 0; pc+1 < len(code); pc++ {
+		a, arg := Decode(code[pc])
+		b, _ := Decode(code[pc+1])
+		if op := fuse(a, b); op != NOP {
+			q[pc] = Encode(op, arg)
+			pc++
+		}
+	}
+	return q
+}

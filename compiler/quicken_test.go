@@ -1,0 +1,45 @@
+package compiler
+
+import "testing"
+
+// TestQuickenFusesPairs: the first word of a pair becomes the
+// superinstruction with its own operand, the second stays as it was, and
+// pairs do not overlap.
+func TestQuickenFusesPairs(t *testing.T) {
+	code := []uint32{
+		Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // LOCALADDLOCAL
+		Encode(LOCALINT, 1<<8|3), Encode(MOD, 0), // LOCALINTOP
+		Encode(INT, 0), Encode(EQJMPFALSE, 0), // INTJMP
+		Encode(LOCAL2, 1<<12|2), Encode(LTJMPFALSE, 0), // LOCAL2JMP
+		Encode(LOCAL2, 1<<12|2), Encode(MUL, 0), // LOCAL2OP
+		Encode(LOCALINT, 1<<8|3), Encode(GEJMPFALSE, 0), // LOCALINTJMP
+		Encode(INT, 7), Encode(MOD, 0), // INTOP
+		Encode(FORNEXT, 20), Encode(SETLOCAL, 3), // FORLOCAL
+		Encode(LOCAL, 0), Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // only the later pair
+		Encode(INT, 1), Encode(ADDI, 1), // ADDI is no arithmetic word
+		Encode(RETURN, 0),
+	}
+	q := Quicken(code)
+	want := []Opcode{LOCALADDLOCAL, ADDLOCAL, LOCALINTOP, MOD, INTJMP, EQJMPFALSE,
+		LOCAL2JMP, LTJMPFALSE, LOCAL2OP, MUL, LOCALINTJMP, GEJMPFALSE, INTOP, MOD,
+		FORLOCAL, SETLOCAL, LOCAL, LOCALADDLOCAL, ADDLOCAL, INT, ADDI, RETURN}
+	for pc, w := range q {
+		op, arg := Decode(w)
+		orig, origArg := Decode(code[pc])
+		if op != want[pc] || arg != origArg {
+			t.Errorf("pc %d: %s %d, want %s %d", pc, op, arg, want[pc], origArg)
+		}
+		if FirstOf(op) != orig {
+			t.Errorf("pc %d: FirstOf(%s) = %s, the word was %s", pc, op, FirstOf(op), orig)
+		}
+	}
+}
+
+// TestAnalyzeRefusesSuperinstructions: superinstructions never belong in
+// a program's code.
+func TestAnalyzeRefusesSuperinstructions(t *testing.T) {
+	fn := &Function{Name: "f", Code: []uint32{Encode(LOCALADDLOCAL, 0), Encode(ADDLOCAL, 0), Encode(NIL, 0), Encode(RETURN, 0)}}
+	if _, err := Analyze(fn); err == nil {
+		t.Fatal("Analyze accepted a superinstruction")
+	}
+}
