@@ -347,6 +347,7 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 		{"Machine.Snapshot", what, func() error { _, err := m.Snapshot(vm.SnapshotOptions{}); return noMachine(err) }},
 		{"Machine.Delta", what, func() error { _, err := m.Delta(); return noMachine(err) }},
 		{"Machine.SnapshotDelta", what, func() error { _, _, err := m.SnapshotDelta(); return noMachine(err) }},
+		{"Machine.SnapshotDeltaKeepBase", what, func() error { _, _, err := m.SnapshotDeltaKeepBase(); return noMachine(err) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
 		{"Machine.Load", what, func() error { _, err := m.Load(nil); return noMachine(err) }},
 		{"Machine.Pending", what, func() error { s, ok := m.Pending(); return want(s == nil && !ok) }},
