@@ -39,6 +39,18 @@ type Config struct {
 	// snapshot of Program (a durable instance's version, say), also one
 	// waiting on a host reply. The timeline begins at its step.
 	Snapshot []byte
+	// Edits are changes of variables made from outside while the run
+	// waited (a durable instance's wf set): Edits[i] are applied, in
+	// order, where the run first waits for its reply number i (0 the
+	// first), before that reply is given, as Set does at a cursor.
+	Edits map[int][]Edit
+}
+
+// Edit is a change of a variable: Name as vm.SetVariable takes it
+// ("x", "global.x", "fn.x"), and its new value.
+type Edit struct {
+	Name  string
+	Value vm.Value
 }
 
 // Session is a program's run under a debugger: a machine at the cursor,
@@ -58,6 +70,9 @@ type Session struct {
 	ended    bool  // the machine at the cursor has finished or failed
 	endErr   error // why it failed, if it did
 	waiting  *vm.Suspension
+	edits    map[int][]Edit // Config.Edits
+	edited   *vm.Machine    // the machine last restored from a pinned checkpoint
+	pause    pauseArgs      // how run paused the machine, for one edit swaps in
 
 	breaks    []*Breakpoint
 	nextBreak int // the last breakpoint ID given
@@ -103,7 +118,7 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Options.SnapshotEvery != 0 {
 		return nil, errors.New("debug: Options.SnapshotEvery must be 0")
 	}
-	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs(), logW: cfg.LogOut}
+	s := &Session{prog: cfg.Program, reply: cfg.Reply, log: newInputs(), logW: cfg.LogOut, edits: cfg.Edits}
 	s.cps = newCheckpoints(orDefault(cfg.MaxCheckpointBytes, DefaultMaxCheckpointBytes), orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery))
 	w := cfg.Options.Stdout
 	if w == nil {
@@ -185,6 +200,9 @@ func (s *Session) restore(cp checkpoint) error {
 		return err
 	}
 	s.m, s.ended, s.endErr, s.waiting = m, m.Finished(), nil, nil
+	if cp.pinned {
+		s.edited = m
+	}
 	if susp, ok := m.Pending(); ok {
 		s.waiting = susp // a start snapshot taken while a host call waited
 	}
@@ -234,7 +252,8 @@ func (s *Session) run(target int64, stop func(*vm.Machine) bool) (bool, error) {
 		if pinned {
 			limit = minTarget(limit, pin.step)
 		}
-		if err := s.m.Pause(limit, s.withLogs(pred, muted)); err != nil {
+		s.pause = pauseArgs{limit: limit, pred: s.withLogs(pred, muted)}
+		if err := s.m.Pause(s.pause.limit, s.pause.pred); err != nil {
 			return false, err
 		}
 		s.out.muted = muted
@@ -288,6 +307,10 @@ func (s *Session) advance() error {
 		susp, err = s.m.Run()
 	}
 	for err == nil && susp != nil {
+		if err = s.edit(); err != nil {
+			s.waiting = susp
+			return err
+		}
 		var reply vm.Value
 		if reply, err = s.answer(susp); err != nil {
 			s.waiting = susp

@@ -130,3 +130,47 @@ func (s *Session) RepliesBefore() int {
 	}
 	return n
 }
+
+// edit makes the machine waiting at the cursor's step the one an edit
+// made there: a pinned checkpoint's (Set's, or an earlier pass of this),
+// or, the first time the run waits for a reply that Config.Edits has
+// changes before, the state with those changes, pinned there.
+func (s *Session) edit() error {
+	step := s.m.Steps()
+	if pin, ok := s.cps.pinnedAfter(step - 1); ok && pin.step == step {
+		if s.m == s.edited {
+			return nil
+		}
+		return s.takeEdited(pin)
+	}
+	edits := s.edits[s.RepliesBefore()]
+	if len(edits) == 0 {
+		return nil
+	}
+	data, err := s.Snapshot()
+	if err != nil {
+		return err
+	}
+	for _, e := range edits {
+		if data, _, err = vm.SetVariable(s.prog, data, e.Name, e.Value); err != nil {
+			return fmt.Errorf("the recorded edit of %s at step %d: %w", e.Name, step, err)
+		}
+	}
+	s.cps.pin(step, data)
+	return s.takeEdited(checkpoint{step: step, data: data, pinned: true})
+}
+
+// takeEdited restores the pinned checkpoint cp in the middle of a run,
+// and pauses the new machine as run paused the one it replaces.
+func (s *Session) takeEdited(cp checkpoint) error {
+	if err := s.restore(cp); err != nil {
+		return err
+	}
+	return s.m.Pause(s.pause.limit, s.pause.pred)
+}
+
+// pauseArgs are a Machine.Pause call's arguments.
+type pauseArgs struct {
+	limit int64
+	pred  func(*vm.Machine) bool
+}

@@ -5,6 +5,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/vm"
@@ -30,6 +31,20 @@ type DebugPoint struct {
 	// live clock: so a debugger answering the suspensions with Replies
 	// runs the instance's fine timeline from Version as it ran.
 	Replies []Reply
+	// Edits are the variables set (Set, wf set) between those replies:
+	// Edits[i] were made while the instance waited for Replies[i] (the
+	// last ones, past every reply, where it waits now), in order. A
+	// debugger applies them where its run waits for that reply, before
+	// giving it, so its run follows the history across them.
+	Edits map[int][]Edit
+}
+
+// Edit is a recorded change of a variable: the version it made, the
+// variable as Set named it, and its new value.
+type Edit struct {
+	Version int64
+	Name    string
+	Value   vm.Value
 }
 
 // Reply is a recorded reply to a suspension: the value the version it
@@ -57,33 +72,42 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 	if err != nil {
 		return nil, err
 	}
-	replies, nows, err := e.recorded(ctx, id, v.Number)
+	replies, edits, nows, err := e.recorded(ctx, id, v.Number)
 	if err != nil {
 		return nil, err
 	}
 	clock := NewClock(e.opts.Now, nows)
 	return &DebugPoint{Instance: h.Instance, Version: v, Program: prog, Source: p.Source, Snapshot: v.Snapshot,
-		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock}, e.actNames), Replies: replies}, nil
+		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock}, e.actNames), Replies: replies, Edits: edits}, nil
 }
 
-// recorded returns the replies instance id got after version from, and
-// the now() values their steps recorded, in order, as far as a replay
-// can follow the history. The values stop after a step that recorded as
+// recorded returns the replies instance id got after version from, the
+// edits made between them (by reply ordinal, see DebugPoint), and the
+// now() values their steps recorded, in order, as far as a replay can
+// follow the history. The values stop after a step that recorded as
 // many as it may: it read the clock more often, and the steps after it
 // read it live in the debugger.
-func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, []float64, error) {
+func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, map[int][]Edit, []float64, error) {
 	hist, err := e.store.History(ctx, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var replies []Reply
+	edits := map[int][]Edit{}
 	var nows []float64
 	full := false // a step recorded MaxRecordedNows: later values would be misplaced
 	for _, v := range hist {
 		if v.Number <= from {
 			continue
 		}
+		if ed, ok := editOf(v); ok {
+			edits[len(replies)] = append(edits[len(replies)], ed)
+			continue
+		}
 		reply, ok, _ := eventOf(v, false)
+		if ok && reply == nil && retryReason.MatchString(v.Reason) {
+			continue // a failed attempt to be retried: the machine got nothing
+		}
 		if !ok || reply == nil {
 			break
 		}
@@ -92,7 +116,21 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 			nows, full = append(nows, n...), len(n) >= MaxRecordedNows
 		}
 	}
-	return replies, nows, nil
+	return replies, edits, nows, nil
+}
+
+// editOf returns the edit version v recorded, if Set made it: its reason
+// is "variable NAME set to VALUE" (and who did it), its detail the value.
+func editOf(v Version) (Edit, bool) {
+	f := strings.Fields(v.Reason)
+	if len(f) < 4 || f[0] != "variable" || f[2] != "set" || f[3] != "to" {
+		return Edit{}, false
+	}
+	x, err := FromJSON([]byte(v.Detail))
+	if err != nil {
+		return Edit{}, false
+	}
+	return Edit{Version: v.Number, Name: f[1], Value: x}, true
 }
 
 // ForkFrom starts a new instance of instance id's program and input from

@@ -78,3 +78,39 @@ func TestForkFrom(t *testing.T) {
 		t.Fatal("a snapshot of another program was accepted")
 	}
 }
+
+// TestDebugPointFollowsRetriesAndEdits: a replay from version 1 goes past
+// an activity's failed attempts (the machine got nothing from them) to
+// the result of the attempt that succeeded, and carries a Set made while
+// the instance waited as an edit before the reply that came after it.
+func TestDebugPointFollowsRetriesAndEdits(t *testing.T) {
+	fl := &flaky{fails: 2, kind: "unavailable"}
+	f := newFixture(t, Options{Activities: []Activity{fl.activity("charge", RetryPolicy{Attempts: 3, Initial: time.Second})}})
+	ctx := context.Background()
+	id := f.start("let limit = 10\nlet r = charge(5)\nlet v = wait(\"go\")\nprint(r, limit, v)\n", "")
+	for range 2 {
+		f.clock.Add(2 * time.Second)
+		f.work()
+	}
+	if err := f.e.Set(ctx, id, "limit", []byte("11"), false); err != nil {
+		t.Fatal(err)
+	}
+	f.signal(id, "go", `"now"`)
+	if h := f.head(id); h.Status != Completed || h.Output != "charged 5 11 now\n" {
+		t.Fatalf("%s %q", h.Status, h.Output)
+	}
+	p, err := f.e.DebugPoint(ctx, id, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range p.Replies {
+		got = append(got, vm.Repr(r.Value))
+	}
+	if strings.Join(got, " ") != `"charged 5" "now"` || p.Replies[0].Version != 4 || p.Replies[1].Version != 6 {
+		t.Errorf("replies %v %+v", got, p.Replies)
+	}
+	if e := p.Edits[1]; len(e) != 1 || e[0].Name != "limit" || vm.Repr(e[0].Value) != "11" || e[0].Version != 5 {
+		t.Errorf("edits %+v, want limit = 11 (version 5) before the second reply", p.Edits)
+	}
+}

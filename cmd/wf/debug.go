@@ -181,6 +181,7 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		Snapshot: p.Snapshot,
 		Version:  p.Version.Number,
 		Options:  vm.Options{Stdout: stdout, MaxSteps: lim.maxSteps, MaxCallDepth: lim.maxDepth, MaxAlloc: lim.maxAlloc, Hosts: p.Hosts},
+		Edits:    debugEdits(p.Edits),
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
 			if i := s.RepliesBefore(); i < len(p.Replies) { // what the instance got there, as recorded
 				return p.Replies[i].Value, nil
@@ -193,8 +194,8 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return nil, nil, nil, exitRuntime
 	}
 	fmt.Fprintf(stdout, "instance %s version %d (%s), %s\n", id, p.Version.Number, p.Version.Status, p.Program.File)
-	if n := len(p.Replies); n > 0 {
-		fmt.Fprintf(stdout, "replaying what it got up to version %d; later waits are answered by --signal\n", p.Replies[n-1].Version)
+	if last := lastRecorded(p); last > 0 {
+		fmt.Fprintf(stdout, "replaying what it got up to version %d; later waits are answered by --signal\n", last)
 	}
 	d.fork = func(snap []byte, step int64) (string, error) {
 		e, code := db.open(readWrite, engine.Options{}, io.Discard)
@@ -205,6 +206,32 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		return e.ForkFrom(context.Background(), id, snap, fmt.Sprintf("wf debug from version %d, step %d", p.Version.Number, step))
 	}
 	return s, p.Source, func() {}, exitOK
+}
+
+// debugEdits gives the debugger a stored instance's recorded edits.
+func debugEdits(edits map[int][]engine.Edit) map[int][]debug.Edit {
+	out := map[int][]debug.Edit{}
+	for i, es := range edits {
+		for _, e := range es {
+			out[i] = append(out[i], debug.Edit{Name: e.Name, Value: e.Value})
+		}
+	}
+	return out
+}
+
+// lastRecorded is the last version a replay of p follows: its last reply
+// or edit; 0 for none.
+func lastRecorded(p *engine.DebugPoint) int64 {
+	var last int64
+	if n := len(p.Replies); n > 0 {
+		last = p.Replies[n-1].Version
+	}
+	for _, es := range p.Edits {
+		for _, e := range es {
+			last = max(last, e.Version)
+		}
+	}
+	return last
 }
 
 // lineEditor reads command lines at a terminal with line editing and a

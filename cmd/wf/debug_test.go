@@ -91,3 +91,52 @@ func TestDebugInstance(t *testing.T) {
 		t.Errorf("--at with a file: %d %s", code, errb.String())
 	}
 }
+
+// TestDebugInstanceAcrossSet: a stored instance's history with a wf set
+// between two signals replays, from version 1, as it ran: the edit is
+// applied where the instance waited when it was made, so the run prints
+// what the instance printed, and going back before the edit shows the
+// value it replaced.
+func TestDebugInstanceAcrossSet(t *testing.T) {
+	dir := t.TempDir()
+	prog, db := filepath.Join(dir, "limit.wf"), filepath.Join(dir, "t.db")
+	src := "let limit = 10\nlet a = wait(\"spend\")\nlet b = wait(\"spend\")\nprint(\"left\", limit - a - b)\n"
+	if err := os.WriteFile(prog, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"start", "--db", db, prog}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("wf start: %d %s", code, errb.String())
+	}
+	id := strings.TrimSpace(out.String())
+	for _, args := range [][]string{
+		{"signal", "--db", db, id, "spend", "3"},
+		{"set", "--db", db, id, "limit", "100"},
+		{"signal", "--db", db, id, "spend", "4"},
+	} {
+		if code := run(args, nil, &out, &errb); code != exitOK {
+			t.Fatalf("wf %s: %d %s", args[0], code, errb.String())
+		}
+	}
+	out.Reset()
+	if run([]string{"show", "--db", db, id}, nil, &out, &errb); !strings.Contains(out.String(), "left 93") {
+		t.Fatalf("the instance printed no 'left 93':\n%s", out.String())
+	}
+	out.Reset()
+	cmds := "continue\nrstep\nprint limit\nrcontinue\nprint limit\nwatch limit\ncontinue\nprint limit\n"
+	if code := run([]string{"debug", "--db", db, "--at", "1", id}, strings.NewReader(cmds), &out, &errb); code != exitOK {
+		t.Fatalf("wf debug ID: %d %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"replaying what it got up to version 4",
+		"left 93\n",
+		"(wf) print limit\nlimit = 100\n",
+		"(wf) rcontinue\n",
+		"(wf) print limit\nlimit = 10\n",
+		"watch limit: 10 -> 100",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("wf debug ID printed no %q:\n%s", want, out.String())
+		}
+	}
+}
