@@ -367,21 +367,9 @@ func DeltaBase(delta []byte) ([32]byte, error) {
 // counts, each changed object's tag and field count, ids ascending and
 // inside the table.
 func decodeDelta(data []byte) (*delta, error) {
-	if len(data) > MaxSnapshotSize {
-		return nil, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
-	}
-	if err := checkWellFormed(data); err != nil {
+	r, err := openEnvelope(data, deltaMagic, deltaVersion, "wf delta", "delta format version")
+	if err != nil {
 		return nil, err
-	}
-	r := cborReader{b: data}
-	if n, err := r.array(); err != nil || n != 6 {
-		return nil, badf("not a wf delta")
-	}
-	if magic, err := r.str(cborText); err != nil || string(magic) != deltaMagic {
-		return nil, badf("not a wf delta")
-	}
-	if v, err := r.int(); err != nil || v != deltaVersion {
-		return nil, badf("delta format version %v, this wf reads version %d", v, deltaVersion)
 	}
 	dl := &delta{data: data}
 	for _, h := range []*[32]byte{&dl.prog, &dl.base, &dl.result} {

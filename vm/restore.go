@@ -44,28 +44,39 @@ type envelope struct {
 	heapEnd   int      // where the heap ends
 }
 
+// openEnvelope checks the whole input's CBOR (its size included) and
+// the six-field array, magic and format version that start a snapshot
+// or a delta, and returns a reader after them. what names the kind in
+// errors, verWhat its version.
+func openEnvelope(data []byte, magic string, version int64, what, verWhat string) (cborReader, error) {
+	if len(data) > MaxSnapshotSize {
+		return cborReader{}, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
+	}
+	if err := checkWellFormed(data); err != nil {
+		return cborReader{}, err
+	}
+	r := cborReader{b: data}
+	if n, err := r.array(); err != nil || n != 6 {
+		return r, badf("not a %s", what)
+	}
+	if m, err := r.str(cborText); err != nil || string(m) != magic {
+		return r, badf("not a %s", what)
+	}
+	if v, err := r.int(); err != nil || v != version {
+		return r, badf("%s %v, this wf reads version %d", verWhat, v, version)
+	}
+	return r, nil
+}
+
 // decodeEnvelope checks the whole input's CBOR, then the envelope's
 // fields, then the body's structure (checkShape), before anything looks
 // into the body.
 func decodeEnvelope(data []byte) (*envelope, error) {
-	if len(data) > MaxSnapshotSize {
-		return nil, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
-	}
-	if err := checkWellFormed(data); err != nil {
+	r, err := openEnvelope(data, snapshotMagic, snapshotVersion, "wf snapshot", "format version")
+	if err != nil {
 		return nil, err
 	}
-	r := cborReader{b: data}
-	if n, err := r.array(); err != nil || n != 6 {
-		return nil, badf("not a wf snapshot")
-	}
-	if magic, err := r.str(cborText); err != nil || string(magic) != snapshotMagic {
-		return nil, badf("not a wf snapshot")
-	}
-	if v, err := r.int(); err != nil || v != snapshotVersion {
-		return nil, badf("format version %v, this wf reads version %d", v, snapshotVersion)
-	}
 	env := &envelope{data: data}
-	var err error
 	if env.Kind, err = r.int(); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
 		return nil, badf("unknown snapshot kind %v", env.Kind)
 	}
