@@ -164,13 +164,5 @@ func (e *Engine) ForkFrom(ctx context.Context, id string, snap []byte, note stri
 	if err != nil {
 		return "", err
 	}
-	who := e.newHolder("", e.opts.Lease)
-	st.Lease = who.lease(st.Instance.Updated)
-	if err := e.store.Create(ctx, st); err != nil {
-		return "", err
-	}
-	if st.Instance.Status != Running {
-		return in.ID, nil
-	}
-	return in.ID, e.advance(ctx, in.ID, who)
+	return e.create(ctx, st)
 }

@@ -345,15 +345,22 @@ func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ s
 	if err != nil {
 		return "", err
 	}
+	return e.create(ctx, st)
+}
+
+// create stores st, the first version of a new instance, with the lease
+// of this process, and runs it on if it has work now (an activity to
+// call). A new instance has no signals queued.
+func (e *Engine) create(ctx context.Context, st Step) (string, error) {
 	who := e.newHolder("", e.opts.Lease)
 	st.Lease = who.lease(st.Instance.Updated)
 	if err := e.store.Create(ctx, st); err != nil {
 		return "", err
 	}
 	if st.Instance.Status != Running {
-		return in.ID, nil // a new instance has no signals queued
+		return st.Instance.ID, nil
 	}
-	return in.ID, e.advance(ctx, in.ID, who)
+	return st.Instance.ID, e.advance(ctx, st.Instance.ID, who)
 }
 
 func validJSON(b []byte) error {
