@@ -30,7 +30,6 @@ var migrations = []migration{
 	{3, "each instance counts the grants of its lease (Lease.Token)", execAll(leaseTokenAdd)},
 	{4, "each program keeps the upgrade map of the wf that compiled it; each version names its program",
 		execAll(programMapAdd)},
-	// Numbered 6 where the semantics branch's 5 comes first.
 	{5, deltaSchemaWhat, execAll("")},
 }
 
