@@ -473,14 +473,8 @@ func (s *SQLite) ClaimDue(ctx context.Context, owner string, now time.Time, leas
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var c dueClaim
-			if err := rows.Scan(&c.id, &c.wake); err != nil {
-				return err
-			}
-			got = append(got, c)
-		}
-		return rows.Err()
+		got, err = got.read(rows)
+		return err
 	})
 	return got.ids(), err
 }

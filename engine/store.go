@@ -363,6 +363,26 @@ type dueClaim struct {
 
 type dueClaims []dueClaim
 
+// claimRows is what dueClaims.read needs of a query's rows: both
+// database/sql's and pgx's have it.
+type claimRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// read appends the claims in rows, (id, wake) each, to c.
+func (c dueClaims) read(rows claimRows) (dueClaims, error) {
+	for rows.Next() {
+		var d dueClaim
+		if err := rows.Scan(&d.id, &d.wake); err != nil {
+			return c, err
+		}
+		c = append(c, d)
+	}
+	return c, rows.Err()
+}
+
 // ids are the claimed ids, oldest wake first: the order ClaimDue
 // promises, which an UPDATE's RETURNING does not keep.
 func (cs dueClaims) ids() []string {
