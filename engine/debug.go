@@ -84,7 +84,7 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 // recorded returns the replies instance id got after version from, the
 // edits made between them (by reply ordinal, see DebugPoint), and the
 // now() values their steps recorded, in order, as far as a replay can
-// follow the history. The values stop after a step that recorded as
+// follow the history (not past a gap a retention policy left). The values stop after a step that recorded as
 // many as it may: it read the clock more often, and the steps after it
 // read it live in the debugger.
 func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, map[int][]Edit, []float64, error) {
@@ -96,10 +96,15 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 	edits := map[int][]Edit{}
 	var nows []float64
 	full := false // a step recorded MaxRecordedNows: later values would be misplaced
+	prev := from
 	for _, v := range hist {
 		if v.Number <= from {
 			continue
 		}
+		if v.Number != prev+1 {
+			break // a gap retention left: the replies after it follow a state the replay never reaches
+		}
+		prev = v.Number
 		if ed, ok := editOf(v); ok {
 			edits[len(replies)] = append(edits[len(replies)], ed)
 			continue

@@ -33,7 +33,8 @@ type HistoryCheck struct {
 	Got      string `json:"got,omitempty"`
 	// Stopped says why the replay ended before the head without
 	// diverging: a version no replay can follow (a rewind, a set, a fork),
-	// or a history that no longer starts at version 1.
+	// a history that no longer starts at version 1, or one with a gap
+	// (versions a retention policy deleted).
 	Stopped string `json:"stopped,omitempty"`
 	// Pruned is set when Prune deleted the history's first versions, 1
 	// to Pruned: a replay starts from the instance's input, so nothing is
@@ -97,6 +98,10 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 		return hc
 	}
 	for i, v := range hist {
+		if i > 0 && v.Number != hist[i-1].Number+1 {
+			hc.Stopped = deletedVersions(hist[i-1].Number+1, v.Number-1) + " (wf prune deleted them): a replay cannot go past a gap"
+			return hc
+		}
 		reply, ok, why := eventOf(v, i == 0)
 		if !ok {
 			hc.Stopped = fmt.Sprintf("version %d (%s): %s", v.Number, v.Reason, why)
@@ -128,6 +133,14 @@ func prunedVersions(n int64) string {
 		return "version 1 was pruned"
 	}
 	return fmt.Sprintf("versions 1 to %d were pruned", n)
+}
+
+// deletedVersions says that versions from to to were deleted.
+func deletedVersions(from, to int64) string {
+	if from == to {
+		return fmt.Sprintf("version %d was deleted", from)
+	}
+	return fmt.Sprintf("versions %d to %d were deleted", from, to)
 }
 
 var nothing = vm.Nil

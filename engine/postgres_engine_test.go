@@ -84,7 +84,8 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeStory": TestUpgradeStory, "UpgradeIsUndoneByRewind": TestUpgradeIsUndoneByRewind,
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
-		"DeltaStorage":       TestDeltaStorage,
+		"DeltaStorage":       TestDeltaStorage, "RetainLiveDeltas": TestRetainLiveDeltas,
+		"RetainGapStopsCheckHistory": TestRetainGapStopsCheckHistory,
 	} {
 		t.Run(name, test)
 	}

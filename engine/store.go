@@ -94,8 +94,8 @@ type Instance struct {
 }
 
 // Version is one committed state in an instance's history. Versions are
-// never changed or deleted, but by Prune (retention for finished
-// instances); rewinding adds a version that refers to an older snapshot.
+// never changed or deleted, but by Retain (retention, see
+// RetentionPolicy); rewinding adds a version that refers to an older snapshot.
 //
 // A version's output is the output of version OutputFrom followed by
 // Printed: a step's version follows the version it started from, a
@@ -343,14 +343,16 @@ type Store interface {
 	// otherwise it changes nothing.
 	Snooze(ctx context.Context, id string, version int64, owner string, wake time.Time) error
 
-	// Prune deletes the versions of finished instances last changed
-	// before finishedBefore, but their last keep (at least 1): the one
-	// exception to "versions are never deleted". A kept version whose
-	// output or snapshot lived in a deleted one is given a copy first,
-	// so Version, History and Head return exactly what they did for
-	// every kept version. Each instance is pruned in a transaction of
-	// its own.
-	Prune(ctx context.Context, keep int, finishedBefore time.Time) (Pruned, error)
+	// Retain deletes the versions of the instances p selects that p
+	// does not keep (RetentionPolicy): the one exception to "versions
+	// are never deleted". A kept version whose output or snapshot lived
+	// in a deleted one is given a copy first, and one stored as a delta
+	// whose base goes is stored in full, so Version, History and Head
+	// return exactly what they did for every kept version. A live
+	// instance keeps its head and what the head's state needs. Each
+	// instance is retained in a transaction of its own, its head row
+	// locked.
+	Retain(ctx context.Context, p RetentionPolicy) (Pruned, error)
 
 	Close() error
 }

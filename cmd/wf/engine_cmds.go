@@ -62,7 +62,8 @@ Durable workflows (state in a SQLite file or a PostgreSQL database: --db FILE or
   wf upgrade NEW.wf ID...        move instances (or --all, --program HASH) onto new code;
                                  --dry-run says which can move and why not
   wf prune --keep N              delete all but the last N versions of finished instances
-                                 (--finished-before D: only those finished over D ago)
+                                 (--finished-before D: only those finished over D ago;
+                                 --keep-every K, --older-than D, --running: retention)
   wf serve [--addr 127.0.0.1:7233] a web console: instances, timelines, diffs, actions
                                  (a non-loopback --addr needs --token or --token-file)
 
@@ -582,42 +583,6 @@ func changed(e *engine.Engine, d dbFlags, id, msg string, stdout, stderr io.Writ
 // maxConcurrency bounds wf worker --concurrency: each loop may hold a
 // database connection and run a step's budget of memory.
 const maxConcurrency = 256
-
-func cmdPrune(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("prune", "wf prune [--db FILE|URL] [--json] --keep N [--finished-before DURATION]", stderr)
-	var d dbFlags
-	d.register(fs)
-	var keep int
-	intFlag(fs, &keep, "keep", 0, 1, math.MaxInt, "keep the last `N` versions of each finished instance (at least 1)")
-	var age time.Duration
-	durationFlag(fs, &age, "finished-before", 0, 0, 100*365*24*time.Hour,
-		"only instances finished more than `DURATION` ago (e.g. 720h; 0: every finished instance)")
-	if _, ok := parse(fs, args, 0); !ok {
-		return exitUsage
-	}
-	if keep == 0 {
-		fmt.Fprintln(stderr, "wf prune: --keep N is required (the versions each finished instance keeps, at least 1)")
-		return exitUsage
-	}
-	e, code := d.open(readWrite, engine.Options{}, stderr)
-	if e == nil {
-		return code
-	}
-	defer e.Close()
-	var before time.Time // zero: every finished instance
-	if age > 0 {
-		before = time.Now().Add(-age)
-	}
-	got, err := e.Prune(context.Background(), keep, before)
-	if err != nil {
-		return report(stderr, err)
-	}
-	if d.asJSON {
-		return printJSON(stdout, got)
-	}
-	fmt.Fprintf(stdout, "pruned %d versions of %d finished instances\n", got.Versions, got.Instances)
-	return exitOK
-}
 
 func cmdWorker(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("worker", "wf worker [--db FILE|URL] [--poll DURATION] [--concurrency N] [--no-batch] [--log text|json|off] [--max-steps N] [--max-alloc BYTES]", stderr)

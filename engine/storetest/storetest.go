@@ -36,6 +36,7 @@ func Run(t *testing.T, open Open) {
 		{"CommitBatch", testCommitBatch},
 		{"CommitBatchSameInstance", testCommitBatchSameInstance},
 		{"Prune", testPrune},
+		{"Retain", testRetain},
 		{"Output", testOutput},
 		{"SendAndInbox", testSendAndInbox},
 		{"SendToFinal", testSendToFinal},

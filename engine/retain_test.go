@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/wf-lang/wf/compiler"
+)
+
+// bigStateRebuilt is bigState, but a tick of 0 changes every record, so
+// that its version stores a full snapshot, the base of the next ones.
+const bigStateRebuilt = `let book = {}
+for i in range(4000) { book["k" + str(i)] = {"qty": i, "note": "record number " + str(i)} }
+let n = 0
+while true {
+    let v = wait("tick")
+    n += 1
+    if v == 0 {
+        for i in range(4000) { book["k" + str(i)]["qty"] += 1 }
+    } else {
+        book["k" + str(n * 7 % 4000)]["qty"] += v
+    }
+    print("tick " + str(n) + " " + str(book["k" + str(n * 7 % 4000)]["qty"]))
+}
+`
+
+// TestRetainLiveDeltas: retention on a waiting instance whose versions
+// are deltas deletes the base of two kept deltas, which are then stored
+// in full; every kept version reads exactly as before (snapshot, output,
+// status), the head and its base stay, and the instance goes on, rewinds
+// and forks at kept versions as before.
+func TestRetainLiveDeltas(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(bigStateRebuilt, "")
+	for _, v := range []string{"1", "2", "3", "4", "5", "0", "1", "2", "3", "4", "5"} {
+		f.signal(id, "tick", v) // versions 2-6: deltas on 1; 7: full; 8-12: deltas on 7
+	}
+	h := f.head(id)
+	if h.Version != 12 || h.Stored == nil || h.Stored.BaseVersion != 7 {
+		t.Fatalf("head version %d, stored %+v; want 12, a delta against version 7", h.Version, h.Stored)
+	}
+	before := f.allVersions(id, 12)
+	got, err := f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: 3})
+	if err != nil || got != (Pruned{}) {
+		t.Fatalf("Retain without Live = %+v, %v; want nothing", got, err)
+	}
+	got, err = f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: 3, Live: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Kept: 11, 12 (the last 2), 3, 6, 9, 12 (every 3rd), 7 (the head's
+	// base). 3 and 6 lose their base, 1.
+	if want := (Pruned{Instances: 1, Versions: 6, Compacted: 2}); got != want {
+		t.Fatalf("Retain = %+v, want %+v", got, want)
+	}
+	after := f.allVersions(id, 12)
+	stored := cmpopts.IgnoreFields(Version{}, "Printed", "OutputFrom", "SnapVersion")
+	for i := range after {
+		n := int64(i) + 1
+		switch kept := n%3 == 0 || n == 7 || n >= 11; {
+		case kept && after[i].Number != n:
+			t.Errorf("version %d deleted", n)
+		case kept:
+			if diff := cmp.Diff(before[i], after[i], stored); diff != "" {
+				t.Errorf("version %d (-before +after):\n%s", n, diff)
+			}
+		case after[i].Number != 0:
+			t.Errorf("version %d kept", n)
+		}
+	}
+	if h := f.head(id); h.Stored == nil || h.Stored.BaseVersion != 7 {
+		t.Errorf("head after retention: stored %+v, want a delta against version 7", h.Stored)
+	}
+	f.signal(id, "tick", "1")
+	if out := f.head(id).Output; !strings.HasSuffix(out, "tick 11 83\ntick 12 86\n") {
+		t.Errorf("a tick after retention: output ends %q", out[max(0, len(out)-40):])
+	}
+	prog, err := compiler.CompileSource("test.wf", []byte(bigStateRebuilt), compiler.Options{Predeclared: f.e.predeclared(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVersions(t, f, id, prog)
+	fork, err := f.e.Fork(ctx, id, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signal(fork, "tick", "1")
+	if out := f.head(fork).Output; !strings.HasSuffix(out, "tick 2 16\ntick 3 22\n") {
+		t.Errorf("fork at version 3 and a tick: output ends %q", out[max(0, len(out)-40):])
+	}
+	if _, err := f.e.Rewind(ctx, id, 6, false); err != nil {
+		t.Fatal(err)
+	}
+	f.signal(id, "tick", "2")
+	if out := f.head(id).Output; !strings.HasSuffix(out, "tick 5 40\ntick 6 44\n") {
+		t.Errorf("rewind to version 6 and a tick: output ends %q", out[max(0, len(out)-40):])
+	}
+}
+
+// allVersions reads versions 1..n of id with their snapshots; a deleted
+// one is a zero Version.
+func (f *fixture) allVersions(id string, n int64) []Version {
+	f.t.Helper()
+	out := make([]Version, n)
+	for i := range out {
+		v, err := f.e.Store().Version(context.Background(), id, int64(i)+1)
+		if err != nil && !strings.Contains(err.Error(), ErrNotFound.Error()) {
+			f.t.Fatal(err)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// TestRetainGapStopsCheckHistory: after a retention that leaves gaps in
+// a history, CheckHistory and the debugger's replies stop at the first
+// gap instead of replaying the events after it on the wrong state.
+func TestRetainGapStopsCheckHistory(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	src := `let n = 0
+while true { n += wait("tick"); print(n) }
+`
+	id := f.start(src, "")
+	for i := range 6 {
+		f.signal(id, "tick", fmt.Sprint(i+1))
+	}
+	if _, err := f.e.Rewind(ctx, id, 1, false); err != nil { // version 8 uses version 1's snapshot
+		t.Fatal(err)
+	}
+	got, err := f.e.Retain(ctx, RetentionPolicy{KeepLast: 3, KeepEvery: 3, Live: true})
+	if want := (Pruned{Instances: 1, Versions: 3}); err != nil || got != want { // 2, 4, 5
+		t.Fatalf("Retain = %+v, %v; want %+v", got, err, want)
+	}
+	hc, err := f.e.CheckHistory(ctx, id, "test.wf", []byte(src))
+	if err != nil || hc.Diverged || hc.Checked != 1 || !strings.Contains(hc.Stopped, "version 2 was deleted") {
+		t.Errorf("history check after retention: %+v, %v", hc, err)
+	}
+	replies, _, _, err := f.e.recorded(ctx, id, 1)
+	if err != nil || len(replies) != 0 {
+		t.Errorf("replies after version 1, before the gap at 2: %+v, %v; want none", replies, err)
+	}
+	replies, _, _, err = f.e.recorded(ctx, id, 6)
+	if err != nil || len(replies) != 1 || replies[0].Version != 7 {
+		t.Errorf("replies after version 6: %+v, %v; want version 7's", replies, err)
+	}
+}
