@@ -24,8 +24,10 @@ type Pruned struct {
 }
 
 // RetentionPolicy says which versions Retain keeps. A version is kept
-// when any rule keeps it; every other version of a selected instance is
-// deleted. Rules are on version numbers and creation times, so that a
+// when any rule keeps it, or when two or more kept versions are stored
+// as deltas against it (its full snapshot is their base: storing each
+// of them in full would take more room); every other version of a
+// selected instance is deleted. Rules are on version numbers and creation times, so that a
 // version kept once is kept by the same policy later, but for falling
 // out of the last KeepLast.
 type RetentionPolicy struct {
@@ -170,8 +172,10 @@ func (r pruneRows) versions() (map[int64]versionRefs, error) {
 }
 
 // keeps returns the versions of vs that p keeps, head being the
-// instance's head; a live instance's head also keeps the version whose
-// snapshot it uses and that snapshot's delta base.
+// instance's head. A live instance's head also keeps the version whose
+// snapshot it uses and that snapshot's delta base; and a version that
+// two or more kept versions take as their delta base is kept, since
+// storing each of them in full would take more room than it does.
 func (p RetentionPolicy) keeps(vs map[int64]versionRefs, head int64, live bool) map[int64]bool {
 	keep := map[int64]bool{}
 	since := int64(0)
@@ -189,7 +193,29 @@ func (p RetentionPolicy) keeps(vs map[int64]versionRefs, head int64, live bool) 
 			keep[s.base] = true
 		}
 	}
+	for base, n := range deltaBases(vs, keep) {
+		if n >= 2 {
+			keep[base] = true // cheaper than two full snapshots
+		}
+	}
 	return keep
+}
+
+// deltaBases counts, for each version not kept, the kept versions whose
+// snapshot (their own, or the copy they will get) is a delta against it.
+func deltaBases(vs map[int64]versionRefs, keep map[int64]bool) map[int64]int {
+	bases := map[int64]int{}
+	for n := range keep {
+		v := vs[n]
+		base := v.base
+		if v.snap != n && !keep[v.snap] {
+			base = vs[v.snap].base
+		}
+		if base > 0 && !keep[base] {
+			bases[base]++
+		}
+	}
+	return bases
 }
 
 // standAlone makes the kept versions self-contained, before the rest

@@ -30,43 +30,62 @@ while true {
 `
 
 // TestRetainLiveDeltas: retention on a waiting instance whose versions
-// are deltas deletes the base of two kept deltas, which are then stored
-// in full; every kept version reads exactly as before (snapshot, output,
-// status), the head and its base stay, and the instance goes on, rewinds
-// and forks at kept versions as before.
+// are deltas. Keeping every 5th deletes the base of version 5, which is
+// then stored in full; keeping every 3rd keeps that base, which 3 and 6
+// share. Either way every kept version reads exactly as before
+// (snapshot, output, status), the head and its base stay, and the
+// instance goes on, rewinds and forks at kept versions as before.
 func TestRetainLiveDeltas(t *testing.T) {
+	t.Run("every5", func(t *testing.T) {
+		// Kept: 11, 12 (the last 2), 5, 10 (every 5th), 7 (the head's base).
+		f, id := retainDeltas(t, 5, Pruned{Instances: 1, Versions: 7, Compacted: 1}, func(n int64) bool { return n%5 == 0 || n == 7 || n >= 11 })
+		forkAt(t, f, id, 5, "tick 4 32\ntick 5 36\n")
+	})
+	t.Run("every3", func(t *testing.T) {
+		// Kept: 11, 12, 3, 6, 9, 7, and 1, the base of 3 and 6.
+		f, id := retainDeltas(t, 3, Pruned{Instances: 1, Versions: 5}, func(n int64) bool { return n%3 == 0 || n == 1 || n == 7 || n >= 11 })
+		forkAt(t, f, id, 3, "tick 2 16\ntick 3 22\n")
+		if _, err := f.e.Rewind(context.Background(), id, 6, false); err != nil {
+			t.Fatal(err)
+		}
+		f.signal(id, "tick", "2")
+		if out := f.head(id).Output; !strings.HasSuffix(out, "tick 5 40\ntick 6 44\n") {
+			t.Errorf("rewind to version 6 and a tick: output ends %q", out[max(0, len(out)-40):])
+		}
+	})
+}
+
+// retainDeltas makes a waiting instance of bigStateRebuilt with versions
+// 1-6 stored as deltas on 1, 7 in full, 8-12 deltas on 7; keeps the last
+// 2 and every everyth, live; checks that it did want, that the versions
+// kept says are kept and read as before, and that the instance goes on.
+func retainDeltas(t *testing.T, every int64, want Pruned, kept func(int64) bool) (*fixture, string) {
 	f := newFixture(t, Options{})
 	ctx := context.Background()
 	id := f.start(bigStateRebuilt, "")
 	for _, v := range []string{"1", "2", "3", "4", "5", "0", "1", "2", "3", "4", "5"} {
-		f.signal(id, "tick", v) // versions 2-6: deltas on 1; 7: full; 8-12: deltas on 7
+		f.signal(id, "tick", v)
 	}
 	h := f.head(id)
 	if h.Version != 12 || h.Stored == nil || h.Stored.BaseVersion != 7 {
 		t.Fatalf("head version %d, stored %+v; want 12, a delta against version 7", h.Version, h.Stored)
 	}
 	before := f.allVersions(id, 12)
-	got, err := f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: 3})
+	got, err := f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: every})
 	if err != nil || got != (Pruned{}) {
 		t.Fatalf("Retain without Live = %+v, %v; want nothing", got, err)
 	}
-	got, err = f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: 3, Live: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Kept: 11, 12 (the last 2), 3, 6, 9, 12 (every 3rd), 7 (the head's
-	// base). 3 and 6 lose their base, 1.
-	if want := (Pruned{Instances: 1, Versions: 6, Compacted: 2}); got != want {
-		t.Fatalf("Retain = %+v, want %+v", got, want)
+	got, err = f.e.Retain(ctx, RetentionPolicy{KeepLast: 2, KeepEvery: every, Live: true})
+	if err != nil || got != want {
+		t.Fatalf("Retain = %+v, %v; want %+v", got, err, want)
 	}
 	after := f.allVersions(id, 12)
 	stored := cmpopts.IgnoreFields(Version{}, "Printed", "OutputFrom", "SnapVersion")
 	for i := range after {
-		n := int64(i) + 1
-		switch kept := n%3 == 0 || n == 7 || n >= 11; {
-		case kept && after[i].Number != n:
+		switch n := int64(i) + 1; {
+		case kept(n) && after[i].Number != n:
 			t.Errorf("version %d deleted", n)
-		case kept:
+		case kept(n):
 			if diff := cmp.Diff(before[i], after[i], stored); diff != "" {
 				t.Errorf("version %d (-before +after):\n%s", n, diff)
 			}
@@ -86,20 +105,20 @@ func TestRetainLiveDeltas(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkVersions(t, f, id, prog)
-	fork, err := f.e.Fork(ctx, id, 3)
+	return f, id
+}
+
+// forkAt forks instance id at version n, ticks it once and checks that
+// its output ends with want.
+func forkAt(t *testing.T, f *fixture, id string, n int64, want string) {
+	t.Helper()
+	fork, err := f.e.Fork(context.Background(), id, n)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.signal(fork, "tick", "1")
-	if out := f.head(fork).Output; !strings.HasSuffix(out, "tick 2 16\ntick 3 22\n") {
-		t.Errorf("fork at version 3 and a tick: output ends %q", out[max(0, len(out)-40):])
-	}
-	if _, err := f.e.Rewind(ctx, id, 6, false); err != nil {
-		t.Fatal(err)
-	}
-	f.signal(id, "tick", "2")
-	if out := f.head(id).Output; !strings.HasSuffix(out, "tick 5 40\ntick 6 44\n") {
-		t.Errorf("rewind to version 6 and a tick: output ends %q", out[max(0, len(out)-40):])
+	if out := f.head(fork).Output; !strings.HasSuffix(out, want) {
+		t.Errorf("fork at version %d and a tick: output ends %q, want %q", n, out[max(0, len(out)-40):], want)
 	}
 }
 
