@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -169,4 +170,50 @@ while true { n += wait("tick"); print(n) }
 	if err != nil || len(replies) != 1 || replies[0].Version != 7 {
 		t.Errorf("replies after version 6: %+v, %v; want version 7's", replies, err)
 	}
+}
+
+// BenchmarkRetainBigState: the database of BenchmarkBigStateSignals's
+// instance (about 5 MB of state, b.N signals, versions stored as deltas)
+// before and after retention keeps its last 10 versions and every
+// 100th, while it waits for its next signal; sizes after VACUUM, and
+// the time Retain takes. Reproduce with
+//
+//	go test ./engine -run '^$' -bench RetainBigState -benchtime 1000x
+func BenchmarkRetainBigState(b *testing.B) {
+	e, err := Open(filepath.Join(b.TempDir(), "wf.db"), Options{}, SQLiteOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	id, err := e.Start(ctx, "book.wf", []byte(bigStateSignals), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Signal(ctx, id, "tick", []byte("1")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db := e.Store().(*SQLite).DB()
+	vacuumed := func() float64 {
+		if _, err := db.Exec(`VACUUM`); err != nil {
+			b.Fatal(err)
+		}
+		return float64(dbBytes(b, db))
+	}
+	before := vacuumed()
+	b.ResetTimer()
+	got, err := e.Retain(ctx, RetentionPolicy{KeepLast: 10, KeepEvery: 100, Live: true})
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := e.Signal(ctx, id, "tick", []byte("1")); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(before, "db-bytes-before")
+	b.ReportMetric(vacuumed(), "db-bytes-after")
+	b.ReportMetric(float64(got.Versions), "versions-deleted")
+	b.ReportMetric(b.Elapsed().Seconds(), "retain-s")
 }
