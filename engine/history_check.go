@@ -71,9 +71,10 @@ func (e *Engine) CheckHistory(ctx context.Context, id, file string, src []byte) 
 // replay is a machine of the new program fed an instance's history.
 type replay struct {
 	*run
-	id   string
-	susp *vm.Suspension
-	err  error
+	id         string
+	susp       *vm.Suspension
+	err        error
+	cancelling bool // the cancellation was thrown: the cleanup runs
 }
 
 func (e *Engine) newReplay(ctx context.Context, prog *compiler.Program, in Instance, hist []Version) (*replay, error) {
@@ -97,27 +98,26 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 			"a replay needs the history from the start"
 		return hc
 	}
+	fl := &follower{id: rp.id}
 	for i, v := range hist {
 		if i > 0 && v.Number != hist[i-1].Number+1 {
 			hc.Stopped = deletedVersions(hist[i-1].Number+1, v.Number-1) + " (wf prune deleted them): a replay cannot go past a gap"
 			return hc
 		}
-		reply, ok, why := eventOf(v, i == 0)
+		ev, ok, why := fl.event(v, i == 0)
 		if !ok {
 			hc.Stopped = fmt.Sprintf("version %d (%s): %s", v.Number, v.Reason, why)
 			return hc
 		}
-		if reply == nil { // no event: nothing to replay
+		if ev.none() { // no event: nothing to replay
 			hc.Checked++
 			continue
 		}
-		_, nows := SplitDetail(v.Detail)
-		rp.clock.Replay(nows)
-		if i == 0 {
-			rp.susp, rp.err = rp.m.Run()
-		} else {
-			rp.susp, rp.err = rp.m.Resume(*reply)
+		if ev.parallel != nil && !rp.waitsOn(ev.parallel) {
+			hc.Diverged, hc.Version, hc.What, hc.Want, hc.Got = true, v.Number, "state", ev.parallel.want(), rp.state()
+			return hc
 		}
+		rp.apply(ev, v, i == 0)
 		if what, want, got := rp.differs(v); what != "" {
 			hc.Diverged, hc.Version, hc.What, hc.Want, hc.Got = true, v.Number, what, want, got
 			return hc
@@ -125,6 +125,22 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 		hc.Checked++
 	}
 	return hc
+}
+
+// apply gives the machine ev, version v's event, with the now() values
+// v recorded.
+func (rp *replay) apply(ev replayEvent, v Version, first bool) {
+	_, nows := SplitDetail(v.Detail)
+	rp.clock.Replay(nows)
+	switch {
+	case first:
+		rp.susp, rp.err = rp.m.Run()
+	case ev.thrown != nil:
+		rp.susp, rp.err = rp.m.ResumeError(ev.thrown)
+	default:
+		rp.susp, rp.err = rp.m.Resume(*ev.reply)
+	}
+	rp.cancelling = rp.cancelling || ev.cancel
 }
 
 // prunedVersions says that versions 1 to n were pruned.
@@ -194,6 +210,9 @@ func (rp *replay) differs(v Version) (what, want, got string) {
 		return "output", v.Output, out
 	}
 	want, got = versionState(v), rp.state()
+	if rp.cancelling {
+		got = rp.cleanupState()
+	}
 	if want != got {
 		return "state", want, got
 	}
@@ -209,12 +228,25 @@ func versionState(v Version) string {
 		return "sleeps"
 	case v.Status == Running && v.ActivitySeq > 0:
 		return "calls an activity"
+	case v.Status == Cancelling:
+		return "cleans up: calls an activity"
+	case v.Status == Cancelled:
+		return "cancelled"
 	case v.Status == Completed:
 		return "completed"
 	case v.Status == Failed:
 		return "failed"
 	}
 	return string(v.Status)
+}
+
+// cleanupState is state for a cancelled instance's cleanup: calling an
+// activity it goes on cancelling; anything else ends it cancelled.
+func (rp *replay) cleanupState() string {
+	if s := rp.state(); s == "calls an activity" {
+		return "cleans up: calls an activity"
+	}
+	return "cancelled"
 }
 
 // state describes what the replayed machine does next, in the terms of

@@ -7,6 +7,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -173,19 +174,46 @@ func (e *Engine) runParallel(ctx context.Context, h Head, call Call) (event, boo
 	}
 	wg.Wait()
 	var notes []string
+	ends := []parallelEnd{} // "[]", not "null": the detail of a parallel version is never empty
 	for _, i := range run {
 		if errs[i] != nil {
 			return event{}, false, errs[i]
 		}
 		notes = append(notes, p.record(i, outcomes[i]))
+		if p.done[i] {
+			ends = append(ends, endOf(i, outcomes[i]))
+		}
 	}
 	reason := fmt.Sprintf("parallel %s (seq %d to %d): %s", call.Name, h.ActivitySeq, h.ActivitySeq+int64(len(p.calls))-1, strings.Join(notes, ", "))
+	detail, err := json.Marshal(ends)
+	if err != nil {
+		return event{}, false, err
+	}
 	next, pending := p.next()
 	if !pending {
-		return event{reason: reason, reply: vm.NewList(p.results)}, true, nil
+		return event{reason: reason, reply: vm.NewList(p.results), detail: string(detail)}, true, nil
 	}
 	return event{reason: fmt.Sprintf("%s; next attempt at %s", reason, next.UTC().Format(time.RFC3339)),
-		retryAt: next, retryReq: p.value()}, true, nil
+		retryAt: next, retryReq: p.value(), detail: string(detail)}, true, nil
+}
+
+// parallelEnd is how a call of parallel() ended, as a version's detail
+// records it (a JSON list of those that ended in its step), so that a
+// replay (CheckHistory) gives the workflow the same list: its result
+// (JSON), or the kind and message of the error value in its place.
+type parallelEnd struct {
+	Call   int             `json:"call"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Kind   string          `json:"kind,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// endOf is how call i ended with attempt at, its last.
+func endOf(i int, at attempt) parallelEnd {
+	if at.fail != nil {
+		return parallelEnd{Call: i, Kind: at.fail.kind(), Error: at.fail.Error()}
+	}
+	return parallelEnd{Call: i, Result: json.RawMessage(at.json)}
 }
 
 // record notes call i's attempt in p, and describes it for the history.

@@ -85,7 +85,9 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
 		"DeltaStorage":       TestDeltaStorage, "RetainLiveDeltas": TestRetainLiveDeltas,
-		"RetainGapStopsCheckHistory": TestRetainGapStopsCheckHistory,
+		"RetainGapStopsCheckHistory":   TestRetainGapStopsCheckHistory,
+		"CheckHistoryActivityFailures": TestCheckHistoryActivityFailures, "CheckHistoryParallel": TestCheckHistoryParallel,
+		"CheckHistoryCancel": TestCheckHistoryCancel, "CheckHistoryStopsAtUnknown": TestCheckHistoryStopsAtUnknown,
 	} {
 		t.Run(name, test)
 	}

@@ -152,7 +152,7 @@ func afterCancel(in *Instance, v *Version, by time.Time, runErr error, now time.
 		in.Status, in.Due = Cancelling, by
 		return now
 	case in.Status == Waiting || in.Status == Sleeping:
-		v.Reason += "; the cleanup waits, so it ends here"
+		v.Reason += cleanupWaits
 	}
 	var re *vm.RuntimeError
 	if errors.As(runErr, &re) && re.Value.Kind() == vm.KindError && re.Value.AsError().Kind == vm.ErrCancelled {
