@@ -162,7 +162,7 @@ func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
 		return Step{}, fmt.Errorf("instance %s: %w", h.ID, err)
 	}
 	st := e.successor(h, ev.reason)
-	st.Version.Detail = ev.detail // parallel()'s calls that ended
+	st.Version.Detail = ev.detail       // parallel()'s calls that ended
 	if len(snap) > e.opts.MaxSnapshot { // parallel()'s results so far are too large to keep
 		fail(&st.Instance, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
 		st.Version.Status, st.Version.Error, st.Version.ActivitySeq = Failed, st.Instance.Error, 0
