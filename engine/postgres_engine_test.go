@@ -85,7 +85,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
 		"DeltaStorage":       TestDeltaStorage, "RetainLiveDeltas": TestRetainLiveDeltas,
-		"RetainGapStopsCheckHistory":   TestRetainGapStopsCheckHistory,
+		"RetainGapStopsCheckHistory": TestRetainGapStopsCheckHistory, "RetainWhileSignalled": TestRetainWhileSignalled,
 		"CheckHistoryActivityFailures": TestCheckHistoryActivityFailures, "CheckHistoryParallel": TestCheckHistoryParallel,
 		"CheckHistoryCancel": TestCheckHistoryCancel, "CheckHistoryStopsAtUnknown": TestCheckHistoryStopsAtUnknown,
 	} {

@@ -172,6 +172,67 @@ while true { n += wait("tick"); print(n) }
 	}
 }
 
+// TestRetainWhileSignalled: retention of a live instance stored by
+// deltas, run over and over while signals keep coming (some of which
+// store a full snapshot, the base of the next deltas), loses no signal
+// and breaks no version: every signal is applied in order, and every
+// version left restores to its canonical snapshot.
+func TestRetainWhileSignalled(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	id := f.start(bigStateRebuilt, "")
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	rounds, deleted := 0, int64(0)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			got, err := f.e.Retain(ctx, RetentionPolicy{KeepLast: 1, KeepEvery: 4, Live: true})
+			if err != nil {
+				errs <- err
+				return
+			}
+			rounds, deleted = rounds+1, deleted+got.Versions
+		}
+	}()
+	var want strings.Builder
+	for n := 1; n <= 24; n++ {
+		v := n % 3 // 0 rewrites every record: a full snapshot
+		if _, err := f.e.Signal(ctx, id, "tick", []byte(fmt.Sprint(v))); err != nil {
+			t.Fatalf("signal %d: %v", n, err)
+		}
+		fmt.Fprintf(&want, "tick %d ", n)
+	}
+	close(done)
+	if err := <-errs; err != nil {
+		t.Fatalf("Retain: %v", err)
+	}
+	f.work()
+	h := f.head(id)
+	var got strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(h.Output), "\n") {
+		fields := strings.Fields(line)
+		fmt.Fprintf(&got, "%s %s ", fields[0], fields[1])
+	}
+	if deleted == 0 {
+		t.Error("no retention deleted a version while the signals came")
+	}
+	if h.Version != 25 || got.String() != want.String() {
+		t.Errorf("after 24 signals and %d retentions: version %d, ticks %q", rounds, h.Version, got.String())
+	}
+	prog, err := compiler.CompileSource("test.wf", []byte(bigStateRebuilt), compiler.Options{Predeclared: f.e.predeclared(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVersions(t, f, id, prog)
+	t.Logf("%d retentions ran during the signals, deleting %d versions", rounds, deleted)
+}
+
 // BenchmarkRetainBigState: the database of BenchmarkBigStateSignals's
 // instance (about 5 MB of state, b.N signals, versions stored as deltas)
 // before and after retention keeps its last 10 versions and every
