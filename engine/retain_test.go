@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -277,4 +278,47 @@ func BenchmarkRetainBigState(b *testing.B) {
 	b.ReportMetric(vacuumed(), "db-bytes-after")
 	b.ReportMetric(float64(got.Versions), "versions-deleted")
 	b.ReportMetric(b.Elapsed().Seconds(), "retain-s")
+}
+
+// TestWorkAppliesRetention: a worker with a retention schedule applies
+// it periodically, to live instances when the policy says so, and
+// refuses a policy Retain would refuse.
+func TestWorkAppliesRetention(t *testing.T) {
+	f := newFixture(t, Options{})
+	id := f.start(`while true { print(wait("tick")) }`, "")
+	for i := range 5 {
+		f.signal(id, "tick", fmt.Sprint(i))
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	bad := WorkerOptions{Retention: RetentionSchedule{Policy: RetentionPolicy{KeepLast: 1, KeepEvery: -1}}}
+	if err := f.e.Work(ctx, bad); err == nil {
+		t.Error("Work took a retention policy with KeepEvery -1")
+	}
+	runs := make(chan Pruned, 100)
+	done := make(chan error, 1)
+	o := WorkerOptions{Poll: time.Hour, Retention: RetentionSchedule{Policy: RetentionPolicy{KeepLast: 2, Live: true}, Every: time.Millisecond},
+		onRetain: func(p Pruned, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			select {
+			case runs <- p:
+			default:
+			}
+		}}
+	go func() { done <- f.e.Work(ctx, o) }()
+	if got := <-runs; got != (Pruned{Instances: 1, Versions: 4}) {
+		t.Errorf("the first run: %+v, want 4 versions of 1 instance", got)
+	}
+	if got := <-runs; got != (Pruned{}) {
+		t.Errorf("the second run: %+v, want nothing", got)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	if r := f.reasons(id); len(r) != 2 {
+		t.Errorf("history after retention: %q, want the last 2 versions", r)
+	}
 }

@@ -35,8 +35,13 @@ type WorkerOptions struct {
 	// (see LogStep): its instance, version, reason, resulting status,
 	// duration and, when the step failed its instance, the error.
 	Logger *slog.Logger
+	// Retention, when its Policy.KeepLast is set, is applied every
+	// Retention.Every by a goroutine of Work's own (see Engine.Retain);
+	// with several workers each applies it, which costs reads only.
+	Retention RetentionSchedule
 
-	onIdle func() // tests: called each time the worker finds nothing due
+	onIdle   func()              // tests: called each time the worker finds nothing due
+	onRetain func(Pruned, error) // tests: called after each retention run
 }
 
 // Work fires due timers and advances instances that have work, until ctx
@@ -53,17 +58,29 @@ type WorkerOptions struct {
 // a worker next claims it, once the lease ends). When nothing is due it
 // waits o.Poll, or less when the store is a Waker and hints that work
 // may have come. With o.Concurrency above 1 it runs that many loops.
+// With o.Retention set it also applies that retention periodically; a
+// policy Retain would refuse is refused at once.
 func (e *Engine) Work(ctx context.Context, o WorkerOptions) error {
 	o = o.withDefaults()
+	if o.Retention.Policy.KeepLast != 0 {
+		if err := o.Retention.Policy.check(); err != nil {
+			return err
+		}
+	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	loops := fanOut(ctx, e.store, o.Concurrency)
-	errs := make(chan error, len(loops))
+	errs := make(chan error, len(loops)+1)
 	for _, hints := range loops {
 		go func() { errs <- e.workLoop(ctx, o, hints) }()
 	}
+	n := len(loops)
+	if o.Retention.Policy.KeepLast != 0 {
+		n++
+		go func() { e.retainLoop(ctx, o); errs <- nil }()
+	}
 	var first error
-	for range loops {
+	for range n {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 		}
