@@ -94,7 +94,7 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 	hc := &HistoryCheck{ID: rp.id}
 	if len(hist) > 0 && hist[0].Number > 1 {
 		hc.Pruned = hist[0].Number - 1
-		hc.Stopped = prunedVersions(hc.Pruned) + " (wf prune deletes old versions of finished instances): " +
+		hc.Stopped = prunedVersions(hc.Pruned) + " (wf prune deleted them): " +
 			"a replay needs the history from the start"
 		return hc
 	}

@@ -193,3 +193,29 @@ print(wait("b"))
 		t.Errorf("an unknown event: %+v", hc)
 	}
 }
+
+// TestFollowerReadsReasons: the reasons a cancellation or a failure may
+// be recorded with, by an actor or ending the cleanup, give the error
+// the engine threw; a forced cancel and a cut cleanup give nothing.
+func TestFollowerReadsReasons(t *testing.T) {
+	fl := &follower{id: "i7"}
+	for reason, want := range map[string]string{
+		"cancelled":                       "cancelled: instance cancelled",
+		"cancelled (by ops)":              "cancelled: instance cancelled",
+		"cancelled: fraud (by ops)":       "cancelled: fraud",
+		"cancelled: fraud" + cleanupWaits: "cancelled: fraud",
+		"activity pay failed (seq 3, attempt 2): card_declined: no: really": "card_declined: activity pay (key i7:3) failed on attempt 2: no: really",
+		"cancelled (forced) (by ops)":                                       "",
+		"cleanup cut: the grace period ended":                               "",
+	} {
+		ev, ok, why := fl.event(Version{Reason: reason}, false)
+		got := ""
+		var ve *vm.Error
+		if errors.As(ev.thrown, &ve) {
+			got = ve.Kind + ": " + ve.Msg
+		}
+		if !ok || got != want || ev.reply != nil {
+			t.Errorf("%q: thrown %q, reply %v, ok %v (%s); want %q", reason, got, ev.reply, ok, why, want)
+		}
+	}
+}

@@ -155,7 +155,7 @@ func (r pruneRows) retain(id string, p RetentionPolicy) (deleted, compacted int6
 	return deleted, compacted, err
 }
 
-// versions reads the references of every version of the instance, in order.
+// versions reads the references of every version of the instance, by number.
 func (r pruneRows) versions() (map[int64]versionRefs, error) {
 	vs := map[int64]versionRefs{}
 	err := r.each(r.sql.versions, []any{r.id}, func(scan func(...any) error) error {
