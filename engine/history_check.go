@@ -3,7 +3,8 @@ package engine
 // This file defines CheckHistory: replaying an instance's recorded
 // history on a new version of its workflow before upgrading it. The new
 // program starts from the instance's input and gets, at each wait, the
-// signal, timer or activity result the instance got, in order; the first
+// signal, timer or activity result the instance got, or the error thrown
+// into it (an activity's failure, a cancellation), in order; the first
 // version whose output or wait the replay does not reproduce is where the
 // new code would have behaved differently. (Temporal's replay test does
 // this with histories exported from a server; wf has them in its store.)
