@@ -461,7 +461,7 @@ type run struct {
 	// the step began (see futureEnvelope).
 	futures *Futures
 	carried []*future
-	base   int64  // the version whose full snapshot the step's delta is against; 0: store a full snapshot
+	base    int64 // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 
 	// warmSnap is the full snapshot of the state the step stored, and
 	// warmBase the base the machine's deltas are against, if the next

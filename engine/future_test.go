@@ -285,10 +285,10 @@ func TestFutureBadUse(t *testing.T) {
 	q := &quotes{}
 	f := newFixture(t, Options{Activities: []Activity{q.activity("ups", 1)}})
 	for src, want := range map[string]string{
-		`await(5)`:                                  "await: 5 is not a future",
-		`start(print, [])`:                          "start: <builtin print> is not a registered activity",
-		`start(ups, 1)`:                             "start: the arguments must be a list",
-		`start(ups, [], {"tries": 1})`:              `start: unknown option "tries"`,
+		`await(5)`:                     "await: 5 is not a future",
+		`start(print, [])`:             "start: <builtin print> is not a registered activity",
+		`start(ups, 1)`:                "start: the arguments must be a list",
+		`start(ups, [], {"tries": 1})`: `start: unknown option "tries"`,
 		`let f = start(ups, [])
 wait_any([f, f])`: "the future ups (seq 1) is listed twice",
 		`let f = start(ups, [])
@@ -321,4 +321,3 @@ print(await(f))
 		t.Errorf("%+v %v", hc, err)
 	}
 }
-
