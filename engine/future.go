@@ -63,7 +63,7 @@ type future struct {
 func newFuture(seq int64, fn string, args []vm.Value, opts vm.Value) *future {
 	f := &future{m: vm.NewMap(9), seq: seq, fn: fn, args: args, state: futurePending}
 	f.m.Set(vm.String("future"), vm.Int(seq))
-	f.m.Set(vm.String("fn"), vm.String(fn))
+	f.m.Set(vm.String("activity"), vm.String(fn))
 	f.m.Set(vm.String("args"), vm.NewList(args))
 	f.m.Set(vm.String("options"), opts)
 	f.store()
@@ -106,7 +106,7 @@ func parseFuture(v vm.Value) (*future, error) {
 		return x, ok && x.Kind() == kind
 	}
 	seq, ok1 := get("future", vm.KindInt)
-	fn, ok2 := get("fn", vm.KindString)
+	fn, ok2 := get("activity", vm.KindString)
 	args, ok3 := get("args", vm.KindList)
 	state, ok4 := get("state", vm.KindString)
 	n, ok5 := get("attempts", vm.KindInt)
@@ -115,7 +115,7 @@ func parseFuture(v vm.Value) (*future, error) {
 	value, ok8 := m.GetString("value")
 	opts, _ := m.GetString("options")
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) || seq.AsInt() < 1 || n.AsInt() < 0 || n.AsInt() > maxAttempts {
-		return nil, fmt.Errorf("a future's map was changed: it is not {future, fn, args, options, state, value, attempts, due, at}")
+		return nil, fmt.Errorf("a future's map was changed: it is not {future, activity, args, options, state, value, attempts, due, at}")
 	}
 	f := &future{m: m, seq: seq.AsInt(), fn: fn.AsString(), args: args.AsList().Elems, attempt: n.AsInt(),
 		due: due.AsInt(), state: state.AsString(), value: value, at: at.AsInt()}
