@@ -85,6 +85,9 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
 		"DeltaStorage":       TestDeltaStorage,
+		"FutureWins":         TestFutureWins, "FutureSignalWins": TestFutureSignalWins,
+		"FutureTimeoutWins": TestFutureTimeoutWins, "FutureCancelAndEnd": TestFutureCancelAndEnd,
+		"WorkflowConformance": TestWorkflowConformance,
 	} {
 		t.Run(name, test)
 	}
