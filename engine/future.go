@@ -291,6 +291,13 @@ func openEnvelope(req vm.Value) (vm.Value, []*future, error) {
 
 // pendingOf returns the futures of fs still pending, each once.
 func pendingOf(fs ...[]*future) []*future {
+	n := 0
+	for _, l := range fs {
+		n += len(l)
+	}
+	if n == 0 {
+		return nil
+	}
 	var out []*future
 	seen := map[*vm.Map]bool{}
 	for _, l := range fs {

@@ -22,7 +22,7 @@ import (
 func (r *run) carry() error {
 	r.carried = nil
 	susp, ok := r.m.Pending()
-	if !ok {
+	if !ok || susp.Request.Kind() != vm.KindMap {
 		return nil
 	}
 	_, fs, err := openEnvelope(susp.Request)
@@ -92,6 +92,32 @@ func (r *run) cancelFutures(now time.Time) {
 			f.cancel(now)
 		}
 	}
+}
+
+// checkStarted makes sure that every pending future call waits on is one
+// the engine runs, one the instance's start() made: a map the script
+// made up, or a copy (load(dump(f))), would never complete.
+func (c Call) checkStarted() error {
+	check := func(fn string, f *future) error {
+		if f == nil || f.state != futurePending {
+			return nil
+		}
+		for _, g := range c.futures {
+			if g.m == f.m {
+				return nil
+			}
+		}
+		return vm.Errorf(vm.ErrValue, "%s: the future %s was not started by this instance's start() (a copy, or a map made up), so it would never complete", fn, f.name())
+	}
+	if err := check("await", c.await); err != nil {
+		return err
+	}
+	for _, it := range c.items {
+		if err := check("wait_any", it.fut); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // usesFutures reports whether a step on call takes the futures' path.

@@ -294,6 +294,10 @@ wait_any([f, f])`: "the future ups (seq 1) is listed twice",
 		`let f = start(ups, [])
 f["state"] = "gone"
 await(f)`: `await: a future's state is "gone"`,
+		`let f = start(ups, [])
+await(load(dump(f)))`: "await: the future ups (seq 1) was not started by this instance's start()",
+		`let f = start(ups, [])
+wait_any([load(dump(f)), "x"])`: "wait_any: the future ups (seq 1) was not started",
 	} {
 		id := f.start(src, "")
 		if h := f.head(id); h.Status != Failed || !strings.Contains(h.Error, want) {

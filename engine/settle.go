@@ -93,6 +93,9 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	if err != nil {
 		return time.Time{}, err
 	}
+	if err := call.checkStarted(); err != nil {
+		return time.Time{}, err
+	}
 	wake, err := e.ownSuspended(in, call, now)
 	if err != nil || !call.usesFutures() {
 		return wake, err
