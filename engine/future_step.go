@@ -317,31 +317,28 @@ func (e *Engine) selectEvent(ctx context.Context, h Head, call Call, now time.Ti
 // keepStep is the version after attempts that answered nothing: the
 // machine goes on waiting on the same call, its futures updated; the
 // instance keeps its status and deadline, and wakes for the next attempt
-// due, or its own deadline, whichever comes first.
+// due, or its own deadline, whichever comes first. Its machine is kept
+// warm, as a settled step's is.
 func (e *Engine) keepStep(r *run, h Head, ev event, call Call) (Step, error) {
 	st := e.successor(h, ev.reason)
 	susp, _ := r.m.Pending()
 	if _, err := r.wrap(&vm.Suspension{Host: susp.Host, Request: call.request}); err != nil {
 		return Step{}, err
 	}
-	snap, err := r.m.Snapshot(vm.SnapshotOptions{})
-	if err != nil {
-		return Step{}, fmt.Errorf("instance %s: %w", h.ID, err)
-	}
-	if len(snap) > e.opts.MaxSnapshot {
-		fail(&st.Instance, tooLargeState("step", len(snap), e.opts.MaxSnapshot))
-		st.Version.Status, st.Version.Error, st.Version.ActivitySeq = Failed, st.Instance.Error, 0
-		st.Wake = time.Time{}
-		return st, nil
-	}
-	in := &st.Instance
-	now := e.opts.Now()
+	in, v := &st.Instance, &st.Version
 	if call.Kind == CallAwait { // the awaited future's next attempt is its due time
 		in.Status, in.Due, in.ActivitySeq = Sleeping, call.await.dueAt(), 0
 	}
-	st.Version.Status, st.Version.Due, st.Version.ActivitySeq = in.Status, in.Due, in.ActivitySeq
-	st.Version.SnapVersion, st.Version.Snapshot = st.Version.Number, snap
-	st.Wake = earliest(wakeFor(*in, now), nextDue(r.outstanding(), now))
+	if err := e.snapshotInto(v, r, in, h); err != nil {
+		return Step{}, err
+	}
+	v.Status, v.WaitingFor, v.Due, v.ActivitySeq, v.Error = in.Status, in.WaitingFor, in.Due, in.ActivitySeq, in.Error
+	st.Wake = time.Time{}
+	if in.Status != Failed { // a state over the snapshot limit fails
+		now := e.opts.Now()
+		st.Wake = earliest(wakeFor(*in, now), nextDue(r.outstanding(), now))
+		e.keepWarm(r, st)
+	}
 	return st, nil
 }
 

@@ -325,3 +325,34 @@ print(await(f))
 		t.Errorf("%+v %v", hc, err)
 	}
 }
+
+// TestFutureCarriedThroughSignals: a future pending while the workflow
+// waits for plain signals is carried through Signal's fast path, on the
+// warm machine, and its next attempt runs when due while the workflow
+// waits again.
+func TestFutureCarriedThroughSignals(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 1}}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("fedex", 9)}})
+	id := f.start(`let f = start(fedex, ["box"], {"attempts": 2, "initial": "1m"})
+print(wait("a"))
+print(wait("b"))
+print(await(f))
+`, "")
+	restores := f.e.warm.restores.Load()
+	f.signal(id, "a", "1")
+	if n := f.e.warm.restores.Load(); n != restores {
+		t.Errorf("%d restores for the signal, want the warm machine", n-restores)
+	}
+	f.clock.Add(time.Minute)
+	f.work()
+	f.signal(id, "b", "2")
+	if h := f.head(id); h.Status != Completed || h.Output != "1\n2\n9\n" {
+		t.Errorf("%s %q", h.Status, h.Output)
+	}
+	want := []string{"started → waiting a",
+		"future fedex failed (seq 1, attempt 1): busy: fedex is busy; attempt 2 at 2026-01-02T03:05:05Z → waiting a",
+		"signal a received → waiting b", "future fedex done (seq 1, attempt 2) → waiting b", "signal b received → completed"}
+	if diff := cmp.Diff(want, f.reasons(id)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
