@@ -264,6 +264,20 @@ try { wait("never") } catch e {
 	if h.Status != Cancelled || h.Output != "cancelled future fedex (seq 1) cancelled with the instance\n" {
 		t.Errorf("%s %q", h.Status, h.Output)
 	}
+	id = f.start(`try { wait("never") } catch e {
+    let g = start(fedex, ["refund"])
+    print("cleanup")
+    print(await(g))
+}
+`, "")
+	if err := f.e.Cancel(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	rs := f.reasons(id)
+	if h := f.head(id); h.Status != Cancelled || h.Output != "cleanup\n" ||
+		rs[len(rs)-1] != "cleanup cut: it waits on future fedex (seq 1), and a cleanup only calls activities, one at a time → cancelled" {
+		t.Errorf("a future in a cleanup: %s %q\n%s", h.Status, h.Output, strings.Join(rs, "\n"))
+	}
 	id = f.start(`let f = start(fedex, ["box"], {"attempts": 3, "initial": "1m"})
 sleep("1s")
 print("done")
@@ -275,7 +289,7 @@ print("done")
 	}
 	f.clock.Add(time.Hour)
 	f.work()
-	if diff := cmp.Diff([]string{"i1:1 1", "i2:1 1"}, q.seen()); diff != "" {
+	if diff := cmp.Diff([]string{"i1:1 1", "i3:1 1"}, q.seen()); diff != "" {
 		t.Errorf("attempts (-want +got):\n%s", diff)
 	}
 }

@@ -225,7 +225,11 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 // with no retries, before its grace period ends (h.Due); after it, the
 // instance ends cancelled.
 func (e *Engine) cleanupEvent(r *run, h Head, who holder, call Call, now time.Time) (event, bool, error) {
-	if call.Kind != CallActivity || !now.Before(h.Due) { // a cleanup calls activities one at a time
+	if call.Kind != CallActivity { // a cleanup calls activities one at a time
+		return event{reason: "cleanup cut: it waits on " + call.String() + ", and a cleanup only calls activities, one at a time",
+			cancelBy: h.Due, end: true}, true, nil
+	}
+	if !now.Before(h.Due) {
 		return event{reason: "cleanup cut: the grace period ended", cancelBy: h.Due, end: true}, true, nil
 	}
 	token, err := e.hold(r.ctx, h, who, now)
