@@ -308,6 +308,9 @@ wait_any([f, f])`: "the future ups (seq 1) is listed twice",
 		`let f = start(ups, [])
 f["state"] = "gone"
 await(f)`: `await: a future's state is "gone"`,
+		`let f = start(ups, [], {"attempts": 2})
+f["options"] = 5
+wait("x")`: "wait: the options are a int, not a map",
 		`let f = start(ups, [])
 await(load(dump(f)))`: "await: the future ups (seq 1) was not started by this instance's start()",
 		`let f = start(ups, [])

@@ -44,9 +44,8 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 			wake, err = e.suspended(&in, susp, now)
 		}
 	}
-	var ve *vm.Error
-	if errors.As(err, &ve) { // too many futures outstanding
-		fail(&in, ve.Error())
+	if why := scriptsFault(err); why != "" { // too many futures, or one the script changed
+		fail(&in, why)
 		wake, err = time.Time{}, nil
 	}
 	if err != nil {
@@ -65,6 +64,22 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	st := Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}
 	e.keepWarm(r, st)
 	return st, nil
+}
+
+// scriptsFault is why a machine that just stopped cannot wait where it
+// did, when the script is to blame: too many futures outstanding, one
+// not made by start(), or a future's map the script changed (the request
+// it waits on is then malformed). "" for any other error.
+func scriptsFault(err error) string {
+	var ve *vm.Error
+	var ce *CallError
+	switch {
+	case errors.As(err, &ve):
+		return ve.Error()
+	case errors.As(err, &ce):
+		return fmt.Sprintf("%s: %s", ce.Host, ce.Why)
+	}
+	return ""
 }
 
 // fail makes in failed, waiting for nothing, with why.
