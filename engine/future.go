@@ -81,7 +81,7 @@ func (f *future) store() {
 	}
 }
 
-// value is f's map as a wf value.
+// mapValue is f's map as a wf value.
 func (f *future) mapValue() vm.Value { return vm.MapValue(f.m) }
 
 // isFuture reports whether v looks like a future's map (parseFuture
