@@ -373,3 +373,25 @@ print(await(f))
 		t.Errorf("history (-want +got):\n%s", diff)
 	}
 }
+
+// TestFutureSurvivesUpgrade: an instance waiting with a future pending is
+// upgraded to new code; the future goes on, and the new code awaits it.
+func TestFutureSurvivesUpgrade(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 1}}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("fedex", 9)}})
+	const v1 = `let f = start(fedex, ["box"], {"attempts": 2, "initial": "1m"})
+wait("go")
+print("v1", await(f))
+`
+	id := f.start(v1, "")
+	res, err := f.e.Upgrade(context.Background(), "v2.wf", []byte(strings.Replace(v1, `"v1"`, `"v2"`, 1)), UpgradeOptions{All: true})
+	if err != nil || len(res) != 1 || res[0].Verdict != "ok" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	f.clock.Add(time.Minute)
+	f.work()
+	f.signal(id, "go", "1")
+	if h := f.head(id); h.Status != Completed || h.Output != "v2 9\n" {
+		t.Errorf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+}
