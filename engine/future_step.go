@@ -151,6 +151,29 @@ func (e *Engine) futuresEvent(r *run, h Head, who holder, call Call, now time.Ti
 	if token == 0 || err != nil {
 		return event{}, false, err
 	}
+	ev, notes, err := e.runDue(r, h, call, due, own)
+	switch {
+	case err != nil:
+		return event{}, false, err
+	case own:
+		ev.reason, ev.fence = joinNotes(notes, ev.reason), token
+		return ev, true, nil
+	}
+	ev, ok, err := e.answered(r.ctx, h, call, e.opts.Now())
+	if err != nil {
+		return event{}, false, err
+	}
+	if !ok {
+		ev = event{keep: &call}
+	}
+	ev.reason, ev.fence = joinNotes(notes, ev.reason), token
+	return ev, true, nil
+}
+
+// runDue makes the attempts of the futures due, concurrently with the
+// call's own activity when own; it returns the call's event and the
+// notes of the futures' attempts.
+func (e *Engine) runDue(r *run, h Head, call Call, due []*future, own bool) (event, []string, error) {
 	var ev event
 	var ok bool
 	var ownErr error
@@ -170,22 +193,13 @@ func (e *Engine) futuresEvent(r *run, h Head, who holder, call Call, now time.Ti
 	wg.Wait()
 	switch {
 	case err != nil:
-		return event{}, false, err
-	case ownErr != nil || own && !ok:
-		return event{}, false, ownErr
-	case own:
-		ev.reason, ev.fence = joinNotes(notes, ev.reason), token
-		return ev, true, nil
+		return event{}, nil, err
+	case ownErr != nil:
+		return event{}, nil, ownErr
+	case own && !ok:
+		return event{}, nil, fmt.Errorf("instance %s: the activity call gave no event", h.ID)
 	}
-	ev, ok, err = e.answered(r.ctx, h, call, e.opts.Now())
-	if err != nil {
-		return event{}, false, err
-	}
-	if !ok {
-		ev = event{keep: &call}
-	}
-	ev.reason, ev.fence = joinNotes(notes, ev.reason), token
-	return ev, true, nil
+	return ev, notes, nil
 }
 
 // joinNotes joins the notes of a step's attempts and its event's reason.
