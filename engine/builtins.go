@@ -31,7 +31,7 @@ type Activity struct {
 }
 
 // builtinNames are the engine's own host functions.
-var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity", "wait_any", "parallel"}
+var builtinNames = []string{"wait", "sleep", "now", "input", "instance_id", "activity", "wait_any", "parallel", "start", "await"}
 
 // BuiltinNames returns the names of the workflow builtins, to add to
 // compiler.Options.Predeclared.
@@ -45,6 +45,9 @@ type Env struct {
 	// Clock, if set, is what now() reads instead of Now: recorded values
 	// first, and it records what it gives (see Clock).
 	Clock *Clock
+	// Futures, if set, records the futures start() makes and numbers
+	// them; by default they are numbered from 1.
+	Futures *Futures
 }
 
 // Builtins returns the workflow builtins for one run, with activities
@@ -54,6 +57,10 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 	clock := env.Clock
 	if clock == nil {
 		clock = NewClock(env.Now, nil)
+	}
+	futures := env.Futures
+	if futures == nil {
+		futures = NewFutures(1)
 	}
 	bs := []*vm.Builtin{
 		{Name: "wait", Fn: builtinWait},
@@ -73,7 +80,9 @@ func Builtins(env Env, activities []string) []*vm.Builtin {
 		}},
 	}
 	bs = append(bs, &vm.Builtin{Name: "activity", Fn: builtinActivity(activities)},
-		&vm.Builtin{Name: "parallel", Fn: builtinParallel(activities)})
+		&vm.Builtin{Name: "parallel", Fn: builtinParallel(activities)},
+		&vm.Builtin{Name: "start", Fn: builtinStart(activities, futures)},
+		&vm.Builtin{Name: "await", Fn: builtinAwait})
 	for _, name := range activities {
 		bs = append(bs, &vm.Builtin{Name: name, Fn: activityHost(name)})
 	}
@@ -111,12 +120,14 @@ func timeoutArg(fn string, timeout vm.Value, given bool) (vm.Value, error) {
 	return vm.Float(d.Seconds()), nil
 }
 
-// MaxWaitAny is the most signal names one wait_any waits for.
+// MaxWaitAny is the most signal names and futures one wait_any waits for.
 const MaxWaitAny = 64
 
 // builtinWaitAny implements wait_any(names[, timeout]): the first of the
 // signals called one of names, as {"name": name, "value": value}, or
-// {"name": nil, "value": nil} when timeout passes first.
+// {"name": nil, "value": nil} when timeout passes first. names may list
+// futures too; the reply is then {"name", "future", "value", "error"}
+// (WaitAnyFutureReply).
 func builtinWaitAny(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 	var names *vm.List
 	timeout := vm.Nil
@@ -124,12 +135,24 @@ func builtinWaitAny(m *vm.Machine, args []vm.Value) (vm.Value, error) {
 		return vm.Nil, err
 	}
 	if len(names.Elems) == 0 || len(names.Elems) > MaxWaitAny {
-		return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: names must list 1 to %d signal names, not %d", MaxWaitAny, len(names.Elems))
+		return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: names must list 1 to %d signal names or futures, not %d", MaxWaitAny, len(names.Elems))
 	}
 	seen := map[string]bool{}
 	for _, n := range names.Elems {
+		if isFuture(n) {
+			f, err := parseFuture(n)
+			if err != nil {
+				return vm.Nil, vm.Errorf(vm.ErrType, "wait_any: %v", err)
+			}
+			key := fmt.Sprintf("\n%d", f.seq) // no signal name has a newline
+			if seen[key] {
+				return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: the future %s is listed twice", f.name())
+			}
+			seen[key] = true
+			continue
+		}
 		if n.Kind() != vm.KindString {
-			return vm.Nil, vm.Errorf(vm.ErrType, "wait_any: a signal name is a string, not %s", n.TypeName())
+			return vm.Nil, vm.Errorf(vm.ErrType, "wait_any: a signal name is a string or a future, not %s", n.TypeName())
 		}
 		if err := checkName(n.AsString()); err != nil {
 			return vm.Nil, vm.Errorf(vm.ErrValue, "wait_any: the %v", err)
@@ -193,6 +216,7 @@ const (
 	CallSleep    CallKind = "sleep"
 	CallActivity CallKind = "activity"
 	CallParallel CallKind = "parallel" // parallel(fn, arg_lists): one activity, many calls
+	CallAwait    CallKind = "await"    // await(f): a future's outcome
 )
 
 // Call is a workflow's pending request, decoded from its suspension.
@@ -210,6 +234,17 @@ type Call struct {
 
 	rawOptions vm.Value     // the options as the request holds them
 	parallel   *parallelReq // parallel: the calls and their state
+
+	request vm.Value   // the call's own request, inside the futures' envelope
+	futures []*future  // the outstanding futures the envelope carries
+	await   *future    // await: the future awaited
+	items   []waitItem // wait_any listing futures: what it lists, in order
+}
+
+// waitItem is one thing a wait_any lists: a signal name or a future.
+type waitItem struct {
+	name string
+	fut  *future
 }
 
 // ParseCall decodes a suspension made by the workflow builtins: wait
@@ -219,7 +254,24 @@ type Call struct {
 // part's kind before reading it, and reports any other shape as a
 // *CallError, which wraps ErrCorrupt.
 func ParseCall(s *vm.Suspension) (Call, error) {
+	req, fs, err := openEnvelope(s.Request)
+	if err != nil {
+		return Call{}, &CallError{Host: s.Host, Why: err.Error()}
+	}
+	c, err := parseOwn(&vm.Suspension{Host: s.Host, Request: req})
+	c.request, c.futures = req, fs
+	return c, err
+}
+
+// parseOwn decodes a call's own request, out of its envelope.
+func parseOwn(s *vm.Suspension) (Call, error) {
 	switch s.Host {
+	case "await":
+		f, err := parseFuture(s.Request)
+		if err != nil {
+			return Call{}, &CallError{Host: s.Host, Why: err.Error()}
+		}
+		return Call{Kind: CallAwait, Name: f.fn, await: f}, nil
 	case "wait":
 		return parseWait(s.Request)
 	case "wait_any":
@@ -273,16 +325,31 @@ func parseWaitAny(req vm.Value) (Call, error) {
 	}
 	l := req.AsList().Elems
 	c := Call{Kind: CallWait, Any: true, Timeout: -1}
+	var items []waitItem
 	for _, n := range l[0].AsList().Elems {
+		if isFuture(n) {
+			f, err := parseFuture(n)
+			if err != nil {
+				return bad(err.Error())
+			}
+			items = append(items, waitItem{fut: f})
+			continue
+		}
 		if n.Kind() != vm.KindString || checkName(n.AsString()) != nil || slices.Contains(c.Names, n.AsString()) {
 			return bad("a signal name is " + vm.Repr(n))
 		}
 		c.Names = append(c.Names, n.AsString())
+		items = append(items, waitItem{name: n.AsString()})
 	}
-	if len(c.Names) == 0 || len(c.Names) > MaxWaitAny {
-		return bad(fmt.Sprintf("it waits for %d names", len(c.Names)))
+	if len(items) == 0 || len(items) > MaxWaitAny {
+		return bad(fmt.Sprintf("it waits for %d names and futures", len(items)))
 	}
-	c.Name = c.Names[0]
+	if len(items) > len(c.Names) {
+		c.items = items
+	}
+	if len(c.Names) > 0 {
+		c.Name = c.Names[0]
+	}
 	return c.storedTimeout(l[1], bad)
 }
 
@@ -325,6 +392,9 @@ func (e *CallError) Unwrap() error { return ErrCorrupt }
 func (c Call) String() string {
 	switch c.Kind {
 	case CallWait:
+		if c.items != nil {
+			return "any of " + c.listed()
+		}
 		if c.Any {
 			return fmt.Sprintf("any of signals %q", c.Names)
 		}
@@ -335,5 +405,22 @@ func (c Call) String() string {
 	if c.Kind == CallParallel {
 		return fmt.Sprintf("activity %s, %d calls in parallel", c.Name, len(c.parallel.calls))
 	}
+	if c.Kind == CallAwait {
+		return "future " + c.await.name()
+	}
 	return "activity " + c.Name
+}
+
+// listed describes what a wait_any with futures lists: `signal "cancel",
+// future charge (seq 3)`.
+func (c Call) listed() string {
+	parts := make([]string, len(c.items))
+	for i, it := range c.items {
+		if it.fut != nil {
+			parts[i] = "future " + it.fut.name()
+		} else {
+			parts[i] = fmt.Sprintf("signal %q", it.name)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

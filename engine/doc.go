@@ -15,6 +15,9 @@
 //	print(instance_id(), now())         // print output is stored with each version
 //	let ev = wait_any(["approve", "cancel"], "2d") // {"name": ..., "value": ...}
 //	let rs = parallel(price, [["a"], ["b"]])       // an activity's calls, concurrently
+//	let f = start(quote, ["ups"])                  // a future: the call runs while the workflow waits
+//	let first = wait_any([f, "cancel"], "1h")      // {"name", "future", "value", "error"}
+//	print(await(f))                                // its result, or its failure thrown
 //
 // Durations are seconds (an int or a float) or strings of numbers with
 // units ms, s, m, h, d, w ("90s", "3d", "1h30m"), up to 100 years
@@ -83,6 +86,12 @@
 // with the same key. A step that fails inside wf itself, a panic or a
 // vm.ErrInternal, fails the instance with the reason, and the process
 // goes on.
+//
+// A future (start) takes its key where the script starts it; the
+// engine keeps the outstanding futures in the machine's pending request
+// (future.go) and makes their attempts, concurrently, in any step where
+// they are due, whatever the workflow waits on, recording each outcome
+// in a version ("future quote done (seq 3)").
 //
 // # Limits
 //

@@ -357,8 +357,8 @@ func (e *Engine) create(ctx context.Context, st Step) (string, error) {
 	if err := e.store.Create(ctx, st); err != nil {
 		return "", err
 	}
-	if st.Instance.Status != Running {
-		return st.Instance.ID, nil
+	if st.Instance.Status != Running && !(mayCarryFutures(st.Version.Snapshot) && dueAt(st.Wake, st.Instance.Updated)) {
+		return st.Instance.ID, nil // nothing to do now: no activity, no future's attempt
 	}
 	return st.Instance.ID, e.advance(ctx, st.Instance.ID, who)
 }
@@ -456,7 +456,12 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	clock  *Clock // now(): its values go into the step's version
-	base   int64  // the version whose full snapshot the step's delta is against; 0: store a full snapshot
+	// futures records the futures start() makes in this step; carried
+	// are the outstanding ones the machine's pending request held when
+	// the step began (see futureEnvelope).
+	futures *Futures
+	carried []*future
+	base    int64 // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 
 	// warmSnap is the full snapshot of the state the step stored, and
 	// warmBase the base the machine's deltas are against, if the next
@@ -495,7 +500,7 @@ func (e *Engine) machine(ctx context.Context, prog *compiler.Program, in Instanc
 
 // newRunFor starts a run of instance in: its output and its deadline.
 func (e *Engine) newRunFor(ctx context.Context, in Instance) *run {
-	r := &run{out: output{max: e.opts.MaxOutput}, clock: NewClock(e.opts.Now, nil)}
+	r := &run{out: output{max: e.opts.MaxOutput}, clock: NewClock(e.opts.Now, nil), futures: NewFutures(in.NextSeq)}
 	r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 	return r
 }
@@ -508,7 +513,7 @@ func (r *run) opts(e *Engine, in Instance) vm.Options {
 		MaxSteps:     e.opts.MaxSteps,
 		MaxAlloc:     e.opts.MaxAlloc,
 		FreshBudgets: true, // the budgets are per step, not per life
-		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock}, e.actNames),
+		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock, Futures: r.futures}, e.actNames),
 	}
 }
 

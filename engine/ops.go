@@ -32,7 +32,7 @@ func (e *Engine) successor(h Head, reason string) Step {
 	v := Version{Number: in.Version, Reason: reason, Status: in.Status, WaitingFor: in.WaitingFor,
 		Due: in.Due, ActivitySeq: in.ActivitySeq, SnapVersion: h.SnapVersion, OutputFrom: h.Version,
 		Error: in.Error, Created: now}
-	return Step{Instance: in, From: h.Version, Version: v, Wake: wakeFor(in, now)}
+	return Step{Instance: in, From: h.Version, Version: v, Wake: opWake(in, h.Snapshot, now)}
 }
 
 // Cancel cancels an instance with the default grace period
@@ -119,7 +119,8 @@ func endCancelled(in *Instance) {
 // where it stops.
 func (e *Engine) cancelStep(ctx context.Context, h Head, o CancelOptions, reason string, who holder) (bool, error) {
 	by := e.opts.Now().Add(o.Grace)
-	st, _, err := e.prepareWith(ctx, h, who, func(*run) (event, bool, error) {
+	st, _, err := e.prepareWith(ctx, h, who, func(r *run) (event, bool, error) {
+		r.cancelFutures(e.opts.Now())
 		return event{reason: reason, err: vm.NewError(vm.ErrCancelled, o.Reason), cancelBy: by}, true, nil
 	})
 	if errors.Is(err, vm.ErrInternal) {
@@ -167,7 +168,7 @@ func (e *Engine) Rewind(ctx context.Context, id string, to int64, force bool) (i
 	st.Version.Status, st.Version.WaitingFor, st.Version.Due = old.Status, old.WaitingFor, old.Due
 	st.Version.ActivitySeq, st.Version.Error = old.ActivitySeq, old.Error
 	st.Version.SnapVersion, st.Version.OutputFrom = old.SnapVersion, old.Number
-	st.Wake = wakeFor(*in, e.opts.Now())
+	st.Wake = opWake(*in, old.Snapshot, e.opts.Now())
 	who := e.newHolder("", e.opts.Lease)
 	st.Lease = who.lease(in.Updated)
 	if _, err := e.store.Commit(ctx, st); err != nil {
@@ -207,7 +208,7 @@ func (e *Engine) Fork(ctx context.Context, id string, at int64) (string, error) 
 	v.Printed, v.OutputFrom = old.Output, 0 // the copy's first version holds the output so far
 	v.Reason, v.Detail = byActor(ctx, fmt.Sprintf("forked from %s at version %d", id, at)), ""
 	who := e.newHolder("", e.opts.Lease)
-	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: wakeFor(in, now), Lease: who.lease(now)}); err != nil {
+	if err := e.store.Create(ctx, Step{Instance: in, Version: v, Wake: opWake(in, old.Snapshot, now), Lease: who.lease(now)}); err != nil {
 		return "", err
 	}
 	return in.ID, e.advance(ctx, in.ID, who)
@@ -317,6 +318,8 @@ func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
 
 func describeWait(v Version) string {
 	switch {
+	case v.Status == Waiting && v.WaitingFor == "":
+		return "futures"
 	case v.Status == Waiting:
 		return fmt.Sprintf("signal %q", v.WaitingFor)
 	case v.Status == Sleeping:

@@ -88,6 +88,9 @@ func TestEngineOnPostgres(t *testing.T) {
 		"RetainGapStopsCheckHistory": TestRetainGapStopsCheckHistory, "RetainWhileSignalled": TestRetainWhileSignalled,
 		"CheckHistoryActivityFailures": TestCheckHistoryActivityFailures, "CheckHistoryParallel": TestCheckHistoryParallel,
 		"CheckHistoryCancel": TestCheckHistoryCancel, "CheckHistoryStopsAtUnknown": TestCheckHistoryStopsAtUnknown,
+		"FutureWins": TestFutureWins, "FutureSignalWins": TestFutureSignalWins,
+		"FutureTimeoutWins": TestFutureTimeoutWins, "FutureCancelAndEnd": TestFutureCancelAndEnd,
+		"WorkflowConformance": TestWorkflowConformance,
 	} {
 		t.Run(name, test)
 	}

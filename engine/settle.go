@@ -27,6 +27,9 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	in := h.Instance
 	in.Version, in.Updated = h.Version+1, now
 	in.WaitingFor, in.Due, in.ActivitySeq, in.Error = "", time.Time{}, 0, ""
+	if r.futures != nil { // the futures start() made took sequence numbers
+		in.NextSeq = max(in.NextSeq, r.futures.next)
+	}
 	v := Version{Number: in.Version, Reason: ev.reason, Printed: r.out.String(), OutputFrom: h.Version,
 		Detail: joinDetail(ev.detail, r.clock.Given()), Created: now}
 	var wake time.Time
@@ -37,7 +40,13 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	case susp == nil:
 		in.Status = Completed
 	default:
-		wake, err = e.suspended(&in, susp, now)
+		if susp, err = r.wrap(susp); err == nil {
+			wake, err = e.suspended(&in, susp, now)
+		}
+	}
+	if why := scriptsFault(err); why != "" { // too many futures, or one the script changed
+		fail(&in, why)
+		wake, err = time.Time{}, nil
 	}
 	if err != nil {
 		return Step{}, err
@@ -55,6 +64,22 @@ func (e *Engine) settle(ctx context.Context, r *run, h Head, ev event, susp *vm.
 	st := Step{Instance: in, From: h.Version, Version: v, Consumed: ev.consumed, Wake: wake}
 	e.keepWarm(r, st)
 	return st, nil
+}
+
+// scriptsFault is why a machine that just stopped cannot wait where it
+// did, when the script is to blame: too many futures outstanding, one
+// not made by start(), or a future's map the script changed (the request
+// it waits on is then malformed). "" for any other error.
+func scriptsFault(err error) string {
+	var ve *vm.Error
+	var ce *CallError
+	switch {
+	case errors.As(err, &ve):
+		return ve.Error()
+	case errors.As(err, &ce):
+		return fmt.Sprintf("%s: %s", ce.Host, ce.Why)
+	}
+	return ""
 }
 
 // fail makes in failed, waiting for nothing, with why.
@@ -83,7 +108,26 @@ func (e *Engine) suspended(in *Instance, susp *vm.Suspension, now time.Time) (ti
 	if err != nil {
 		return time.Time{}, err
 	}
+	if err := call.checkStarted(); err != nil {
+		return time.Time{}, err
+	}
+	wake, err := e.ownSuspended(in, call, now)
+	if err != nil || !call.usesFutures() {
+		return wake, err
+	}
+	return futuresWake(call, wake, now), nil
+}
+
+// ownSuspended is suspended for call itself, its futures aside.
+func (e *Engine) ownSuspended(in *Instance, call Call, now time.Time) (time.Time, error) {
 	switch call.Kind {
+	case CallAwait: // sleeping until the future's next attempt, or running it now
+		if f := call.await; f.state == futurePending && now.Before(f.dueAt()) {
+			in.Status, in.Due = Sleeping, f.dueAt()
+			return in.Due, nil
+		}
+		in.Status, in.ActivitySeq = Running, call.await.seq
+		return now, nil
 	case CallWait:
 		in.Status, in.WaitingFor = Waiting, call.waitingFor()
 		if call.Timeout >= 0 {

@@ -27,6 +27,7 @@ type event struct {
 	retryReq vm.Value  // the activity's request for that attempt
 	cancelBy time.Time // the instance is cancelled: its cleanup must end by then
 	end      bool      // the cleanup is cut: the instance ends cancelled as it is
+	keep     *Call     // futures were attempted, and the machine goes on waiting on this call
 }
 
 // ErrCorrupt is wrapped when stored state cannot be loaded: a snapshot,
@@ -140,6 +141,8 @@ func (e *Engine) deliver(ctx context.Context, r *run, h Head, ev event) (Step, e
 		st.Version.Status, st.Version.WaitingFor, st.Version.Due, st.Version.ActivitySeq = Cancelled, "", time.Time{}, 0
 		st.Wake = time.Time{}
 		return st, nil
+	case ev.keep != nil:
+		return e.keepStep(r, h, ev, *ev.keep)
 	case !ev.retryAt.IsZero():
 		return e.retryStep(r, h, ev)
 	case ev.err != nil:
@@ -154,7 +157,11 @@ func (e *Engine) deliver(ctx context.Context, r *run, h Head, ev event) (Step, e
 // the machine still waits on the call, whose request now names the next
 // attempt, and the instance sleeps until it is due. The key stays.
 func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
+	susp, _ := r.m.Pending()
 	if err := r.m.SetPending(ev.retryReq); err != nil {
+		return Step{}, err
+	}
+	if _, err := r.wrap(&vm.Suspension{Host: susp.Host, Request: ev.retryReq}); err != nil {
 		return Step{}, err
 	}
 	snap, err := r.m.Snapshot(vm.SnapshotOptions{})
@@ -172,7 +179,7 @@ func (e *Engine) retryStep(r *run, h Head, ev event) (Step, error) {
 	st.Instance.Status, st.Instance.Due, st.Instance.WaitingFor = Sleeping, ev.retryAt, ""
 	st.Version.Status, st.Version.Due, st.Version.WaitingFor = Sleeping, ev.retryAt, ""
 	st.Version.SnapVersion, st.Version.Snapshot = st.Version.Number, snap
-	st.Wake = ev.retryAt
+	st.Wake = earliest(ev.retryAt, nextDue(r.outstanding(), e.opts.Now()))
 	return st, nil
 }
 
@@ -187,6 +194,9 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 		return event{}, false, err
 	}
 	now := e.opts.Now()
+	if call.usesFutures() {
+		return e.futuresEvent(r, h, who, call, now)
+	}
 	switch call.Kind {
 	case CallWait:
 		return e.signalEvent(r.ctx, h, call, now)
@@ -216,7 +226,11 @@ func (e *Engine) nextEvent(r *run, h Head, who holder) (event, bool, error) {
 // with no retries, before its grace period ends (h.Due); after it, the
 // instance ends cancelled.
 func (e *Engine) cleanupEvent(r *run, h Head, who holder, call Call, now time.Time) (event, bool, error) {
-	if call.Kind != CallActivity || !now.Before(h.Due) { // a cleanup calls activities one at a time
+	if call.Kind != CallActivity { // a cleanup calls activities one at a time
+		return event{reason: "cleanup cut: it waits on " + call.String() + ", and a cleanup only calls activities, one at a time",
+			cancelBy: h.Due, end: true}, true, nil
+	}
+	if !now.Before(h.Due) {
 		return event{reason: "cleanup cut: the grace period ended", cancelBy: h.Due, end: true}, true, nil
 	}
 	token, err := e.hold(r.ctx, h, who, now)

@@ -195,7 +195,7 @@ func (e *Engine) upgradeHead(ctx context.Context, h Head, prog *compiler.Program
 // release gives back the lease an upgrade took, leaving the instance as
 // it was.
 func (e *Engine) release(ctx context.Context, h Head, owner string) error {
-	return e.store.Snooze(ctx, h.ID, h.Version, owner, wakeFor(h.Instance, e.opts.Now()))
+	return e.store.Snooze(ctx, h.ID, h.Version, owner, opWake(h.Instance, h.Snapshot, e.opts.Now()))
 }
 
 func withReport(res UpgradeResult, rep *vm.Report) UpgradeResult {

@@ -76,9 +76,9 @@ func TestWaitAnyTimeoutAndLateAnswer(t *testing.T) {
 func TestWaitAnyRefusesBadNames(t *testing.T) {
 	f := newFixture(t, Options{})
 	for src, want := range map[string]string{
-		`wait_any([])`:          "names must list 1 to 64 signal names, not 0",
+		`wait_any([])`:          "names must list 1 to 64 signal names or futures, not 0",
 		`wait_any(["a", "a"])`:  `the signal name "a" is listed twice`,
-		`wait_any(["a", 1])`:    "a signal name is a string, not int",
+		`wait_any(["a", 1])`:    "a signal name is a string or a future, not int",
 		`wait_any(["a\nb"])`:    "signal name contains a newline",
 		`wait_any(["a"], "1y")`: "wait_any: ",
 		`wait("a\nb")`:          "signal name contains a newline",

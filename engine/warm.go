@@ -39,6 +39,7 @@ type warmEntry struct {
 	snap  []byte
 	base  int64  // the version whose snapshot m's deltas are against (run.base); 0 for none
 	clock *Clock // the clock m's now() reads: a machine's builtins keep theirs
+	futs  *Futures
 	m     *vm.Machine
 	size  int64
 }
@@ -126,17 +127,22 @@ func (c *warmCache) remove(el *list.Element) {
 // state, renewed for this step, else one restored from h's snapshot.
 func (e *Engine) restore(ctx context.Context, prog *compiler.Program, h Head) (*run, error) {
 	if w := e.warm.take(h.ID, h.Version, prog, h.Snapshot, headBase(h, !e.opts.FullSnapshots)); w != nil {
-		r := &run{out: output{max: e.opts.MaxOutput}, clock: w.clock, base: w.base}
+		r := &run{out: output{max: e.opts.MaxOutput}, clock: w.clock, base: w.base, futures: w.futs}
 		r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 		if err := w.m.Renew(r.ctx, &r.out); err == nil {
 			r.m = w.m
 			r.clock.reset()
-			return r, nil
+			r.futures.reset(h.NextSeq)
+			return r, r.carry()
 		}
 		r.cancel()
 	}
 	e.warm.restores.Add(1)
-	return e.restored(ctx, prog, h)
+	r, err := e.restored(ctx, prog, h)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.carry()
 }
 
 // keepWarm keeps the machine of r, which st's step has just settled, for
@@ -148,5 +154,5 @@ func (e *Engine) keepWarm(r *run, st Step) {
 		return
 	}
 	e.warm.keep(&warmEntry{key: warmKey{st.Instance.ID, st.Instance.Version}, prog: r.m.Program(),
-		snap: r.warmSnap, base: r.warmBase, clock: r.clock, m: r.m})
+		snap: r.warmSnap, base: r.warmBase, clock: r.clock, futs: r.futures, m: r.m})
 }

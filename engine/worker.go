@@ -317,9 +317,9 @@ func (e *Engine) snooze(ctx context.Context, id string, who holder, pause time.D
 		return err
 	}
 	now := e.opts.Now()
-	wake := wakeFor(h.Instance, now)
-	if pause > 0 {
-		wake = now.Add(pause)
+	wake := now.Add(pause)
+	if pause <= 0 {
+		wake = e.idleWake(ctx, h, now)
 	}
 	return e.store.Snooze(ctx, id, h.Version, who.owner, wake)
 }

@@ -61,7 +61,9 @@ func newStory(t *testing.T, path, input string) *story {
 // activities are the Go functions the examples call: charge fails with
 // gateway_timeout on its first two attempts for 99.5, and declines
 // amounts over 1000; refund always works; price fails the first attempt
-// for every seventh item and does not know "item-13".
+// for every seventh item and does not know "item-13"; quote refuses
+// parcels over 100 kg, ups is busy for parcels over 20 kg and fedex on
+// every first attempt; book always works.
 func (s *story) activities() []engine.Activity {
 	act := func(name string, fn func(info engine.ActivityInfo, args []vm.Value) (vm.Value, error)) engine.Activity {
 		return engine.Activity{Name: name, Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
@@ -97,6 +99,21 @@ func (s *story) activities() []engine.Activity {
 				return vm.Nil, errors.New("pricing service busy")
 			}
 			return vm.Int(int64(n * 10)), nil
+		}),
+		act("quote", func(info engine.ActivityInfo, args []vm.Value) (vm.Value, error) {
+			carrier, kg := vm.Str(args[0]), args[1].AsInt()
+			switch {
+			case kg > 100:
+				return vm.Nil, &engine.ActivityError{Kind: "too_heavy", Message: fmt.Sprintf("%d kg", kg), NonRetryable: true}
+			case carrier == "ups" && kg > 20, carrier == "fedex" && info.Attempt == 1:
+				return vm.Nil, &engine.ActivityError{Kind: "busy", Message: carrier + " did not answer"}
+			case carrier == "ups":
+				return vm.Int(5 + kg), nil
+			}
+			return vm.Int(4 + kg), nil
+		}),
+		act("book", func(_ engine.ActivityInfo, args []vm.Value) (vm.Value, error) {
+			return vm.String(fmt.Sprintf("bk_%s_%d", vm.Str(args[0]), args[1].AsInt())), nil
 		}),
 	}
 }
@@ -218,6 +235,27 @@ func TestFanoutExample(t *testing.T) {
 	s.advance(5 * time.Second)
 	s.calls = sortedCalls(s.calls)
 	golden(t, "fanout", s.transcript("20 items priced at once; items 7 and 14 retried, item 13 unknown"))
+}
+
+func TestShipmentExample(t *testing.T) {
+	var out strings.Builder
+	race := func(title, input string, then func(s *story)) {
+		s := newStory(t, "shipment.wf", input)
+		then(s)
+		s.calls = sortedCalls(s.calls)
+		out.WriteString(s.transcript(title))
+	}
+	race("ups answers at once, fedex is busy: ups wins, fedex's future is dropped", `{"kg": 2}`, func(*story) {})
+	race("both busy; fedex answers on its second attempt", `{"kg": 25}`, func(s *story) { s.advance(time.Minute) })
+	race("both refuse the parcel: each drops out", `{"kg": 150}`, func(*story) {})
+	race("the customer cancels before any quote", `{"kg": 25}`, func(s *story) {
+		s.advance(30 * time.Second)
+		s.signal("cancel", `"ana"`)
+	})
+	race("no quote within the deadline, which comes before the next attempts", `{"kg": 25, "within": "1m"}`, func(s *story) {
+		s.advance(time.Minute)
+	})
+	golden(t, "shipment", out.String())
 }
 
 // sortedCalls orders the calls of concurrent activities, which run in

@@ -1,7 +1,8 @@
 package main
 
 // This file extends the SIGKILL crash test to activities that fail and
-// are retried, wait_any, and cancellation with a cleanup activity: a
+// are retried, wait_any, futures raced with a signal or awaited later,
+// and cancellation with a cleanup activity: a
 // worker with those activities (this test binary, as the command
 // wf-activity-worker) is killed at random moments while this process
 // starts, signals and cancels instances.
@@ -31,13 +32,25 @@ import (
 
 // crashActivityWorkflow waits for either of two signals three times,
 // adding each value with an activity that fails (v % 3) times before it
-// succeeds; a cancellation is caught and undone by another activity.
+// succeeds, called as a future raced with a signal nobody sends; an
+// audit future started at once runs while the workflow waits for its
+// first signals, and is awaited after the second; a cancellation is
+// caught and undone by another activity.
 const crashActivityWorkflow = `let total = input()["base"]
+let policy = {"attempts": 4, "initial": "20ms", "backoff": 1}
+let audit = start(add, [0, total], policy)
 try {
     for i in range(3) {
         let ev = wait_any(["add", "bonus"], "1h")
-        total = activity(add, [total, ev.value], {"attempts": 4, "initial": "20ms", "backoff": 1})
+        let sum = wait_any([start(add, [total, ev.value], policy), "never"], "1h")
+        if sum.future == nil or sum.error != nil {
+            throw error("lost", "the sum did not come: " + str(sum))
+        }
+        total = sum.value
         print("step " + str(i) + " " + ev.name + " " + str(ev.value) + " total " + str(total))
+        if i == 1 {
+            print("audit " + str(await(audit)))
+        }
         sleep("20ms")
     }
     print("done " + str(total))
@@ -186,7 +199,7 @@ func (l *activityLoad) run(n int) {
 			l.fail(err)
 			return
 		}
-		ids[i], totals[i] = id, i*100
+		ids[i], totals[i], fails[i] = id, i*100, (i*100)%3 // the audit's failures
 	}
 	for s := 0; s < 3; s++ {
 		for i, id := range ids {
@@ -201,6 +214,9 @@ func (l *activityLoad) run(n int) {
 			totals[i] += v
 			fails[i] += v % 3
 			fmt.Fprintf(&outs[i], "step %d %s %d total %d\n", s, name, v, totals[i])
+			if s == 1 {
+				fmt.Fprintf(&outs[i], "audit %d\n", i*100)
+			}
 			time.Sleep(25 * time.Millisecond)
 		}
 		if s == 1 {
@@ -241,11 +257,12 @@ func (l *activityLoad) cancelSome(ids []string, outs []strings.Builder, totals [
 	}
 }
 
-// settled reports whether id waits for a signal with none queued.
+// settled reports whether id waits for its next signal with none
+// queued (not for a sum, raced with a signal that never comes).
 func (l *activityLoad) settled(id string) bool {
 	ctx := context.Background()
 	h, err := l.e.Store().State(ctx, id)
-	if err != nil || h.Status != engine.Waiting {
+	if err != nil || h.Status != engine.Waiting || h.WaitingFor != "add\nbonus" {
 		return false
 	}
 	inbox, err := l.e.Store().Inbox(ctx, id)
@@ -260,8 +277,9 @@ func (l *activityLoad) settled(id string) bool {
 	return true
 }
 
-// attemptRe matches an activity attempt's version reason.
-var attemptRe = regexp.MustCompile(`^activity (add|undo) (failed|done) \(seq (\d+)(?:, attempt (\d+))?\)`)
+// attemptRe matches an attempt in a version's reason: an activity
+// call's, or each of the futures' attempts a step made.
+var attemptRe = regexp.MustCompile(`(?:^activity|future) (add|undo) (failed|done) \(seq (\d+)(?:, attempt (\d+))?\)`)
 
 // check runs a last worker until every instance has ended and compares
 // outputs, histories and the call log.
@@ -333,29 +351,34 @@ func (l *activityLoad) checkInstance(t *testing.T, ctx context.Context, id, want
 	next := map[string]int{} // seq → the attempt expected next
 	failed := 0
 	for _, v := range hist {
-		m := attemptRe.FindStringSubmatch(v.Reason)
-		if m == nil {
-			continue
-		}
-		n := 1
-		if m[4] != "" {
-			n, _ = strconv.Atoi(m[4])
-		}
-		if next[m[3]] == 0 {
-			next[m[3]] = 1
-		}
-		if n != next[m[3]] {
-			t.Errorf("%s version %d: %q, want attempt %d", id, v.Number, v.Reason, next[m[3]])
-		}
-		next[m[3]]++
-		if m[2] == "failed" {
-			failed++
-		}
-		if key := fmt.Sprintf("%s:%s %d", id, m[3], n); logged[key] == 0 {
-			t.Errorf("%s version %d records attempt %q, which the log does not have", id, v.Number, key)
+		for _, m := range attemptRe.FindAllStringSubmatch(v.Reason, -1) {
+			failed += l.checkAttempt(t, id, v, m, next, logged)
 		}
 	}
 	if failed != fails {
 		t.Errorf("%s: %d failed attempts in the history, want %d", id, failed, fails)
 	}
+}
+
+// checkAttempt checks one attempt recorded in version v: the next of its
+// call, and in the log. It returns 1 for a failed attempt.
+func (l *activityLoad) checkAttempt(t *testing.T, id string, v engine.Version, m []string, next, logged map[string]int) int {
+	n := 1
+	if m[4] != "" {
+		n, _ = strconv.Atoi(m[4])
+	}
+	if next[m[3]] == 0 {
+		next[m[3]] = 1
+	}
+	if n != next[m[3]] {
+		t.Errorf("%s version %d: %q, want attempt %d", id, v.Number, v.Reason, next[m[3]])
+	}
+	next[m[3]]++
+	if key := fmt.Sprintf("%s:%s %d", id, m[3], n); logged[key] == 0 {
+		t.Errorf("%s version %d records attempt %q, which the log does not have", id, v.Number, key)
+	}
+	if m[2] == "failed" {
+		return 1
+	}
+	return 0
 }

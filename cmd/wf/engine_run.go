@@ -138,6 +138,9 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 	if err != nil {
 		return vm.Nil, err
 	}
+	if v, ok, err := engine.AnswerFutures(call, localAnswers{w, in, stderr}); ok || err != nil {
+		return v, err
+	}
 	switch call.Kind {
 	case engine.CallSleep:
 		fmt.Fprintf(stderr, "wf run: sleep(%s) skipped (wf start and wf worker keep real timers)\n", call.Sleep)
@@ -158,6 +161,22 @@ func (w *workflowFlags) answer(susp *vm.Suspension, in *bufio.Reader, stderr io.
 		return v, nil
 	}
 	return askActivity(call, in, stderr)
+}
+
+// localAnswers stand in for the signals and activities of futures.
+type localAnswers struct {
+	w      *workflowFlags
+	in     *bufio.Reader
+	stderr io.Writer
+}
+
+func (l localAnswers) Signal(name string) (vm.Value, bool) { return l.w.signals.next(name) }
+
+func (l localAnswers) Result(call engine.Call) (vm.Value, error) {
+	if v, ok := l.w.activities.next(call.Name); ok {
+		return v, nil
+	}
+	return askActivity(call, l.in, l.stderr)
 }
 
 // answerParallel answers each call of a parallel(), in order, as it

@@ -53,5 +53,10 @@ func cmdQuery(args []string, stdout, stderr io.Writer) int {
 }
 
 // waitNames shows what an instance waits for: a wait_any's names are
-// stored one a line.
-func waitNames(waitingFor string) string { return strings.ReplaceAll(waitingFor, "\n", " or ") }
+// stored one a line; a wait_any that lists only futures stores none.
+func waitNames(waitingFor string) string {
+	if waitingFor == "" {
+		return "futures"
+	}
+	return strings.ReplaceAll(waitingFor, "\n", " or ")
+}
