@@ -287,6 +287,7 @@ func (m *Machine) thrown(v Value, rethrow bool) error {
 		e := v.AsError()
 		if e.Trace == nil {
 			e.Trace = m.traceback()
+			m.touchError(e)
 		}
 		return e
 	}
@@ -329,6 +330,7 @@ func (m *Machine) excValue(err error) (Value, []TraceEntry) {
 	case *Error:
 		if e.Trace == nil {
 			e.Trace = m.traceback()
+			m.touchError(e)
 		}
 		return ErrorValue(e), e.Trace
 	case *thrownValue:
@@ -384,10 +386,10 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 		if closed {
 			// The error close() threw left the generator: close returns.
 			next.push(Nil)
-			m.cur = next
+			m.setCur(next)
 			return true, nil
 		}
-		m.cur = next
+		m.setCur(next)
 		next.Status = StatusRunning
 	}
 }

@@ -167,6 +167,9 @@ loop:
 			}
 			sp--
 			(*Cell)(c.p).V = stack[sp]
+			if m.base != nil {
+				m.touchCell((*Cell)(c.p))
+			}
 
 		case compiler.MAKECELL:
 			slot := &stack[base+int(arg)]
@@ -186,6 +189,9 @@ loop:
 		case compiler.SETFREE:
 			sp--
 			fr.Fn.Cells[arg].V = stack[sp]
+			if m.base != nil {
+				m.touchCell(fr.Fn.Cells[arg])
+			}
 
 		case compiler.GLOBAL:
 			v := m.globals[arg]
@@ -689,6 +695,9 @@ loop:
 				elems := x.asList().Elems
 				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
 					elems[j] = v
+					if m.base != nil {
+						m.touchList(x.asList())
+					}
 					continue
 				}
 			}
