@@ -458,20 +458,27 @@ type run struct {
 	clock  *Clock // now(): its values go into the step's version
 	base   int64  // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 
-	// warmSnap is the full snapshot of the state the step stored, and
-	// warmBase the base the machine's deltas are against, if the next
-	// step's restore would take the same (else -1); see keepWarm.
+	// warmSnap is the state the step stored (a full snapshot or a
+	// stored delta), warmSize the full snapshot's size or an estimate,
+	// and warmBase the base the machine's deltas are against, if the
+	// next step's restore would take the same (else -1); see keepWarm.
 	warmSnap []byte
+	warmSize int
 	warmBase int64
 }
 
-// keepAs records that r's step stored full, as a delta against r.base
-// or as itself, for keeping its machine warm: a machine tracking deltas
-// against r.base whose state went into a full snapshot would be restored
-// with that snapshot as its base, so it is not kept.
-func (r *run) keepAs(full []byte, isDelta bool) {
-	r.warmSnap, r.warmBase = full, r.base
-	if !isDelta && r.base != 0 {
+// keepAs records that r's step, version n, stored snap (size bytes in
+// full), as a delta against r.base or as a full snapshot, for keeping
+// its machine warm. A machine tracking deltas whose state went into a
+// full snapshot took that snapshot as its base (stateOf), as a restore
+// of it would if it is large enough to be kept by delta.
+func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64) {
+	r.warmSnap, r.warmSize, r.warmBase = snap, size, r.base
+	switch {
+	case isDelta || r.base == 0:
+	case len(snap) >= deltaMinState:
+		r.warmBase = n
+	default:
 		r.warmBase = -1
 	}
 }
