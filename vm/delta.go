@@ -65,6 +65,7 @@ type baseIter struct {
 // newDeltaBase remembers the snapshot data that encoder e just wrote.
 func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
 	b := &deltaBase{hash: StateHash(data), embed: embed, size: len(data), n: e.n, index: e.index}
+	clearDirty(e.queue) // every object is the base's, unchanged
 	heap := e.heap.b
 	for i, v := range e.queue {
 		if v.k != KindIter {

@@ -166,10 +166,10 @@ loop:
 				goto fail
 			}
 			sp--
-			(*Cell)(c.p).V = stack[sp]
-			if m.base != nil {
-				m.touchCell((*Cell)(c.p))
+			if cell := (*Cell)(c.p); !cell.dirty {
+				m.touchCell(cell)
 			}
+			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
 			slot := &stack[base+int(arg)]
@@ -188,9 +188,10 @@ loop:
 
 		case compiler.SETFREE:
 			sp--
-			fr.Fn.Cells[arg].V = stack[sp]
-			if m.base != nil {
-				m.touchCell(fr.Fn.Cells[arg])
+			cell := fr.Fn.Cells[arg]
+			cell.V = stack[sp]
+			if !cell.dirty {
+				m.touchCell(cell)
 			}
 
 		case compiler.GLOBAL:
@@ -692,11 +693,11 @@ loop:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
 			sp -= 3
 			if x.k == KindList && i.k == KindInt {
-				elems := x.asList().Elems
-				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
-					elems[j] = v
-					if m.base != nil {
-						m.touchList(x.asList())
+				l := x.asList()
+				if j := int64(i.n); j >= 0 && j < int64(len(l.Elems)) {
+					l.Elems[j] = v
+					if !l.dirty {
+						m.touchList(l)
 					}
 					continue
 				}

@@ -364,7 +364,9 @@ func (m *Machine) setIndex(x, i, v Value) error {
 			return err
 		}
 		elems[j] = v
-		m.touchList(x.AsList())
+		if l := x.AsList(); !l.dirty {
+			m.touchList(l)
+		}
 		return nil
 	case KindMap:
 		return m.mapSet(x.AsMap(), i, v)

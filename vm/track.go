@@ -21,59 +21,75 @@ package vm
 // roots and the changed objects, since an unchanged base object can only
 // refer to base objects.
 
+import "unsafe"
+
+// The touch functions below mark an object changed. An object is
+// marked once: the interpreter's fast paths test the mark and call them
+// only for an unmarked object, so that writing into the same list again
+// costs one test of a byte it has loaded anyway. Only an object of the
+// base is logged; a new one is written whenever it is reachable, so
+// logging it would only keep it alive. Without a base the mark means
+// nothing, and a Snapshot that makes a base clears the marks of all it
+// writes (newDeltaBase).
+
 // touchList marks list l changed since the machine's base.
 func (m *Machine) touchList(l *List) {
-	if m.base != nil && !l.dirty {
-		l.dirty = true
-		m.base.dirty = append(m.base.dirty, ListValue(l))
-	}
+	l.dirty = true
+	m.logChanged(unsafe.Pointer(l), KindList)
 }
 
 // touchMap marks map mp changed since the machine's base.
 func (m *Machine) touchMap(mp *Map) {
-	if m.base != nil && !mp.dirty {
+	if !mp.dirty {
 		mp.dirty = true
-		m.base.dirty = append(m.base.dirty, MapValue(mp))
+		m.logChanged(unsafe.Pointer(mp), KindMap)
 	}
 }
 
 // touchCell marks cell c changed since the machine's base.
 func (m *Machine) touchCell(c *Cell) {
-	if m.base != nil && !c.dirty {
-		c.dirty = true
-		m.base.dirty = append(m.base.dirty, cellValue(c))
-	}
+	c.dirty = true
+	m.logChanged(unsafe.Pointer(c), kindCell)
 }
 
 // touchFiber marks fiber f changed since the machine's base.
 func (m *Machine) touchFiber(f *Fiber) {
-	if m.base != nil && f != nil && !f.dirty {
+	if f != nil && !f.dirty {
 		f.dirty = true
-		m.base.dirty = append(m.base.dirty, coroutineValue(f))
+		m.logChanged(unsafe.Pointer(f), KindCoroutine)
 	}
 }
 
 // touchError marks error e changed since the machine's base.
 func (m *Machine) touchError(e *Error) {
-	if m.base != nil && e != nil && !e.dirty {
+	if e != nil && !e.dirty {
 		e.dirty = true
-		m.base.dirty = append(m.base.dirty, ErrorValue(e))
+		m.logChanged(unsafe.Pointer(e), KindError)
+	}
+}
+
+// logChanged logs the object at p, of kind k, just marked, if it is one
+// of the base's.
+func (m *Machine) logChanged(p unsafe.Pointer, k Kind) {
+	if b := m.base; b != nil && b.index.slot(p).p != nil {
+		b.dirty = append(b.dirty, Value{p: p, k: k})
 	}
 }
 
 // touch marks v's object changed, whatever its kind; scalars and
 // immutable objects need nothing.
 func (m *Machine) touch(v Value) {
-	if m.base == nil {
-		return
-	}
 	switch v.k {
 	case KindList:
-		m.touchList(v.asList())
+		if l := v.asList(); !l.dirty {
+			m.touchList(l)
+		}
 	case KindMap:
 		m.touchMap(v.asMap())
 	case kindCell:
-		m.touchCell((*Cell)(v.p))
+		if c := (*Cell)(v.p); !c.dirty {
+			m.touchCell(c)
+		}
 	case KindGenerator, KindCoroutine:
 		m.touchFiber(v.asFiber())
 	case KindError:
@@ -86,7 +102,9 @@ func (m *Machine) touch(v Value) {
 // marked changed.
 func (m *Machine) setCur(f *Fiber) {
 	m.cur = f
-	m.touchFiber(f)
+	if !f.dirty {
+		m.touchFiber(f)
+	}
 }
 
 // mutator wraps a builtin method that changes its receiver: the
@@ -98,21 +116,20 @@ func mutator(fn Method) Method {
 	}
 }
 
-// setBase makes b the machine's base: the marks of the objects logged
-// against the old base are cleared, and the running fibers, which change
-// without being switched to, are marked against the new one.
+// setBase makes b, whose objects are unmarked, the machine's base; the
+// running fibers, which change without being switched to, are marked
+// against it at once.
 func (m *Machine) setBase(b *deltaBase) {
-	if m.base != nil {
-		clearDirty(m.base.dirty)
-	}
 	m.base = b
 	if b != nil {
-		m.touchFiber(m.root)
-		m.touchFiber(m.cur)
+		for _, f := range []*Fiber{m.root, m.cur} {
+			f.dirty = false
+			m.touchFiber(f)
+		}
 	}
 }
 
-// clearDirty clears the marks of the logged objects vs.
+// clearDirty clears the marks of the objects vs.
 func clearDirty(vs []Value) {
 	for _, v := range vs {
 		switch v.k {

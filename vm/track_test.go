@@ -69,7 +69,7 @@ for step in range(1000000) {
         if code == 0 { l.push(b) }
         else if code == 1 { if len(l) > 0 { l.pop() } }
         else if code == 2 { l.insert(0, b) }
-        else if code == 3 { if l.contains(b) { l.remove(b) } }
+        else if code == 3 { if len(l) > 0 { l.remove(l[b % len(l)]) } }
         else if code == 4 { l.extend([b, [b]]) }
         else if code == 5 { l.reverse() }
         else if code == 6 { lists[a % len(lists)] = [b, b + 1, b - 1]; lists[a % len(lists)].sort() }
