@@ -84,7 +84,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"UpgradeStory": TestUpgradeStory, "UpgradeIsUndoneByRewind": TestUpgradeIsUndoneByRewind,
 		"UpgradeRetriesAfterConcurrentSignal": TestUpgradeRetriesAfterConcurrentSignal, "CheckHistory": TestCheckHistory,
 		"CheckHistoryPruned": TestCheckHistoryPruned,
-		"DeltaStorage":       TestDeltaStorage,
+		"DeltaStorage":       TestDeltaStorage, "WarmCompaction": TestWarmCompaction, "WarmWithDeltas": TestWarmWithDeltas,
 	} {
 		t.Run(name, test)
 	}
