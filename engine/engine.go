@@ -335,7 +335,7 @@ func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ s
 	now := e.opts.Now()
 	in := Instance{ID: e.opts.NewID(), Program: fmt.Sprintf("%x", prog.Hash), Input: string(input),
 		NextSeq: 1, Created: now}
-	r, err := e.newRun(ctx, prog, in)
+	r, err := e.startRun(ctx, prog, in)
 	if err != nil {
 		return "", err
 	}
@@ -469,14 +469,18 @@ type run struct {
 
 // keepAs records that r's step, version n, stored snap (size bytes in
 // full), as a delta against r.base or as a full snapshot, for keeping
-// its machine warm. A machine tracking deltas whose state went into a
-// full snapshot took that snapshot as its base (stateOf), as a restore
-// of it would if it is large enough to be kept by delta.
+// its machine warm. A machine that tracks its changes took a full
+// snapshot it wrote as its base (vm.Options.Deltas), as a restore of it
+// would if it is large enough to be kept by delta; one that does not is
+// restored for that.
 func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64) {
-	r.warmSnap, r.warmSize, r.warmBase = snap, size, r.base
+	r.warmSnap, r.warmSize = snap, size
 	switch {
-	case isDelta || r.base == 0:
-	case len(snap) >= deltaMinState:
+	case isDelta:
+		r.warmBase = r.base
+	case len(snap) < deltaMinState:
+		r.warmBase = 0
+	case r.m.BaseSize() > 0:
 		r.warmBase = n
 	default:
 		r.warmBase = -1
@@ -485,6 +489,19 @@ func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64) {
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
 	return e.machine(ctx, prog, in, nil)
+}
+
+// startRun is newRun for a new instance: unless versions are all stored
+// in full, its machine tracks its changes from its first snapshot on, so
+// that a large first state is kept warm and its next step writes a delta
+// against it instead of restoring it.
+func (e *Engine) startRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
+	r := e.newRunFor(ctx, in)
+	opts := r.opts(e, in)
+	opts.Deltas = !e.opts.FullSnapshots
+	var err error
+	r.m, err = vm.New(prog, opts)
+	return r.done(prog, in, err)
 }
 
 // machine makes a run: a new machine for prog, or one restored from snap.
