@@ -33,10 +33,12 @@ type Options struct {
 	FreshBudgets bool
 
 	// Deltas makes Restore and Snapshot remember the snapshot's objects
-	// (each object's identity and a hash of its encoding), so that Delta
-	// can then write only what changed since (spec/snapshot.md, "Delta
-	// snapshots"). It costs a table of 24 to 40 bytes per object and
-	// keeps the base's objects alive until the next Snapshot or Delta.
+	// (each object's identity) and the machine mark the objects it
+	// changes since, so that Delta can then write only what changed
+	// (spec/snapshot.md, "Delta snapshots"). It costs a table of 24 to 40
+	// bytes per object and keeps the base's objects alive until the
+	// next Snapshot or Delta. A host function must not change a list or
+	// map it did not make: such a change is not marked.
 	Deltas bool
 
 	// SnapshotEvery, when positive, snapshots the entire machine and
