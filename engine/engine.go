@@ -469,16 +469,16 @@ type run struct {
 
 // keepAs records that r's step, version n, stored snap (size bytes in
 // full), as a delta against r.base or as a full snapshot, for keeping
-// its machine warm. A machine that tracks its changes took a full
-// snapshot it wrote as its base (vm.Options.Deltas), as a restore of it
-// would if it is large enough to be kept by delta; one that does not is
-// restored for that.
-func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64) {
+// its machine warm; deltas tells whether the engine stores any. A
+// machine that tracks its changes took a full snapshot it wrote as its
+// base (vm.Options.Deltas), as a restore of it would if it is large
+// enough to be kept by delta; one that does not is restored for that.
+func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64, deltas bool) {
 	r.warmSnap, r.warmSize = snap, size
 	switch {
 	case isDelta:
 		r.warmBase = r.base
-	case len(snap) < deltaMinState:
+	case !deltas || len(snap) < deltaMinState:
 		r.warmBase = 0
 	case r.m.BaseSize() > 0:
 		r.warmBase = n

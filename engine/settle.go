@@ -119,7 +119,7 @@ func (e *Engine) snapshotInto(v *Version, r *run, in *Instance, h Head) error {
 		}
 		if size <= e.opts.MaxSnapshot {
 			v.SnapVersion, v.Snapshot = v.Number, snap
-			r.keepAs(snap, size, isDelta, v.Number)
+			r.keepAs(snap, size, isDelta, v.Number, !e.opts.FullSnapshots)
 			return nil
 		}
 		fail(in, tooLargeState("step", size, e.opts.MaxSnapshot))

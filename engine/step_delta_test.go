@@ -99,3 +99,19 @@ func TestWarmStaleDelta(t *testing.T) {
 	}
 	sameVersions(t, a, ids[0], cold, ids[1], 9)
 }
+
+// TestWarmFullSnapshots: with every version stored in full, a large
+// state's machine is kept warm too: a burst of signals restores nothing.
+func TestWarmFullSnapshots(t *testing.T) {
+	f := newFixture(t, Options{FullSnapshots: true})
+	id := f.start(bigState, "")
+	for i := range 4 {
+		f.signal(id, "tick", fmt.Sprint(i))
+	}
+	if n := f.e.warm.restores.Load(); n != 0 {
+		t.Errorf("restored %d snapshots over 4 signals, want none", n)
+	}
+	if h := f.head(id); h.Stored != nil {
+		t.Errorf("head version %d is a delta, want a full snapshot", h.Version)
+	}
+}

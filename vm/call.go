@@ -176,7 +176,8 @@ func (m *Machine) callOutside(fn Value, args []Value) (v Value, err error) {
 		return Nil, errorf(ErrValue, "cannot call a function of another program")
 	}
 	t := m.callFiber(fn, args)
-	m.cur, m.running = t, true
+	m.running = true
+	m.setCur(t)
 	if err = m.call(t, fn, len(args)); err == nil && len(t.Frames) == 0 {
 		v = t.Stack[0] // a generator function: it made a generator
 	} else if err == nil {
