@@ -2,7 +2,7 @@ package engine
 
 // This file defines how the engine keeps a large state as a delta: a
 // version stores the changes since an earlier version's full snapshot
-// (vm.Machine.SnapshotDelta), and reading it applies them to that one
+// (vm.Machine.DeltaKeepBase), and reading it applies them to that one
 // snapshot (vm.ApplyDelta), never a chain.
 
 import (
