@@ -61,6 +61,11 @@ type Options struct {
 	// quarter of the state (spec/snapshot.md, "Delta snapshots"); the
 	// versions read back the same either way.
 	FullSnapshots bool
+	// CheckDeltas checks every delta a step writes against the full
+	// snapshot of its state (vm.Options.CheckDeltas); a delta that does
+	// not give it fails the instance as an internal error instead of
+	// being stored. It costs a full snapshot per step: for tests.
+	CheckDeltas bool
 	// Detached makes Signal only queue the signal, leaving the resume to
 	// a worker. By default Start and Signal advance the instance in the
 	// caller until it waits, sleeps or finishes.
@@ -532,6 +537,7 @@ func (r *run) opts(e *Engine, in Instance) vm.Options {
 		MaxSteps:     e.opts.MaxSteps,
 		MaxAlloc:     e.opts.MaxAlloc,
 		FreshBudgets: true, // the budgets are per step, not per life
+		CheckDeltas:  e.opts.CheckDeltas,
 		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock}, e.actNames),
 	}
 }

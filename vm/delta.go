@@ -44,6 +44,7 @@ func StateHash(snapshot []byte) [32]byte { return sha256.Sum256(snapshot) }
 // base's iterators with their encodings, and the objects changed since
 // (track.go).
 type deltaBase struct {
+	data  []byte // the base snapshot, kept with Options.CheckDeltas
 	hash  [32]byte
 	embed bool // the base embeds the program; the next base does too
 	size  int  // the base snapshot's length in bytes
@@ -64,7 +65,7 @@ type baseIter struct {
 
 // newDeltaBase remembers the snapshot data that encoder e just wrote.
 func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
-	b := &deltaBase{hash: StateHash(data), embed: embed, size: len(data), n: e.n, index: e.index}
+	b := &deltaBase{data: data, hash: StateHash(data), embed: embed, size: len(data), n: e.n, index: e.index}
 	clearDirty(e.queue) // every object is the base's, unchanged
 	heap := e.heap.b
 	for i, v := range e.queue {
@@ -86,7 +87,7 @@ func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
 // does not have. replaced are the ids of env's objects that a delta
 // changed: the machine's objects of those ids differ from env's.
 func restoredBase(env *envelope, objs []Value, ids []int, replaced []int) *deltaBase {
-	b := &deltaBase{hash: StateHash(env.data), embed: env.hasSource, size: len(env.data), n: len(env.heap), index: newPtrIndex(len(objs))}
+	b := &deltaBase{data: env.data, hash: StateHash(env.data), embed: env.hasSource, size: len(env.data), n: len(env.heap), index: newPtrIndex(len(objs))}
 	changed := make([]bool, len(env.heap))
 	for _, id := range replaced {
 		changed[id] = true

@@ -83,6 +83,9 @@ func (m *Machine) snapshotDelta(keepBase, withFull bool) (full, delta []byte, er
 	if delta, err = m.writeDelta(); err != nil {
 		return nil, nil, err
 	}
+	if err := m.checkDelta(delta); err != nil {
+		return nil, nil, err
+	}
 	if !withFull && keepBase {
 		return nil, delta, nil
 	}
@@ -90,6 +93,25 @@ func (m *Machine) snapshotDelta(keepBase, withFull bool) (full, delta []byte, er
 	full, err = m.Snapshot(SnapshotOptions{EmbedProgram: m.base.embed})
 	m.opts.Deltas = true
 	return full, delta, err
+}
+
+// checkDelta checks, with Options.CheckDeltas, that delta applied to the
+// base gives the machine's full snapshot.
+func (m *Machine) checkDelta(delta []byte) error {
+	if !m.opts.CheckDeltas || m.base.data == nil {
+		return nil
+	}
+	m.opts.Deltas = false // the check's snapshot is not a new base
+	full, err := m.Snapshot(SnapshotOptions{EmbedProgram: m.base.embed})
+	m.opts.Deltas = true
+	if err != nil {
+		return err
+	}
+	got, err := ApplyDelta(m.base.data, delta)
+	if err != nil || !bytes.Equal(got, full) {
+		return fmt.Errorf("%w: a delta does not give the machine's state (a change was not marked): %v", ErrInternal, err)
+	}
+	return nil
 }
 
 // writeDelta encodes the delta from the machine's base to its state:

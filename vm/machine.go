@@ -41,6 +41,14 @@ type Options struct {
 	// map it did not make: such a change is not marked.
 	Deltas bool
 
+	// CheckDeltas checks every delta as it is written: the machine keeps
+	// its base snapshot, and the delta applied to it must give the full
+	// snapshot of the machine, or writing it fails with an error
+	// wrapping ErrInternal (a change that was not marked). It costs a full
+	// snapshot and an ApplyDelta per delta: for tests, and for tracking
+	// down a lost change.
+	CheckDeltas bool
+
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.
 	// Output must not change: it is the strongest test that snapshots

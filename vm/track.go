@@ -121,6 +121,9 @@ func mutator(fn Method) Method {
 // against it at once.
 func (m *Machine) setBase(b *deltaBase) {
 	m.base = b
+	if b != nil && !m.opts.CheckDeltas {
+		b.data = nil // not kept alive
+	}
 	if b != nil {
 		for _, f := range []*Fiber{m.root, m.cur} {
 			f.dirty = false

@@ -228,3 +228,41 @@ func TestDeltaVersions(t *testing.T) {
 		t.Errorf("DeltaBase: %x, %v", got[:4], err)
 	}
 }
+
+// TestCheckDeltas: a change the machine cannot see (a host function
+// writing into a list it did not make, which Options.Deltas forbids) is
+// missing from the delta; with Options.CheckDeltas writing that delta
+// fails with ErrInternal instead.
+func TestCheckDeltas(t *testing.T) {
+	sneak := &vm.Builtin{Name: "sneak", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) {
+		args[0].AsList().Elems[0] = vm.Int(99)
+		return vm.Nil, nil
+	}}
+	p := compile(t, "let xs = [1, 2]\nask(0)\nsneak(xs)\nask(1)\n", "ask", "sneak")
+	base := func(check bool) (*vm.Machine, []byte) {
+		opts := vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{askHost, sneak}, Deltas: true, CheckDeltas: check}
+		m, err := vm.New(p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Run()
+		data, err := m.Snapshot(vm.SnapshotOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Resume(vm.Nil)
+		return m, data
+	}
+	m, data := base(false)
+	full, d, err := m.SnapshotDeltaKeepBase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := vm.ApplyDelta(data, d); err != nil || bytes.Equal(got, full) {
+		t.Fatalf("the unmarked change reached the delta (%v): the test sees nothing", err)
+	}
+	m, _ = base(true)
+	if _, err := m.DeltaKeepBase(); !errors.Is(err, vm.ErrInternal) {
+		t.Errorf("CheckDeltas: %v, want ErrInternal", err)
+	}
+}
