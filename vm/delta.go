@@ -36,7 +36,9 @@ var ErrNoBase = errors.New("delta: no base snapshot (restore or snapshot with Op
 // StateHash is the logical hash of a machine's state: the SHA-256 of its
 // full snapshot, which is canonical (the same state always gives the
 // same bytes), so the hash does not depend on how the state was reached
-// or stored. A delta names its base and its result by it.
+// or stored: ApplyDelta's result is that canonical snapshot too. A delta
+// names its base by it; it is computed only where a full snapshot is
+// written or applied, never to write a delta.
 func StateHash(snapshot []byte) [32]byte { return sha256.Sum256(snapshot) }
 
 // deltaBase is what a machine remembers of its base snapshot: the
