@@ -2,11 +2,12 @@ package engine
 
 // This file defines how the engine keeps a large state as a delta: a
 // version stores the changes since an earlier version's full snapshot
-// (vm.Machine.SnapshotDelta), and reading it applies them to that one
+// (vm.Machine.DeltaKeepBase), and reading it applies them to that one
 // snapshot (vm.ApplyDelta), never a chain.
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,6 +25,11 @@ type Stored struct {
 	BaseVersion int64
 	Base, Delta []byte
 	applied     *vm.DeltaState // the delta applied, as resolveSnapshot did
+	raw         []byte         // the stored column: what a warm machine's state is checked against
+	// fetch reads a version's stored snapshot, for a head read for a step
+	// (Engine.stepHead), whose delta is applied only when the step needs
+	// the full snapshot (Head.resolve); nil once it is.
+	fetch func(v int64) ([]byte, error)
 }
 
 // deltaSchemaWhat is the schema migration that marks a database whose
@@ -99,7 +105,65 @@ func resolveSnapshot(id string, n int64, snap []byte, fetch func(v int64) ([]byt
 	if err != nil {
 		return nil, nil, corrupt("does not apply", err)
 	}
-	return st.Snapshot, &Stored{BaseVersion: baseN, Base: base, Delta: delta, applied: st}, nil
+	return st.Snapshot, &Stored{BaseVersion: baseN, Base: base, Delta: delta, applied: st, raw: snap}, nil
+}
+
+// resolveHead sets h's state from snap, the stored state of its version
+// h.SnapVersion: the full snapshot, or with lazy, for a delta, only its
+// stored form, which h.resolve applies when the step needs it. A step
+// whose warm machine is already in that state needs nothing more, so
+// its cost does not grow with the state's size.
+func resolveHead(h *Head, snap []byte, lazy bool, fetch func(v int64) ([]byte, error)) error {
+	baseN, delta, ok := parseStoredDelta(snap)
+	if !lazy || !ok {
+		var err error
+		h.Snapshot, h.Stored, err = resolveSnapshot(h.ID, h.SnapVersion, snap, fetch)
+		return err
+	}
+	h.Snapshot, h.Stored = nil, &Stored{BaseVersion: baseN, Delta: delta, raw: snap, fetch: fetch}
+	return nil
+}
+
+// resolve applies the delta of a head read for a step, if it has not
+// been: h.Snapshot becomes the full snapshot of its state.
+func (h *Head) resolve() error {
+	if h.Stored == nil || h.Stored.fetch == nil {
+		return nil
+	}
+	snap, st, err := resolveSnapshot(h.ID, h.SnapVersion, h.Stored.raw, h.Stored.fetch)
+	if err != nil {
+		return err
+	}
+	h.Snapshot, h.Stored = snap, st
+	return nil
+}
+
+// hasState reports whether h has a state to restore: a snapshot, or a
+// delta not applied yet.
+func (h *Head) hasState() bool { return h.Snapshot != nil || h.Stored != nil }
+
+// stored is h's state as stored: what a warm machine's is checked
+// against.
+func (h *Head) stored() []byte {
+	if h.Stored != nil {
+		return h.Stored.raw
+	}
+	return h.Snapshot
+}
+
+// stepStore is a store that reads a head for a step without applying
+// its delta (resolveHead with lazy).
+type stepStore interface {
+	stepState(ctx context.Context, id string) (Head, error)
+}
+
+// stepHead reads instance id's head for a step: as Store.State, but a
+// state kept as a delta is applied only if the step restores it.
+func (e *Engine) stepHead(ctx context.Context, id string) (Head, error) {
+	if s, ok := e.store.(stepStore); ok {
+		return s.stepState(ctx, id)
+	}
+	return e.store.State(ctx, id)
 }
 
 // restoreHead restores the machine of head h's state: from its base and
@@ -128,23 +192,28 @@ func restoreHead(prog *compiler.Program, h Head, opts vm.Options, deltas bool) (
 	return m, baseVersion, err
 }
 
-// stateOf is what a step stores of machine m's state: a delta against
-// version base's full snapshot when m tracks one and the delta is small
-// enough, else the full snapshot (full, whose size the state limit
-// applies to). isDelta tells which.
-func stateOf(m *vm.Machine, base int64) (stored, full []byte, isDelta bool, err error) {
-	if base == 0 {
-		full, err := m.Snapshot(vm.SnapshotOptions{})
-		return full, full, false, err
+// stateOf is what a step stores of machine m's state, and the size the
+// state limit applies to: a delta against version base's full snapshot
+// when m tracks one (size: the base's plus the delta's, an estimate that
+// costs nothing), else, or when the delta is too large a share of the
+// base or the estimate passes max, the full snapshot (size: its own).
+// isDelta tells which. Writing the delta costs what changed since the
+// base; a full snapshot, what exists, so it is written only when the
+// chain compacts (and then becomes m's base, as Machine.Snapshot makes
+// it for a machine restored with Options.Deltas).
+func stateOf(m *vm.Machine, base int64, max int) (stored []byte, size int, isDelta bool, err error) {
+	if base != 0 {
+		delta, err := m.DeltaKeepBase()
+		if err != nil {
+			return nil, 0, false, err
+		}
+		baseSize := m.BaseSize()
+		if len(delta)*deltaMaxShare <= baseSize && baseSize+len(delta) <= max {
+			return encodeStoredDelta(base, delta), baseSize + len(delta), true, nil
+		}
 	}
-	full, delta, err := m.SnapshotDeltaKeepBase()
-	if err != nil {
-		return nil, nil, false, err
-	}
-	if len(delta)*deltaMaxShare > len(full) {
-		return full, full, false, nil
-	}
-	return encodeStoredDelta(base, delta), full, true, nil
+	full, err := m.Snapshot(vm.SnapshotOptions{})
+	return full, len(full), false, err
 }
 
 // headBase is the version restoreHead takes as the base of the deltas

@@ -204,16 +204,18 @@
 // transaction, and a newer one is refused (ErrSchema).
 //
 // A large state (64 KB of snapshot or more) is stored by delta: a step
-// restores the machine tracking its objects and stores only what changed
-// since an earlier version's full snapshot (vm.Machine.SnapshotDelta),
+// restores the machine tracking its changes and stores only what changed
+// since an earlier version's full snapshot (vm.Machine.DeltaKeepBase),
 // until that delta grows past a quarter of the state, when the step
 // stores the full snapshot instead and later versions take it as their
 // base. Every delta applies to one full snapshot, never to a chain, and
 // the stores resolve it when a version is read (Head, State, Version), so
-// everything that reads versions sees exact full snapshots. An instance
-// holding 5 MB that changes one record per signal stores about 1 KB per
-// signal instead of 5 MB (BenchmarkBigStateSignals);
-// Options.FullSnapshots turns it off.
+// everything that reads versions sees exact full snapshots; a step reads
+// its head without applying the delta, which a warm machine already in
+// that state does not need. A step then costs what changed, not what
+// exists: an instance holding 5 MB that changes one record per signal
+// takes hundreds of signals per second and stores kilobytes per signal
+// (BenchmarkBigStateSignals); Options.FullSnapshots turns deltas off.
 //
 // PostgreSQL (OpenPostgres, OpenPostgresEngine) is the store for many
 // workers on many hosts sharing one database: the same tables in a

@@ -61,6 +61,11 @@ type Options struct {
 	// quarter of the state (spec/snapshot.md, "Delta snapshots"); the
 	// versions read back the same either way.
 	FullSnapshots bool
+	// CheckDeltas checks every delta a step writes against the full
+	// snapshot of its state (vm.Options.CheckDeltas); a delta that does
+	// not give it fails the instance as an internal error instead of
+	// being stored. It costs a full snapshot per step: for tests.
+	CheckDeltas bool
 	// Detached makes Signal only queue the signal, leaving the resume to
 	// a worker. By default Start and Signal advance the instance in the
 	// caller until it waits, sleeps or finishes.
@@ -335,7 +340,7 @@ func (e *Engine) Start(ctx context.Context, file string, src, input []byte) (_ s
 	now := e.opts.Now()
 	in := Instance{ID: e.opts.NewID(), Program: fmt.Sprintf("%x", prog.Hash), Input: string(input),
 		NextSeq: 1, Created: now}
-	r, err := e.newRun(ctx, prog, in)
+	r, err := e.startRun(ctx, prog, in)
 	if err != nil {
 		return "", err
 	}
@@ -463,26 +468,50 @@ type run struct {
 	carried []*future
 	base    int64 // the version whose full snapshot the step's delta is against; 0: store a full snapshot
 
-	// warmSnap is the full snapshot of the state the step stored, and
-	// warmBase the base the machine's deltas are against, if the next
-	// step's restore would take the same (else -1); see keepWarm.
+	// warmSnap is the state the step stored (a full snapshot or a
+	// stored delta), warmSize the full snapshot's size or an estimate,
+	// and warmBase the base the machine's deltas are against, if the
+	// next step's restore would take the same (else -1); see keepWarm.
 	warmSnap []byte
+	warmSize int
 	warmBase int64
 }
 
-// keepAs records that r's step stored full, as a delta against r.base
-// or as itself, for keeping its machine warm: a machine tracking deltas
-// against r.base whose state went into a full snapshot would be restored
-// with that snapshot as its base, so it is not kept.
-func (r *run) keepAs(full []byte, isDelta bool) {
-	r.warmSnap, r.warmBase = full, r.base
-	if !isDelta && r.base != 0 {
+// keepAs records that r's step, version n, stored snap (size bytes in
+// full), as a delta against r.base or as a full snapshot, for keeping
+// its machine warm; deltas tells whether the engine stores any. A
+// machine that tracks its changes took a full snapshot it wrote as its
+// base (vm.Options.Deltas), as a restore of it would if it is large
+// enough to be kept by delta; one that does not is restored for that.
+func (r *run) keepAs(snap []byte, size int, isDelta bool, n int64, deltas bool) {
+	r.warmSnap, r.warmSize = snap, size
+	switch {
+	case isDelta:
+		r.warmBase = r.base
+	case !deltas || len(snap) < deltaMinState:
+		r.warmBase = 0
+	case r.m.BaseSize() > 0:
+		r.warmBase = n
+	default:
 		r.warmBase = -1
 	}
 }
 
 func (e *Engine) newRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
 	return e.machine(ctx, prog, in, nil)
+}
+
+// startRun is newRun for a new instance: unless versions are all stored
+// in full, its machine tracks its changes from its first snapshot on, so
+// that a large first state is kept warm and its next step writes a delta
+// against it instead of restoring it.
+func (e *Engine) startRun(ctx context.Context, prog *compiler.Program, in Instance) (*run, error) {
+	r := e.newRunFor(ctx, in)
+	opts := r.opts(e, in)
+	opts.Deltas = !e.opts.FullSnapshots
+	var err error
+	r.m, err = vm.New(prog, opts)
+	return r.done(prog, in, err)
 }
 
 // machine makes a run: a new machine for prog, or one restored from snap.
@@ -513,6 +542,7 @@ func (r *run) opts(e *Engine, in Instance) vm.Options {
 		MaxSteps:     e.opts.MaxSteps,
 		MaxAlloc:     e.opts.MaxAlloc,
 		FreshBudgets: true, // the budgets are per step, not per life
+		CheckDeltas:  e.opts.CheckDeltas,
 		Hosts:        Builtins(Env{ID: in.ID, Input: in.Input, Clock: r.clock, Futures: r.futures}, e.actNames),
 	}
 }

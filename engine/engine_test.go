@@ -46,6 +46,7 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}
 	f.path = filepath.Join(t.TempDir(), "wf.db")
 	opts.Now = f.clock.Now
+	opts.CheckDeltas = true // every delta a test's steps write is checked
 	n := 0
 	opts.NewID = func() string { n++; return fmt.Sprintf("i%d", n) }
 	var e *Engine

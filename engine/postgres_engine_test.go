@@ -91,6 +91,7 @@ func TestEngineOnPostgres(t *testing.T) {
 		"FutureWins": TestFutureWins, "FutureSignalWins": TestFutureSignalWins,
 		"FutureTimeoutWins": TestFutureTimeoutWins, "FutureCancelAndEnd": TestFutureCancelAndEnd,
 		"WorkflowConformance": TestWorkflowConformance,
+		"WarmCompaction":      TestWarmCompaction, "WarmWithDeltas": TestWarmWithDeltas,
 	} {
 		t.Run(name, test)
 	}

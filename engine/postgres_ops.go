@@ -73,7 +73,7 @@ func nullBytes(s string) any {
 // Head returns an instance with its head version's output, snapshot and
 // lease.
 func (s *Postgres) Head(ctx context.Context, id string) (Head, error) {
-	h, outLen, err := s.state(ctx, id)
+	h, outLen, err := s.state(ctx, id, false)
 	if err == nil {
 		h.Output, err = s.output(ctx, id, h.Version, outLen)
 	}
@@ -83,12 +83,20 @@ func (s *Postgres) Head(ctx context.Context, id string) (Head, error) {
 // State returns an instance with its head version's snapshot and lease,
 // in one query.
 func (s *Postgres) State(ctx context.Context, id string) (Head, error) {
-	h, _, err := s.state(ctx, id)
+	h, _, err := s.state(ctx, id, false)
 	return h, err
 }
 
-// state is State, and the stored length of the head version's output.
-func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
+// stepState is State for a step: a delta is applied only if the step
+// needs it (resolveHead).
+func (s *Postgres) stepState(ctx context.Context, id string) (Head, error) {
+	h, _, err := s.state(ctx, id, true)
+	return h, err
+}
+
+// state is State, and the stored length of the head version's output;
+// lazy leaves a delta unapplied (resolveHead).
+func (s *Postgres) state(ctx context.Context, id string, lazy bool) (Head, int64, error) {
 	var h Head
 	var until, next, sent sql.NullInt64
 	var outLen int64
@@ -105,7 +113,7 @@ func (s *Postgres) state(ctx context.Context, id string) (Head, int64, error) {
 			h.Next = &Message{ID: next.Int64, Instance: id, Name: in.WaitingFor, Value: value, Sent: time.Unix(0, sent.Int64)}
 		}
 	}
-	h.Snapshot, h.Stored, err = resolveSnapshot(id, h.SnapVersion, h.Snapshot, s.snapshotOf(ctx, id))
+	err = resolveHead(&h, h.Snapshot, lazy, s.snapshotOf(ctx, id))
 	return h, outLen, err
 }
 

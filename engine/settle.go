@@ -157,16 +157,16 @@ func (e *Engine) ownSuspended(in *Instance, call Call, now time.Time) (time.Time
 // waiting for good, its signals acknowledged and never applied.
 func (e *Engine) snapshotInto(v *Version, r *run, in *Instance, h Head) error {
 	if in.Status != Completed && in.Status != Failed {
-		snap, full, isDelta, err := stateOf(r.m, r.base)
+		snap, size, isDelta, err := stateOf(r.m, r.base, e.opts.MaxSnapshot)
 		if err != nil {
 			return fmt.Errorf("instance %s: %w", in.ID, err)
 		}
-		if len(full) <= e.opts.MaxSnapshot {
+		if size <= e.opts.MaxSnapshot {
 			v.SnapVersion, v.Snapshot = v.Number, snap
-			r.keepAs(full, isDelta)
+			r.keepAs(snap, size, isDelta, v.Number, !e.opts.FullSnapshots)
 			return nil
 		}
-		fail(in, tooLargeState("step", len(full), e.opts.MaxSnapshot))
+		fail(in, tooLargeState("step", size, e.opts.MaxSnapshot))
 	}
 	v.SnapVersion = v.Number
 	if in.Status == Failed && h.Version > 0 {

@@ -91,7 +91,7 @@ func scanInstance(r scanner, extra ...any) (Instance, error) {
 // Head returns an instance with its head version's output, snapshot and
 // lease.
 func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
-	h, outLen, err := s.state(ctx, id)
+	h, outLen, err := s.state(ctx, id, false)
 	if err == nil {
 		h.Output, err = s.output(ctx, id, h.Version, outLen)
 	}
@@ -101,12 +101,20 @@ func (s *SQLite) Head(ctx context.Context, id string) (Head, error) {
 // State returns an instance with its head version's snapshot and lease,
 // in one query.
 func (s *SQLite) State(ctx context.Context, id string) (Head, error) {
-	h, _, err := s.state(ctx, id)
+	h, _, err := s.state(ctx, id, false)
 	return h, err
 }
 
-// state is State, and the stored length of the head version's output.
-func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
+// stepState is State for a step: a delta is applied only if the step
+// needs it (resolveHead).
+func (s *SQLite) stepState(ctx context.Context, id string) (Head, error) {
+	h, _, err := s.state(ctx, id, true)
+	return h, err
+}
+
+// state is State, and the stored length of the head version's output;
+// lazy leaves a delta unapplied (resolveHead).
+func (s *SQLite) state(ctx context.Context, id string, lazy bool) (Head, int64, error) {
 	var h Head
 	var owner sql.NullString
 	var until sql.NullInt64
@@ -117,7 +125,7 @@ func (s *SQLite) state(ctx context.Context, id string) (Head, int64, error) {
 		return h, 0, notFound(err, "instance "+id)
 	}
 	h.Instance, h.Lease.Owner, h.Lease.Until = in, owner.String, fromNanos(until)
-	h.Snapshot, h.Stored, err = resolveSnapshot(id, h.SnapVersion, h.Snapshot, s.snapshotOf(ctx, id))
+	err = resolveHead(&h, h.Snapshot, lazy, s.snapshotOf(ctx, id))
 	return h, outLen, err
 }
 

@@ -78,8 +78,8 @@ type prepared struct {
 // the instance with the reason instead, so that one bad step cannot kill
 // every process that runs it, again after each restart.
 func (e *Engine) prepare(ctx context.Context, id string, who holder) (prepared, error) {
-	h, err := e.store.State(ctx, id)
-	if err != nil || h.Status.Final() || h.Snapshot == nil {
+	h, err := e.stepHead(ctx, id)
+	if err != nil || h.Status.Final() || !h.hasState() {
 		return prepared{}, err
 	}
 	st, ready, err := e.prepareFrom(ctx, h, who)
@@ -104,6 +104,9 @@ func (e *Engine) prepareWith(ctx context.Context, h Head, who holder, next func(
 		return Step{}, false, fmt.Errorf("instance %s: %w: %v", id, ErrCorrupt, err)
 	}
 	if now := fmt.Sprintf("%x", prog.Hash); now != h.Program {
+		if err := h.resolve(); err != nil {
+			return Step{}, false, err
+		}
 		if h, err = e.rebuild(ctx, h, prog, who); err != nil {
 			return Step{}, false, err
 		}
@@ -375,8 +378,8 @@ func (e *Engine) deliverNow(ctx context.Context, id, name, value string, who hol
 		}
 	}()
 	sent := e.opts.Now()
-	h, err := e.store.State(ctx, id)
-	if err != nil || h.Status != Waiting || h.WaitingFor != name || h.Snapshot == nil || lateFor(h, sent) {
+	h, err := e.stepHead(ctx, id)
+	if err != nil || h.Status != Waiting || h.WaitingFor != name || !h.hasState() || lateFor(h, sent) {
 		return delivered{}, false
 	}
 	if _, queued, err := e.store.NextMessage(ctx, id, name); err != nil || queued {

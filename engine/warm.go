@@ -31,8 +31,10 @@ type warmKey struct {
 	version int64
 }
 
-// warmEntry is a kept machine: it is in the state snap encodes, the
-// snapshot its step committed (or tried to) as the key's version.
+// warmEntry is a kept machine: it is in the state snap encodes, what its
+// step committed (or tried to) as the key's version: a full snapshot, or
+// a stored delta against the full snapshot of version base. size is the
+// state's size in full (or an estimate).
 type warmEntry struct {
 	key   warmKey
 	prog  *compiler.Program
@@ -41,7 +43,7 @@ type warmEntry struct {
 	clock *Clock // the clock m's now() reads: a machine's builtins keep theirs
 	futs  *Futures
 	m     *vm.Machine
-	size  int64
+	size  int
 }
 
 // warmCache is a small LRU of kept machines, at most one per instance,
@@ -73,8 +75,9 @@ func newWarmCache(n int, b int64) *warmCache {
 }
 
 // take removes and returns the entry kept for instance id if its machine
-// is in the state of version with snapshot snap of prog, tracking
-// changes against base; any other entry of id is stale and dropped.
+// is in the state of version stored as snap (a full snapshot, or a delta
+// against base's, which versions never change) of prog, tracking changes
+// against base; any other entry of id is stale and dropped.
 func (c *warmCache) take(id string, version int64, prog *compiler.Program, snap []byte, base int64) *warmEntry {
 	if c.maxN < 0 {
 		return nil
@@ -99,7 +102,7 @@ func (c *warmCache) take(id string, version int64, prog *compiler.Program, snap 
 // evicting the least recently kept machines past the bounds.
 func (c *warmCache) keep(w *warmEntry) {
 	id, snap := w.key.id, w.snap
-	size := int64(len(snap)) * warmFactor
+	size := int64(max(w.size, len(snap))) * warmFactor
 	if c.maxN < 0 || snap == nil || size > c.maxBytes {
 		return
 	}
@@ -108,7 +111,7 @@ func (c *warmCache) keep(w *warmEntry) {
 	if el, ok := c.byID[id]; ok {
 		c.remove(el)
 	}
-	w.size = size
+	w.size = int(size)
 	c.byID[id] = c.lru.PushFront(w)
 	c.bytes += size
 	for c.lru.Len() > c.maxN || c.bytes > c.maxBytes {
@@ -120,13 +123,13 @@ func (c *warmCache) keep(w *warmEntry) {
 func (c *warmCache) remove(el *list.Element) {
 	w := c.lru.Remove(el).(*warmEntry)
 	delete(c.byID, w.key.id)
-	c.bytes -= w.size
+	c.bytes -= int64(w.size)
 }
 
 // restore returns a run of h's machine: the kept one if it is in h's
 // state, renewed for this step, else one restored from h's snapshot.
 func (e *Engine) restore(ctx context.Context, prog *compiler.Program, h Head) (*run, error) {
-	if w := e.warm.take(h.ID, h.Version, prog, h.Snapshot, headBase(h, !e.opts.FullSnapshots)); w != nil {
+	if w := e.warm.take(h.ID, h.Version, prog, h.stored(), headBase(h, !e.opts.FullSnapshots)); w != nil {
 		r := &run{out: output{max: e.opts.MaxOutput}, clock: w.clock, base: w.base, futures: w.futs}
 		r.ctx, r.cancel = context.WithTimeout(ctx, e.opts.StepTimeout)
 		if err := w.m.Renew(r.ctx, &r.out); err == nil {
@@ -136,6 +139,9 @@ func (e *Engine) restore(ctx context.Context, prog *compiler.Program, h Head) (*
 			return r, r.carry()
 		}
 		r.cancel()
+	}
+	if err := h.resolve(); err != nil {
+		return nil, err
 	}
 	e.warm.restores.Add(1)
 	r, err := e.restored(ctx, prog, h)
@@ -148,11 +154,11 @@ func (e *Engine) restore(ctx context.Context, prog *compiler.Program, h Head) (*
 // keepWarm keeps the machine of r, which st's step has just settled, for
 // the instance's next step; st is not committed yet, and need not be.
 // Only a machine whose deltas are against what the next step's restore
-// would take as their base is kept (r.warmBase), with its full snapshot.
+// would take as their base is kept (r.warmBase), with its stored state.
 func (e *Engine) keepWarm(r *run, st Step) {
 	if r.warmSnap == nil || r.warmBase < 0 {
 		return
 	}
 	e.warm.keep(&warmEntry{key: warmKey{st.Instance.ID, st.Instance.Version}, prog: r.m.Program(),
-		snap: r.warmSnap, base: r.warmBase, clock: r.clock, futs: r.futures, m: r.m})
+		snap: r.warmSnap, size: r.warmSize, base: r.warmBase, clock: r.clock, futs: r.futures, m: r.m})
 }

@@ -176,7 +176,8 @@ func (m *Machine) callOutside(fn Value, args []Value) (v Value, err error) {
 		return Nil, errorf(ErrValue, "cannot call a function of another program")
 	}
 	t := m.callFiber(fn, args)
-	m.cur, m.running = t, true
+	m.running = true
+	m.setCur(t)
 	if err = m.call(t, fn, len(args)); err == nil && len(t.Frames) == 0 {
 		v = t.Stack[0] // a generator function: it made a generator
 	} else if err == nil {
@@ -287,6 +288,7 @@ func (m *Machine) thrown(v Value, rethrow bool) error {
 		e := v.AsError()
 		if e.Trace == nil {
 			e.Trace = m.traceback()
+			m.touchError(e)
 		}
 		return e
 	}
@@ -329,6 +331,7 @@ func (m *Machine) excValue(err error) (Value, []TraceEntry) {
 	case *Error:
 		if e.Trace == nil {
 			e.Trace = m.traceback()
+			m.touchError(e)
 		}
 		return ErrorValue(e), e.Trace
 	case *thrownValue:
@@ -384,10 +387,10 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 		if closed {
 			// The error close() threw left the generator: close returns.
 			next.push(Nil)
-			m.cur = next
+			m.setCur(next)
 			return true, nil
 		}
-		m.cur = next
+		m.setCur(next)
 		next.Status = StatusRunning
 	}
 }

@@ -77,7 +77,7 @@ func (m *Machine) enter(g *Fiber, exit int) error {
 	g.Parent = r
 	g.exit = exit
 	g.Status = StatusRunning
-	m.cur = g
+	m.setCur(g)
 	return nil
 }
 
@@ -95,7 +95,7 @@ func (m *Machine) yield(f *Fiber, v Value) error {
 	wasClosing := f.exit == closing
 	f.exit = 0      // set again by the next resume; a suspended generator has no loop
 	f.depthBase = 0 // likewise
-	m.cur = r
+	m.setCur(r)
 	if wasClosing {
 		return errorf(ErrGenerator, "generator ignored close(): it yielded instead of finishing")
 	}
@@ -120,7 +120,7 @@ func (m *Machine) finishFiber(f *Fiber, v Value) error {
 		} else {
 			r.push(v)
 		}
-		m.cur = r
+		m.setCur(r)
 		return nil
 	case fiberCoroutine:
 		p := f.Parent
@@ -132,7 +132,7 @@ func (m *Machine) finishFiber(f *Fiber, v Value) error {
 		}
 		p.push(v)
 		p.Status = StatusRunning
-		m.cur = p
+		m.setCur(p)
 		return nil
 	}
 	return errorf(ErrCoroutine, "the main program's fiber ended unexpectedly")
@@ -283,7 +283,7 @@ func (m *Machine) switchTo(t *Fiber, args []Value) error {
 	}
 	cur.Status = StatusSuspended
 	t.Status = StatusRunning
-	m.cur = t
+	m.setCur(t)
 	return nil
 }
 

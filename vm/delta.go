@@ -7,20 +7,21 @@ package vm
 // ("Delta snapshots") is the reference.
 
 import (
-	"cmp"
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"slices"
 
 	"github.com/wf-lang/wf/compiler"
 )
 
 // Delta format constants.
 const (
-	deltaMagic   = "wf-delta"
-	deltaVersion = 1
+	deltaMagic = "wf-delta"
+	// deltaVersion is the version Delta writes: 2 records a checksum of
+	// the delta where version 1 recorded the hash of the state it gives
+	// (which took a full encoding to know). ApplyDelta reads both.
+	deltaVersion = 2
 	deltaFields  = 8 // body fields without the version markers
 )
 
@@ -35,34 +36,49 @@ var ErrNoBase = errors.New("delta: no base snapshot (restore or snapshot with Op
 // StateHash is the logical hash of a machine's state: the SHA-256 of its
 // full snapshot, which is canonical (the same state always gives the
 // same bytes), so the hash does not depend on how the state was reached
-// or stored. A delta names its base and its result by it.
+// or stored: ApplyDelta's result is that canonical snapshot too. A delta
+// names its base by it; it is computed only where a full snapshot is
+// written or applied, never to write a delta.
 func StateHash(snapshot []byte) [32]byte { return sha256.Sum256(snapshot) }
 
-// deltaSeed keys the per-object hashes a deltaBase keeps. They only
-// decide which objects a delta writes; a wrong guess is caught when the
-// delta is applied, since its result must hash to what it claims.
-var deltaSeed = maphash.MakeSeed()
-
 // deltaBase is what a machine remembers of its base snapshot: the
-// snapshot's hash, each object's heap index by address, and a hash of
-// each object's encoding, to tell which objects changed since.
+// snapshot's hash and size, each object's heap index by address, the
+// base's iterators with their encodings, and the objects changed since
+// (track.go).
 type deltaBase struct {
+	data  []byte // the base snapshot, kept with Options.CheckDeltas
 	hash  [32]byte
 	embed bool // the base embeds the program; the next base does too
+	size  int  // the base snapshot's length in bytes
+	n     int  // objects in the base's heap
 	index ptrIndex
-	sums  []uint64
+	iters []baseIter
+	// forced are objects that differ from the base without a mark: those
+	// changed by the delta the machine was restored from.
+	forced []Value
+	dirty  []Value // objects marked changed since the base
+}
+
+// baseIter is an iterator of the base and its encoding there.
+type baseIter struct {
+	it  *Iter
+	enc []byte
 }
 
 // newDeltaBase remembers the snapshot data that encoder e just wrote.
 func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
-	b := &deltaBase{hash: StateHash(data), embed: embed, index: e.index, sums: make([]uint64, len(e.offs))}
+	b := &deltaBase{data: data, hash: StateHash(data), embed: embed, size: len(data), n: e.n, index: e.index}
+	clearDirty(e.queue) // every object is the base's, unchanged
 	heap := e.heap.b
-	for i, off := range e.offs {
+	for i, v := range e.queue {
+		if v.k != KindIter {
+			continue
+		}
 		end := len(heap)
 		if i+1 < len(e.offs) {
 			end = int(e.offs[i+1])
 		}
-		b.sums[i] = maphash.Bytes(deltaSeed, heap[off:end])
+		b.iters = append(b.iters, baseIter{v.asIter(), bytes.Clone(heap[e.offs[i]:end])})
 	}
 	return b
 }
@@ -70,24 +86,33 @@ func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
 // restoredBase remembers env, a snapshot, as a machine's base. objs are
 // the machine's heap objects and ids their indexes in env's heap (nil:
 // objs is env's heap, in order); an id past env's heap is an object env
-// does not have.
-func restoredBase(env *envelope, objs []Value, ids []int) *deltaBase {
-	b := &deltaBase{hash: StateHash(env.data), embed: env.hasSource, index: newPtrIndex(len(objs)), sums: make([]uint64, len(env.heap))}
+// does not have. replaced are the ids of env's objects that a delta
+// changed: the machine's objects of those ids differ from env's.
+func restoredBase(env *envelope, objs []Value, ids []int, replaced []int) *deltaBase {
+	b := &deltaBase{data: env.data, hash: StateHash(env.data), embed: env.hasSource, size: len(env.data), n: len(env.heap), index: newPtrIndex(len(objs))}
+	changed := make([]bool, len(env.heap))
+	for _, id := range replaced {
+		changed[id] = true
+	}
 	for i, v := range objs {
 		id := i
 		if ids != nil {
 			id = ids[i]
 		}
-		if id < len(env.heap) {
-			b.index.lookupOrAdd(v.p, id)
+		if id >= len(env.heap) {
+			continue
 		}
-	}
-	for i, off := range env.heap {
-		end := env.heapEnd
-		if i+1 < len(env.heap) {
-			end = int(env.heap[i+1])
+		b.index.lookupOrAdd(v.p, id)
+		switch {
+		case changed[id]:
+			b.forced = append(b.forced, v)
+		case v.k == KindIter:
+			end := env.heapEnd
+			if id+1 < len(env.heap) {
+				end = int(env.heap[id+1])
+			}
+			b.iters = append(b.iters, baseIter{v.asIter(), bytes.Clone(env.data[env.heap[id]:end])})
 		}
-		b.sums[i] = maphash.Bytes(deltaSeed, env.data[off:end])
 	}
 	return b
 }
@@ -115,18 +140,15 @@ func RestoreDelta(p *compiler.Program, base, delta []byte, opts Options) (m *Mac
 // does, without applying the delta again.
 type DeltaState struct {
 	Snapshot []byte
-	ids      []int
-	base     *envelope
+	ids      []int     // the table id of each object of Snapshot, in order
+	base     *envelope // the base snapshot
+	replaced []int     // the ids of the base's objects the delta changed
 }
 
 // ApplyDeltaState is ApplyDelta, keeping what RestoreApplied needs.
 func ApplyDeltaState(base, delta []byte) (st *DeltaState, err error) {
 	defer recoverAPI(&err)
-	full, ids, benv, err := applyDelta(base, delta, true)
-	if err != nil {
-		return nil, err
-	}
-	return &DeltaState{Snapshot: full, ids: ids, base: benv}, nil
+	return applyDelta(base, delta, true)
 }
 
 // RestoreApplied is RestoreDelta of a delta ApplyDeltaState applied.
@@ -144,138 +166,9 @@ func RestoreApplied(p *compiler.Program, st *DeltaState, opts Options) (m *Machi
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.base = restoredBase(st.base, d.objs, st.ids)
+		m.setBase(restoredBase(st.base, d.objs, st.ids, st.replaced))
 	}
 	return m, err
-}
-
-// Delta writes the changes since the machine's base snapshot (the one it
-// was restored from, or its last Snapshot or Delta) as a delta snapshot:
-// the globals, fibers' roots and counters, and only the heap objects that
-// are new or whose encoding changed. ApplyDelta on the base and the delta
-// gives the full snapshot of the machine now; that state becomes the
-// machine's new base. It needs Options.Deltas.
-func (m *Machine) Delta() (data []byte, err error) {
-	defer recoverAPI(&err)
-	_, data, err = m.snapshotDelta(false)
-	return data, err
-}
-
-// SnapshotDelta is Snapshot and Delta at once: the full snapshot of the
-// machine now (embedding the program when the base did) and the delta
-// from its base to it, for a caller that stores whichever is smaller.
-func (m *Machine) SnapshotDelta() (full, delta []byte, err error) {
-	defer recoverAPI(&err)
-	return m.snapshotDelta(false)
-}
-
-// SnapshotDeltaKeepBase is SnapshotDelta, but the machine's base stays
-// what it was, so its next delta is again against the same snapshot: what
-// a store that keeps one full snapshot and a delta against it for each
-// later version needs of a machine it runs for several of them (the
-// durable engine's warm machines).
-func (m *Machine) SnapshotDeltaKeepBase() (full, delta []byte, err error) {
-	defer recoverAPI(&err)
-	return m.snapshotDelta(true)
-}
-
-func (m *Machine) snapshotDelta(keepBase bool) ([]byte, []byte, error) {
-	if m == nil || m.prog == nil {
-		return nil, nil, errNoMachine
-	}
-	if m.base == nil {
-		return nil, nil, ErrNoBase
-	}
-	base := m.base
-	m.opts.Deltas = !keepBase // a kept base is not replaced by this snapshot's
-	full, err := m.Snapshot(SnapshotOptions{EmbedProgram: base.embed})
-	m.opts.Deltas = true
-	if err != nil {
-		return nil, nil, err
-	}
-	result := StateHash(full)
-	if !keepBase {
-		result = m.base.hash // Snapshot made full the new base
-	}
-	e := newEncoder(m, false)
-	e.base, e.n = base, len(base.sums)
-	e.heap.b = make([]byte, 0, 4096) // only what changed: small
-	roots, pending := e.roots()
-	if e.err != nil {
-		return nil, nil, e.err
-	}
-	w := &cborWriter{b: make([]byte, 0, 128+len(roots.b)+len(e.heap.b)+len(pending.b))}
-	w.array(6)
-	w.text(deltaMagic)
-	w.int(deltaVersion)
-	w.bytes(m.prog.Hash[:])
-	w.bytes(base.hash[:])
-	w.bytes(result[:])
-	if len(m.markers) > 0 {
-		w.array(deltaFields + 1)
-	} else {
-		w.array(deltaFields)
-	}
-	w.raw(roots.b)
-	w.int(m.steps)
-	w.int(m.alloc)
-	w.int(int64(e.n))
-	w.array(len(e.ids))
-	w.raw(e.heap.b)
-	w.raw(pending.b)
-	if len(m.markers) > 0 {
-		m.encodeMarkers(w)
-	}
-	return full, w.b, nil
-}
-
-// deltaRef numbers an object for a delta: its index in the base if it
-// was there, else the next number after the base's; each object is
-// queued once.
-func (e *encoder) deltaRef(v Value) int {
-	i, added := e.index.lookupOrAdd(v.p, len(e.queue))
-	if !added {
-		return int(e.ids[i])
-	}
-	id := e.n
-	if s := e.base.index.slot(v.p); s.p != nil {
-		id = int(s.i)
-	} else {
-		e.n++
-	}
-	e.queue = append(e.queue, v)
-	e.ids = append(e.ids, int32(id))
-	return id
-}
-
-// drainDelta writes the queued objects whose encoding differs from the
-// base's, each as [id, object], by ascending id; e.ids becomes the ids
-// written.
-func (e *encoder) drainDelta() {
-	type span struct {
-		id         int32
-		start, end int
-	}
-	var all cborWriter // every object's encoding, one after another
-	var changed []span
-	for q := 0; q < len(e.queue) && e.err == nil; q++ {
-		start := len(all.b)
-		e.object(&all, e.queue[q])
-		id := e.ids[q]
-		if int(id) < len(e.base.sums) && maphash.Bytes(deltaSeed, all.b[start:]) == e.base.sums[id] {
-			all.b = all.b[:start]
-			continue
-		}
-		changed = append(changed, span{id, start, len(all.b)})
-	}
-	slices.SortFunc(changed, func(a, b span) int { return cmp.Compare(a.id, b.id) })
-	e.ids = e.ids[:0]
-	for _, c := range changed {
-		e.heap.array(2)
-		e.heap.int(int64(c.id))
-		e.heap.raw(all.b[c.start:c.end])
-		e.ids = append(e.ids, c.id)
-	}
 }
 
 // ApplyDelta returns the full snapshot of the state a delta describes:
@@ -288,63 +181,68 @@ func (e *encoder) drainDelta() {
 // program: Restore checks the result's meaning as for any snapshot.
 func ApplyDelta(base, delta []byte) (full []byte, err error) {
 	defer recoverAPI(&err)
-	full, _, _, err = applyDelta(base, delta, true)
-	return full, err
+	st, err := applyDelta(base, delta, true)
+	if err != nil {
+		return nil, err
+	}
+	return st.Snapshot, nil
 }
 
-// applyDelta is ApplyDelta; it also returns the table id of each object
-// of the result, in order, and the base's envelope. checkResult false
-// skips the result's hash check, so that fuzzing reaches the rewriting
-// behind it.
-func applyDelta(base, delta []byte, checkResult bool) ([]byte, []int, *envelope, error) {
-	dl, err := decodeDelta(delta)
+// applyDelta is ApplyDeltaState. check false skips the delta's checksum
+// (version 2) or its result's hash (version 1), so that fuzzing reaches
+// the rewriting behind them.
+func applyDelta(base, delta []byte, check bool) (*DeltaState, error) {
+	dl, err := decodeDelta(delta, check)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	full, ids, env, err := dl.apply(base)
-	if err == nil && checkResult && StateHash(full) != dl.result {
+	st, err := dl.apply(base)
+	if err == nil && check && dl.version == 1 && StateHash(st.Snapshot) != dl.result {
 		err = badf("the delta does not give the state it records")
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return full, ids, env, nil
+	return st, nil
 }
 
 // apply is applyDelta of a decoded delta, without the result check.
-func (dl *delta) apply(base []byte) ([]byte, []int, *envelope, error) {
+func (dl *delta) apply(base []byte) (*DeltaState, error) {
 	if h := StateHash(base); h != dl.base {
-		return nil, nil, nil, fmt.Errorf("%w: the delta's base is %x, this snapshot is %x", ErrWrongBase, dl.base[:6], h[:6])
+		return nil, fmt.Errorf("%w: the delta's base is %x, this snapshot is %x", ErrWrongBase, dl.base[:6], h[:6])
 	}
 	env, err := decodeEnvelope(base)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if env.Kind != snapMachine {
-		return nil, nil, nil, badf("a delta's base must be a machine snapshot")
+		return nil, badf("a delta's base must be a machine snapshot")
 	}
 	if env.Hash != dl.prog {
-		return nil, nil, nil, fmt.Errorf("%w: the delta is of program %x, its base of %x", ErrWrongBase, dl.prog[:6], env.Hash[:6])
+		return nil, fmt.Errorf("%w: the delta is of program %x, its base of %x", ErrWrongBase, dl.prog[:6], env.Hash[:6])
 	}
 	if err := dl.table(env); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	full, ids := dl.rewrite(base[:env.bodyOff])
 	if full == nil {
-		return nil, nil, nil, badf("delta: malformed object")
+		return nil, badf("delta: malformed object")
 	}
-	return full, ids, env, nil
+	return &DeltaState{Snapshot: full, ids: ids, base: env, replaced: dl.replaced}, nil
 }
 
 // delta is a decoded delta's envelope and the table of objects it and
 // its base make together.
 type delta struct {
-	data               []byte
-	prog, base, result [32]byte
-	body               []int // where each body field starts
-	n                  int   // objects in the combined table
-	changed            []int // where each changed object's [id, object] starts, by ascending id
-	objs               []objAt
+	data       []byte
+	version    int64
+	prog, base [32]byte
+	result     [32]byte // version 1: the hash of the state it gives
+	body       []int    // where each body field starts
+	n          int      // objects in the combined table
+	changed    []int    // where each changed object's [id, object] starts, by ascending id
+	replaced   []int    // the ids of changed objects that replace the base's
+	objs       []objAt
 }
 
 // objAt is where an object of the combined table is encoded.
@@ -354,9 +252,9 @@ type objAt struct {
 }
 
 // DeltaBase returns the state hash of the snapshot a delta was written
-// against, after checking the delta's envelope and structure.
+// against, after checking the delta's envelope, checksum and structure.
 func DeltaBase(delta []byte) ([32]byte, error) {
-	dl, err := decodeDelta(delta)
+	dl, err := decodeDelta(delta, true)
 	if err != nil {
 		return [32]byte{}, err
 	}
@@ -365,19 +263,30 @@ func DeltaBase(delta []byte) ([32]byte, error) {
 
 // decodeDelta checks a delta's CBOR, envelope and structure: its field
 // counts, each changed object's tag and field count, ids ascending and
-// inside the table.
-func decodeDelta(data []byte) (*delta, error) {
+// inside the table; with sum, a version 2 delta's checksum too.
+func decodeDelta(data []byte, sum bool) (*delta, error) {
+	dl := &delta{data: data, version: deltaVersion}
 	r, err := openEnvelope(data, deltaMagic, deltaVersion, "wf delta", "delta format version")
+	if err != nil {
+		if r1, err1 := openEnvelope(data, deltaMagic, 1, "wf delta", "delta format version"); err1 == nil {
+			r, err, dl.version = r1, nil, 1 // written by an older wf
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	dl := &delta{data: data}
-	for _, h := range []*[32]byte{&dl.prog, &dl.base, &dl.result} {
+	var check [32]byte
+	for _, h := range []*[32]byte{&dl.prog, &dl.base, &check} {
 		b, err := r.str(cborBytes)
 		if err != nil || len(b) != 32 {
 			return nil, badf("delta: a hash is not 32 bytes")
 		}
 		*h = [32]byte(b)
+	}
+	if dl.version == 1 {
+		dl.result = check
+	} else if sum && sha256.Sum256(data[r.off:]) != check {
+		return nil, badf("delta: the checksum does not match its contents")
 	}
 	return dl, dl.checkBody(&r)
 }
@@ -458,6 +367,8 @@ func (dl *delta) table(env *envelope) error {
 		dl.objs[id] = objAt{dl.data, r.off}
 		if int(id) >= len(env.heap) {
 			added++
+		} else {
+			dl.replaced = append(dl.replaced, int(id))
 		}
 	}
 	if added != dl.n-len(env.heap) {

@@ -56,6 +56,7 @@ func (m *Machine) roundTrip() error {
 		return err
 	}
 	m.globals, m.root, m.cur = m2.globals, m2.root, m2.cur
+	m.base = m2.base // m2's base indexes m2's objects, which m now runs
 	m.steps, m.alloc, m.pending = m2.steps, m2.alloc, m2.pending
 	m.prog = m2.prog
 	return nil

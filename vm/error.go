@@ -42,6 +42,7 @@ type Error struct {
 	// cancelled the run), which no try/catch may intercept. An error a
 	// program or a host makes with one of those kinds is an ordinary one.
 	fatal bool
+	dirty bool // changed since the machine's base snapshot (track.go)
 }
 
 func (e *Error) Error() string {

@@ -6,12 +6,16 @@ package vm
 // context, in the loop and in the snapshot decoder.
 const PollInterval = pollInterval
 
-// ApplyDeltaUnchecked is ApplyDelta without the check of the result's
-// hash, for fuzzing what lies behind it.
+// ApplyDeltaUnchecked is ApplyDelta without the check of the delta's
+// checksum (or, version 1, its result's hash), for fuzzing what lies
+// behind it.
 func ApplyDeltaUnchecked(base, delta []byte) (full []byte, err error) {
 	defer recoverAPI(&err)
-	full, _, _, err = applyDelta(base, delta, false)
-	return full, err
+	st, err := applyDelta(base, delta, false)
+	if err != nil {
+		return nil, err
+	}
+	return st.Snapshot, nil
 }
 
 // SetQuicken turns superinstructions on or off for the programs prepared

@@ -73,6 +73,7 @@ type Fiber struct {
 	// call depth ceiling counts the whole chain, so recursion through new
 	// generators is bounded like plain recursion. 0 for other fibers.
 	depthBase int
+	dirty     bool // changed since the machine's base snapshot (track.go)
 }
 
 // newFiber makes an empty fiber. Its stack starts at what its first frame

@@ -166,6 +166,9 @@ loop:
 				goto fail
 			}
 			sp--
+			if cell := (*Cell)(c.p); !cell.dirty {
+				m.touchCell(cell)
+			}
 			(*Cell)(c.p).V = stack[sp]
 
 		case compiler.MAKECELL:
@@ -185,7 +188,11 @@ loop:
 
 		case compiler.SETFREE:
 			sp--
-			fr.Fn.Cells[arg].V = stack[sp]
+			cell := fr.Fn.Cells[arg]
+			cell.V = stack[sp]
+			if !cell.dirty {
+				m.touchCell(cell)
+			}
 
 		case compiler.GLOBAL:
 			v := m.globals[arg]
@@ -686,9 +693,12 @@ loop:
 			x, i, v := stack[sp-3], stack[sp-2], stack[sp-1]
 			sp -= 3
 			if x.k == KindList && i.k == KindInt {
-				elems := x.asList().Elems
-				if j := int64(i.n); j >= 0 && j < int64(len(elems)) {
-					elems[j] = v
+				l := x.asList()
+				if j := int64(i.n); j >= 0 && j < int64(len(l.Elems)) {
+					l.Elems[j] = v
+					if !l.dirty {
+						m.touchList(l)
+					}
 					continue
 				}
 			}

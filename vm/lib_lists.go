@@ -9,21 +9,21 @@ import (
 )
 
 func init() {
-	defMethodN(KindList, "push", 0, -1, listPush)
-	defMethodN(KindList, "pop", 0, 1, listPop)
-	defMethodN(KindList, "insert", 2, 2, listInsert)
-	defMethodN(KindList, "remove", 1, 1, listRemove)
+	defMethodN(KindList, "push", 0, -1, mutator(listPush))
+	defMethodN(KindList, "pop", 0, 1, mutator(listPop))
+	defMethodN(KindList, "insert", 2, 2, mutator(listInsert))
+	defMethodN(KindList, "remove", 1, 1, mutator(listRemove))
 	defMethodN(KindList, "index", 1, 1, listIndex)
 	defMethodN(KindList, "contains", 1, 1, func(m *Machine, l Value, args []Value) (Value, error) {
 		ok, err := m.contains(l, args[0])
 		return Bool(ok), err
 	})
-	defMethodN(KindList, "extend", 1, 1, listExtend)
-	defMethodN(KindList, "reverse", 0, 0, func(m *Machine, l Value, args []Value) (Value, error) {
+	defMethodN(KindList, "extend", 1, 1, mutator(listExtend))
+	defMethodN(KindList, "reverse", 0, 0, mutator(func(m *Machine, l Value, args []Value) (Value, error) {
 		slices.Reverse(l.AsList().Elems)
 		return Nil, nil
-	})
-	defMethodN(KindList, "sort", 0, 1, listSort)
+	}))
+	defMethodN(KindList, "sort", 0, 1, mutator(listSort))
 	defMethodN(KindList, "copy", 0, 0, func(m *Machine, l Value, args []Value) (Value, error) {
 		return m.copyList(l.AsList().Elems)
 	})

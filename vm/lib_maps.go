@@ -9,9 +9,9 @@ func init() {
 	defMethodN(KindMap, "items", 0, 0, mapItems)
 	defMethodN(KindMap, "contains", 1, 1, mapHas)
 	defMethodN(KindMap, "has", 1, 1, mapHas)
-	defMethodN(KindMap, "remove", 1, 1, mapRemove)
-	defMethodN(KindMap, "delete", 1, 1, mapRemove)
-	defMethodN(KindMap, "pop", 1, 2, mapPop)
+	defMethodN(KindMap, "remove", 1, 1, mutator(mapRemove))
+	defMethodN(KindMap, "delete", 1, 1, mutator(mapRemove))
+	defMethodN(KindMap, "pop", 1, 2, mutator(mapPop))
 	defMethodN(KindMap, "set", 2, 2, func(m *Machine, mp Value, args []Value) (Value, error) {
 		return Nil, m.mapSet(mp.AsMap(), args[0], args[1])
 	})
@@ -19,12 +19,12 @@ func init() {
 		c := NewMap(mp.AsMap().Len())
 		return MapValue(c), m.mapUpdate(c, mp.AsMap())
 	})
-	defMethodN(KindMap, "update", 1, 1, func(m *Machine, mp Value, args []Value) (Value, error) {
+	defMethodN(KindMap, "update", 1, 1, mutator(func(m *Machine, mp Value, args []Value) (Value, error) {
 		if args[0].k != KindMap {
 			return Nil, argTypeError("update", "argument", "a map", args[0])
 		}
 		return Nil, m.mapUpdate(mp.AsMap(), args[0].AsMap())
-	})
+	}))
 
 	for _, name := range []string{"keys", "values", "items"} {
 		defDelegate(name, KindMap)

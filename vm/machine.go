@@ -33,11 +33,21 @@ type Options struct {
 	FreshBudgets bool
 
 	// Deltas makes Restore and Snapshot remember the snapshot's objects
-	// (each object's identity and a hash of its encoding), so that Delta
-	// can then write only what changed since (spec/snapshot.md, "Delta
-	// snapshots"). It costs a table of 24 to 40 bytes per object and
-	// keeps the base's objects alive until the next Snapshot or Delta.
+	// (each object's identity) and the machine mark the objects it
+	// changes since, so that Delta can then write only what changed
+	// (spec/snapshot.md, "Delta snapshots"). It costs a table of 24 to 40
+	// bytes per object and keeps the base's objects alive until the
+	// next Snapshot or Delta. A host function must not change a list or
+	// map it did not make: such a change is not marked.
 	Deltas bool
+
+	// CheckDeltas checks every delta as it is written: the machine keeps
+	// its base snapshot, and the delta applied to it must give the full
+	// snapshot of the machine, or writing it fails with an error
+	// wrapping ErrInternal (a change that was not marked). It costs a full
+	// snapshot and an ApplyDelta per delta: for tests, and for tracking
+	// down a lost change.
+	CheckDeltas bool
 
 	// SnapshotEvery, when positive, snapshots the entire machine and
 	// replaces its state with a restored copy every SnapshotEvery steps.

@@ -25,6 +25,7 @@ type Map struct {
 	seen    []int32 // entry index by string data address, possibly stale
 	live    int
 	version uint32 // bumped when the key set changes
+	dirty   bool   // changed since the machine's base snapshot (track.go)
 	funcs   int    // live values that are functions: only then can a field shadow a method
 }
 

@@ -329,6 +329,7 @@ func misuses(t *testing.T) []misuse {
 		}},
 		{"DeltaBase", "nil", func() error { _, err := vm.DeltaBase(nil); return wantIs(err, vm.ErrBadSnapshot) }},
 		{"Machine.Delta", "no base", func() error { _, err := suspended.Delta(); return wantIs(err, vm.ErrNoBase) }},
+		{"Machine.DeltaKeepBase", "no base", func() error { _, err := suspended.DeltaKeepBase(); return wantIs(err, vm.ErrNoBase) }},
 	}
 	cases = append(cases, nilMachineMisuses(nilM, "nil")...)
 	cases = append(cases, nilMachineMisuses(zeroM, "zero")...)
@@ -348,6 +349,8 @@ func nilMachineMisuses(m *vm.Machine, what string) []misuse {
 		{"Machine.Delta", what, func() error { _, err := m.Delta(); return noMachine(err) }},
 		{"Machine.SnapshotDelta", what, func() error { _, _, err := m.SnapshotDelta(); return noMachine(err) }},
 		{"Machine.SnapshotDeltaKeepBase", what, func() error { _, _, err := m.SnapshotDeltaKeepBase(); return noMachine(err) }},
+		{"Machine.DeltaKeepBase", what, func() error { _, err := m.DeltaKeepBase(); return noMachine(err) }},
+		{"Machine.BaseSize", what, func() error { return want(m.BaseSize() == 0) }},
 		{"Machine.Dump", what, func() error { _, err := m.Dump(vm.Nil); return noMachine(err) }},
 		{"Machine.Load", what, func() error { _, err := m.Load(nil); return noMachine(err) }},
 		{"Machine.Pending", what, func() error { s, ok := m.Pending(); return want(s == nil && !ok) }},

@@ -364,6 +364,9 @@ func (m *Machine) setIndex(x, i, v Value) error {
 			return err
 		}
 		elems[j] = v
+		if l := x.AsList(); !l.dirty {
+			m.touchList(l)
+		}
 		return nil
 	case KindMap:
 		return m.mapSet(x.AsMap(), i, v)
@@ -373,6 +376,7 @@ func (m *Machine) setIndex(x, i, v Value) error {
 
 // mapSet stores into a map, charging the allocation budget for new keys.
 func (m *Machine) mapSet(mp *Map, k, v Value) error {
+	m.touchMap(mp)
 	added, err := mp.Set(k, v)
 	if err != nil || !added {
 		return err

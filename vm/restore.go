@@ -146,7 +146,7 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.base = restoredBase(env, d.objs, nil)
+		m.setBase(restoredBase(env, d.objs, nil, nil))
 	}
 	return m, err
 }

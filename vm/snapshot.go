@@ -95,7 +95,7 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	m.body(w, e.n, roots.b, e.heap.b, pending.b)
 	m.lastSnap = snapSize{objects: e.n, bytes: len(e.heap.b)}
 	if e.track {
-		m.base = newDeltaBase(w.b, e, opts.EmbedProgram)
+		m.setBase(newDeltaBase(w.b, e, opts.EmbedProgram))
 	}
 	return w.b, nil
 }

@@ -132,6 +132,7 @@ func (u *upgrade) store(hc hookCall, name string, v Value) {
 	slot := &hc.fiber.Stack[hc.base+sv.Slot]
 	if slot.k == kindCell {
 		(*Cell)(slot.p).V = v
+		u.m.touch(*slot)
 		return
 	}
 	*slot = v

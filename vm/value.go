@@ -293,12 +293,14 @@ type BytesObj struct{ B []byte }
 // List is a mutable sequence.
 type List struct {
 	Elems []Value
+	dirty bool // changed since the machine's base snapshot (track.go)
 }
 
 // Cell is a variable captured by a closure. Closures that capture the same
 // variable share its cell, so assignments are seen by all of them.
 type Cell struct {
-	V Value
+	V     Value
+	dirty bool // changed since the machine's base snapshot (track.go)
 }
 
 // Closure is a .wf function value: compiled code plus captured cells.
