@@ -412,3 +412,12 @@ func (e *Engine) idleWake(ctx context.Context, h Head, now time.Time) time.Time 
 	}
 	return futuresWake(call, w, now)
 }
+
+// touchFutures marks the maps of the futures r's step began with as
+// changed: the engine records outcomes in them from Go, which the
+// machine's change marks do not see, and a delta must carry them.
+func (r *run) touchFutures() {
+	for _, f := range r.carried {
+		r.m.Touch(f.mapValue())
+	}
+}

@@ -395,3 +395,42 @@ print("v1", await(f))
 		t.Errorf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
 	}
 }
+
+const bigFutures = `let pad = []
+for i in range(8000) { pad.push("padding " + str(i)) }
+let a = start(ups, ["box"])
+let b = start(fedex, ["box"], {"attempts": 3, "initial": "10s"})
+let ev = wait_any([a, "cancel"], "1h")
+print("first", ev.value, b.state)
+let s = wait("go")
+print("fedex", await(b), len(pad), s)
+`
+
+// TestFutureOnBigState: futures in an instance whose state is stored as
+// deltas (over 64 KB): the futures' outcomes, which the engine writes
+// into their maps from Go, reach the stored deltas (the fixture checks
+// every delta against the full snapshot), across warm and cold steps.
+func TestFutureOnBigState(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 2}}
+	opts := Options{Activities: []Activity{q.activity("ups", 12), q.activity("fedex", 9)}}
+	f := newFixture(t, opts)
+	id := f.start(bigFutures, "")
+	if h := f.head(id); h.Status != Waiting || h.Output != "first 12 pending\n" {
+		t.Fatalf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+	for range 2 {
+		f.clock.Add(10 * time.Minute)
+		f.work()
+	}
+	if h := f.head(id); h.Stored == nil || !strings.Contains(h.Output, "first") {
+		t.Fatalf("version %d is stored in full (%d bytes), want a delta", h.Version, len(h.Snapshot))
+	}
+	f.e.warm = newWarmCache(1, 1) // keeps nothing: the next step restores from the stored delta
+	if _, err := f.e.Signal(context.Background(), id, "go", []byte(`"now"`)); err != nil {
+		t.Fatal(err)
+	}
+	h := f.head(id)
+	if h.Status != Completed || h.Output != "first 12 pending\nfedex 9 8000 now\n" {
+		t.Errorf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+}

@@ -157,6 +157,7 @@ func (e *Engine) ownSuspended(in *Instance, call Call, now time.Time) (time.Time
 // waiting for good, its signals acknowledged and never applied.
 func (e *Engine) snapshotInto(v *Version, r *run, in *Instance, h Head) error {
 	if in.Status != Completed && in.Status != Failed {
+		r.touchFutures()
 		snap, size, isDelta, err := stateOf(r.m, r.base, e.opts.MaxSnapshot)
 		if err != nil {
 			return fmt.Errorf("instance %s: %w", in.ID, err)

@@ -76,6 +76,14 @@ func (m *Machine) logChanged(p unsafe.Pointer, k Kind) {
 	}
 }
 
+// Touch marks v's object changed since the machine's base, for host
+// code: a Go function that changes a list or map of the machine's heap
+// which it did not create in this run (the engine recording an
+// activity's outcome in a future, say) must call Touch on it before the
+// next delta, or the delta would miss the change (Options.CheckDeltas
+// catches that). Scalars and immutable objects need nothing.
+func (m *Machine) Touch(v Value) { m.touch(v) }
+
 // touch marks v's object changed, whatever its kind; scalars and
 // immutable objects need nothing.
 func (m *Machine) touch(v Value) {
