@@ -295,11 +295,12 @@ func (e *encoder) object(w *cborWriter, v Value) {
 		w.array(2)
 		w.int(objMap)
 		w.array(2 * mp.Len())
-		mp.Each(func(k, x Value) bool {
-			e.value(w, k)
-			e.value(w, x)
-			return true
-		})
+		for i := range mp.entries {
+			if en := &mp.entries[i]; !en.deleted {
+				e.value(w, en.Key)
+				e.value(w, en.Value)
+			}
+		}
 	case KindFunc:
 		cl := v.asClosure()
 		w.array(3)
