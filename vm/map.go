@@ -26,6 +26,9 @@ type Map struct {
 	live    int
 	version uint32 // bumped when the key set changes
 	funcs   int    // live values that are functions: only then can a field shadow a method
+	// unindexed marks a small map a snapshot decoder filled without
+	// strs and others, which buildIndex makes at the first lookup.
+	unindexed bool
 }
 
 type mapEntry struct {
@@ -80,6 +83,9 @@ func (m *Map) Len() int {
 
 // find returns the entry index of key.
 func (m *Map) find(key Value) (int32, bool, error) {
+	if m.unindexed {
+		m.buildIndex()
+	}
 	if key.k == KindString {
 		i, ok := m.findString(key)
 		return i, ok, nil
@@ -108,6 +114,9 @@ func (m *Map) Get(key Value) (Value, bool, error) {
 func (m *Map) GetString(key string) (Value, bool) {
 	if m == nil {
 		return Nil, false
+	}
+	if m.unindexed {
+		m.buildIndex()
 	}
 	if i, ok := m.findString(String(key)); ok {
 		return m.entries[i].Value, true
@@ -218,6 +227,17 @@ func (m *Map) setIndex(key Value, i int32) {
 		m.others = make(map[mapKey]int32)
 	}
 	m.others[k] = i
+}
+
+// buildIndex makes the lookup tables of a map restored without them
+// (see smallMap).
+func (m *Map) buildIndex() {
+	m.unindexed = false
+	for i, e := range m.entries {
+		if !e.deleted {
+			m.setIndex(e.Key, int32(i))
+		}
+	}
 }
 
 func b2i(b bool) int {

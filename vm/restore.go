@@ -368,6 +368,23 @@ type decoder struct {
 	work    int64       // units of decoding and verifying done; see tick
 	polled  int64       // work at the last cancellation poll
 	short   [256]string // recently decoded short strings, shared by equal ones
+	slabs   decodeSlabs
+}
+
+// decodeSlabs are where a decoder takes the objects, slices and strings
+// it builds from: one allocation per chunk, not one or more per object
+// (see slab for what a chunk costs a program that keeps few of them).
+type decodeSlabs struct {
+	lists    slab[List]
+	maps     slab[Map]
+	closures slab[Closure]
+	cells    slab[Cell]
+	fibers   slab[Fiber]
+	values   slab[Value]
+	entries  slab[mapEntry]
+	cellRefs slab[*Cell]
+	frames   slab[Frame]
+	texts    textSlab
 }
 
 // tick counts n units of work: values decoded, frames, stack slots and
@@ -419,13 +436,13 @@ func (d *decoder) object(i int) (int, error) {
 func (d *decoder) alloc(tag int) (Value, error) {
 	switch tag {
 	case objList:
-		return NewList(nil), nil
+		return ListValue(d.slabs.lists.new()), nil
 	case objMap:
-		return MapValue(&Map{}), nil
+		return MapValue(d.slabs.maps.new()), nil
 	case objClosure:
-		return funcValue(&Closure{}), nil
+		return funcValue(d.slabs.closures.new()), nil
 	case objCell:
-		return cellValue(&Cell{}), nil
+		return cellValue(d.slabs.cells.new()), nil
 	case objBuiltin:
 		return d.builtin()
 	case objError:
@@ -439,8 +456,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
 		}
-		f := &Fiber{Kind: FiberKind(kind)}
-		if f.Kind == fiberGenerator {
+		f := d.slabs.fibers.new()
+		if f.Kind = FiberKind(kind); f.Kind == fiberGenerator {
 			return generatorValue(f), nil
 		}
 		return coroutineValue(f), nil
@@ -451,6 +468,18 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		return coroutineValue(d.m.root), nil
 	}
 	return Nil, badf("unknown object tag %d", tag)
+}
+
+// grow gives a restored fiber's stack room for n values (as Fiber.grow
+// does) from the decoder's slab, clearing the slots it leaves there.
+func (d *decoder) grow(f *Fiber, n int) {
+	if n <= len(f.Stack) {
+		return
+	}
+	s := d.slabs.values.take(n)
+	copy(s, f.Stack)
+	clear(f.Stack)
+	f.Stack = s
 }
 
 // value decodes an inline value. Cells are no values: they may appear
@@ -511,7 +540,7 @@ func (d *decoder) ref(n uint64) (Value, error) {
 func (d *decoder) text(n uint64) (Value, error) {
 	b, err := d.r.contents(n)
 	if err != nil || len(b) > 16 {
-		return String(string(b)), err
+		return String(d.slabs.texts.text(b)), err
 	}
 	h := uint32(2166136261)
 	for _, c := range b {
@@ -519,7 +548,7 @@ func (d *decoder) text(n uint64) (Value, error) {
 	}
 	s := &d.short[h&255]
 	if *s != string(b) {
-		*s = string(b)
+		*s = d.slabs.texts.text(b)
 	}
 	return String(*s), nil
 }
@@ -543,7 +572,7 @@ func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	out := make([]Value, n)
+	out := d.slabs.values.take(n)
 	for i := range out {
 		if out[i], err = decode(); err != nil {
 			return nil, err
@@ -653,8 +682,9 @@ func (d *decoder) fillMap(mp *Map) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
-	mp.entries = make([]mapEntry, 0, n/2)
-	if d.r.peek()>>5 == cborText {
+	mp.entries = d.slabs.entries.take(n / 2)[:0]
+	small := n/2 <= smallMap
+	if !small && d.r.peek()>>5 == cborText {
 		mp.strs = make(map[string]int32, n/2)
 	}
 	for range n / 2 {
@@ -666,10 +696,45 @@ func (d *decoder) fillMap(mp *Map) error {
 		if err != nil {
 			return err
 		}
-		if err := mp.add(k, x); err != nil {
+		if small {
+			err = mp.addUnindexed(k, x)
+		} else {
+			err = mp.add(k, x)
+		}
+		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// smallMap is the most entries a restored map may have and still be
+// left without its lookup tables: the decoder checks its keys for
+// duplicates by comparing each pair, and the map builds its tables when
+// first looked up (see Map.buildIndex). Most maps of a large state are
+// small records that a step never looks at; building their tables cost
+// two allocations and a hash per key, most of restoring a heap of small
+// maps.
+const smallMap = 8
+
+// addUnindexed appends a decoded entry to a small map being filled,
+// without its lookup tables: a key equal to one already there (as keyOf
+// tells, so 1 and 1.0 are equal) is an error.
+func (m *Map) addUnindexed(k, v Value) error {
+	key, err := keyOf(k)
+	if err != nil {
+		return badf("map key: %v", err)
+	}
+	for _, e := range m.entries {
+		if other, _ := keyOf(e.Key); other == key {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	}
+	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
+	m.unindexed = true
+	m.live++
+	m.version++
+	m.funcs += b2i(isFunc(v))
 	return nil
 }
 
@@ -717,7 +782,7 @@ func (d *decoder) fillClosure(cl *Closure) error {
 	if err != nil || n != len(cl.Fn.Captures) {
 		return badf("function %s captures %d variables", funcName(cl.Fn.Name), len(cl.Fn.Captures))
 	}
-	cl.Cells = make([]*Cell, n)
+	cl.Cells = d.slabs.cellRefs.take(n)
 	for i := range cl.Cells {
 		cv, err := d.typed(kindCell)
 		if err != nil {
@@ -855,7 +920,7 @@ func (d *decoder) fillFrames(f *Fiber) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
-	f.Frames = make([]Frame, n)
+	f.Frames = d.slabs.frames.take(n)
 	for i := range f.Frames {
 		if k, err := d.r.array(); err != nil || k != 3 {
 			return badf("malformed frame")
