@@ -721,14 +721,14 @@ const smallMap = 8
 // without its lookup tables: a key equal to one already there (as keyOf
 // tells, so 1 and 1.0 are equal) is an error.
 func (m *Map) addUnindexed(k, v Value) error {
-	key, err := keyOf(k)
-	if err != nil {
-		return badf("map key: %v", err)
-	}
-	for _, e := range m.entries {
-		if other, _ := keyOf(e.Key); other == key {
-			return badf("map has a duplicate key %s", shortRepr(k))
+	if k.k == KindString { // the common case: no keyOf, whose other kinds never equal a string
+		for _, e := range m.entries {
+			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
+				return badf("map has a duplicate key %s", shortRepr(k))
+			}
 		}
+	} else if err := m.checkNewKey(k); err != nil {
+		return err
 	}
 	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
 	m.unindexed = true
@@ -769,6 +769,21 @@ func (m *Map) add(k, v Value) error {
 	m.live++
 	m.version++
 	m.funcs += b2i(isFunc(v))
+	return nil
+}
+
+// checkNewKey checks that k, a key that is not a string, is hashable and
+// equal to no key of m's entries as keyOf tells (so 1 and 1.0 are equal).
+func (m *Map) checkNewKey(k Value) error {
+	key, err := keyOf(k)
+	if err != nil {
+		return badf("map key: %v", err)
+	}
+	for _, e := range m.entries {
+		if other, _ := keyOf(e.Key); other == key {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	}
 	return nil
 }
 
