@@ -369,7 +369,16 @@ type decoder struct {
 	polled  int64       // work at the last cancellation poll
 	short   [256]string // recently decoded short strings, shared by equal ones
 	slabs   decodeSlabs
+	// stackRoom is the room a fiber's stack is decoded with beyond its
+	// values: what its top frame's operands may take, so that verify
+	// need not copy it to grow it. It is the program's largest MaxStack
+	// plus its callee slot, at most maxStackRoom.
+	stackRoom int
 }
+
+// maxStackRoom bounds decoder.stackRoom, so that one function with a deep
+// expression does not cost every restored fiber that much room.
+const maxStackRoom = 16
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
 // it builds from: one allocation per chunk, not one or more per object
@@ -405,6 +414,9 @@ func (d *decoder) tick(n int) error {
 
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
+	for _, fn := range m.prog.Funcs {
+		d.stackRoom = min(max(d.stackRoom, fn.MaxStack+1), maxStackRoom)
+	}
 	for i := range d.objs {
 		if err := d.tick(1); err != nil {
 			return nil, err
@@ -471,9 +483,14 @@ func (d *decoder) alloc(tag int) (Value, error) {
 }
 
 // grow gives a restored fiber's stack room for n values (as Fiber.grow
-// does) from the decoder's slab, clearing the slots it leaves there.
+// does), from the decoder's slab when the room slots left is not enough,
+// clearing the slots it leaves there.
 func (d *decoder) grow(f *Fiber, n int) {
 	if n <= len(f.Stack) {
+		return
+	}
+	if n <= cap(f.Stack) {
+		f.Stack = f.Stack[:cap(f.Stack)]
 		return
 	}
 	s := d.slabs.values.take(n)
@@ -494,8 +511,12 @@ func (d *decoder) value() (Value, error) {
 
 // valueOrCell decodes an inline value or a reference to a cell.
 func (d *decoder) valueOrCell() (Value, error) {
-	major, ai, arg, err := d.r.head()
-	if err != nil {
+	var major, ai byte
+	var arg uint64
+	var err error
+	if c, ok := d.r.short(); ok { // inlined: the common case
+		major, ai, arg = c>>5, c&31, uint64(c&31)
+	} else if major, ai, arg, err = d.r.headLong(); err != nil {
 		return Nil, err
 	}
 	switch major {
@@ -555,16 +576,18 @@ func (d *decoder) text(n uint64) (Value, error) {
 
 // values decodes an array of values.
 func (d *decoder) values() ([]Value, error) {
-	return d.decodeArray(d.value)
+	return d.decodeArray(d.value, 0)
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
 // hold cells (verify checks which).
+// The stack gets room for stackRoom more values, which verify most often
+// grows it by (see decoder.grow).
 func (d *decoder) slots() ([]Value, error) {
-	return d.decodeArray(d.valueOrCell)
+	return d.decodeArray(d.valueOrCell, d.stackRoom)
 }
 
-func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
+func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, error) {
 	n, err := d.r.array()
 	if err != nil {
 		return nil, badf("want an array of values")
@@ -572,7 +595,7 @@ func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	out := d.slabs.values.take(n)
+	out := d.slabs.values.take(n + room)[:n]
 	for i := range out {
 		if out[i], err = decode(); err != nil {
 			return nil, err
