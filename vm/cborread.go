@@ -37,10 +37,26 @@ const (
 // lengths or other simple values. An array never claims more elements
 // than there are bytes left, so nothing decoded later allocates more than
 // the input's size warrants. It allocates nothing.
-func checkWellFormed(data []byte) error {
+func checkWellFormed(data []byte) error { return walkWellFormed(data, nil) }
+
+// snapMarks are where the items of a snapshot's body start, which
+// walkWellFormed records as it checks them, so that checkShape need not
+// walk the body again: each body field, and each element of the body's
+// fields 1 and 5, where a value and a machine snapshot keep their heap.
+type snapMarks struct {
+	body           []int
+	field1, field5 []uint32
+}
+
+// walkWellFormed is checkWellFormed, recording in marks (unless nil)
+// where the items of a snapshot's body start, taking the input for a
+// snapshot envelope: [_, _, _, _, _, body].
+func walkWellFormed(data []byte, marks *snapMarks) error {
 	var left [maxCBORNesting + 1]uint64 // items still to read in each open array
+	var size [maxCBORNesting + 1]uint64 // elements of each open array
+	var pos [maxCBORNesting + 1]uint64  // index of the item being read at each depth
 	depth := 0
-	left[0] = 1
+	left[0], size[0] = 1, 1
 	r := cborReader{b: data}
 	for {
 		for depth >= 0 && left[depth] == 0 {
@@ -50,6 +66,10 @@ func checkWellFormed(data []byte) error {
 			break
 		}
 		left[depth]--
+		if marks != nil && depth >= 2 && depth <= 3 {
+			pos[depth] = size[depth] - left[depth] - 1
+			marks.mark(depth, pos[1], pos[2], r.off)
+		}
 		var major, ai byte
 		var arg uint64
 		var err error
@@ -72,7 +92,12 @@ func checkWellFormed(data []byte) error {
 				if depth++; depth >= maxCBORNesting {
 					return badf("CBOR: arrays nested over %d levels", maxCBORNesting)
 				}
-				left[depth] = arg
+				left[depth], size[depth] = arg, arg
+				if depth == 2 {
+					pos[1] = size[1] - left[1] - 1
+				} else if depth == 3 && marks != nil {
+					marks.size(pos[1], pos[2], int(arg))
+				}
 			}
 		case cborMap:
 			return badf("CBOR: a map where snapshots have none")
@@ -88,6 +113,33 @@ func checkWellFormed(data []byte) error {
 		return badf("CBOR: %d bytes of extraneous data", len(data)-r.off)
 	}
 	return nil
+}
+
+// mark records that an item at depth starts at off: depth 2 is the
+// envelope's elements' elements, field the index of its parent at depth 1
+// (the body is the envelope's element 5), sub the index at depth 2.
+func (m *snapMarks) mark(depth int, field, sub uint64, off int) {
+	switch {
+	case field != 5:
+	case depth == 2:
+		m.body = append(m.body, off)
+	case sub == 1:
+		m.field1 = append(m.field1, uint32(off))
+	case sub == 5:
+		m.field5 = append(m.field5, uint32(off))
+	}
+}
+
+// size makes room for the n elements of the array at body field sub
+// (field is the body's index in the envelope).
+func (m *snapMarks) size(field, sub uint64, n int) {
+	switch {
+	case field != 5:
+	case sub == 1:
+		m.field1 = make([]uint32, 0, n)
+	case sub == 5:
+		m.field5 = make([]uint32, 0, n)
+	}
 }
 
 // cborReader reads CBOR items from b starting at off. Every method checks

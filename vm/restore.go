@@ -42,6 +42,7 @@ type envelope struct {
 	body      []int    // where each body field starts
 	heap      []uint32 // where each heap object starts
 	heapEnd   int      // where the heap ends
+	marks     *snapMarks
 }
 
 // openEnvelope checks the whole input's CBOR (its size included) and
@@ -49,10 +50,16 @@ type envelope struct {
 // or a delta, and returns a reader after them. what names the kind in
 // errors, verWhat its version.
 func openEnvelope(data []byte, magic string, version int64, what, verWhat string) (cborReader, error) {
+	return openMarked(data, nil, magic, version, what, verWhat)
+}
+
+// openMarked is openEnvelope, recording in marks (unless nil) where the
+// items of a snapshot's body start (see walkWellFormed).
+func openMarked(data []byte, marks *snapMarks, magic string, version int64, what, verWhat string) (cborReader, error) {
 	if len(data) > MaxSnapshotSize {
 		return cborReader{}, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
 	}
-	if err := checkWellFormed(data); err != nil {
+	if err := walkWellFormed(data, marks); err != nil {
 		return cborReader{}, err
 	}
 	r := cborReader{b: data}
@@ -72,11 +79,12 @@ func openEnvelope(data []byte, magic string, version int64, what, verWhat string
 // fields, then the body's structure (checkShape), before anything looks
 // into the body.
 func decodeEnvelope(data []byte) (*envelope, error) {
-	r, err := openEnvelope(data, snapshotMagic, snapshotVersion, "wf snapshot", "format version")
+	var marks snapMarks
+	r, err := openMarked(data, &marks, snapshotMagic, snapshotVersion, "wf snapshot", "format version")
 	if err != nil {
 		return nil, err
 	}
-	env := &envelope{data: data}
+	env := &envelope{data: data, marks: &marks}
 	if env.Kind, err = r.int(); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
 		return nil, badf("unknown snapshot kind %v", env.Kind)
 	}
@@ -95,7 +103,9 @@ func decodeEnvelope(data []byte) (*envelope, error) {
 		return nil, badf("body is not an array")
 	}
 	env.bodyOff = r.off
-	return env, env.checkShape()
+	err = env.checkShape()
+	env.marks = nil
+	return env, err
 }
 
 // source reads the embedded program's file name and source.
