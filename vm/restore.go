@@ -763,7 +763,11 @@ func (m *Map) addUnindexed(k, v Value) error {
 	} else if err := m.checkNewKey(k); err != nil {
 		return err
 	}
-	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
+	// fillMap took room for every entry: no append, which copied each
+	// entry with a bulk write barrier while the collector ran.
+	m.entries = m.entries[:len(m.entries)+1]
+	e := &m.entries[len(m.entries)-1]
+	e.Key, e.Value = k, v
 	m.unindexed = true
 	m.live++
 	m.version++
