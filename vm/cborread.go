@@ -94,7 +94,9 @@ func walkWellFormed(data []byte, marks *snapMarks) error {
 				}
 				left[depth], size[depth] = arg, arg
 				if depth == 2 {
-					pos[1] = size[1] - left[1] - 1
+					if pos[1] = size[1] - left[1] - 1; marks != nil && pos[1] == 5 {
+						marks.body = make([]int, 0, arg)
+					}
 				} else if depth == 3 && marks != nil {
 					marks.size(pos[1], pos[2], int(arg))
 				}

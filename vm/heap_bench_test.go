@@ -87,9 +87,11 @@ func BenchmarkHeapCurve(b *testing.B) {
 			if n > 100000 && testing.Short() {
 				continue
 			}
-			m, p, data := heapMachine(b, sh.build, n)
-			b.Run(fmt.Sprintf("%s/snapshot/%d", sh.name, n), func(b *testing.B) { benchSnapshot(b, m, data, n) })
-			b.Run(fmt.Sprintf("%s/restore/%d", sh.name, n), func(b *testing.B) { benchRestore(b, p, data, n) })
+			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
+				m, p, data := heapMachine(b, sh.build, n)
+				b.Run("snapshot", func(b *testing.B) { benchSnapshot(b, m, data, n) })
+				b.Run("restore", func(b *testing.B) { benchRestore(b, p, data, n) })
+			})
 		}
 	}
 }
