@@ -605,6 +605,9 @@ func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, 
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
+	if n == 0 {
+		room = 0 // a stack with nothing on it is a fiber not started or done
+	}
 	out := d.slabs.values.take(n + room)[:n]
 	for i := range out {
 		if out[i], err = decode(); err != nil {

@@ -7,6 +7,7 @@ package vm_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/wf-lang/wf/vm"
@@ -62,5 +63,34 @@ func TestRestoreSmallMapDuplicateKeys(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFiberAllocationAmplification: a snapshot of many minimal fibers,
+// each of which the decoder gives a Fiber and a stack with room to grow
+// before verification refuses them, allocates at most 200 bytes per
+// input byte, as TestAllocationAmplification holds lists to.
+func TestFiberAllocationAmplification(t *testing.T) {
+	p, data := hostileBase(t)
+	s := decodeTree(t, data, p)
+	const n = 50_000
+	heap := s.heap()
+	for range n {
+		heap = append(heap, []any{uint64(tagFiber), uint64(2), uint64(0), []any{nil}, []any{}, []any{}, nil, nil, nil, uint64(0)})
+	}
+	s.body()[5] = heap
+	b := s.encode(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := restoreGuarded(t, "many fibers", p, b, budget())
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, vm.ErrBadSnapshot) {
+		t.Fatalf("got %v, want a bad snapshot (a new coroutine with a stack)", err)
+	}
+	ratio := float64(after.TotalAlloc-before.TotalAlloc) / float64(len(b))
+	t.Logf("%d-byte input with %d fibers allocated %.0f bytes per input byte", len(b), n, ratio)
+	if ratio > 200 {
+		t.Errorf("allocation amplification %.0fx", ratio)
 	}
 }
