@@ -37,12 +37,12 @@ type envelope struct {
 	Hash      [32]byte
 	hasSource bool
 	data      []byte
-	sourceOff int      // where the embedded [file, source] starts
-	bodyOff   int      // where the body starts
-	body      []int    // where each body field starts
-	heap      []uint32 // where each heap object starts
-	heapEnd   int      // where the heap ends
-	marks     *snapMarks
+	sourceOff int        // where the embedded [file, source] starts
+	bodyOff   int        // where the body starts
+	body      []int      // where each body field starts
+	heap      []uint32   // where each heap object starts
+	heapEnd   int        // where the heap ends
+	marks     *snapMarks // what walkWellFormed recorded, until checkShape has used it
 }
 
 // openEnvelope checks the whole input's CBOR (its size included) and
@@ -492,9 +492,9 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	return Nil, badf("unknown object tag %d", tag)
 }
 
-// grow gives a restored fiber's stack room for n values (as Fiber.grow
-// does), from the decoder's slab when the room slots left is not enough,
-// clearing the slots it leaves there.
+// grow gives a restored fiber's stack room for n values, as Fiber.grow
+// does: within the room it was decoded with when that is enough, else
+// from the decoder's slab, clearing the slots it leaves there.
 func (d *decoder) grow(f *Fiber, n int) {
 	if n <= len(f.Stack) {
 		return
