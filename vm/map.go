@@ -27,7 +27,8 @@ type Map struct {
 	version uint32 // bumped when the key set changes
 	funcs   int    // live values that are functions: only then can a field shadow a method
 	// unindexed marks a small map a snapshot decoder filled without
-	// strs and others, which buildIndex makes at the first lookup.
+	// strs and others, which buildIndex makes when a lookup first
+	// misses (so a hit, the common case, pays no test).
 	unindexed bool
 }
 
@@ -83,9 +84,6 @@ func (m *Map) Len() int {
 
 // find returns the entry index of key.
 func (m *Map) find(key Value) (int32, bool, error) {
-	if m.unindexed {
-		m.buildIndex()
-	}
 	if key.k == KindString {
 		i, ok := m.findString(key)
 		return i, ok, nil
@@ -95,6 +93,10 @@ func (m *Map) find(key Value) (int32, bool, error) {
 		return 0, false, err
 	}
 	i, ok := m.others[k]
+	if !ok && m.unindexed { // a restored map without tables misses every key until built
+		m.buildIndex()
+		i, ok = m.others[k]
+	}
 	return i, ok, nil
 }
 
@@ -114,9 +116,6 @@ func (m *Map) Get(key Value) (Value, bool, error) {
 func (m *Map) GetString(key string) (Value, bool) {
 	if m == nil {
 		return Nil, false
-	}
-	if m.unindexed {
-		m.buildIndex()
 	}
 	if i, ok := m.findString(String(key)); ok {
 		return m.entries[i].Value, true
@@ -140,6 +139,10 @@ func (m *Map) GetString(key string) (Value, bool) {
 func (m *Map) findString(key Value) (int32, bool) {
 	if key.p == nil {
 		i, ok := m.strs[""]
+		if !ok && m.unindexed {
+			m.buildIndex()
+			i, ok = m.strs[""]
+		}
 		return i, ok
 	}
 	slot := seenSlot(key.p, len(m.seen))
@@ -151,6 +154,10 @@ func (m *Map) findString(key Value) (int32, bool) {
 		}
 	}
 	i, ok := m.strs[key.AsString()]
+	if !ok && m.unindexed { // a restored map without tables misses every key until built
+		m.buildIndex()
+		return m.findString(key)
+	}
 	if ok && slot >= 0 {
 		m.seen[slot] = i
 	}
