@@ -3,6 +3,7 @@ package vm_test
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 
 	"github.com/wf-lang/wf/compiler"
@@ -58,67 +59,86 @@ func BenchmarkHeapSnapshot(b *testing.B) {
 		for _, n := range []int{1000, 100000} {
 			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
 				m, _, data := heapMachine(b, sh.build, n)
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+				benchSnapshot(b, m, data, n)
 			})
 		}
 	}
 }
 
 func BenchmarkHeapRestore(b *testing.B) {
-	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
 	for _, sh := range heapShapes {
 		for _, n := range []int{1000, 100000} {
 			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
 				_, p, data := heapMachine(b, sh.build, n)
-				b.SetBytes(int64(len(data)))
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := vm.Restore(p, data, vm.Options{Hosts: []*vm.Builtin{ask}}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
+				benchRestore(b, p, data, n)
 			})
 		}
 	}
 }
 
-// BenchmarkHeapCurve: Snapshot and Restore of the maps shape from 10 to
-// 1,000,000 objects, to show cost per object staying flat. Reproduce with
+// BenchmarkHeapCurve: Snapshot and Restore of every shape from 10 to
+// 1,000,000 objects, to show the cost per object staying flat (-short
+// stops at 100,000). Reproduce with
 //
 //	go test ./vm -run '^$' -bench 'HeapCurve' -benchtime 2x
 func BenchmarkHeapCurve(b *testing.B) {
-	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
-	for _, n := range []int{10, 100, 1000, 10000, 100000, 1000000} {
-		m, p, data := heapMachine(b, heapShapes[1].build, n)
-		b.Run(fmt.Sprintf("snapshot/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
-					b.Fatal(err)
-				}
+	for _, sh := range heapShapes {
+		for _, n := range []int{10, 100, 1000, 10000, 100000, 1000000} {
+			if n > 100000 && testing.Short() {
+				continue
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
-		})
-		b.Run(fmt.Sprintf("restore/%d", n), func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := vm.Restore(p, data, vm.Options{Hosts: []*vm.Builtin{ask}}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/object")
-		})
+			b.Run(fmt.Sprintf("%s/%d", sh.name, n), func(b *testing.B) {
+				m, p, data := heapMachine(b, sh.build, n)
+				b.Run("snapshot", func(b *testing.B) { benchSnapshot(b, m, data, n) })
+				b.Run("restore", func(b *testing.B) { benchRestore(b, p, data, n) })
+			})
+		}
 	}
+}
+
+// benchSnapshot times m.Snapshot, whose result is data, for a heap of n
+// objects.
+func benchSnapshot(b *testing.B, m *vm.Machine, data []byte, n int) {
+	b.SetBytes(int64(len(data)))
+	perObject(b, n, func() {
+		if _, err := m.Snapshot(vm.SnapshotOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// benchRestore times Restore (decoding and verifying) of data, a
+// snapshot of a heap of n objects made by p.
+func benchRestore(b *testing.B, p *compiler.Program, data []byte, n int) {
+	ask := &vm.Builtin{Name: "ask", Fn: func(m *vm.Machine, args []vm.Value) (vm.Value, error) { return m.Suspend("ask", args[0]) }}
+	b.SetBytes(int64(len(data)))
+	perObject(b, n, func() {
+		if _, err := vm.Restore(p, data, vm.Options{Hosts: []*vm.Builtin{ask}}); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// perObject runs op b.N times and reports its cost per object of a heap
+// of n: time, CPU time (of every thread, the collector's included: on a
+// busy machine steadier than wall time), bytes allocated and allocations.
+func perObject(b *testing.B, n int, op func()) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0, cpuOK := cpuTime()
+	for b.Loop() {
+		op()
+	}
+	cpu1, _ := cpuTime()
+	runtime.ReadMemStats(&after)
+	per := float64(b.N) * float64(n)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/per, "ns/object")
+	if cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/per, "cpu-ns/object")
+	}
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/per, "B/object")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/per, "allocs/object")
 }
 
 // deltaBench holds about 5 MB of records and, at each reply, changes 1%

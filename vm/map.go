@@ -27,6 +27,10 @@ type Map struct {
 	version uint32 // bumped when the key set changes
 	dirty   bool   // changed since the machine's base snapshot (track.go)
 	funcs   int    // live values that are functions: only then can a field shadow a method
+	// unindexed marks a small map a snapshot decoder filled without
+	// strs and others, which buildIndex makes when a lookup first
+	// misses (so a hit, the common case, pays no test).
+	unindexed bool
 }
 
 type mapEntry struct {
@@ -90,6 +94,10 @@ func (m *Map) find(key Value) (int32, bool, error) {
 		return 0, false, err
 	}
 	i, ok := m.others[k]
+	if !ok && m.unindexed { // a restored map without tables misses every key until built
+		m.buildIndex()
+		i, ok = m.others[k]
+	}
 	return i, ok, nil
 }
 
@@ -132,6 +140,10 @@ func (m *Map) GetString(key string) (Value, bool) {
 func (m *Map) findString(key Value) (int32, bool) {
 	if key.p == nil {
 		i, ok := m.strs[""]
+		if !ok && m.unindexed {
+			m.buildIndex()
+			i, ok = m.strs[""]
+		}
 		return i, ok
 	}
 	slot := seenSlot(key.p, len(m.seen))
@@ -143,6 +155,10 @@ func (m *Map) findString(key Value) (int32, bool) {
 		}
 	}
 	i, ok := m.strs[key.AsString()]
+	if !ok && m.unindexed { // a restored map without tables misses every key until built
+		m.buildIndex()
+		return m.findString(key)
+	}
 	if ok && slot >= 0 {
 		m.seen[slot] = i
 	}
@@ -219,6 +235,17 @@ func (m *Map) setIndex(key Value, i int32) {
 		m.others = make(map[mapKey]int32)
 	}
 	m.others[k] = i
+}
+
+// buildIndex makes the lookup tables of a map restored without them
+// (see smallMap).
+func (m *Map) buildIndex() {
+	m.unindexed = false
+	for i, e := range m.entries {
+		if !e.deleted {
+			m.setIndex(e.Key, int32(i))
+		}
+	}
 }
 
 func b2i(b bool) int {

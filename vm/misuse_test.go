@@ -494,6 +494,7 @@ var anyInput = map[string]string{
 	"Verdict.String": "every verdict has a name; others are \"cannot move\"",
 	"Problem.String": "a plain record: any field values print",
 	"IsSuspension":   "any error, nil included, is or is not a suspension",
+	"Machine.Touch":  "any value, on any machine, nil included: without a base the mark means nothing",
 }
 
 // TestMisuseCoversAPI: every exported function and method of package vm

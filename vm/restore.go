@@ -37,11 +37,12 @@ type envelope struct {
 	Hash      [32]byte
 	hasSource bool
 	data      []byte
-	sourceOff int      // where the embedded [file, source] starts
-	bodyOff   int      // where the body starts
-	body      []int    // where each body field starts
-	heap      []uint32 // where each heap object starts
-	heapEnd   int      // where the heap ends
+	sourceOff int        // where the embedded [file, source] starts
+	bodyOff   int        // where the body starts
+	body      []int      // where each body field starts
+	heap      []uint32   // where each heap object starts
+	heapEnd   int        // where the heap ends
+	marks     *snapMarks // what walkWellFormed recorded, until checkShape has used it
 }
 
 // openEnvelope checks the whole input's CBOR (its size included) and
@@ -49,10 +50,16 @@ type envelope struct {
 // or a delta, and returns a reader after them. what names the kind in
 // errors, verWhat its version.
 func openEnvelope(data []byte, magic string, version int64, what, verWhat string) (cborReader, error) {
+	return openMarked(data, nil, magic, version, what, verWhat)
+}
+
+// openMarked is openEnvelope, recording in marks (unless nil) where the
+// items of a snapshot's body start (see walkWellFormed).
+func openMarked(data []byte, marks *snapMarks, magic string, version int64, what, verWhat string) (cborReader, error) {
 	if len(data) > MaxSnapshotSize {
 		return cborReader{}, badf("%d bytes is over the %d-byte limit", len(data), MaxSnapshotSize)
 	}
-	if err := checkWellFormed(data); err != nil {
+	if err := walkWellFormed(data, marks); err != nil {
 		return cborReader{}, err
 	}
 	r := cborReader{b: data}
@@ -72,11 +79,12 @@ func openEnvelope(data []byte, magic string, version int64, what, verWhat string
 // fields, then the body's structure (checkShape), before anything looks
 // into the body.
 func decodeEnvelope(data []byte) (*envelope, error) {
-	r, err := openEnvelope(data, snapshotMagic, snapshotVersion, "wf snapshot", "format version")
+	var marks snapMarks
+	r, err := openMarked(data, &marks, snapshotMagic, snapshotVersion, "wf snapshot", "format version")
 	if err != nil {
 		return nil, err
 	}
-	env := &envelope{data: data}
+	env := &envelope{data: data, marks: &marks}
 	if env.Kind, err = r.int(); err != nil || (env.Kind != snapMachine && env.Kind != snapValue) {
 		return nil, badf("unknown snapshot kind %v", env.Kind)
 	}
@@ -95,7 +103,9 @@ func decodeEnvelope(data []byte) (*envelope, error) {
 		return nil, badf("body is not an array")
 	}
 	env.bodyOff = r.off
-	return env, env.checkShape()
+	err = env.checkShape()
+	env.marks = nil
+	return env, err
 }
 
 // source reads the embedded program's file name and source.
@@ -368,6 +378,32 @@ type decoder struct {
 	work    int64       // units of decoding and verifying done; see tick
 	polled  int64       // work at the last cancellation poll
 	short   [256]string // recently decoded short strings, shared by equal ones
+	slabs   decodeSlabs
+	// stackRoom is the room a fiber's stack is decoded with beyond its
+	// values: what its top frame's operands may take, so that verify
+	// need not copy it to grow it. It is the program's largest MaxStack
+	// plus its callee slot, at most maxStackRoom.
+	stackRoom int
+}
+
+// maxStackRoom bounds decoder.stackRoom, so that one function with a deep
+// expression does not cost every restored fiber that much room.
+const maxStackRoom = 16
+
+// decodeSlabs are where a decoder takes the objects, slices and strings
+// it builds from: one allocation per chunk, not one or more per object
+// (see slab for what a chunk costs a program that keeps few of them).
+type decodeSlabs struct {
+	lists    slab[List]
+	maps     slab[Map]
+	closures slab[Closure]
+	cells    slab[Cell]
+	fibers   slab[Fiber]
+	values   slab[Value]
+	entries  slab[mapEntry]
+	cellRefs slab[*Cell]
+	frames   slab[Frame]
+	texts    textSlab
 }
 
 // tick counts n units of work: values decoded, frames, stack slots and
@@ -388,6 +424,9 @@ func (d *decoder) tick(n int) error {
 
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
+	for _, fn := range m.prog.Funcs {
+		d.stackRoom = min(max(d.stackRoom, fn.MaxStack+1), maxStackRoom)
+	}
 	for i := range d.objs {
 		if err := d.tick(1); err != nil {
 			return nil, err
@@ -419,13 +458,13 @@ func (d *decoder) object(i int) (int, error) {
 func (d *decoder) alloc(tag int) (Value, error) {
 	switch tag {
 	case objList:
-		return NewList(nil), nil
+		return ListValue(d.slabs.lists.new()), nil
 	case objMap:
-		return MapValue(&Map{}), nil
+		return MapValue(d.slabs.maps.new()), nil
 	case objClosure:
-		return funcValue(&Closure{}), nil
+		return funcValue(d.slabs.closures.new()), nil
 	case objCell:
-		return cellValue(&Cell{}), nil
+		return cellValue(d.slabs.cells.new()), nil
 	case objBuiltin:
 		return d.builtin()
 	case objError:
@@ -439,8 +478,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
 		}
-		f := &Fiber{Kind: FiberKind(kind)}
-		if f.Kind == fiberGenerator {
+		f := d.slabs.fibers.new()
+		if f.Kind = FiberKind(kind); f.Kind == fiberGenerator {
 			return generatorValue(f), nil
 		}
 		return coroutineValue(f), nil
@@ -451,6 +490,23 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		return coroutineValue(d.m.root), nil
 	}
 	return Nil, badf("unknown object tag %d", tag)
+}
+
+// grow gives a restored fiber's stack room for n values, as Fiber.grow
+// does: within the room it was decoded with when that is enough, else
+// from the decoder's slab, clearing the slots it leaves there.
+func (d *decoder) grow(f *Fiber, n int) {
+	if n <= len(f.Stack) {
+		return
+	}
+	if n <= cap(f.Stack) {
+		f.Stack = f.Stack[:cap(f.Stack)]
+		return
+	}
+	s := d.slabs.values.take(n)
+	copy(s, f.Stack)
+	clear(f.Stack)
+	f.Stack = s
 }
 
 // value decodes an inline value. Cells are no values: they may appear
@@ -465,8 +521,12 @@ func (d *decoder) value() (Value, error) {
 
 // valueOrCell decodes an inline value or a reference to a cell.
 func (d *decoder) valueOrCell() (Value, error) {
-	major, ai, arg, err := d.r.head()
-	if err != nil {
+	var major, ai byte
+	var arg uint64
+	var err error
+	if c, ok := d.r.short(); ok { // inlined: the common case
+		major, ai, arg = c>>5, c&31, uint64(c&31)
+	} else if major, ai, arg, err = d.r.headLong(); err != nil {
 		return Nil, err
 	}
 	switch major {
@@ -511,7 +571,7 @@ func (d *decoder) ref(n uint64) (Value, error) {
 func (d *decoder) text(n uint64) (Value, error) {
 	b, err := d.r.contents(n)
 	if err != nil || len(b) > 16 {
-		return String(string(b)), err
+		return String(d.slabs.texts.text(b)), err
 	}
 	h := uint32(2166136261)
 	for _, c := range b {
@@ -519,23 +579,25 @@ func (d *decoder) text(n uint64) (Value, error) {
 	}
 	s := &d.short[h&255]
 	if *s != string(b) {
-		*s = string(b)
+		*s = d.slabs.texts.text(b)
 	}
 	return String(*s), nil
 }
 
 // values decodes an array of values.
 func (d *decoder) values() ([]Value, error) {
-	return d.decodeArray(d.value)
+	return d.decodeArray(d.value, 0)
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
 // hold cells (verify checks which).
+// The stack gets room for stackRoom more values, which verify most often
+// grows it by (see decoder.grow).
 func (d *decoder) slots() ([]Value, error) {
-	return d.decodeArray(d.valueOrCell)
+	return d.decodeArray(d.valueOrCell, d.stackRoom)
 }
 
-func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
+func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, error) {
 	n, err := d.r.array()
 	if err != nil {
 		return nil, badf("want an array of values")
@@ -543,7 +605,10 @@ func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	out := make([]Value, n)
+	if n == 0 {
+		room = 0 // a stack with nothing on it is a fiber not started or done
+	}
+	out := d.slabs.values.take(n + room)[:n]
 	for i := range out {
 		if out[i], err = decode(); err != nil {
 			return nil, err
@@ -653,8 +718,9 @@ func (d *decoder) fillMap(mp *Map) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
-	mp.entries = make([]mapEntry, 0, n/2)
-	if d.r.peek()>>5 == cborText {
+	mp.entries = d.slabs.entries.take(n / 2)[:0]
+	small := n/2 <= smallMap
+	if !small && d.r.peek()>>5 == cborText {
 		mp.strs = make(map[string]int32, n/2)
 	}
 	for range n / 2 {
@@ -666,10 +732,49 @@ func (d *decoder) fillMap(mp *Map) error {
 		if err != nil {
 			return err
 		}
-		if err := mp.add(k, x); err != nil {
+		if small {
+			err = mp.addUnindexed(k, x)
+		} else {
+			err = mp.add(k, x)
+		}
+		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// smallMap is the most entries a restored map may have and still be
+// left without its lookup tables: the decoder checks its keys for
+// duplicates by comparing each pair, and the map builds its tables when
+// first looked up (see Map.buildIndex). Most maps of a large state are
+// small records that a step never looks at; building their tables cost
+// two allocations and a hash per key, most of restoring a heap of small
+// maps.
+const smallMap = 8
+
+// addUnindexed appends a decoded entry to a small map being filled,
+// without its lookup tables: a key equal to one already there (as keyOf
+// tells, so 1 and 1.0 are equal) is an error.
+func (m *Map) addUnindexed(k, v Value) error {
+	if k.k == KindString { // the common case: no keyOf, whose other kinds never equal a string
+		for _, e := range m.entries {
+			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
+				return badf("map has a duplicate key %s", shortRepr(k))
+			}
+		}
+	} else if err := m.checkNewKey(k); err != nil {
+		return err
+	}
+	// fillMap took room for every entry: no append, which copied each
+	// entry with a bulk write barrier while the collector ran.
+	m.entries = m.entries[:len(m.entries)+1]
+	e := &m.entries[len(m.entries)-1]
+	e.Key, e.Value = k, v
+	m.unindexed = true
+	m.live++
+	m.version++
+	m.funcs += b2i(isFunc(v))
 	return nil
 }
 
@@ -707,6 +812,21 @@ func (m *Map) add(k, v Value) error {
 	return nil
 }
 
+// checkNewKey checks that k, a key that is not a string, is hashable and
+// equal to no key of m's entries as keyOf tells (so 1 and 1.0 are equal).
+func (m *Map) checkNewKey(k Value) error {
+	key, err := keyOf(k)
+	if err != nil {
+		return badf("map key: %v", err)
+	}
+	for _, e := range m.entries {
+		if other, _ := keyOf(e.Key); other == key {
+			return badf("map has a duplicate key %s", shortRepr(k))
+		}
+	}
+	return nil
+}
+
 func (d *decoder) fillClosure(cl *Closure) error {
 	fi, err := d.r.int()
 	if err != nil || fi < 0 || fi >= int64(len(d.m.prog.Funcs)) {
@@ -717,7 +837,7 @@ func (d *decoder) fillClosure(cl *Closure) error {
 	if err != nil || n != len(cl.Fn.Captures) {
 		return badf("function %s captures %d variables", funcName(cl.Fn.Name), len(cl.Fn.Captures))
 	}
-	cl.Cells = make([]*Cell, n)
+	cl.Cells = d.slabs.cellRefs.take(n)
 	for i := range cl.Cells {
 		cv, err := d.typed(kindCell)
 		if err != nil {
@@ -855,7 +975,7 @@ func (d *decoder) fillFrames(f *Fiber) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
-	f.Frames = make([]Frame, n)
+	f.Frames = d.slabs.frames.take(n)
 	for i := range f.Frames {
 		if k, err := d.r.array(); err != nil || k != 3 {
 			return badf("malformed frame")

@@ -30,28 +30,27 @@ var (
 // It is linear in the body and needs no program, so a malformed snapshot
 // is refused before a program embedded in it is compiled (wf inspect
 // compiled first: 7–10 s and 0.95 GB before refusing a crafted 1.2 MB
-// file).
+// file). The input's CBOR is known to be well-formed, and env.marks holds
+// where the body's items start, which walkWellFormed recorded while it
+// checked that, so checkShape reads only the heads it checks.
 func (env *envelope) checkShape() error {
 	r := cborReader{b: env.data, off: env.bodyOff}
 	n, err := r.array()
-	if err != nil {
+	if err != nil || n != len(env.marks.body) {
 		return badf("body is not an array")
 	}
 	kind := env.Kind
 	if n != bodyFields[kind] && !(kind == snapMachine && n == bodyFields[kind]+1) { // + the markers
 		return badf("body has %d fields, want %d", n, bodyFields[kind])
 	}
-	env.body = make([]int, n)
-	for i := range env.body {
-		env.body[i] = r.off
-		if i == heapField[kind] {
-			err = env.scanHeap(&r)
-		} else {
-			err = r.skip()
-		}
-		if err != nil {
-			return err
-		}
+	env.body = env.marks.body
+	r.off = env.body[heapField[kind]]
+	heap := env.marks.field5
+	if kind == snapValue {
+		heap = env.marks.field1
+	}
+	if err := env.checkHeap(&r, heap); err != nil {
+		return err
 	}
 	roots := env.body[:1] // the dumped value
 	if kind == snapMachine {
@@ -68,37 +67,34 @@ func (env *envelope) checkShape() error {
 	return nil
 }
 
-// scanHeap records where each heap object starts and checks its tag and
-// field count.
-func (env *envelope) scanHeap(r *cborReader) error {
+// checkHeap checks that the heap, where r stands, is an array of the
+// objects that start at offs, and checks each object's tag and field
+// count.
+func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 	n, err := r.array()
-	if err != nil {
+	if err != nil || n != len(offs) {
 		return badf("heap is not an array")
 	}
-	env.heap = make([]uint32, n)
-	for i := range env.heap {
-		env.heap[i] = uint32(r.off)
-		if err := checkObject(r); err != nil {
+	env.heap = offs
+	for i, off := range offs {
+		r.off = int(off)
+		if _, err := checkObjectHead(r); err != nil {
 			return badf("object %d: %v", i, err)
 		}
 	}
-	env.heapEnd = r.off
+	env.heapEnd = len(env.data) // a value snapshot's heap ends its body
+	if f := heapField[env.Kind] + 1; f < len(env.body) {
+		env.heapEnd = env.body[f]
+	}
 	return nil
 }
 
 // checkObject checks one heap object's tag and field count and moves past
 // it.
 func checkObject(r *cborReader) error {
-	n, err := r.array()
-	if err != nil || n == 0 {
-		return errors.New("not a tagged array")
-	}
-	tag, err := r.int()
-	if err != nil || tag < 0 || tag >= int64(len(objectFields)) {
-		return fmt.Errorf("unknown object tag")
-	}
-	if n != objectFields[tag] {
-		return fmt.Errorf("%d fields, want %d", n, objectFields[tag])
+	n, err := checkObjectHead(r)
+	if err != nil {
+		return err
 	}
 	for range n - 1 {
 		if err := r.skip(); err != nil {
@@ -106,6 +102,23 @@ func checkObject(r *cborReader) error {
 		}
 	}
 	return nil
+}
+
+// checkObjectHead checks one heap object's tag and field count, reading
+// its array head and tag, and returns its field count.
+func checkObjectHead(r *cborReader) (int, error) {
+	n, err := r.array()
+	if err != nil || n == 0 {
+		return 0, errors.New("not a tagged array")
+	}
+	tag, err := r.int()
+	if err != nil || tag < 0 || tag >= int64(len(objectFields)) {
+		return 0, fmt.Errorf("unknown object tag")
+	}
+	if n != objectFields[tag] {
+		return 0, fmt.Errorf("%d fields, want %d", n, objectFields[tag])
+	}
+	return n, nil
 }
 
 // isRef reports whether r starts a reference [index] into a heap of n

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -96,6 +97,8 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	m.lastSnap = snapSize{objects: e.n, bytes: len(e.heap.b)}
 	if e.track {
 		m.setBase(newDeltaBase(w.b, e, opts.EmbedProgram))
+	} else {
+		e.release()
 	}
 	return w.b, nil
 }
@@ -224,9 +227,45 @@ func newEncoder(m *Machine, isValue bool) *encoder {
 	objs, size := 64, 1024
 	if !isValue {
 		objs, size = max(objs, m.lastSnap.objects), max(size, m.lastSnap.bytes)
+		if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, size) {
+			return &encoder{m: m, index: sc.index, queue: sc.queue, heap: cborWriter{b: sc.heap}}
+		}
 	}
 	return &encoder{m: m, isValue: isValue, index: newPtrIndex(objs),
 		queue: make([]Value, 0, objs), heap: cborWriter{b: make([]byte, 0, size)}}
+}
+
+// encoderScratch holds the tables and heap buffer of machine snapshots
+// that are done with them, for the next snapshot to reuse, emptied. A
+// snapshot of a large heap allocated its index, queue and buffer afresh,
+// four fifths of what it allocated, and the collections that this
+// set off scanned the machine's whole heap again and again. A sync.Pool
+// lets the collector drop them when they go unused for two cycles.
+var encoderScratch sync.Pool
+
+// scratch is an emptied encoder's index, queue and heap buffer.
+type scratch struct {
+	index ptrIndex
+	queue []Value
+	heap  []byte
+}
+
+// fits reports whether the scratch has room for objs objects and size
+// bytes, and is not so much larger that emptying it again would cost more
+// than the snapshot it serves.
+func (sc *scratch) fits(objs, size int) bool {
+	slots := len(sc.index.slots)
+	return slots >= 2*objs && slots <= 16*max(objs, 64) && cap(sc.queue) >= objs &&
+		cap(sc.heap) >= size && cap(sc.heap) <= 4*size
+}
+
+// release empties the encoder's index, queue and heap buffer and keeps
+// them for the next snapshot. The encoder must not be used again.
+func (e *encoder) release() {
+	clear(e.index.slots)
+	e.index.n = 0
+	clear(e.queue)
+	encoderScratch.Put(&scratch{index: e.index, queue: e.queue[:0], heap: e.heap.b[:0]})
 }
 
 // value writes a value inline: scalars, strings and bytes as themselves,
@@ -295,11 +334,12 @@ func (e *encoder) object(w *cborWriter, v Value) {
 		w.array(2)
 		w.int(objMap)
 		w.array(2 * mp.Len())
-		mp.Each(func(k, x Value) bool {
-			e.value(w, k)
-			e.value(w, x)
-			return true
-		})
+		for i := range mp.entries {
+			if en := &mp.entries[i]; !en.deleted {
+				e.value(w, en.Key)
+				e.value(w, en.Value)
+			}
+		}
 	case KindFunc:
 		cl := v.asClosure()
 		w.array(3)

@@ -81,8 +81,13 @@ func (m *Machine) logChanged(p unsafe.Pointer, k Kind) {
 // which it did not create in this run (the engine recording an
 // activity's outcome in a future, say) must call Touch on it before the
 // next delta, or the delta would miss the change (Options.CheckDeltas
-// catches that). Scalars and immutable objects need nothing.
-func (m *Machine) Touch(v Value) { m.touch(v) }
+// catches that). Scalars and immutable objects need nothing, nor does a
+// nil machine.
+func (m *Machine) Touch(v Value) {
+	if m != nil {
+		m.touch(v)
+	}
+}
 
 // touch marks v's object changed, whatever its kind; scalars and
 // immutable objects need nothing.

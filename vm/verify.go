@@ -150,7 +150,7 @@ func (d *decoder) verifyNew(f *Fiber) error {
 			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
 			return badf("malformed new main program")
 		}
-		f.grow(f.SP + f.Frames[0].Fn.Fn.MaxStack)
+		d.grow(f, f.SP+f.Frames[0].Fn.Fn.MaxStack)
 		return d.verifySlots(f, f.Frames[0], 0)
 	}
 	if f.Kind == fiberCoroutine {
@@ -166,7 +166,7 @@ func (d *decoder) verifyNew(f *Fiber) error {
 	if fr.PC != 0 || fr.Base != 1 || !fr.Fn.Fn.Generator || f.SP != 1+fr.Fn.Fn.NumLocals {
 		return badf("malformed new generator frame")
 	}
-	f.grow(1 + fr.Fn.Fn.NumLocals + fr.Fn.Fn.MaxStack)
+	d.grow(f, 1+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
 	for _, fr := range f.Frames {
 		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
 	}
-	f.grow(need)
+	d.grow(f, need)
 	return d.verifyHandlers(f)
 }
 
