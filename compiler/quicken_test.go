@@ -2,9 +2,9 @@ package compiler
 
 import "testing"
 
-// TestQuickenFusesPairs: the first word of a pair becomes the
-// superinstruction with its own operand, the second stays as it was, and
-// pairs do not overlap.
+// TestQuickenFusesPairs: the first word of a pair (or of a run that
+// starts with a GLOBAL) becomes the superinstruction with its own
+// operand, the others stay as they were, and runs do not overlap.
 func TestQuickenFusesPairs(t *testing.T) {
 	code := []uint32{
 		Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // LOCALADDLOCAL
@@ -17,12 +17,25 @@ func TestQuickenFusesPairs(t *testing.T) {
 		Encode(FORNEXT, 20), Encode(SETLOCAL, 3), // FORLOCAL
 		Encode(LOCAL, 0), Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // only the later pair
 		Encode(INT, 1), Encode(ADDI, 1), // ADDI is no arithmetic word
+		Encode(GLOBAL, 4), Encode(GLOBAL, 5), Encode(LTJMPFALSE, 0), // GLOBALJMP
+		Encode(GLOBAL, 4), Encode(INT, 3), Encode(MOD, 0), Encode(INT, 0), Encode(EQJMPFALSE, 0), // GLOBALOP, then INTJMP
+		Encode(GLOBAL, 4), Encode(LOCAL, 1), Encode(ADD, 0), Encode(SETGLOBAL, 4), // UPDATEGLOBAL
+		Encode(GLOBAL, 4), Encode(INT, 1), Encode(SUB, 0), Encode(SETGLOBAL, 5), // another global: GLOBALOP
+		Encode(GLOBAL, 4), Encode(CONST, 0), Encode(ADD, 0), // CONST is no operand word
+		Encode(GLOBAL, 4), Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // the later pair
 		Encode(RETURN, 0),
 	}
 	q := Quicken(code)
 	want := []Opcode{LOCALADDLOCAL, ADDLOCAL, LOCALINTOP, MOD, INTJMP, EQJMPFALSE,
 		LOCAL2JMP, LTJMPFALSE, LOCAL2OP, MUL, LOCALINTJMP, GEJMPFALSE, INTOP, MOD,
-		FORLOCAL, SETLOCAL, LOCAL, LOCALADDLOCAL, ADDLOCAL, INT, ADDI, RETURN}
+		FORLOCAL, SETLOCAL, LOCAL, LOCALADDLOCAL, ADDLOCAL, INT, ADDI,
+		GLOBALJMP, GLOBAL, LTJMPFALSE,
+		GLOBALOP, INT, MOD, INTJMP, EQJMPFALSE,
+		UPDATEGLOBAL, LOCAL, ADD, SETGLOBAL,
+		GLOBALOP, INT, SUB, SETGLOBAL,
+		GLOBAL, CONST, ADD,
+		GLOBAL, LOCALADDLOCAL, ADDLOCAL,
+		RETURN}
 	for pc, w := range q {
 		op, arg := Decode(w)
 		orig, origArg := Decode(code[pc])

@@ -825,6 +825,48 @@ loop:
 			}
 			goto unfuse
 
+		// The superinstructions on a global run three or four words: the
+		// step boundaries inside must all be no event, the global and
+		// the operand (the word at pc) ints, and the arithmetic on the
+		// int fast path; otherwise the GLOBAL runs alone.
+		case compiler.GLOBALJMP:
+			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					ia, ib = int64(x.n), y
+					pc++
+					steps++
+					goto fusedJump
+				}
+			}
+			goto unfuse
+
+		case compiler.GLOBALOP:
+			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(x.n), y); ok {
+						stack[sp] = Value{k: KindInt, n: uint64(r)}
+						sp++
+						pc += 2
+						steps += 2
+						continue
+					}
+				}
+			}
+			goto unfuse
+
+		case compiler.UPDATEGLOBAL:
+			if g := &m.globals[arg]; g.k == KindInt && steps+2 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(g.n), y); ok {
+						g.n = uint64(r)
+						pc += 3
+						steps += 3
+						continue
+					}
+				}
+			}
+			goto unfuse
+
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)
@@ -949,4 +991,44 @@ loop:
 		}
 		goto reload
 	}
+}
+
+// intOperand returns the int that the operand word w of a superinstruction
+// on a global pushes (INT, LOCAL or GLOBAL: see compiler.IsOperand), and
+// false if that value is no int.
+func (m *Machine) intOperand(w uint32, stack []Value, base int) (int64, bool) {
+	var v Value
+	switch compiler.Opcode(w & 0xff) {
+	case compiler.INT:
+		return int64(int32(w) >> 8), true
+	case compiler.LOCAL:
+		v = stack[base+int(w>>8)]
+	default:
+		v = m.globals[w>>8]
+	}
+	return int64(v.n), v.k == KindInt
+}
+
+// intArith applies the arithmetic word op (ADD, SUB, MUL, DIV or MOD) to
+// ints, and reports false where the int fast path does not hold: on
+// overflow or a divisor not above zero.
+func intArith(op compiler.Opcode, a, b int64) (int64, bool) {
+	switch op {
+	case compiler.ADD:
+		r := a + b
+		return r, (a^r)&(b^r) >= 0
+	case compiler.SUB:
+		r := a - b
+		return r, (a^b)&(a^r) >= 0
+	case compiler.MUL:
+		// Both in [-2³¹, 2³¹): the product cannot overflow.
+		return a * b, uint64(a+1<<31)|uint64(b+1<<31) < 1<<32
+	}
+	if b <= 0 {
+		return 0, false
+	}
+	if op == compiler.DIV {
+		return a / b, true
+	}
+	return a % b, true
 }
