@@ -138,6 +138,10 @@ const (
 	GLOBALJMP    //     - GLOBALJMP<g> -          (GLOBAL g; an operand; a compare-and-branch)
 	GLOBALOP     //     - GLOBALOP<g> r           (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD)
 	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL g)
+	GLOBALOPJMP  //     - GLOBALOPJMP<g> -        (GLOBALOP's three words; INT; a compare-and-branch: if g % 3 == 0)
+
+	// Arithmetic on a local and a small int, compared with an int.
+	LOCALINTOPJMP //    - LOCALINTOPJMP<(slot<<8|n)> -  (LOCALINT; ADD, SUB, MUL, DIV or MOD; INT; a compare-and-branch)
 
 	numQuick
 )
@@ -167,6 +171,7 @@ var opcodeNames = [...]string{
 	LOCAL2JMP: "LOCAL2JMP", INTJMP: "INTJMP", LOCALINTOP: "LOCALINTOP",
 	LOCAL2OP: "LOCAL2OP", INTOP: "INTOP",
 	GLOBALJMP: "GLOBALJMP", GLOBALOP: "GLOBALOP", UPDATEGLOBAL: "UPDATEGLOBAL",
+	GLOBALOPJMP: "GLOBALOPJMP", LOCALINTOPJMP: "LOCALINTOPJMP",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -197,7 +202,7 @@ var stackEffect = [...]int8{
 	// the fall-through effect of both halves
 	FORLOCAL: 0, LOCALADDLOCAL: 0, LOCALINTJMP: 0, LOCAL2JMP: 0, INTJMP: -1,
 	LOCALINTOP: 1, LOCAL2OP: 1, INTOP: 0,
-	GLOBALJMP: 0, GLOBALOP: 1, UPDATEGLOBAL: 0,
+	GLOBALJMP: 0, GLOBALOP: 1, UPDATEGLOBAL: 0, GLOBALOPJMP: 0, LOCALINTOPJMP: 0,
 }
 
 // String returns the opcode's name.

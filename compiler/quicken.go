@@ -20,6 +20,8 @@ var firstOf = [...]Opcode{
 	GLOBALJMP - numOpcodes:     GLOBAL,
 	GLOBALOP - numOpcodes:      GLOBAL,
 	UPDATEGLOBAL - numOpcodes:  GLOBAL,
+	GLOBALOPJMP - numOpcodes:   GLOBAL,
+	LOCALINTOPJMP - numOpcodes: LOCALINT,
 }
 
 // FirstOf returns the instruction a superinstruction runs first, the one
@@ -43,10 +45,17 @@ func isIntArith(op Opcode) bool { return op >= ADD && op <= MOD && op != ADDI }
 // superinstructions on a global.
 func IsOperand(op Opcode) bool { return op == INT || op == LOCAL || op == GLOBAL }
 
+// comparesInt reports whether code starts with an INT and a
+// compare-and-branch: the "== 0" of "if x % 2 == 0".
+func comparesInt(code []uint32) bool {
+	return len(code) >= 2 && Opcode(code[0]&0xff) == INT && IsCompareJump(Opcode(code[1]&0xff))
+}
+
 // fuseGlobal returns the superinstruction that runs the GLOBAL word at
 // the start of code and the words after it, and how many words it runs;
 // NOP if none. An operand and a compare-and-branch or arithmetic follow
-// the GLOBAL; arithmetic stored back into the same global makes four.
+// the GLOBAL; arithmetic stored back into the same global makes four,
+// and arithmetic compared with an int five.
 func fuseGlobal(code []uint32) (Opcode, int) {
 	if len(code) < 3 {
 		return NOP, 0
@@ -59,6 +68,8 @@ func fuseGlobal(code []uint32) (Opcode, int) {
 	case !isIntArith(c):
 	case len(code) > 3 && code[3] == Encode(SETGLOBAL, g):
 		return UPDATEGLOBAL, 4
+	case comparesInt(code[3:]):
+		return GLOBALOPJMP, 5
 	default:
 		return GLOBALOP, 3
 	}
@@ -95,8 +106,8 @@ func fuse(a, b Opcode) Opcode {
 }
 
 // Quicken returns a copy of code in which the first word of each fusable
-// run of adjacent instructions (a pair, or a GLOBAL and the two or three
-// words after it) is replaced by the superinstruction that runs them all,
+// run of adjacent instructions (a pair, a GLOBAL and the two to four
+// words after it, or LOCALINT, arithmetic, INT and a compare-and-branch) is replaced by the superinstruction that runs them all,
 // keeping its operand; the other words are left as they are. Runs are
 // taken left to right and never overlap. code must be valid (see
 // Analyze).
@@ -112,6 +123,11 @@ func Quicken(code []uint32) []uint32 {
 			continue
 		}
 		b, _ := Decode(code[pc+1])
+		if a == LOCALINT && isIntArith(b) && comparesInt(code[pc+2:]) {
+			q[pc] = Encode(LOCALINTOPJMP, arg)
+			pc += 3
+			continue
+		}
 		if op := fuse(a, b); op != NOP {
 			q[pc] = Encode(op, arg)
 			pc++

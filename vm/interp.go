@@ -775,7 +775,7 @@ loop:
 					slot.n = uint64(s)
 					pc++
 					steps++
-					continue
+					goto follow
 				}
 			}
 			goto unfuse
@@ -861,8 +861,32 @@ loop:
 						g.n = uint64(r)
 						pc += 3
 						steps += 3
-						continue
+						goto follow
 					}
+				}
+			}
+			goto unfuse
+
+		case compiler.GLOBALOPJMP:
+			if x := m.globals[arg]; x.k == KindInt && steps+3 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(x.n), y); ok {
+						ia, ib = r, int64(int32(code[pc+2])>>8)
+						pc += 3
+						steps += 3
+						goto fusedJump
+					}
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALINTOPJMP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps+2 < limit {
+				if r, ok := intArith(compiler.Opcode(code[pc]&0xff), int64(x.n), int64(int8(arg))); ok {
+					ia, ib = r, int64(int32(code[pc+1])>>8)
+					pc += 2
+					steps += 2
+					goto fusedJump
 				}
 			}
 			goto unfuse
@@ -871,6 +895,15 @@ loop:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)
 			goto fail
+		}
+		continue loop
+
+	follow:
+		// A superinstruction that ends a loop's body or a branch of an
+		// if runs the JMP after it too, when its boundary is no event.
+		if w := code[pc]; w&0xff == uint32(compiler.JMP) && steps < limit {
+			pc = int(w >> 8)
+			steps++
 		}
 		continue loop
 

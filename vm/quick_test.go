@@ -30,6 +30,8 @@ fn f(n) {
         let j = i - 1
         s = s + (i * j) % 5 - (i - j)
         if j < i { s += 1 }
+        if i * j == 0 { s += 1 }
+        if i % 7 - 3 > 2 { s -= 1 }
         if i != 4 { s += 2 }
         while j <= i { j += 1 }
     }
