@@ -143,6 +143,10 @@ const (
 	// Arithmetic on a local and a small int, compared with an int.
 	LOCALINTOPJMP //    - LOCALINTOPJMP<(slot<<8|n)> -  (LOCALINT; ADD, SUB, MUL, DIV or MOD; INT; a compare-and-branch)
 
+	// An in-place add that ends a loop's body or a branch, and its JMP.
+	INCLOCALJMP //     - INCLOCALJMP<(slot<<8|n)> -  (INCLOCAL; JMP)
+	ADDLOCALJMP //     v ADDLOCALJMP<slot> -         (ADDLOCAL; JMP)
+
 	numQuick
 )
 
@@ -172,6 +176,7 @@ var opcodeNames = [...]string{
 	LOCAL2OP: "LOCAL2OP", INTOP: "INTOP",
 	GLOBALJMP: "GLOBALJMP", GLOBALOP: "GLOBALOP", UPDATEGLOBAL: "UPDATEGLOBAL",
 	GLOBALOPJMP: "GLOBALOPJMP", LOCALINTOPJMP: "LOCALINTOPJMP",
+	INCLOCALJMP: "INCLOCALJMP", ADDLOCALJMP: "ADDLOCALJMP",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -203,6 +208,7 @@ var stackEffect = [...]int8{
 	FORLOCAL: 0, LOCALADDLOCAL: 0, LOCALINTJMP: 0, LOCAL2JMP: 0, INTJMP: -1,
 	LOCALINTOP: 1, LOCAL2OP: 1, INTOP: 0,
 	GLOBALJMP: 0, GLOBALOP: 1, UPDATEGLOBAL: 0, GLOBALOPJMP: 0, LOCALINTOPJMP: 0,
+	INCLOCALJMP: 0, ADDLOCALJMP: -1,
 }
 
 // String returns the opcode's name.

@@ -22,6 +22,8 @@ var firstOf = [...]Opcode{
 	UPDATEGLOBAL - numOpcodes:  GLOBAL,
 	GLOBALOPJMP - numOpcodes:   GLOBAL,
 	LOCALINTOPJMP - numOpcodes: LOCALINT,
+	INCLOCALJMP - numOpcodes:   INCLOCAL,
+	ADDLOCALJMP - numOpcodes:   ADDLOCAL,
 }
 
 // FirstOf returns the instruction a superinstruction runs first, the one
@@ -83,6 +85,10 @@ func fuse(a, b Opcode) Opcode {
 		return FORLOCAL
 	case a == LOCAL && b == ADDLOCAL:
 		return LOCALADDLOCAL
+	case a == INCLOCAL && b == JMP:
+		return INCLOCALJMP
+	case a == ADDLOCAL && b == JMP:
+		return ADDLOCALJMP
 	case IsCompareJump(b):
 		switch a {
 		case LOCALINT:

@@ -25,6 +25,8 @@ func TestQuickenFusesPairs(t *testing.T) {
 		Encode(GLOBAL, 4), Encode(INT, 1), Encode(SUB, 0), Encode(SETGLOBAL, 5), // another global: GLOBALOP
 		Encode(GLOBAL, 4), Encode(CONST, 0), Encode(ADD, 0), // CONST is no operand word
 		Encode(GLOBAL, 4), Encode(LOCAL, 1), Encode(ADDLOCAL, 2), // the later pair
+		Encode(INCLOCAL, 1<<8|1), Encode(JMP, 0), // INCLOCALJMP
+		Encode(INT, 2), Encode(ADDLOCAL, 1), Encode(JMP, 0), // ADDLOCALJMP
 		Encode(RETURN, 0),
 	}
 	q := Quicken(code)
@@ -39,6 +41,8 @@ func TestQuickenFusesPairs(t *testing.T) {
 		GLOBALOP, INT, SUB, SETGLOBAL,
 		GLOBAL, CONST, ADD,
 		GLOBAL, LOCALADDLOCAL, ADDLOCAL,
+		INCLOCALJMP, JMP,
+		INT, ADDLOCALJMP, JMP,
 		RETURN}
 	for pc, w := range q {
 		op, arg := Decode(w)

@@ -780,6 +780,29 @@ loop:
 			}
 			goto unfuse
 
+		case compiler.INCLOCALJMP:
+			if slot := &stack[base+int(arg>>8)]; slot.k == KindInt {
+				a, d := int64(slot.n), int64(int8(arg))
+				s := a + d
+				if (a^s)&(d^s) >= 0 {
+					slot.n = uint64(s)
+					goto follow
+				}
+			}
+			goto unfuse
+
+		case compiler.ADDLOCALJMP:
+			if slot, y := &stack[base+int(arg)], stack[sp-1]; slot.k == KindInt && y.k == KindInt {
+				a, b := int64(slot.n), int64(y.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					slot.n = uint64(s)
+					sp--
+					goto follow
+				}
+			}
+			goto unfuse
+
 		case compiler.LOCALINTJMP:
 			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps < limit {
 				ia, ib = int64(x.n), int64(int8(arg))
@@ -1065,3 +1088,4 @@ func intArith(op compiler.Opcode, a, b int64) (int64, bool) {
 	}
 	return a % b, true
 }
+
