@@ -3,6 +3,8 @@ package vm
 // This file holds the interpreter loop.
 
 import (
+	"math/bits"
+
 	"github.com/wf-lang/wf/compiler"
 )
 
@@ -893,7 +895,14 @@ loop:
 		case compiler.GLOBALOPJMP:
 			if x := m.globals[arg]; x.k == KindInt && steps+3 < limit {
 				if y, ok := m.intOperand(code[pc], stack, base); ok {
-					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(x.n), y); ok {
+					op, a := compiler.Opcode(code[pc+1]&0xff), int64(x.n)
+					if op == compiler.MOD && smallMod(a, y) {
+						ia, ib = modSmall(a, y), int64(int32(code[pc+2])>>8)
+						pc += 3
+						steps += 3
+						goto fusedJump
+					}
+					if r, ok := intArith(op, a, y); ok {
 						ia, ib = r, int64(int32(code[pc+2])>>8)
 						pc += 3
 						steps += 3
@@ -905,7 +914,14 @@ loop:
 
 		case compiler.LOCALINTOPJMP:
 			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps+2 < limit {
-				if r, ok := intArith(compiler.Opcode(code[pc]&0xff), int64(x.n), int64(int8(arg))); ok {
+				op, a, b := compiler.Opcode(code[pc]&0xff), int64(x.n), int64(int8(arg))
+				if op == compiler.MOD && smallMod(a, b) {
+					ia, ib = modSmall(a, b), int64(int32(code[pc+1])>>8)
+					pc += 2
+					steps += 2
+					goto fusedJump
+				}
+				if r, ok := intArith(op, a, b); ok {
 					ia, ib = r, int64(int32(code[pc+1])>>8)
 					pc += 2
 					steps += 2
@@ -1089,3 +1105,25 @@ func intArith(op compiler.Opcode, a, b int64) (int64, bool) {
 	return a % b, true
 }
 
+// modMagic holds, for each divisor d below its length, ⌊2⁶⁴/d⌋+1: the
+// multiplier that turns a remainder by d into two multiplications (see
+// modSmall).
+var modMagic = func() (t [256]uint64) {
+	for d := range t {
+		t[d] = ^uint64(0)/uint64(max(d, 1)) + 1
+	}
+	return t
+}()
+
+// smallMod reports whether a % b can be taken by modSmall: a dividend in
+// [0, 2³²) and a divisor in (0, 256), as in i % 3.
+func smallMod(a, b int64) bool {
+	return uint64(a) < 1<<32 && uint64(b-1) < uint64(len(modMagic)-1)
+}
+
+// modSmall returns a % b where smallMod(a, b) holds: Lemire's remainder
+// by multiplication, a few times faster than a division.
+func modSmall(a, b int64) int64 {
+	hi, _ := bits.Mul64(modMagic[b&0xff]*uint64(a), uint64(b))
+	return int64(hi)
+}
