@@ -199,9 +199,10 @@ func luaCold(src string) (Runner, error) {
 
 // starlark-go
 
-// starOptions allow recursion, which fib needs; the other workloads keep
+// starOptions allow recursion, which fib needs, and loops and reassigned
+// globals at the top level, which loopadd needs; the other workloads keep
 // to plain Starlark.
-var starOptions = &syntax.FileOptions{Recursion: true}
+var starOptions = &syntax.FileOptions{Recursion: true, TopLevelControl: true, GlobalReassign: true}
 
 func starPredeclared(out *int64) starlark.StringDict {
 	return starlark.StringDict{"result": starlark.NewBuiltin("result",

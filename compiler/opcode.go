@@ -121,7 +121,8 @@ const (
 // keeps its meaning (a jump may still land on the second word) and a
 // snapshot never sees them. Each runs both halves or, when the second
 // half would leave its fast path or a step boundary between the two must
-// be observable, only the first (see FirstOf).
+// be observable, only the first (see FirstOf). The longer ones below run
+// three or four words in the same way.
 const (
 	FORLOCAL      Opcode = iota + numOpcodes //    it FORLOCAL<pc> it          (FORNEXT; SETLOCAL: a range loop's next int into a local)
 	LOCALADDLOCAL                            //     - LOCALADDLOCAL<i> -      (LOCAL i; ADDLOCAL j)
@@ -131,6 +132,20 @@ const (
 	LOCALINTOP                               //     - LOCALINTOP<(slot<<8|n)> r   (LOCALINT; ADD, SUB, MUL, DIV or MOD)
 	LOCAL2OP                                 //     - LOCAL2OP<(a<<12|b)> r   (LOCAL2; ADD, SUB, MUL, DIV or MOD)
 	INTOP                                    //     x INTOP<n> r              (INT; ADD, SUB, MUL, DIV or MOD)
+
+	// Superinstructions of three and four words, on a global and an
+	// operand: the second word is INT, LOCAL or GLOBAL (see IsOperand).
+	GLOBALJMP    //     - GLOBALJMP<g> -          (GLOBAL g; an operand; a compare-and-branch)
+	GLOBALOP     //     - GLOBALOP<g> r           (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD)
+	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL g)
+	GLOBALOPJMP  //     - GLOBALOPJMP<g> -        (GLOBALOP's three words; INT; a compare-and-branch: if g % 3 == 0)
+
+	// Arithmetic on a local and a small int, compared with an int.
+	LOCALINTOPJMP //    - LOCALINTOPJMP<(slot<<8|n)> -  (LOCALINT; ADD, SUB, MUL, DIV or MOD; INT; a compare-and-branch)
+
+	// An in-place add that ends a loop's body or a branch, and its JMP.
+	INCLOCALJMP //     - INCLOCALJMP<(slot<<8|n)> -  (INCLOCAL; JMP)
+	ADDLOCALJMP //     v ADDLOCALJMP<slot> -         (ADDLOCAL; JMP)
 
 	numQuick
 )
@@ -159,6 +174,9 @@ var opcodeNames = [...]string{
 	FORLOCAL: "FORLOCAL", LOCALADDLOCAL: "LOCALADDLOCAL", LOCALINTJMP: "LOCALINTJMP",
 	LOCAL2JMP: "LOCAL2JMP", INTJMP: "INTJMP", LOCALINTOP: "LOCALINTOP",
 	LOCAL2OP: "LOCAL2OP", INTOP: "INTOP",
+	GLOBALJMP: "GLOBALJMP", GLOBALOP: "GLOBALOP", UPDATEGLOBAL: "UPDATEGLOBAL",
+	GLOBALOPJMP: "GLOBALOPJMP", LOCALINTOPJMP: "LOCALINTOPJMP",
+	INCLOCALJMP: "INCLOCALJMP", ADDLOCALJMP: "ADDLOCALJMP",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -189,6 +207,8 @@ var stackEffect = [...]int8{
 	// the fall-through effect of both halves
 	FORLOCAL: 0, LOCALADDLOCAL: 0, LOCALINTJMP: 0, LOCAL2JMP: 0, INTJMP: -1,
 	LOCALINTOP: 1, LOCAL2OP: 1, INTOP: 0,
+	GLOBALJMP: 0, GLOBALOP: 1, UPDATEGLOBAL: 0, GLOBALOPJMP: 0, LOCALINTOPJMP: 0,
+	INCLOCALJMP: 0, ADDLOCALJMP: -1,
 }
 
 // String returns the opcode's name.

@@ -17,6 +17,13 @@ var firstOf = [...]Opcode{
 	LOCALINTOP - numOpcodes:    LOCALINT,
 	LOCAL2OP - numOpcodes:      LOCAL2,
 	INTOP - numOpcodes:         INT,
+	GLOBALJMP - numOpcodes:     GLOBAL,
+	GLOBALOP - numOpcodes:      GLOBAL,
+	UPDATEGLOBAL - numOpcodes:  GLOBAL,
+	GLOBALOPJMP - numOpcodes:   GLOBAL,
+	LOCALINTOPJMP - numOpcodes: LOCALINT,
+	INCLOCALJMP - numOpcodes:   INCLOCAL,
+	ADDLOCALJMP - numOpcodes:   ADDLOCAL,
 }
 
 // FirstOf returns the instruction a superinstruction runs first, the one
@@ -35,6 +42,42 @@ func IsCompareJump(op Opcode) bool { return op >= EQJMPFALSE && op <= GEJMPFALSE
 // superinstructions run: ADD, SUB, MUL, DIV or MOD.
 func isIntArith(op Opcode) bool { return op >= ADD && op <= MOD && op != ADDI }
 
+// IsOperand reports whether op pushes one value without a slow path of
+// its own beyond a check (INT, LOCAL or GLOBAL): the second word of the
+// superinstructions on a global.
+func IsOperand(op Opcode) bool { return op == INT || op == LOCAL || op == GLOBAL }
+
+// comparesInt reports whether code starts with an INT and a
+// compare-and-branch: the "== 0" of "if x % 2 == 0".
+func comparesInt(code []uint32) bool {
+	return len(code) >= 2 && Opcode(code[0]&0xff) == INT && IsCompareJump(Opcode(code[1]&0xff))
+}
+
+// fuseGlobal returns the superinstruction that runs the GLOBAL word at
+// the start of code and the words after it, and how many words it runs;
+// NOP if none. An operand and a compare-and-branch or arithmetic follow
+// the GLOBAL; arithmetic stored back into the same global makes four,
+// and arithmetic compared with an int five.
+func fuseGlobal(code []uint32) (Opcode, int) {
+	if len(code) < 3 {
+		return NOP, 0
+	}
+	g, b, c := code[0]>>8, Opcode(code[1]&0xff), Opcode(code[2]&0xff)
+	switch {
+	case !IsOperand(b):
+	case IsCompareJump(c):
+		return GLOBALJMP, 3
+	case !isIntArith(c):
+	case len(code) > 3 && code[3] == Encode(SETGLOBAL, g):
+		return UPDATEGLOBAL, 4
+	case comparesInt(code[3:]):
+		return GLOBALOPJMP, 5
+	default:
+		return GLOBALOP, 3
+	}
+	return NOP, 0
+}
+
 // fuse returns the superinstruction that runs a then b, or NOP if none.
 func fuse(a, b Opcode) Opcode {
 	switch {
@@ -42,6 +85,10 @@ func fuse(a, b Opcode) Opcode {
 		return FORLOCAL
 	case a == LOCAL && b == ADDLOCAL:
 		return LOCALADDLOCAL
+	case a == INCLOCAL && b == JMP:
+		return INCLOCALJMP
+	case a == ADDLOCAL && b == JMP:
+		return ADDLOCALJMP
 	case IsCompareJump(b):
 		switch a {
 		case LOCALINT:
@@ -65,15 +112,28 @@ func fuse(a, b Opcode) Opcode {
 }
 
 // Quicken returns a copy of code in which the first word of each fusable
-// pair of adjacent instructions is replaced by the superinstruction that
-// runs both, keeping its operand; the second word is left as it is. (No
-// word can both end a pair and begin one, so pairs never compete.) code
-// must be valid (see Analyze).
+// run of adjacent instructions (a pair, a GLOBAL and the two to four
+// words after it, or LOCALINT, arithmetic, INT and a compare-and-branch) is replaced by the superinstruction that runs them all,
+// keeping its operand; the other words are left as they are. Runs are
+// taken left to right and never overlap. code must be valid (see
+// Analyze).
 func Quicken(code []uint32) []uint32 {
 	q := append([]uint32(nil), code...)
 	for pc := 0; pc+1 < len(code); pc++ {
 		a, arg := Decode(code[pc])
+		if a == GLOBAL {
+			if op, n := fuseGlobal(code[pc:]); op != NOP {
+				q[pc] = Encode(op, arg)
+				pc += n - 1
+			}
+			continue
+		}
 		b, _ := Decode(code[pc+1])
+		if a == LOCALINT && isIntArith(b) && comparesInt(code[pc+2:]) {
+			q[pc] = Encode(LOCALINTOPJMP, arg)
+			pc += 3
+			continue
+		}
 		if op := fuse(a, b); op != NOP {
 			q[pc] = Encode(op, arg)
 			pc++

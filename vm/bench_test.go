@@ -72,6 +72,38 @@ f()
 `)
 }
 
+// BenchmarkTopLevelLoop is the bench suite's loopadd: a branchy integer
+// loop at the top level, whose variables are globals.
+func BenchmarkTopLevelLoop(b *testing.B) {
+	runBench(b, `
+let s = 0
+let i = 0
+while i < 3000000 {
+    if i % 3 == 0 {
+        s += i
+    } else {
+        s += 1
+    }
+    i += 1
+}
+`)
+}
+
+// BenchmarkTopLevelRange is loopadd with a range loop: s is a global, i a
+// local of the top level.
+func BenchmarkTopLevelRange(b *testing.B) {
+	runBench(b, `
+let s = 0
+for i in range(3000000) {
+    if i % 3 == 0 {
+        s += i
+    } else {
+        s += 1
+    }
+}
+`)
+}
+
 func BenchmarkStringBuild(b *testing.B) {
 	runBench(b, `
 fn f() {

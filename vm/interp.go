@@ -3,6 +3,8 @@ package vm
 // This file holds the interpreter loop.
 
 import (
+	"math/bits"
+
 	"github.com/wf-lang/wf/compiler"
 )
 
@@ -785,7 +787,30 @@ loop:
 					slot.n = uint64(s)
 					pc++
 					steps++
-					continue
+					goto follow
+				}
+			}
+			goto unfuse
+
+		case compiler.INCLOCALJMP:
+			if slot := &stack[base+int(arg>>8)]; slot.k == KindInt {
+				a, d := int64(slot.n), int64(int8(arg))
+				s := a + d
+				if (a^s)&(d^s) >= 0 {
+					slot.n = uint64(s)
+					goto follow
+				}
+			}
+			goto unfuse
+
+		case compiler.ADDLOCALJMP:
+			if slot, y := &stack[base+int(arg)], stack[sp-1]; slot.k == KindInt && y.k == KindInt {
+				a, b := int64(slot.n), int64(y.n)
+				s := a + b
+				if (a^s)&(b^s) >= 0 {
+					slot.n = uint64(s)
+					sp--
+					goto follow
 				}
 			}
 			goto unfuse
@@ -835,10 +860,99 @@ loop:
 			}
 			goto unfuse
 
+		// The superinstructions on a global run three or four words: the
+		// step boundaries inside must all be no event, the global and
+		// the operand (the word at pc) ints, and the arithmetic on the
+		// int fast path; otherwise the GLOBAL runs alone.
+		case compiler.GLOBALJMP:
+			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					ia, ib = int64(x.n), y
+					pc++
+					steps++
+					goto fusedJump
+				}
+			}
+			goto unfuse
+
+		case compiler.GLOBALOP:
+			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(x.n), y); ok {
+						stack[sp] = Value{k: KindInt, n: uint64(r)}
+						sp++
+						pc += 2
+						steps += 2
+						continue
+					}
+				}
+			}
+			goto unfuse
+
+		case compiler.UPDATEGLOBAL:
+			if g := &m.globals[arg]; g.k == KindInt && steps+2 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(g.n), y); ok {
+						g.n = uint64(r)
+						pc += 3
+						steps += 3
+						goto follow
+					}
+				}
+			}
+			goto unfuse
+
+		case compiler.GLOBALOPJMP:
+			if x := m.globals[arg]; x.k == KindInt && steps+3 < limit {
+				if y, ok := m.intOperand(code[pc], stack, base); ok {
+					op, a := compiler.Opcode(code[pc+1]&0xff), int64(x.n)
+					if op == compiler.MOD && smallMod(a, y) {
+						ia, ib = modSmall(a, y), int64(int32(code[pc+2])>>8)
+						pc += 3
+						steps += 3
+						goto fusedJump
+					}
+					if r, ok := intArith(op, a, y); ok {
+						ia, ib = r, int64(int32(code[pc+2])>>8)
+						pc += 3
+						steps += 3
+						goto fusedJump
+					}
+				}
+			}
+			goto unfuse
+
+		case compiler.LOCALINTOPJMP:
+			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps+2 < limit {
+				op, a, b := compiler.Opcode(code[pc]&0xff), int64(x.n), int64(int8(arg))
+				if op == compiler.MOD && smallMod(a, b) {
+					ia, ib = modSmall(a, b), int64(int32(code[pc+1])>>8)
+					pc += 2
+					steps += 2
+					goto fusedJump
+				}
+				if r, ok := intArith(op, a, b); ok {
+					ia, ib = r, int64(int32(code[pc+1])>>8)
+					pc += 2
+					steps += 2
+					goto fusedJump
+				}
+			}
+			goto unfuse
+
 		default:
 			fr.PC, f.SP, m.steps = pc, sp, steps
 			err = errorf(ErrValue, "illegal opcode %d", ins&0xff)
 			goto fail
+		}
+		continue loop
+
+	follow:
+		// A superinstruction that ends a loop's body or a branch of an
+		// if runs the JMP after it too, when its boundary is no event.
+		if w := code[pc]; w&0xff == uint32(compiler.JMP) && steps < limit {
+			pc = int(w >> 8)
+			steps++
 		}
 		continue loop
 
@@ -959,4 +1073,67 @@ loop:
 		}
 		goto reload
 	}
+}
+
+// intOperand returns the int that the operand word w of a superinstruction
+// on a global pushes (INT, LOCAL or GLOBAL: see compiler.IsOperand), and
+// false if that value is no int.
+func (m *Machine) intOperand(w uint32, stack []Value, base int) (int64, bool) {
+	var v Value
+	switch compiler.Opcode(w & 0xff) {
+	case compiler.INT:
+		return int64(int32(w) >> 8), true
+	case compiler.LOCAL:
+		v = stack[base+int(w>>8)]
+	default:
+		v = m.globals[w>>8]
+	}
+	return int64(v.n), v.k == KindInt
+}
+
+// intArith applies the arithmetic word op (ADD, SUB, MUL, DIV or MOD) to
+// ints, and reports false where the int fast path does not hold: on
+// overflow or a divisor not above zero.
+func intArith(op compiler.Opcode, a, b int64) (int64, bool) {
+	switch op {
+	case compiler.ADD:
+		r := a + b
+		return r, (a^r)&(b^r) >= 0
+	case compiler.SUB:
+		r := a - b
+		return r, (a^b)&(a^r) >= 0
+	case compiler.MUL:
+		// Both in [-2³¹, 2³¹): the product cannot overflow.
+		return a * b, uint64(a+1<<31)|uint64(b+1<<31) < 1<<32
+	}
+	if b <= 0 {
+		return 0, false
+	}
+	if op == compiler.DIV {
+		return a / b, true
+	}
+	return a % b, true
+}
+
+// modMagic holds, for each divisor d below its length, ⌊2⁶⁴/d⌋+1: the
+// multiplier that turns a remainder by d into two multiplications (see
+// modSmall).
+var modMagic = func() (t [256]uint64) {
+	for d := range t {
+		t[d] = ^uint64(0)/uint64(max(d, 1)) + 1
+	}
+	return t
+}()
+
+// smallMod reports whether a % b can be taken by modSmall: a dividend in
+// [0, 2³²) and a divisor in (0, 256), as in i % 3.
+func smallMod(a, b int64) bool {
+	return uint64(a) < 1<<32 && uint64(b-1) < uint64(len(modMagic)-1)
+}
+
+// modSmall returns a % b where smallMod(a, b) holds: Lemire's remainder
+// by multiplication, a few times faster than a division.
+func modSmall(a, b int64) int64 {
+	hi, _ := bits.Mul64(modMagic[b&0xff]*uint64(a), uint64(b))
+	return int64(hi)
 }

@@ -30,6 +30,8 @@ fn f(n) {
         let j = i - 1
         s = s + (i * j) % 5 - (i - j)
         if j < i { s += 1 }
+        if i * j == 0 { s += 1 }
+        if i % 7 - 3 > 2 { s -= 1 }
         if i != 4 { s += 2 }
         while j <= i { j += 1 }
     }
@@ -57,6 +59,40 @@ fn try_big(x) {
     try { return x * 4 } catch e { return "caught" }
 }
 print(try_big(4611686018427387904), try_big(3))`,
+	"globals": `
+fn early() { return later + 1 }
+try { print(early()) } catch e { print("early:", e) }
+let later = 5
+let N = 12
+let s = 0
+let i = 0
+let f = 0.5
+let half = 1.5
+let big = 4611686018427387904
+let ten = 10
+let zero = 0
+let neg = -4
+let wide = 3000000000
+while i < N {
+    if i % 3 == 0 { s += i } else { s += 1 }
+    if i % neg == 1 { s -= 2 }
+    if s > i { s *= 1 }
+    if i == 5 { s /= 2 }
+    s %= 1000
+    f += i
+    f += half
+    if f < 20 { s += s }
+    s = s - i * 2
+    i += 1
+}
+for j in range(3) {
+    s += j
+    if s >= j { s -= j * 2 }
+    s = s + half
+}
+try { big += big } catch e { print("overflow:", e) }
+try { print(ten % zero) } catch e { print("zero:", e) }
+print(s, i, f, later, early(), ten / 3, ten * -3, wide * 3, wide % neg)`,
 	"zero": `
 fn h(n) {
     let s = 0
@@ -143,7 +179,7 @@ func TestQuickenCoversEverySuperinstruction(t *testing.T) {
 }
 
 // TestPauseEveryStepWithSuperinstructions: a pause at each next step
-// stops at every step, also between the halves of a superinstruction.
+// stops at every step, also between the words of a superinstruction.
 func TestPauseEveryStepWithSuperinstructions(t *testing.T) {
 	m := newMachine(t, quickPrograms["ints"], vm.Options{})
 	for {
@@ -160,6 +196,49 @@ func TestPauseEveryStepWithSuperinstructions(t *testing.T) {
 		}
 		if m.Steps() != want {
 			t.Fatalf("paused at step %d, want %d", m.Steps(), want)
+		}
+	}
+}
+
+// pauseStops runs src with superinstructions on or off, pausing every
+// stride steps, and returns where each pause stopped and how the run
+// ended.
+func pauseStops(t *testing.T, src string, on bool, stride int64) []string {
+	t.Helper()
+	defer vm.SetQuicken(on)()
+	m := newMachine(t, src, vm.Options{})
+	var stops []string
+	for {
+		if err := m.Pause(m.Steps()+stride, nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err := m.Run()
+		if !errors.Is(err, vm.ErrPaused) {
+			return append(stops, fmt.Sprintf("end at step %d: %v", m.Steps(), err))
+		}
+		stops = append(stops, fmt.Sprintf("step %d at pc %d", m.Steps(), m.Location().PC))
+	}
+}
+
+// TestPausesWithSuperinstructions: pausing every 1, 2, 3 or 4 steps
+// stops at the same steps and pcs with and without superinstructions, in
+// every program, so pauses fall between every two words of every
+// superinstruction. (Where an instruction charges work, as a throw does,
+// a stop may be past its step, the same with both.)
+func TestPausesWithSuperinstructions(t *testing.T) {
+	for name, src := range quickPrograms {
+		for stride := int64(1); stride <= 4; stride++ {
+			t.Run(fmt.Sprintf("%s/%d", name, stride), func(t *testing.T) {
+				on, off := pauseStops(t, src, true, stride), pauseStops(t, src, false, stride)
+				if len(on) != len(off) {
+					t.Fatalf("%d stops quickened, %d plain", len(on), len(off))
+				}
+				for i := range on {
+					if on[i] != off[i] {
+						t.Fatalf("stop %d: quickened %s, plain %s", i, on[i], off[i])
+					}
+				}
+			})
 		}
 	}
 }

@@ -38,6 +38,20 @@ func Branchy(n int) int64 {
 	return s
 }
 
+// LoopAdd adds i when i is a multiple of 3 and 1 otherwise, for i below
+// n: the loopadd and loopaddfn workloads.
+func LoopAdd(n int) int64 {
+	var s int64
+	for i := int64(0); i < int64(n); i++ {
+		if i%3 == 0 {
+			s += i
+		} else {
+			s += 1
+		}
+	}
+	return s
+}
+
 // Strings joins strconv.Itoa(i) for i below n with "," and returns the
 // length.
 func Strings(n int) int64 {
