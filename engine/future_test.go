@@ -326,23 +326,6 @@ wait_any([load(dump(f)), "x"])`: "wait_any: the future ups (seq 1) was not start
 	}
 }
 
-// TestCheckHistoryStopsAtFutures: a replay cannot follow a future's
-// attempts, and says so.
-func TestCheckHistoryStopsAtFutures(t *testing.T) {
-	q := &quotes{}
-	f := newFixture(t, Options{Activities: []Activity{q.activity("ups", 12)}})
-	src := `let f = start(ups, ["box"])
-wait("go")
-print(await(f))
-`
-	id := f.start(src, "")
-	f.signal(id, "go", "1")
-	hc, err := f.e.CheckHistory(context.Background(), id, "new.wf", []byte(src))
-	if err != nil || hc.Diverged || !strings.Contains(hc.Stopped, "future ups done (seq 1)") {
-		t.Errorf("%+v %v", hc, err)
-	}
-}
-
 // TestFutureCarriedThroughSignals: a future pending while the workflow
 // waits for plain signals is carried through Signal's fast path, on the
 // warm machine, and its next attempt runs when due while the workflow

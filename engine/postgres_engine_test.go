@@ -91,6 +91,8 @@ func TestEngineOnPostgres(t *testing.T) {
 		"FutureWins": TestFutureWins, "FutureSignalWins": TestFutureSignalWins,
 		"FutureTimeoutWins": TestFutureTimeoutWins, "FutureCancelAndEnd": TestFutureCancelAndEnd,
 		"WorkflowConformance": TestWorkflowConformance,
+		"CheckHistoryFutures": TestCheckHistoryFutures, "CheckHistoryFuturesDiverge": TestCheckHistoryFuturesDiverge,
+		"CheckHistoryFuturesEdited": TestCheckHistoryFuturesEdited,
 	} {
 		t.Run(name, test)
 	}
