@@ -378,3 +378,22 @@ print("v1", await(f))
 		t.Errorf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
 	}
 }
+
+// TestShowAwaitingFuture: wf show says what an instance in await waits
+// for: the future's first attempt, then its next attempt and when, not
+// the timer or activity call its status alone would suggest.
+func TestShowAwaitingFuture(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 1}}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("fedex", 9)}})
+	start := f.clock.Now()
+	id := f.start(`let f = start(fedex, ["box"], {"attempts": 3, "initial": "1m"})
+print(await(f))
+`, "")
+	due := start.Add(time.Minute).UTC().Format(time.RFC3339)
+	for at, want := range map[int64]string{1: "future fedex (seq 1): its first attempt", 0: "future fedex (seq 1): attempt 2 due " + due} {
+		rep, err := f.e.Show(context.Background(), id, at)
+		if err != nil || rep.Pending != want {
+			t.Errorf("version %d: waiting for %q (%v), want %q\n%s", at, rep.Pending, err, want, strings.Join(f.reasons(id), "\n"))
+		}
+	}
+}

@@ -312,6 +312,11 @@ func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
 	if !rep.Version.Status.Final() {
 		rep.Pending = describeWait(rep.Version)
 	}
+	if rep.Machine.Waiting == "await" {
+		if what, ok := e.describeAwait(ctx, prog, rep.Instance, snap); ok {
+			rep.Pending = what
+		}
+	}
 	rep.Version.Snapshot = nil
 	return nil
 }
