@@ -109,6 +109,7 @@ func (s *Session) truncate(step int64) {
 	for k := range s.log.replies {
 		if k >= step {
 			delete(s.log.replies, k)
+			delete(s.log.thrown, k)
 		}
 	}
 	for _, b := range s.breaks {

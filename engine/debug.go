@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,8 +26,10 @@ type DebugPoint struct {
 	Hosts    []*vm.Builtin
 	// Replies are what the instance got after Version, in order: the
 	// reply to each of its next suspensions (a signal's value, an
-	// activity's result, nil for a timer or a timeout), up to the head
-	// or the first version a replay cannot follow (a rewind, a set). The
+	// activity's result, parallel()'s list, nil for a timer or a
+	// timeout) or the error thrown there (an activity's final failure,
+	// the cancellation), up to the head or the first version a replay
+	// cannot follow (a rewind, an upgrade, futures' attempts). The
 	// now() of Hosts gives the values those versions recorded, then the
 	// live clock: so a debugger answering the suspensions with Replies
 	// runs the instance's fine timeline from Version as it ran.
@@ -48,10 +51,12 @@ type Edit struct {
 }
 
 // Reply is a recorded reply to a suspension: the value the version it
-// made got.
+// made got, or the error thrown into it there (an activity's final
+// failure, the cancellation).
 type Reply struct {
 	Version int64 // the version the reply made
 	Value   vm.Value
+	Thrown  *vm.Error // when set, Value is nil and this is thrown instead
 }
 
 // DebugPoint returns instance id at version at (0: the head) for a
@@ -97,6 +102,7 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 	var nows []float64
 	full := false // a step recorded MaxRecordedNows: later values would be misplaced
 	prev := from
+	fl := &follower{id: id}
 	for _, v := range hist {
 		if v.Number <= from {
 			continue
@@ -109,19 +115,49 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 			edits[len(replies)] = append(edits[len(replies)], ed)
 			continue
 		}
-		reply, ok, _ := eventOf(v, false)
-		if ok && reply == nil && retryReason.MatchString(v.Reason) {
-			continue // a failed attempt to be retried: the machine got nothing
-		}
-		if !ok || reply == nil {
+		reply, ok := debugReply(fl, v)
+		if !ok {
 			break
 		}
-		replies = append(replies, Reply{Version: v.Number, Value: *reply})
+		if reply == nil {
+			continue // a failed attempt to be retried, parallel() calls left: the machine got nothing
+		}
+		reply.Version = v.Number
+		replies = append(replies, *reply)
 		if _, n := SplitDetail(v.Detail); !full {
 			nows, full = append(nows, n...), len(n) >= MaxRecordedNows
 		}
 	}
 	return replies, edits, nows, nil
+}
+
+// debugReply reads version v, with fl, as a debugger replays it: the
+// reply or error the machine got; nil for a version where it got
+// nothing and waits on; ok=false at a version a debugger's replay cannot
+// follow: a rewind, an upgrade, the end of a cancelled instance, or a
+// version with futures' attempts (their outcomes change maps the
+// machine holds between its replies, which a reply cannot do).
+func debugReply(fl *follower, v Version) (*Reply, bool) {
+	if _, _, has := cutFutures(strings.SplitN(v.Detail, nowMark, 2)[0]); has || noteReason.MatchString(v.Reason) {
+		return nil, false
+	}
+	ev, ok, _ := fl.event(v, false)
+	r := strings.TrimSuffix(v.Reason, cleanupWaits)
+	switch {
+	case !ok:
+		return nil, false
+	case ev.thrown != nil:
+		var e *vm.Error
+		if !errors.As(ev.thrown, &e) {
+			return nil, false
+		}
+		return &Reply{Value: vm.Nil, Thrown: e}, true
+	case ev.reply != nil:
+		return &Reply{Value: *ev.reply}, true
+	case retryReason.MatchString(r), parallelReason.MatchString(r) && parallelRetry.MatchString(r):
+		return nil, true
+	}
+	return nil, false
 }
 
 // editOf returns the edit version v recorded, if Set made it: its reason

@@ -184,6 +184,9 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		Edits:    debugEdits(p.Edits),
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
 			if i := s.RepliesBefore(); i < len(p.Replies) { // what the instance got there, as recorded
+				if e := p.Replies[i].Thrown; e != nil {
+					return vm.Nil, &debug.Thrown{Err: e}
+				}
 				return p.Replies[i].Value, nil
 			}
 			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)

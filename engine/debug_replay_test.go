@@ -1,0 +1,116 @@
+package engine
+
+// Tests of a debugger's replay of a stored instance (DebugPoint's
+// replies) through the versions that throw into the workflow or gather
+// over several: an activity's final failure, parallel() and a
+// cancellation, on a debug.Session going forward and back.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wf-lang/wf/debug"
+	"github.com/wf-lang/wf/vm"
+)
+
+// debugSession starts a debug session on instance id from version at,
+// answering its suspensions with the recorded replies, as wf debug does;
+// it prints to out.
+func (f *fixture) debugSession(id string, at int64, out *strings.Builder) (*debug.Session, *DebugPoint) {
+	f.t.Helper()
+	p, err := f.e.DebugPoint(context.Background(), id, at)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var s *debug.Session
+	s, err = debug.New(debug.Config{Program: p.Program, Snapshot: p.Snapshot, Version: p.Version.Number,
+		Options: vm.Options{Stdout: out, Hosts: p.Hosts},
+		Reply: func(*vm.Suspension) (vm.Value, error) {
+			i := s.RepliesBefore()
+			if i >= len(p.Replies) {
+				return vm.Nil, errors.New("no recorded reply")
+			}
+			if e := p.Replies[i].Thrown; e != nil {
+				return vm.Nil, &debug.Thrown{Err: e}
+			}
+			return p.Replies[i].Value, nil
+		}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s, p
+}
+
+// failingFlow catches one activity's failure, calls parallel() (one call
+// failing, one retried), then waits to be cancelled and cleans up.
+const failingFlow = `try { charge(5) } catch e { print("caught", e.kind, e.message) }
+let args = []
+for i in range(4) { args.push([i]) }
+print(parallel(square, args))
+try { wait("never") } catch e {
+    print("cleanup after", e.kind)
+    try { charge(1) } catch e2 { print("cleanup failed:", e2.message) }
+}
+`
+
+// TestDebugFollowsFailuresParallelCancel: a debug session from version 1
+// runs to the end with what the instance got: the failure thrown where
+// charge was called, parallel()'s results gathered over a retry, the
+// cancellation thrown into the wait and the cleanup's call; its output
+// is the instance's, again after going back to the start and forward.
+func TestDebugFollowsFailuresParallelCancel(t *testing.T) {
+	fl := &flaky{fails: 1, kind: "card_declined"}
+	square := Activity{Name: "square", Retry: RetryPolicy{Attempts: 2, Initial: time.Second},
+		Fn: func(ctx context.Context, key string, args []vm.Value) (vm.Value, error) {
+			info, _ := ActivityInfoFrom(ctx)
+			switch n := args[0].AsInt(); {
+			case n == 3:
+				return vm.Nil, &ActivityError{Kind: "unlucky", Message: "no", NonRetryable: true}
+			case n == 2 && info.Attempt == 1:
+				return vm.Nil, errors.New("busy")
+			default:
+				return vm.Int(n * n), nil
+			}
+		}}
+	f := newFixture(t, Options{Activities: []Activity{fl.activity("charge", RetryPolicy{}), square}})
+	id := f.start(`print("begin")
+`+failingFlow, "")
+	f.clock.Add(time.Second)
+	f.work()
+	if err := f.e.CancelWith(context.Background(), id, CancelOptions{Reason: "stop", Grace: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	f.work()
+	h := f.head(id)
+	if h.Status != Cancelled || !strings.Contains(h.Output, "cleanup after cancelled") {
+		t.Fatalf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+	var out strings.Builder
+	s, p := f.debugSession(id, 1, &out)
+	if len(p.Replies) < 4 {
+		t.Fatalf("replies: %+v\n%s", p.Replies, strings.Join(f.reasons(id), "\n"))
+	}
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	if ended, err := s.Ended(); !ended || err != nil {
+		t.Fatalf("the session did not end: %v %v\n%s", ended, err, out.String())
+	}
+	want := strings.TrimPrefix(h.Output, "begin\n")
+	if out.String() != want {
+		t.Errorf("the debugger printed\n%q\nwant the instance's\n%q", out.String(), want)
+	}
+	if _, err := s.Goto(s.Start()); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	if ended, err := s.Ended(); !ended || err != nil {
+		t.Errorf("after going back and on again: %v %v", ended, err)
+	}
+}
