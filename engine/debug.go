@@ -82,8 +82,13 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 		return nil, err
 	}
 	clock := NewClock(e.opts.Now, nows)
+	next, err := e.nextSeqAt(ctx, prog, h, v)
+	if err != nil {
+		return nil, err
+	}
+	env := Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock, Futures: NewFutures(next)}
 	return &DebugPoint{Instance: h.Instance, Version: v, Program: prog, Source: p.Source, Snapshot: v.Snapshot,
-		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock}, e.actNames), Replies: replies, Edits: edits}, nil
+		Hosts: Builtins(env, e.actNames), Replies: replies, Edits: edits}, nil
 }
 
 // recorded returns the replies instance id got after version from, the

@@ -114,3 +114,30 @@ func TestDebugFollowsFailuresParallelCancel(t *testing.T) {
 		t.Errorf("after going back and on again: %v %v", ended, err)
 	}
 }
+
+// TestDebugNumbersFutures: a future the debugger's run starts takes the
+// number the instance gave it, from a version after earlier futures and
+// calls, not 1.
+func TestDebugNumbersFutures(t *testing.T) {
+	q := &quotes{}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("ups", 12)}})
+	id := f.start(`let a = start(ups, ["x"])
+print(ups("y"))
+wait("go")
+let b = start(ups, ["z"])
+print(b.future)
+`, "")
+	f.signal(id, "go", "1")
+	h := f.head(id)
+	if h.Status != Completed || !strings.HasSuffix(h.Output, "\n3\n") {
+		t.Fatalf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+	var out strings.Builder
+	s, _ := f.debugSession(id, h.Version-1, &out)
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "3\n" {
+		t.Errorf("the debugger's future printed %q, want the instance's 3", out.String())
+	}
+}
