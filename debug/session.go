@@ -48,10 +48,13 @@ type Config struct {
 }
 
 // Edit is a change of a variable: Name as vm.SetVariable takes it
-// ("x", "global.x", "fn.x"), and its new value.
+// ("x", "global.x", "fn.x"), and its new value; or, when Apply is set,
+// any change of the waiting machine's state, made on its snapshot (a
+// durable instance's futures completing while it waited).
 type Edit struct {
 	Name  string
 	Value vm.Value
+	Apply func(snap []byte) ([]byte, error)
 }
 
 // Session is a program's run under a debugger: a machine at the cursor,

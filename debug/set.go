@@ -153,6 +153,12 @@ func (s *Session) edit() error {
 		return err
 	}
 	for _, e := range edits {
+		if e.Apply != nil {
+			if data, err = e.Apply(data); err != nil {
+				return fmt.Errorf("the recorded change at step %d: %w", step, err)
+			}
+			continue
+		}
 		if data, _, err = vm.SetVariable(s.prog, data, e.Name, e.Value); err != nil {
 			return fmt.Errorf("the recorded edit of %s at step %d: %w", e.Name, step, err)
 		}

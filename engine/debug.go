@@ -29,7 +29,7 @@ type DebugPoint struct {
 	// activity's result, parallel()'s list, nil for a timer or a
 	// timeout) or the error thrown there (an activity's final failure,
 	// the cancellation), up to the head or the first version a replay
-	// cannot follow (a rewind, an upgrade, futures' attempts). The
+	// cannot follow (a rewind, an upgrade). The
 	// now() of Hosts gives the values those versions recorded, then the
 	// live clock: so a debugger answering the suspensions with Replies
 	// runs the instance's fine timeline from Version as it ran.
@@ -48,6 +48,11 @@ type Edit struct {
 	Version int64
 	Name    string
 	Value   vm.Value
+	// Apply, when set, is a change the version made to the waiting
+	// machine's state other than a variable's (its futures' attempts,
+	// Name "futures"): it takes the machine's snapshot and returns the
+	// changed one.
+	Apply func(snap []byte) ([]byte, error)
 }
 
 // Reply is a recorded reply to a suspension: the value the version it
@@ -57,6 +62,10 @@ type Reply struct {
 	Version int64 // the version the reply made
 	Value   vm.Value
 	Thrown  *vm.Error // when set, Value is nil and this is thrown instead
+	// Answer, when set, gives the reply (or the error to throw) from
+	// the suspension the run waits in, after the edits before it: an
+	// await's or wait_any's future, whose map is the run's own.
+	Answer func(*vm.Suspension) (vm.Value, *vm.Error, error)
 }
 
 // DebugPoint returns instance id at version at (0: the head) for a
@@ -77,7 +86,7 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 	if err != nil {
 		return nil, err
 	}
-	replies, edits, nows, err := e.recorded(ctx, id, v.Number)
+	replies, edits, nows, err := e.recorded(ctx, id, v.Number, &debugFutures{e: e, prog: prog, in: h.Instance})
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +106,7 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 // follow the history (not past a gap a retention policy left). The values stop after a step that recorded as
 // many as it may: it read the clock more often, and the steps after it
 // read it live in the debugger.
-func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, map[int][]Edit, []float64, error) {
+func (e *Engine) recorded(ctx context.Context, id string, from int64, d *debugFutures) ([]Reply, map[int][]Edit, []float64, error) {
 	hist, err := e.store.History(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -120,12 +129,22 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 			edits[len(replies)] = append(edits[len(replies)], ed)
 			continue
 		}
-		reply, ok := debugReply(fl, v)
+		own, ok := d.read(v)
+		if !ok {
+			break
+		}
+		if own.Reason == "" {
+			continue // futures' attempts only: the machine waits on
+		}
+		reply, ok := debugReply(fl, own)
 		if !ok {
 			break
 		}
 		if reply == nil {
 			continue // a failed attempt to be retried, parallel() calls left: the machine got nothing
+		}
+		if len(d.ends) > 0 {
+			edits[len(replies)] = append(edits[len(replies)], d.edit(v.Number))
 		}
 		reply.Version = v.Number
 		replies = append(replies, *reply)
@@ -139,12 +158,11 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 // debugReply reads version v, with fl, as a debugger replays it: the
 // reply or error the machine got; nil for a version where it got
 // nothing and waits on; ok=false at a version a debugger's replay cannot
-// follow: a rewind, an upgrade, the end of a cancelled instance, or a
-// version with futures' attempts (their outcomes change maps the
-// machine holds between its replies, which a reply cannot do).
+// follow: a rewind, an upgrade, the end of a cancelled instance. v is
+// the version with its futures' attempts cut off (debugFutures.read).
 func debugReply(fl *follower, v Version) (*Reply, bool) {
-	if _, _, has := cutFutures(strings.SplitN(v.Detail, nowMark, 2)[0]); has || noteReason.MatchString(v.Reason) {
-		return nil, false
+	if answer, ok := futureAnswer(v); ok {
+		return &Reply{Value: vm.Nil, Answer: answer}, true
 	}
 	ev, ok, _ := fl.event(v, false)
 	r := strings.TrimSuffix(v.Reason, cleanupWaits)

@@ -25,18 +25,33 @@ func (f *fixture) debugSession(id string, at int64, out *strings.Builder) (*debu
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	edits := map[int][]debug.Edit{}
+	for i, es := range p.Edits {
+		for _, e := range es {
+			edits[i] = append(edits[i], debug.Edit{Name: e.Name, Value: e.Value, Apply: e.Apply})
+		}
+	}
 	var s *debug.Session
 	s, err = debug.New(debug.Config{Program: p.Program, Snapshot: p.Snapshot, Version: p.Version.Number,
-		Options: vm.Options{Stdout: out, Hosts: p.Hosts},
+		Options: vm.Options{Stdout: out, Hosts: p.Hosts}, Edits: edits,
 		Reply: func(*vm.Suspension) (vm.Value, error) {
 			i := s.RepliesBefore()
 			if i >= len(p.Replies) {
 				return vm.Nil, errors.New("no recorded reply")
 			}
-			if e := p.Replies[i].Thrown; e != nil {
-				return vm.Nil, &debug.Thrown{Err: e}
+			r := p.Replies[i]
+			if r.Answer != nil {
+				susp, _ := s.Machine().Pending()
+				v, e, err := r.Answer(susp)
+				if e != nil {
+					return vm.Nil, &debug.Thrown{Err: e}
+				}
+				return v, err
 			}
-			return p.Replies[i].Value, nil
+			if r.Thrown != nil {
+				return vm.Nil, &debug.Thrown{Err: r.Thrown}
+			}
+			return r.Value, nil
 		}})
 	if err != nil {
 		f.t.Fatal(err)
@@ -140,4 +155,64 @@ print(b.future)
 	if out.String() != "3\n" {
 		t.Errorf("the debugger's future printed %q, want the instance's 3", out.String())
 	}
+}
+
+// TestDebugFollowsFutures: a debug session from version 1 of an
+// instance whose futures were retried, raced a signal and were awaited
+// runs to the end printing what the instance printed (the winner's
+// whole map included); going back and forth across the first future's
+// completion, the futures' maps and the reply at each version are the
+// ones that version stored, but for the attempts the next version made,
+// which the run gets where it waits, before the next reply.
+func TestDebugFollowsFutures(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 1}}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("ups", 12), q.activity("fedex", 9)}})
+	id := f.start(futureRace, "")
+	f.signal(id, "go", `"now"`)
+	f.clock.Add(10 * time.Second)
+	f.work()
+	h := f.head(id)
+	if h.Status != Completed {
+		t.Fatalf("%s %q", h.Status, h.Output)
+	}
+	var out strings.Builder
+	s, _ := f.debugSession(id, 1, &out)
+	if _, err := s.Continue(); err != nil {
+		t.Fatal(err)
+	}
+	if ended, err := s.Ended(); !ended || err != nil || out.String() != h.Output {
+		t.Fatalf("the debugger printed\n%q (%v %v)\nwant the instance's\n%q\n%s", out.String(), ended, err, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+	for _, n := range []int64{2, 3, 2, 3} { // across ups's completion (version 2), back, and on
+		if _, err := s.GotoVersion(n); err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.e.DebugPoint(context.Background(), id, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := vm.Restore(p.Program, p.Snapshot, vm.Options{Hosts: p.Hosts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"a", "b", "ev"} {
+			want, _ := stored.Global(name)
+			got, _ := s.Machine().Global(name)
+			if n == 3 && name == "b" { // where version 3 waits, version 4's attempt is made before its reply
+				if g := got.AsMap(); g == nil || vm.Repr(mapGet(g, "state")) != `"done"` || vm.Repr(mapGet(g, "value")) != "9" {
+					t.Errorf("version 3: b = %s in the debugger, want fedex's attempt that version 4 recorded", vm.Repr(got))
+				}
+				continue
+			}
+			if vm.Repr(got) != vm.Repr(want) {
+				t.Errorf("version %d: %s = %s in the debugger, %s stored", n, name, vm.Repr(got), vm.Repr(want))
+			}
+		}
+	}
+}
+
+// mapGet is m[k], nil when absent.
+func mapGet(m *vm.Map, k string) vm.Value {
+	v, _ := m.GetString(k)
+	return v
 }
