@@ -258,7 +258,7 @@ func (s *Session) runOther(m *vm.Machine, step int64, stop func(*vm.Machine) boo
 			return err
 		}
 		s.noteEvent(event{host: susp.Host, reply: true, nilPart: v.IsNil()})
-		susp, err = m.Resume(v)
+		susp, err = resume(m, v, s.log.thrown[m.Steps()])
 	}
 	if errors.Is(err, vm.ErrPaused) {
 		return nil

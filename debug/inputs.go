@@ -24,10 +24,28 @@ type hostResult struct {
 type inputs struct {
 	hosts   map[int64]hostResult // host function results by step
 	replies map[int64][]byte     // replies to suspensions, by step, as vm.Dump bytes
+	thrown  map[int64]bool       // the reply at a step is an error value to throw (see Thrown)
 }
 
 func newInputs() *inputs {
-	return &inputs{hosts: map[int64]hostResult{}, replies: map[int64][]byte{}}
+	return &inputs{hosts: map[int64]hostResult{}, replies: map[int64][]byte{}, thrown: map[int64]bool{}}
+}
+
+// Thrown is what a Config.Reply returns to have the run throw Err where
+// it waits instead of getting a reply, as a durable instance's history
+// threw an activity's final failure or a cancellation into it. The
+// session logs it as the reply at that step, so every pass throws it.
+type Thrown struct{ Err *vm.Error }
+
+func (t *Thrown) Error() string { return t.Err.Error() }
+
+// resume gives m the logged reply v at a suspension: v itself, or, when
+// thrown, the error it holds, thrown where m waits.
+func resume(m *vm.Machine, v vm.Value, thrown bool) (*vm.Suspension, error) {
+	if e := v.AsError(); thrown && e != nil {
+		return m.ResumeError(vm.NewError(e.Kind, e.Msg))
+	}
+	return m.Resume(v)
 }
 
 // wrap returns h logged: at a step the log has, h is not called and the

@@ -21,8 +21,9 @@ type Config struct {
 	// package doc). SnapshotEvery must be 0.
 	Options vm.Options
 	// Reply answers a host suspension the first time the run reaches it
-	// (later passes take the logged reply). Nil: a suspension is an
-	// error, and the cursor stays where the machine waits.
+	// (later passes take the logged reply); a *Thrown it returns is
+	// thrown there instead. Nil: a suspension is an error, and the
+	// cursor stays where the machine waits.
 	Reply func(*vm.Suspension) (vm.Value, error)
 	// MaxCheckpointBytes caps the checkpoints kept; 0 means
 	// DefaultMaxCheckpointBytes.
@@ -47,10 +48,13 @@ type Config struct {
 }
 
 // Edit is a change of a variable: Name as vm.SetVariable takes it
-// ("x", "global.x", "fn.x"), and its new value.
+// ("x", "global.x", "fn.x"), and its new value; or, when Apply is set,
+// any change of the waiting machine's state, made on its snapshot (a
+// durable instance's futures completing while it waited).
 type Edit struct {
 	Name  string
 	Value vm.Value
+	Apply func(snap []byte) ([]byte, error)
 }
 
 // Session is a program's run under a debugger: a machine at the cursor,
@@ -317,7 +321,7 @@ func (s *Session) advance() error {
 			return err
 		}
 		s.waiting = nil
-		susp, err = s.m.Resume(reply)
+		susp, err = resume(s.m, reply, s.log.thrown[s.m.Steps()])
 	}
 	switch {
 	case errors.Is(err, vm.ErrPaused):
@@ -331,7 +335,9 @@ func (s *Session) advance() error {
 }
 
 // answer finds the reply to a suspension: the logged one, or Reply's,
-// logged. The machine gets a copy through Dump and Load either way.
+// logged (an error Reply has thrown is logged as its value, marked in
+// the log's thrown). The machine gets a copy through Dump and Load
+// either way.
 func (s *Session) answer(susp *vm.Suspension) (vm.Value, error) {
 	step := s.m.Steps()
 	data, ok := s.log.replies[step]
@@ -340,9 +346,14 @@ func (s *Session) answer(susp *vm.Suspension) (vm.Value, error) {
 			return vm.Nil, fmt.Errorf("waiting on host %s at step %d, and there is no reply", susp.Host, step)
 		}
 		v, err := s.reply(susp)
+		var thrown *Thrown
+		if errors.As(err, &thrown) { // an error to throw: logged as its value
+			v, err = vm.ErrorValue(thrown.Err), nil
+		}
 		if err != nil {
 			return vm.Nil, fmt.Errorf("waiting on host %s at step %d: %w", susp.Host, step, err)
 		}
+		s.log.thrown[step] = thrown != nil
 		if data, err = s.m.Dump(v); err != nil {
 			return vm.Nil, err
 		}

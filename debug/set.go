@@ -109,6 +109,7 @@ func (s *Session) truncate(step int64) {
 	for k := range s.log.replies {
 		if k >= step {
 			delete(s.log.replies, k)
+			delete(s.log.thrown, k)
 		}
 	}
 	for _, b := range s.breaks {
@@ -152,6 +153,12 @@ func (s *Session) edit() error {
 		return err
 	}
 	for _, e := range edits {
+		if e.Apply != nil {
+			if data, err = e.Apply(data); err != nil {
+				return fmt.Errorf("the recorded change at step %d: %w", step, err)
+			}
+			continue
+		}
 		if data, _, err = vm.SetVariable(s.prog, data, e.Name, e.Value); err != nil {
 			return fmt.Errorf("the recorded edit of %s at step %d: %w", e.Name, step, err)
 		}

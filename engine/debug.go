@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,8 +26,10 @@ type DebugPoint struct {
 	Hosts    []*vm.Builtin
 	// Replies are what the instance got after Version, in order: the
 	// reply to each of its next suspensions (a signal's value, an
-	// activity's result, nil for a timer or a timeout), up to the head
-	// or the first version a replay cannot follow (a rewind, a set). The
+	// activity's result, parallel()'s list, nil for a timer or a
+	// timeout) or the error thrown there (an activity's final failure,
+	// the cancellation), up to the head or the first version a replay
+	// cannot follow (a rewind, an upgrade). The
 	// now() of Hosts gives the values those versions recorded, then the
 	// live clock: so a debugger answering the suspensions with Replies
 	// runs the instance's fine timeline from Version as it ran.
@@ -45,13 +48,24 @@ type Edit struct {
 	Version int64
 	Name    string
 	Value   vm.Value
+	// Apply, when set, is a change the version made to the waiting
+	// machine's state other than a variable's (its futures' attempts,
+	// Name "futures"): it takes the machine's snapshot and returns the
+	// changed one.
+	Apply func(snap []byte) ([]byte, error)
 }
 
 // Reply is a recorded reply to a suspension: the value the version it
-// made got.
+// made got, or the error thrown into it there (an activity's final
+// failure, the cancellation).
 type Reply struct {
 	Version int64 // the version the reply made
 	Value   vm.Value
+	Thrown  *vm.Error // when set, Value is nil and this is thrown instead
+	// Answer, when set, gives the reply (or the error to throw) from
+	// the suspension the run waits in, after the edits before it: an
+	// await's or wait_any's future, whose map is the run's own.
+	Answer func(*vm.Suspension) (vm.Value, *vm.Error, error)
 }
 
 // DebugPoint returns instance id at version at (0: the head) for a
@@ -72,13 +86,18 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 	if err != nil {
 		return nil, err
 	}
-	replies, edits, nows, err := e.recorded(ctx, id, v.Number)
+	replies, edits, nows, err := e.recorded(ctx, id, v.Number, &debugFutures{e: e, prog: prog, in: h.Instance})
 	if err != nil {
 		return nil, err
 	}
 	clock := NewClock(e.opts.Now, nows)
+	next, err := e.nextSeqAt(ctx, prog, h, v)
+	if err != nil {
+		return nil, err
+	}
+	env := Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock, Futures: NewFutures(next)}
 	return &DebugPoint{Instance: h.Instance, Version: v, Program: prog, Source: p.Source, Snapshot: v.Snapshot,
-		Hosts: Builtins(Env{ID: h.Instance.ID, Input: h.Instance.Input, Clock: clock}, e.actNames), Replies: replies, Edits: edits}, nil
+		Hosts: Builtins(env, e.actNames), Replies: replies, Edits: edits}, nil
 }
 
 // recorded returns the replies instance id got after version from, the
@@ -87,7 +106,7 @@ func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoi
 // follow the history (not past a gap a retention policy left). The values stop after a step that recorded as
 // many as it may: it read the clock more often, and the steps after it
 // read it live in the debugger.
-func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, map[int][]Edit, []float64, error) {
+func (e *Engine) recorded(ctx context.Context, id string, from int64, d *debugFutures) ([]Reply, map[int][]Edit, []float64, error) {
 	hist, err := e.store.History(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -97,6 +116,7 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 	var nows []float64
 	full := false // a step recorded MaxRecordedNows: later values would be misplaced
 	prev := from
+	fl := &follower{id: id}
 	for _, v := range hist {
 		if v.Number <= from {
 			continue
@@ -109,19 +129,58 @@ func (e *Engine) recorded(ctx context.Context, id string, from int64) ([]Reply, 
 			edits[len(replies)] = append(edits[len(replies)], ed)
 			continue
 		}
-		reply, ok, _ := eventOf(v, false)
-		if ok && reply == nil && retryReason.MatchString(v.Reason) {
-			continue // a failed attempt to be retried: the machine got nothing
-		}
-		if !ok || reply == nil {
+		own, ok := d.read(v)
+		if !ok {
 			break
 		}
-		replies = append(replies, Reply{Version: v.Number, Value: *reply})
+		if own.Reason == "" {
+			continue // futures' attempts only: the machine waits on
+		}
+		reply, ok := debugReply(fl, own)
+		if !ok {
+			break
+		}
+		if reply == nil {
+			continue // a failed attempt to be retried, parallel() calls left: the machine got nothing
+		}
+		if len(d.ends) > 0 {
+			edits[len(replies)] = append(edits[len(replies)], d.edit(v.Number))
+		}
+		reply.Version = v.Number
+		replies = append(replies, *reply)
 		if _, n := SplitDetail(v.Detail); !full {
 			nows, full = append(nows, n...), len(n) >= MaxRecordedNows
 		}
 	}
 	return replies, edits, nows, nil
+}
+
+// debugReply reads version v, with fl, as a debugger replays it: the
+// reply or error the machine got; nil for a version where it got
+// nothing and waits on; ok=false at a version a debugger's replay cannot
+// follow: a rewind, an upgrade, the end of a cancelled instance. v is
+// the version with its futures' attempts cut off (debugFutures.read).
+func debugReply(fl *follower, v Version) (*Reply, bool) {
+	if answer, ok := futureAnswer(v); ok {
+		return &Reply{Value: vm.Nil, Answer: answer}, true
+	}
+	ev, ok, _ := fl.event(v, false)
+	r := strings.TrimSuffix(v.Reason, cleanupWaits)
+	switch {
+	case !ok:
+		return nil, false
+	case ev.thrown != nil:
+		var e *vm.Error
+		if !errors.As(ev.thrown, &e) {
+			return nil, false
+		}
+		return &Reply{Value: vm.Nil, Thrown: e}, true
+	case ev.reply != nil:
+		return &Reply{Value: *ev.reply}, true
+	case retryReason.MatchString(r), parallelReason.MatchString(r) && parallelRetry.MatchString(r):
+		return nil, true
+	}
+	return nil, false
 }
 
 // editOf returns the edit version v recorded, if Set made it: its reason

@@ -139,36 +139,6 @@ func (f *future) name() string { return fmt.Sprintf("%s (seq %d)", f.fn, f.seq) 
 // dueAt is when f's next attempt may run.
 func (f *future) dueAt() time.Time { return time.UnixMilli(f.due) }
 
-// record notes an attempt's outcome in f, at now, and describes it.
-func (f *future) record(at attempt, now time.Time) string {
-	f.attempt++
-	tries := ""
-	if f.attempt > 1 {
-		tries = fmt.Sprintf(", attempt %d", f.attempt)
-	}
-	switch {
-	case at.fail == nil:
-		f.state, f.value, f.at = futureDone, at.reply, now.UnixMilli()
-		f.store()
-		return fmt.Sprintf("future %s done (seq %d%s)", f.fn, f.seq, tries)
-	case at.retry.IsZero():
-		f.state, f.value, f.at = futureFailed, vm.ErrorValue(vm.NewError(at.fail.kind(), at.fail.Error())), now.UnixMilli()
-		f.store()
-		return fmt.Sprintf("future %s failed (seq %d, attempt %d): %s: %s", f.fn, f.seq, f.attempt, at.fail.kind(), at.fail.Message)
-	}
-	f.due = (at.retry.UnixNano() + 999_999) / 1e6 // rounded up: not before the retry time
-	f.store()
-	return fmt.Sprintf("future %s failed (seq %d, attempt %d): %s: %s; attempt %d at %s", f.fn, f.seq, f.attempt,
-		at.fail.kind(), at.fail.Message, f.attempt+1, at.retry.UTC().Format(time.RFC3339))
-}
-
-// cancel ends a pending f with the instance's cancellation.
-func (f *future) cancel(now time.Time) {
-	f.state, f.at = futureFailed, now.UnixMilli()
-	f.value = vm.ErrorValue(vm.NewError(vm.ErrCancelled, fmt.Sprintf("future %s cancelled with the instance", f.name())))
-	f.store()
-}
-
 // outcome is what f gives once completed: its result, or the error an
 // await throws.
 func (f *future) outcome() (vm.Value, error) {

@@ -85,13 +85,15 @@ func (r *run) wrap(susp *vm.Suspension) (*vm.Suspension, error) {
 
 // cancelFutures ends every future r carries with the instance's
 // cancellation: none is attempted again, and awaiting one in the cleanup
-// throws "cancelled" at once.
-func (r *run) cancelFutures(now time.Time) {
+// throws "cancelled" at once. It returns the record of their ends.
+func (r *run) cancelFutures(now time.Time) []futureEnd {
+	var ends []futureEnd
 	for _, f := range r.carried {
 		if f.state == futurePending {
-			f.cancel(now)
+			ends = append(ends, f.cancel(now))
 		}
 	}
+	return ends
 }
 
 // checkStarted makes sure that every pending future call waits on is one
@@ -151,12 +153,12 @@ func (e *Engine) futuresEvent(r *run, h Head, who holder, call Call, now time.Ti
 	if token == 0 || err != nil {
 		return event{}, false, err
 	}
-	ev, notes, err := e.runDue(r, h, call, due, own)
+	ev, notes, ends, err := e.runDue(r, h, call, due, own)
 	switch {
 	case err != nil:
 		return event{}, false, err
 	case own:
-		ev.reason, ev.fence = joinNotes(notes, ev.reason), token
+		ev.reason, ev.fence, ev.detail = joinNotes(notes, ev.reason), token, withFutures(ev.detail, ends)
 		return ev, true, nil
 	}
 	ev, ok, err := e.answered(r.ctx, h, call, e.opts.Now())
@@ -166,14 +168,14 @@ func (e *Engine) futuresEvent(r *run, h Head, who holder, call Call, now time.Ti
 	if !ok {
 		ev = event{keep: &call}
 	}
-	ev.reason, ev.fence = joinNotes(notes, ev.reason), token
+	ev.reason, ev.fence, ev.detail = joinNotes(notes, ev.reason), token, withFutures(ev.detail, ends)
 	return ev, true, nil
 }
 
 // runDue makes the attempts of the futures due, concurrently with the
 // call's own activity when own; it returns the call's event and the
-// notes of the futures' attempts.
-func (e *Engine) runDue(r *run, h Head, call Call, due []*future, own bool) (event, []string, error) {
+// notes of the futures' attempts, with their record.
+func (e *Engine) runDue(r *run, h Head, call Call, due []*future, own bool) (event, []string, []futureEnd, error) {
 	var ev event
 	var ok bool
 	var ownErr error
@@ -189,17 +191,17 @@ func (e *Engine) runDue(r *run, h Head, call Call, due []*future, own bool) (eve
 			ev, ok, ownErr = run(r.ctx, h, call)
 		}()
 	}
-	notes, err := e.runFutures(r.ctx, h, due)
+	notes, ends, err := e.runFutures(r.ctx, h, due)
 	wg.Wait()
 	switch {
 	case err != nil:
-		return event{}, nil, err
+		return event{}, nil, nil, err
 	case ownErr != nil:
-		return event{}, nil, ownErr
+		return event{}, nil, nil, ownErr
 	case own && !ok:
-		return event{}, nil, fmt.Errorf("instance %s: the activity call gave no event", h.ID)
+		return event{}, nil, nil, fmt.Errorf("instance %s: the activity call gave no event", h.ID)
 	}
-	return ev, notes, nil
+	return ev, notes, ends, nil
 }
 
 // joinNotes joins the notes of a step's attempts and its event's reason.
@@ -211,8 +213,9 @@ func joinNotes(notes []string, reason string) string {
 }
 
 // runFutures makes one attempt of each future in fs, concurrently, and
-// records the outcomes in them; it returns the history's note of each.
-func (e *Engine) runFutures(ctx context.Context, h Head, fs []*future) ([]string, error) {
+// records the outcomes in them; it returns the history's note of each,
+// and the record of each for the version's detail.
+func (e *Engine) runFutures(ctx context.Context, h Head, fs []*future) ([]string, []futureEnd, error) {
 	outs := make([]attempt, len(fs))
 	errs := make([]error, len(fs))
 	var wg sync.WaitGroup
@@ -220,7 +223,7 @@ func (e *Engine) runFutures(ctx context.Context, h Head, fs []*future) ([]string
 	for i, f := range fs {
 		a, ok := e.acts[f.fn]
 		if !ok {
-			return nil, fmt.Errorf("activity %s is not registered in this process", f.fn)
+			return nil, nil, fmt.Errorf("activity %s is not registered in this process", f.fn)
 		}
 		wg.Add(1)
 		sem <- struct{}{}
@@ -233,13 +236,15 @@ func (e *Engine) runFutures(ctx context.Context, h Head, fs []*future) ([]string
 	wg.Wait()
 	now := e.opts.Now()
 	notes := make([]string, 0, len(fs))
+	ends := make([]futureEnd, 0, len(fs))
 	for i, f := range fs {
 		if errs[i] != nil {
-			return nil, errs[i]
+			return nil, nil, errs[i]
 		}
-		notes = append(notes, f.record(outs[i], now))
+		note, end := f.record(outs[i], now)
+		notes, ends = append(notes, note), append(ends, end)
 	}
-	return notes, nil
+	return notes, ends, nil
 }
 
 // answered is what call gets now without an attempt, if anything: for
@@ -335,6 +340,7 @@ func (e *Engine) selectEvent(ctx context.Context, h Head, call Call, now time.Ti
 // warm, as a settled step's is.
 func (e *Engine) keepStep(r *run, h Head, ev event, call Call) (Step, error) {
 	st := e.successor(h, ev.reason)
+	st.Version.Detail = ev.detail // the futures' attempts
 	susp, _ := r.m.Pending()
 	if _, err := r.wrap(&vm.Suspension{Host: susp.Host, Request: call.request}); err != nil {
 		return Step{}, err

@@ -326,23 +326,6 @@ wait_any([load(dump(f)), "x"])`: "wait_any: the future ups (seq 1) was not start
 	}
 }
 
-// TestCheckHistoryStopsAtFutures: a replay cannot follow a future's
-// attempts, and says so.
-func TestCheckHistoryStopsAtFutures(t *testing.T) {
-	q := &quotes{}
-	f := newFixture(t, Options{Activities: []Activity{q.activity("ups", 12)}})
-	src := `let f = start(ups, ["box"])
-wait("go")
-print(await(f))
-`
-	id := f.start(src, "")
-	f.signal(id, "go", "1")
-	hc, err := f.e.CheckHistory(context.Background(), id, "new.wf", []byte(src))
-	if err != nil || hc.Diverged || !strings.Contains(hc.Stopped, "future ups done (seq 1)") {
-		t.Errorf("%+v %v", hc, err)
-	}
-}
-
 // TestFutureCarriedThroughSignals: a future pending while the workflow
 // waits for plain signals is carried through Signal's fast path, on the
 // warm machine, and its next attempt runs when due while the workflow
@@ -432,5 +415,24 @@ func TestFutureOnBigState(t *testing.T) {
 	h := f.head(id)
 	if h.Status != Completed || h.Output != "first 12 pending\nfedex 9 8000 now\n" {
 		t.Errorf("%s %q\n%s", h.Status, h.Output, strings.Join(f.reasons(id), "\n"))
+	}
+}
+
+// TestShowAwaitingFuture: wf show says what an instance in await waits
+// for: the future's first attempt, then its next attempt and when, not
+// the timer or activity call its status alone would suggest.
+func TestShowAwaitingFuture(t *testing.T) {
+	q := &quotes{fails: map[string]int{"fedex": 1}}
+	f := newFixture(t, Options{Activities: []Activity{q.activity("fedex", 9)}})
+	start := f.clock.Now()
+	id := f.start(`let f = start(fedex, ["box"], {"attempts": 3, "initial": "1m"})
+print(await(f))
+`, "")
+	due := start.Add(time.Minute).UTC().Format(time.RFC3339)
+	for at, want := range map[int64]string{1: "future fedex (seq 1): its first attempt", 0: "future fedex (seq 1): attempt 2 due " + due} {
+		rep, err := f.e.Show(context.Background(), id, at)
+		if err != nil || rep.Pending != want {
+			t.Errorf("version %d: waiting for %q (%v), want %q\n%s", at, rep.Pending, err, want, strings.Join(f.reasons(id), "\n"))
+		}
 	}
 }

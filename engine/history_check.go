@@ -4,7 +4,8 @@ package engine
 // history on a new version of its workflow before upgrading it. The new
 // program starts from the instance's input and gets, at each wait, the
 // signal, timer or activity result the instance got, or the error thrown
-// into it (an activity's failure, a cancellation), in order; the first
+// into it (an activity's failure, a cancellation), in order, its futures
+// the attempts each version recorded (history_futures.go); the first
 // version whose output or wait the replay does not reproduce is where the
 // new code would have behaved differently. (Temporal's replay test does
 // this with histories exported from a server; wf has them in its store.)
@@ -15,6 +16,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/vm"
@@ -25,8 +27,10 @@ type HistoryCheck struct {
 	ID      string `json:"id"`
 	Checked int64  `json:"checked"` // versions the replay reproduced, from the first
 	// Diverged is set, with Version, What, Want and Got, when the replay
-	// first did something else: What is "output" or "state" (what the
-	// instance waits for, or that it finished or failed).
+	// first did something else: What is "output", "state" (what the
+	// instance waits for, or that it finished or failed) or "futures"
+	// (Want the version's reason, Got the replay's account of the
+	// futures' attempts it records).
 	Diverged bool   `json:"diverged"`
 	Version  int64  `json:"version,omitempty"`
 	What     string `json:"what,omitempty"`
@@ -76,9 +80,16 @@ type replay struct {
 	susp       *vm.Suspension
 	err        error
 	cancelling bool // the cancellation was thrown: the cleanup runs
+	// held are the futures the machine started, by sequence number;
+	// nextSeq is the instance's next sequence number as the engine
+	// counted it; now is the time of the version being replayed.
+	held    map[int64]*future
+	nextSeq int64
+	now     time.Time
 }
 
 func (e *Engine) newReplay(ctx context.Context, prog *compiler.Program, in Instance, hist []Version) (*replay, error) {
+	in.NextSeq = 1 // as the instance started: its futures are numbered from there
 	r, err := e.newRun(ctx, prog, in)
 	if err != nil {
 		return nil, err
@@ -88,7 +99,7 @@ func (e *Engine) newReplay(ctx context.Context, prog *compiler.Program, in Insta
 	if r.out.max > 0 && len(hist) > 0 {
 		r.out.max += len(hist[len(hist)-1].Output)
 	}
-	return &replay{run: r, id: in.ID}, nil
+	return &replay{run: r, id: in.ID, held: map[int64]*future{}, nextSeq: 1}, nil
 }
 
 func (rp *replay) check(hist []Version) *HistoryCheck {
@@ -105,9 +116,16 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 			hc.Stopped = deletedVersions(hist[i-1].Number+1, v.Number-1) + " (wf prune deleted them): a replay cannot go past a gap"
 			return hc
 		}
-		ev, ok, why := fl.event(v, i == 0)
-		if !ok {
+		ev, ok, why := rp.event(fl, v, i == 0)
+		switch {
+		case !ok:
 			hc.Stopped = fmt.Sprintf("version %d (%s): %s", v.Number, v.Reason, why)
+			return hc
+		case ev.futures != "":
+			hc.Diverged, hc.Version, hc.What, hc.Want, hc.Got = true, v.Number, "futures", ev.diverge, ev.futures
+			return hc
+		case ev.diverge != "":
+			hc.Diverged, hc.Version, hc.What, hc.Want, hc.Got = true, v.Number, "state", ev.diverge, rp.state()
 			return hc
 		}
 		if ev.none() { // no event: nothing to replay
@@ -133,6 +151,7 @@ func (rp *replay) check(hist []Version) *HistoryCheck {
 func (rp *replay) apply(ev replayEvent, v Version, first bool) {
 	_, nows := SplitDetail(v.Detail)
 	rp.clock.Replay(nows)
+	rp.now = v.Created
 	switch {
 	case first:
 		rp.susp, rp.err = rp.m.Run()
@@ -142,6 +161,7 @@ func (rp *replay) apply(ev replayEvent, v Version, first bool) {
 		rp.susp, rp.err = rp.m.Resume(*ev.reply)
 	}
 	rp.cancelling = rp.cancelling || ev.cancel
+	rp.collect()
 }
 
 // prunedVersions says that versions 1 to n were pruned.
@@ -271,6 +291,8 @@ func (rp *replay) state() string {
 		return fmt.Sprintf("waits for signal %q", strings.Join(call.Names, ", "))
 	case CallSleep:
 		return "sleeps"
+	case CallAwait:
+		return rp.awaitState(call.await)
 	}
 	return "calls an activity"
 }

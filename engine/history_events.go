@@ -29,6 +29,11 @@ type replayEvent struct {
 	// parallel, when set, is the parallel() call the machine must be
 	// waiting on for reply (its results) to make sense.
 	parallel *parallelProgress
+	// diverge, when set, is what the history had where the replay's
+	// futures differ (a future it did not start, an await of another):
+	// the replay diverged at this version; futures, when set, is the
+	// replay's own account of the version's futures' attempts.
+	diverge, futures string
 }
 
 // none reports whether ev gives the machine nothing.

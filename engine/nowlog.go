@@ -21,18 +21,20 @@ const MaxRecordedNows = 1024
 
 // SplitDetail splits a version's Detail into the JSON value the step got
 // (a signal payload or activity result; "" for none) and the values
-// now() returned during the step, in order. A detail without a record,
-// as every version stored before the record existed has, gives no
-// values.
+// now() returned during the step, in order; the record of futures'
+// attempts (see futureEnd) is cut off. A detail without a record, as
+// every version stored before the record existed has, gives no values.
 func SplitDetail(detail string) (value string, nows []float64) {
-	i := strings.LastIndex(detail, nowMark)
-	if i < 0 {
-		return detail, nil
+	value = detail
+	if i := strings.LastIndex(detail, nowMark); i >= 0 {
+		if err := json.Unmarshal([]byte(detail[i+len(nowMark):]), &nows); err == nil {
+			value = detail[:i]
+		} else {
+			nows = nil
+		}
 	}
-	if err := json.Unmarshal([]byte(detail[i+len(nowMark):]), &nows); err != nil {
-		return detail, nil
-	}
-	return detail[:i], nows
+	value, _, _ = cutFutures(value)
+	return value, nows
 }
 
 // joinDetail appends the record of nows to a step's detail value.

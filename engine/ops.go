@@ -120,8 +120,8 @@ func endCancelled(in *Instance) {
 func (e *Engine) cancelStep(ctx context.Context, h Head, o CancelOptions, reason string, who holder) (bool, error) {
 	by := e.opts.Now().Add(o.Grace)
 	st, _, err := e.prepareWith(ctx, h, who, func(r *run) (event, bool, error) {
-		r.cancelFutures(e.opts.Now())
-		return event{reason: reason, err: vm.NewError(vm.ErrCancelled, o.Reason), cancelBy: by}, true, nil
+		ends := r.cancelFutures(e.opts.Now())
+		return event{reason: reason, err: vm.NewError(vm.ErrCancelled, o.Reason), cancelBy: by, detail: withFutures("", ends)}, true, nil
 	})
 	if errors.Is(err, vm.ErrInternal) {
 		return false, e.forceCancel(ctx, h, "cancelled (forced: the cleanup could not run: "+err.Error()+")")
@@ -311,6 +311,11 @@ func (e *Engine) describe(ctx context.Context, rep *Report, snap []byte) error {
 	}
 	if !rep.Version.Status.Final() {
 		rep.Pending = describeWait(rep.Version)
+	}
+	if rep.Machine.Waiting == "await" {
+		if what, ok := e.describeAwait(ctx, prog, rep.Instance, snap); ok {
+			rep.Pending = what
+		}
 	}
 	rep.Version.Snapshot = nil
 	return nil

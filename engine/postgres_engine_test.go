@@ -92,6 +92,8 @@ func TestEngineOnPostgres(t *testing.T) {
 		"FutureTimeoutWins": TestFutureTimeoutWins, "FutureCancelAndEnd": TestFutureCancelAndEnd,
 		"WorkflowConformance": TestWorkflowConformance,
 		"WarmCompaction":      TestWarmCompaction, "WarmWithDeltas": TestWarmWithDeltas,
+		"CheckHistoryFutures": TestCheckHistoryFutures, "CheckHistoryFuturesDiverge": TestCheckHistoryFuturesDiverge,
+		"CheckHistoryFuturesEdited": TestCheckHistoryFuturesEdited,
 	} {
 		t.Run(name, test)
 	}

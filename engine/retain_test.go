@@ -163,11 +163,11 @@ while true { n += wait("tick"); print(n) }
 	if err != nil || hc.Diverged || hc.Checked != 1 || !strings.Contains(hc.Stopped, "version 2 was deleted") {
 		t.Errorf("history check after retention: %+v, %v", hc, err)
 	}
-	replies, _, _, err := f.e.recorded(ctx, id, 1)
+	replies, _, _, err := f.e.recorded(ctx, id, 1, &debugFutures{e: f.e})
 	if err != nil || len(replies) != 0 {
 		t.Errorf("replies after version 1, before the gap at 2: %+v, %v; want none", replies, err)
 	}
-	replies, _, _, err = f.e.recorded(ctx, id, 6)
+	replies, _, _, err = f.e.recorded(ctx, id, 6, &debugFutures{e: f.e})
 	if err != nil || len(replies) != 1 || replies[0].Version != 7 {
 		t.Errorf("replies after version 6: %+v, %v; want version 7's", replies, err)
 	}

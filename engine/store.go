@@ -116,7 +116,7 @@ type Version struct {
 	Output      string    `json:"output"`           // everything printed so far (as read; a commit stores Printed)
 	Printed     string    `json:"-"`                // what this version's step printed
 	OutputFrom  int64     `json:"-"`                // the version whose output Printed follows (0: none)
-	Detail      string    `json:"detail,omitempty"` // the signal value or activity result, JSON; parallel()'s calls that ended (parallelEnd)
+	Detail      string    `json:"detail,omitempty"` // the signal value or activity result, JSON; parallel()'s calls that ended (parallelEnd); then futures' attempts (futureEnd) and now()'s values
 	Error       string    `json:"error,omitempty"`
 	Created     time.Time `json:"created,omitzero"`
 }

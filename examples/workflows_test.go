@@ -134,8 +134,11 @@ func (s *story) signal(name, value string) {
 	}
 }
 
-// transcript is what the story shows: output, status, history.
+// transcript is what the story shows: output, status, history. It
+// checks first that a replay of the history on the example's program
+// (CheckHistory) reproduces every version.
 func (s *story) transcript(title string) string {
+	s.replays(title)
 	ctx := context.Background()
 	h, err := s.e.Store().Head(ctx, s.id)
 	if err != nil {
@@ -155,6 +158,24 @@ func (s *story) transcript(title string) string {
 		fmt.Fprintf(&b, "  %s\n", c)
 	}
 	return b.String() + "\n"
+}
+
+// replays fails the test unless CheckHistory follows the whole history
+// of the story's instance on its own program.
+func (s *story) replays(title string) {
+	ctx := context.Background()
+	h, err := s.e.Store().Head(ctx, s.id)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	p, err := s.e.Store().Program(ctx, h.Program)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	hc, err := s.e.CheckHistory(ctx, s.id, "replay.wf", p.Source)
+	if err != nil || hc.Diverged || hc.Stopped != "" || hc.Checked != h.Version {
+		s.t.Errorf("%s: CheckHistory: %+v %v, want all %d versions checked", title, hc, err, h.Version)
+	}
 }
 
 // golden compares got with examples/testdata/name.txt (-update rewrites it).

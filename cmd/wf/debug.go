@@ -184,7 +184,7 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 		Edits:    debugEdits(p.Edits),
 		Reply: func(susp *vm.Suspension) (vm.Value, error) {
 			if i := s.RepliesBefore(); i < len(p.Replies) { // what the instance got there, as recorded
-				return p.Replies[i].Value, nil
+				return recordedReply(s, p.Replies[i])
 			}
 			return d.wfl.answer(susp, bufio.NewReader(strings.NewReader("")), io.Discard)
 		},
@@ -208,12 +208,33 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 	return s, p.Source, func() {}, exitOK
 }
 
+// recordedReply is the reply r the instance got, for the session s
+// waiting where it got it: a value, an error to throw, or the answer
+// read from where s's machine waits (a future's, see engine.Reply).
+func recordedReply(s *debug.Session, r engine.Reply) (vm.Value, error) {
+	if r.Answer != nil {
+		susp, ok := s.Machine().Pending()
+		if !ok {
+			return vm.Nil, fmt.Errorf("version %d: the run waits for nothing", r.Version)
+		}
+		v, e, err := r.Answer(susp)
+		if e != nil {
+			return vm.Nil, &debug.Thrown{Err: e}
+		}
+		return v, err
+	}
+	if r.Thrown != nil {
+		return vm.Nil, &debug.Thrown{Err: r.Thrown}
+	}
+	return r.Value, nil
+}
+
 // debugEdits gives the debugger a stored instance's recorded edits.
 func debugEdits(edits map[int][]engine.Edit) map[int][]debug.Edit {
 	out := map[int][]debug.Edit{}
 	for i, es := range edits {
 		for _, e := range es {
-			out[i] = append(out[i], debug.Edit{Name: e.Name, Value: e.Value})
+			out[i] = append(out[i], debug.Edit{Name: e.Name, Value: e.Value, Apply: e.Apply})
 		}
 	}
 	return out
