@@ -35,7 +35,17 @@ func (w *cborWriter) head(major byte, n uint64) {
 	}
 }
 
+// int writes an integer; small ones, most of a snapshot's, inline.
 func (w *cborWriter) int(i int64) {
+	if uint64(i) < 24 {
+		w.b = append(w.b, byte(i))
+		return
+	}
+	w.intLong(i)
+}
+
+// intLong writes an integer that int does not inline.
+func (w *cborWriter) intLong(i int64) {
 	if i >= 0 {
 		w.head(0, uint64(i))
 	} else {
@@ -53,7 +63,14 @@ func (w *cborWriter) text(s string) {
 	w.b = append(w.b, s...)
 }
 
-func (w *cborWriter) array(n int) { w.head(4, uint64(n)) }
+// array writes an array head; short arrays' inline.
+func (w *cborWriter) array(n int) {
+	if uint(n) < 24 {
+		w.b = append(w.b, 0x80|byte(n))
+		return
+	}
+	w.head(4, uint64(n))
+}
 
 func (w *cborWriter) null() { w.b = append(w.b, 0xf6) }
 

@@ -42,7 +42,8 @@ type Error struct {
 	// cancelled the run), which no try/catch may intercept. An error a
 	// program or a host makes with one of those kinds is an ordinary one.
 	fatal bool
-	dirty bool // changed since the machine's base snapshot (track.go)
+	dirty bool  // changed since the machine's base snapshot (track.go)
+	snap  int32 // the error's index in the snapshot being written, if it checks out (ptrindex.go)
 }
 
 func (e *Error) Error() string {

@@ -59,6 +59,7 @@ type Handler struct {
 type Fiber struct {
 	Kind     FiberKind
 	Status   FiberStatus
+	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
 	Stack    []Value
 	SP       int // stack height while the fiber is not running
 	Frames   []Frame

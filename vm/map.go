@@ -31,6 +31,7 @@ type Map struct {
 	// strs and others, which buildIndex makes when a lookup first
 	// misses (so a hit, the common case, pays no test).
 	unindexed bool
+	snap      int32 // the map's index in the snapshot being written, if it checks out (ptrindex.go)
 }
 
 type mapEntry struct {

@@ -69,3 +69,25 @@ func (t *ptrIndex) grow() {
 		}
 	}
 }
+
+// snapSlot returns the field in which v's object keeps its index in the
+// snapshot being written, or nil for kinds that have none (closures,
+// builtins, ranges, iterators: the pointer index numbers those). The
+// field is a hint that the encoder checks against its queue before
+// believing it, so a stale or foreign number is harmless, and it costs
+// no memory: each of these structs had padding room for it.
+func snapSlot(v Value) *int32 {
+	switch v.k {
+	case KindList:
+		return &(*List)(v.p).snap
+	case KindMap:
+		return &(*Map)(v.p).snap
+	case kindCell:
+		return &(*Cell)(v.p).snap
+	case KindGenerator, KindCoroutine:
+		return &(*Fiber)(v.p).snap
+	case KindError:
+		return &(*Error)(v.p).snap
+	}
+	return nil
+}

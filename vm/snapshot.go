@@ -88,6 +88,7 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	}
 	e := newEncoder(m, false)
 	e.track = m.opts.Deltas
+	e.stamp = !e.track // a delta base needs every object in the index
 	roots, pending := e.roots()
 	if e.err != nil {
 		return nil, e.err
@@ -216,6 +217,7 @@ type encoder struct {
 	err     error
 	offs    []uint32   // with track: where each object starts in heap
 	track   bool       // record offs, for a deltaBase
+	stamp   bool       // number lists, maps, cells, fibers and errors in their snap fields, not index
 	base    *deltaBase // writing a delta against base: ids are base's, new objects after
 	ids     []int32    // writing a delta: the id of each queued object
 }
@@ -296,11 +298,34 @@ func (e *encoder) ref(v Value) int {
 	if e.base != nil {
 		return e.deltaRef(v)
 	}
+	if e.stamp {
+		if s := snapSlot(v); s != nil {
+			return e.stamped(v, s)
+		}
+	}
 	i, added := e.index.lookupOrAdd(v.p, e.n)
 	if added {
 		e.n++
 		e.queue = append(e.queue, v)
 	}
+	return i
+}
+
+// stamped returns the heap index of an object that keeps its index in
+// its own field s, queueing it on first sight. The field is believed only
+// if the queue holds this very object at that index, so a number left by
+// an earlier snapshot, or by another machine's, means "not seen yet".
+// Reading a field of the object itself costs the cache miss that the
+// object's encoding takes anyway, where a pointer index lookup cost one
+// more (see RATIONALE).
+func (e *encoder) stamped(v Value, s *int32) int {
+	if i := int(*s); i < len(e.queue) && i >= 0 && e.queue[i].p == v.p {
+		return i
+	}
+	i := e.n
+	*s = int32(i)
+	e.n++
+	e.queue = append(e.queue, v)
 	return i
 }
 

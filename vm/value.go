@@ -293,14 +293,16 @@ type BytesObj struct{ B []byte }
 // List is a mutable sequence.
 type List struct {
 	Elems []Value
-	dirty bool // changed since the machine's base snapshot (track.go)
+	dirty bool  // changed since the machine's base snapshot (track.go)
+	snap  int32 // the list's index in the snapshot being written, if it checks out (ptrindex.go)
 }
 
 // Cell is a variable captured by a closure. Closures that capture the same
 // variable share its cell, so assignments are seen by all of them.
 type Cell struct {
 	V     Value
-	dirty bool // changed since the machine's base snapshot (track.go)
+	dirty bool  // changed since the machine's base snapshot (track.go)
+	snap  int32 // the cell's index in the snapshot being written, if it checks out (ptrindex.go)
 }
 
 // Closure is a .wf function value: compiled code plus captured cells.
