@@ -165,6 +165,28 @@ f()
 `)
 }
 
+// BenchmarkMakeClosure builds 200,000 closures that capture a variable
+// each and keeps them, then 200,000 that capture nothing: the cost of
+// creating function values and of the heap they take.
+func BenchmarkMakeClosure(b *testing.B) {
+	runBench(b, `
+fn f() {
+    let keep = []
+    for i in range(200000) {
+        let k = i
+        keep.push(fn() { return k })
+    }
+    let n = 0
+    for i in range(200000) {
+        let g = fn() { return 1 }
+        n += 1
+    }
+    return len(keep) + n
+}
+f()
+`)
+}
+
 // BenchmarkCallFromGo calls a small .wf function from Go on a finished
 // machine, as an embedder's request handler would: one fiber per call.
 func BenchmarkCallFromGo(b *testing.B) {
