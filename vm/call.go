@@ -252,7 +252,10 @@ func (m *Machine) makeClosure(fc *Funcode, enclosing *Closure, locals []Value) (
 	}
 	cl := &Closure{Fn: fc}
 	if len(fc.Captures) > 0 {
-		cl.Cells = make([]*Cell, len(fc.Captures))
+		cl.Cells = cl.one[:]
+		if len(fc.Captures) > 1 {
+			cl.Cells = make([]*Cell, len(fc.Captures))
+		}
 		for i, c := range fc.Captures {
 			switch {
 			case c.FromFree:

@@ -71,8 +71,8 @@ func (t *ptrIndex) grow() {
 }
 
 // snapSlot returns the field in which v's object keeps its index in the
-// snapshot being written, or nil for kinds that have none (closures,
-// builtins, ranges, iterators: the pointer index numbers those). The
+// snapshot being written, or nil for kinds that have none (builtins,
+// ranges, iterators: the pointer index numbers those). The
 // field is a hint that the encoder checks against its queue before
 // believing it, so a stale or foreign number is harmless, and it costs
 // no memory: each of these structs had padding room for it.
@@ -88,6 +88,8 @@ func snapSlot(v Value) *int32 {
 		return &(*Fiber)(v.p).snap
 	case KindError:
 		return &(*Error)(v.p).snap
+	case KindFunc:
+		return &(*Closure)(v.p).snap
 	}
 	return nil
 }

@@ -309,6 +309,8 @@ type Cell struct {
 type Closure struct {
 	Fn    *Funcode
 	Cells []*Cell
+	snap  int32    // the closure's index in the snapshot being written, if it checks out (ptrindex.go)
+	one   [1]*Cell // Cells of a closure that captures one variable: no allocation of its own
 }
 
 // Builtin is a function implemented in Go. Host functions registered by an
