@@ -125,7 +125,11 @@ type Machine struct {
 }
 
 // snapSize is how many heap objects and bytes a snapshot's heap held.
-type snapSize struct{ objects, bytes int }
+type snapSize struct {
+	objects int // heap objects
+	indexed int // objects numbered in the pointer index, not in their own field
+	bytes   int // heap bytes
+}
 
 // New returns a machine ready to run p from the start. Every host
 // function p uses must be bound to p by Compile or be in opts.Hosts.

@@ -95,7 +95,7 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	}
 	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
 	m.body(w, e.n, roots.b, e.heap.b, pending.b)
-	m.lastSnap = snapSize{objects: e.n, bytes: len(e.heap.b)}
+	m.lastSnap = snapSize{objects: e.n, indexed: e.index.n, bytes: len(e.heap.b)}
 	if e.track {
 		m.setBase(newDeltaBase(w.b, e, opts.EmbedProgram))
 	} else {
@@ -224,16 +224,19 @@ type encoder struct {
 
 // newEncoder sizes its tables and heap buffer by the machine's last
 // snapshot, so that snapshotting a large heap again does not grow them
-// step by step.
+// step by step. The pointer index is sized by the objects the last
+// snapshot numbered there: few, unless the machine keeps delta bases,
+// since most objects number themselves.
 func newEncoder(m *Machine, isValue bool) *encoder {
-	objs, size := 64, 1024
+	objs, indexed, size := 64, 64, 1024
 	if !isValue {
-		objs, size = max(objs, m.lastSnap.objects), max(size, m.lastSnap.bytes)
-		if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, size) {
+		last := m.lastSnap
+		objs, indexed, size = max(objs, last.objects), max(indexed, last.indexed), max(size, last.bytes)
+		if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, indexed, size) {
 			return &encoder{m: m, index: sc.index, queue: sc.queue, heap: cborWriter{b: sc.heap}}
 		}
 	}
-	return &encoder{m: m, isValue: isValue, index: newPtrIndex(objs),
+	return &encoder{m: m, isValue: isValue, index: newPtrIndex(indexed),
 		queue: make([]Value, 0, objs), heap: cborWriter{b: make([]byte, 0, size)}}
 }
 
@@ -252,12 +255,12 @@ type scratch struct {
 	heap  []byte
 }
 
-// fits reports whether the scratch has room for objs objects and size
-// bytes, and is not so much larger that emptying it again would cost more
-// than the snapshot it serves.
-func (sc *scratch) fits(objs, size int) bool {
+// fits reports whether the scratch has room for objs objects, indexed of
+// them in the pointer index, and size bytes, and is not so much larger
+// that emptying it again would cost more than the snapshot it serves.
+func (sc *scratch) fits(objs, indexed, size int) bool {
 	slots := len(sc.index.slots)
-	return slots >= 2*objs && slots <= 16*max(objs, 64) && cap(sc.queue) >= objs &&
+	return slots >= 2*indexed && slots <= 16*indexed && cap(sc.queue) >= objs &&
 		cap(sc.heap) >= size && cap(sc.heap) <= 4*size
 }
 
