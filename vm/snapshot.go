@@ -89,25 +89,30 @@ func (m *Machine) Snapshot(opts SnapshotOptions) (data []byte, err error) {
 	e := newEncoder(m, false)
 	e.track = m.opts.Deltas
 	e.stamp = !e.track // a delta base needs every object in the index
-	roots, pending := e.roots()
+	roots, pending := e.rootItems()
+	head := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+32)
+	m.bodyHead(head, roots.b)
+	gap := len(head.b) + 9 // room for the heap's array head, at most 9 bytes
+	last := m.lastSnap.bytes
+	e.heap.b = make([]byte, gap, gap+last+last/8+len(pending.b)+1024)
+	e.drain()
 	if e.err != nil {
 		return nil, e.err
 	}
-	w := m.envelope(snapMachine, opts.EmbedProgram, len(roots.b)+len(e.heap.b)+len(pending.b)+32)
-	m.body(w, e.n, roots.b, e.heap.b, pending.b)
-	m.lastSnap = snapSize{objects: e.n, indexed: e.index.n, bytes: len(e.heap.b)}
+	data = m.bodyTail(e, head.b, gap, pending.b)
+	m.lastSnap = snapSize{objects: e.n, indexed: e.index.n, bytes: len(e.heap.b) - gap}
 	if e.track {
-		m.setBase(newDeltaBase(w.b, e, opts.EmbedProgram))
+		m.setBase(newDeltaBase(data, e, opts.EmbedProgram))
 	} else {
 		e.release()
 	}
-	return w.b, nil
+	return data, nil
 }
 
-// roots encodes a machine's roots, numbering the objects they reach
-// first, then drains the heap: the globals, root and current fibers
-// together, the pending host call apart.
-func (e *encoder) roots() (roots, pending cborWriter) {
+// rootItems encodes a machine's roots, numbering the objects they reach
+// first: the globals, root and current fibers together, the pending host
+// call apart.
+func (e *encoder) rootItems() (roots, pending cborWriter) {
 	m := e.m
 	roots.array(len(m.globals))
 	for _, g := range m.globals {
@@ -126,6 +131,12 @@ func (e *encoder) roots() (roots, pending cborWriter) {
 	} else {
 		pending.null()
 	}
+	return roots, pending
+}
+
+// roots encodes a machine's roots, then drains the heap.
+func (e *encoder) roots() (roots, pending cborWriter) {
+	roots, pending = e.rootItems()
 	if e.base != nil {
 		e.drainDelta()
 	} else {
@@ -136,6 +147,18 @@ func (e *encoder) roots() (roots, pending cborWriter) {
 
 // body writes a machine body from its encoded parts: n heap objects.
 func (m *Machine) body(w *cborWriter, n int, roots, heap, pending []byte) {
+	m.bodyHead(w, roots)
+	w.array(n)
+	w.raw(heap)
+	w.raw(pending)
+	if len(m.markers) > 0 {
+		m.encodeMarkers(w)
+	}
+}
+
+// bodyHead writes a machine body up to its heap: the roots, step
+// counter and allocation count.
+func (m *Machine) bodyHead(w *cborWriter, roots []byte) {
 	if len(m.markers) > 0 {
 		w.array(8)
 	} else {
@@ -144,12 +167,32 @@ func (m *Machine) body(w *cborWriter, n int, roots, heap, pending []byte) {
 	w.raw(roots)
 	w.int(m.steps)
 	w.int(m.alloc)
-	w.array(n)
-	w.raw(heap)
+}
+
+// bodyTail finishes a machine snapshot whose heap e wrote after gap
+// bytes of room in its buffer: it puts head (the snapshot up to the
+// heap) and the heap's array head just before the heap and the pending
+// call and markers after it, so the heap is never copied. A buffer much
+// larger than its snapshot (the heap shrank, or grew by doubling) is
+// copied to one that fits, so the result does not hold on to the room.
+func (m *Machine) bodyTail(e *encoder, head []byte, gap int, pending []byte) []byte {
+	var n cborWriter
+	n.b = make([]byte, 0, 9)
+	n.array(e.n)
+	buf := e.heap.b
+	start := gap - len(n.b) - len(head)
+	copy(buf[start:], head)
+	copy(buf[gap-len(n.b):], n.b)
+	w := cborWriter{b: buf}
 	w.raw(pending)
 	if len(m.markers) > 0 {
-		m.encodeMarkers(w)
+		m.encodeMarkers(&w)
 	}
+	data := w.b[start:]
+	if extra := cap(data) - len(data); extra > len(data)/4+4096 {
+		data = slices.Clip(slices.Clone(data))
+	}
+	return data
 }
 
 // encodeMarkers writes the version markers as [name, taken] pairs in name
@@ -222,55 +265,53 @@ type encoder struct {
 	ids     []int32    // writing a delta: the id of each queued object
 }
 
-// newEncoder sizes its tables and heap buffer by the machine's last
-// snapshot, so that snapshotting a large heap again does not grow them
-// step by step. The pointer index is sized by the objects the last
-// snapshot numbered there: few, unless the machine keeps delta bases,
-// since most objects number themselves.
+// newEncoder sizes its tables by the machine's last snapshot, so that
+// snapshotting a large heap again does not grow them step by step. The
+// pointer index is sized by the objects the last snapshot numbered there:
+// few, unless the machine keeps delta bases, since most objects number
+// themselves. A value dump gets a heap buffer; Snapshot gives its encoder
+// the buffer it returns.
 func newEncoder(m *Machine, isValue bool) *encoder {
-	objs, indexed, size := 64, 64, 1024
-	if !isValue {
-		last := m.lastSnap
-		objs, indexed, size = max(objs, last.objects), max(indexed, last.indexed), max(size, last.bytes)
-		if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, indexed, size) {
-			return &encoder{m: m, index: sc.index, queue: sc.queue, heap: cborWriter{b: sc.heap}}
-		}
+	if isValue {
+		return &encoder{m: m, isValue: true, index: newPtrIndex(64),
+			queue: make([]Value, 0, 64), heap: cborWriter{b: make([]byte, 0, 1024)}}
 	}
-	return &encoder{m: m, isValue: isValue, index: newPtrIndex(indexed),
-		queue: make([]Value, 0, objs), heap: cborWriter{b: make([]byte, 0, size)}}
+	objs, indexed := max(64, m.lastSnap.objects), max(64, m.lastSnap.indexed)
+	if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, indexed) {
+		return &encoder{m: m, index: sc.index, queue: sc.queue}
+	}
+	return &encoder{m: m, index: newPtrIndex(indexed), queue: make([]Value, 0, objs)}
 }
 
-// encoderScratch holds the tables and heap buffer of machine snapshots
-// that are done with them, for the next snapshot to reuse, emptied. A
-// snapshot of a large heap allocated its index, queue and buffer afresh,
-// four fifths of what it allocated, and the collections that this
-// set off scanned the machine's whole heap again and again. A sync.Pool
-// lets the collector drop them when they go unused for two cycles.
+// encoderScratch holds the tables of machine snapshots that are done with
+// them, for the next snapshot to reuse, emptied. A snapshot of a large
+// heap allocated its index and queue afresh, most of what it allocated
+// besides its result, and the collections that this set off scanned the
+// machine's whole heap again and again. A sync.Pool lets the collector
+// drop them when they go unused for two cycles.
 var encoderScratch sync.Pool
 
-// scratch is an emptied encoder's index, queue and heap buffer.
+// scratch is an emptied encoder's index and queue.
 type scratch struct {
 	index ptrIndex
 	queue []Value
-	heap  []byte
 }
 
 // fits reports whether the scratch has room for objs objects, indexed of
-// them in the pointer index, and size bytes, and is not so much larger
-// that emptying it again would cost more than the snapshot it serves.
-func (sc *scratch) fits(objs, indexed, size int) bool {
+// them in the pointer index, and is not so much larger that emptying it
+// again would cost more than the snapshot it serves.
+func (sc *scratch) fits(objs, indexed int) bool {
 	slots := len(sc.index.slots)
-	return slots >= 2*indexed && slots <= 16*indexed && cap(sc.queue) >= objs &&
-		cap(sc.heap) >= size && cap(sc.heap) <= 4*size
+	return slots >= 2*indexed && slots <= 16*indexed && cap(sc.queue) >= objs && cap(sc.queue) <= 8*objs
 }
 
-// release empties the encoder's index, queue and heap buffer and keeps
-// them for the next snapshot. The encoder must not be used again.
+// release empties the encoder's index and queue and keeps them for the
+// next snapshot. The encoder must not be used again.
 func (e *encoder) release() {
 	clear(e.index.slots)
 	e.index.n = 0
 	clear(e.queue)
-	encoderScratch.Put(&scratch{index: e.index, queue: e.queue[:0], heap: e.heap.b[:0]})
+	encoderScratch.Put(&scratch{index: e.index, queue: e.queue[:0]})
 }
 
 // value writes a value inline: scalars, strings and bytes as themselves,
