@@ -58,7 +58,18 @@ func (w *cborWriter) bytes(p []byte) {
 	w.b = append(w.b, p...)
 }
 
+// text writes a text string; short strings' heads inline (most map keys).
 func (w *cborWriter) text(s string) {
+	if len(s) < 24 {
+		w.b = append(w.b, 0x60|byte(len(s)))
+		w.b = append(w.b, s...)
+		return
+	}
+	w.textLong(s)
+}
+
+// textLong writes a text string that text does not inline.
+func (w *cborWriter) textLong(s string) {
 	w.head(3, uint64(len(s)))
 	w.b = append(w.b, s...)
 }
