@@ -260,7 +260,7 @@ type encoder struct {
 	err     error
 	offs    []uint32   // with track: where each object starts in heap
 	track   bool       // record offs, for a deltaBase
-	stamp   bool       // number lists, maps, cells, fibers and errors in their snap fields, not index
+	stamp   bool       // number lists, maps, cells, closures, fibers and errors in their snap fields, not index
 	base    *deltaBase // writing a delta against base: ids are base's, new objects after
 	ids     []int32    // writing a delta: the id of each queued object
 }
