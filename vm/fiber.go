@@ -59,6 +59,7 @@ type Handler struct {
 type Fiber struct {
 	Kind     FiberKind
 	Status   FiberStatus
+	cramped  bool  // restored with no room above its values: setCur makes room (see makeRoom)
 	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
 	Stack    []Value
 	SP       int // stack height while the fiber is not running
@@ -110,6 +111,30 @@ func (m *Machine) growStack(f *Fiber, n int) error {
 	}
 	f.grow(n)
 	return nil
+}
+
+// makeRoom gives a restored fiber, whose stack holds only its values,
+// the room its frames' code may use, as pushFrame does: the loop does
+// not check the stack's length as it pushes. setCur calls it before the
+// fiber first runs (see Fiber.cramped and decoder.slots).
+func (f *Fiber) makeRoom() {
+	f.cramped = false
+	need := f.room()
+	old := f.Stack
+	if f.grow(need); cap(old) < need {
+		clear(old) // it may share a chunk of the decoder's slab: hold nothing there
+	}
+}
+
+// room is the stack a fiber's code may use: every frame's, not only the
+// top one's, since a caller deep in an expression resumes above its
+// callee's base when the callee returns.
+func (f *Fiber) room() int {
+	need := 0
+	for _, fr := range f.Frames {
+		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
+	}
+	return need
 }
 
 // grow makes sure the stack can hold n values.

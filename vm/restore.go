@@ -379,16 +379,7 @@ type decoder struct {
 	polled  int64       // work at the last cancellation poll
 	short   [256]string // recently decoded short strings, shared by equal ones
 	slabs   decodeSlabs
-	// stackRoom is the room a fiber's stack is decoded with beyond its
-	// values: what its top frame's operands may take, so that verify
-	// need not copy it to grow it. It is the program's largest MaxStack
-	// plus its callee slot, at most maxStackRoom.
-	stackRoom int
 }
-
-// maxStackRoom bounds decoder.stackRoom, so that one function with a deep
-// expression does not cost every restored fiber that much room.
-const maxStackRoom = 16
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
 // it builds from: one allocation per chunk, not one or more per object
@@ -424,9 +415,6 @@ func (d *decoder) tick(n int) error {
 
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
-	for _, fn := range m.prog.Funcs {
-		d.stackRoom = min(max(d.stackRoom, fn.MaxStack+1), maxStackRoom)
-	}
 	for i := range d.objs {
 		if err := d.tick(1); err != nil {
 			return nil, err
@@ -492,18 +480,18 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	return Nil, badf("unknown object tag %d", tag)
 }
 
-// grow gives a restored fiber's stack room for n values, as Fiber.grow
-// does: within the room it was decoded with when that is enough, else
-// from the decoder's slab, clearing the slots it leaves there.
-func (d *decoder) grow(f *Fiber, n int) {
-	if n <= len(f.Stack) {
+// makeRoom gives a fiber that runs as the restored machine starts (the
+// current one, the resumers of the generators it runs in, the main
+// program) the room its code may use, as Fiber.makeRoom does (setCur
+// does it for the others), from the decoder's slab; the slots the stack
+// leaves there are cleared.
+func (d *decoder) makeRoom(f *Fiber) {
+	f.cramped = false
+	need := f.room()
+	if need <= len(f.Stack) {
 		return
 	}
-	if n <= cap(f.Stack) {
-		f.Stack = f.Stack[:cap(f.Stack)]
-		return
-	}
-	s := d.slabs.values.take(n)
+	s := d.slabs.values.take(need)
 	copy(s, f.Stack)
 	clear(f.Stack)
 	f.Stack = s
@@ -586,18 +574,18 @@ func (d *decoder) text(n uint64) (Value, error) {
 
 // values decodes an array of values.
 func (d *decoder) values() ([]Value, error) {
-	return d.decodeArray(d.value, 0)
+	return d.decodeArray(d.value)
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
-// hold cells (verify checks which).
-// The stack gets room for stackRoom more values, which verify most often
-// grows it by (see decoder.grow).
+// hold cells (verify checks which). The stack holds only its values:
+// verify gives the running fibers the room their code may use, and
+// setCur gives it to the others when they first run (Fiber.makeRoom).
 func (d *decoder) slots() ([]Value, error) {
-	return d.decodeArray(d.valueOrCell, d.stackRoom)
+	return d.decodeArray(d.valueOrCell)
 }
 
-func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, error) {
+func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
 	n, err := d.r.array()
 	if err != nil {
 		return nil, badf("want an array of values")
@@ -605,10 +593,7 @@ func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, 
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		room = 0 // a stack with nothing on it is a fiber not started or done
-	}
-	out := d.slabs.values.take(n + room)[:n]
+	out := d.slabs.values.take(n)
 	for i := range out {
 		if out[i], err = decode(); err != nil {
 			return nil, err
@@ -941,7 +926,7 @@ func (d *decoder) fillFiber(f *Fiber) error {
 	if err != nil {
 		return err
 	}
-	f.Stack, f.SP = stack, len(stack)
+	f.Stack, f.SP, f.cramped = stack, len(stack), true
 	if err := d.fillFrames(f); err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ func (d *decoder) verify(root, cur *Fiber, pending bool) error {
 		if err := d.verifyFiber(f, f == cur, pending && f == cur, running[f]); err != nil {
 			return err
 		}
+		if running[f] || f == root {
+			d.makeRoom(f)
+		}
 	}
 	return d.verifyParents()
 }
@@ -150,7 +153,6 @@ func (d *decoder) verifyNew(f *Fiber) error {
 			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
 			return badf("malformed new main program")
 		}
-		d.grow(f, f.SP+f.Frames[0].Fn.Fn.MaxStack)
 		return d.verifySlots(f, f.Frames[0], 0)
 	}
 	if f.Kind == fiberCoroutine {
@@ -166,7 +168,6 @@ func (d *decoder) verifyNew(f *Fiber) error {
 	if fr.PC != 0 || fr.Base != 1 || !fr.Fn.Fn.Generator || f.SP != 1+fr.Fn.Fn.NumLocals {
 		return badf("malformed new generator frame")
 	}
-	d.grow(f, 1+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
@@ -236,15 +237,6 @@ func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
-	// Every frame gets the stack its code may use, not only the top one:
-	// a caller deep in an expression resumes above its callee's base
-	// when the callee returns, and the loop does not check the stack's
-	// length as it pushes.
-	need := 0
-	for _, fr := range f.Frames {
-		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
-	}
-	d.grow(f, need)
 	return d.verifyHandlers(f)
 }
 
