@@ -60,6 +60,7 @@ type Fiber struct {
 	Kind     FiberKind
 	Status   FiberStatus
 	cramped  bool  // restored with no room above its values: setCur makes room (see makeRoom)
+	dirty    bool  // changed since the machine's base snapshot (track.go)
 	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
 	Stack    []Value
 	SP       int // stack height while the fiber is not running
@@ -68,14 +69,15 @@ type Fiber struct {
 	Parent   *Fiber // coroutine: who receives its result; generator: its resumer while running
 	Fn       Value  // coroutine: the function the first switch starts
 	Result   Value  // the value the fiber ended with
-	exit     int    // generator resumed by a for loop: the loop's exit pc + 1; else 0
-	nest     int    // Go builtin calls active on this fiber (it may not suspend while > 0)
+	// exit and nest are int32 and dirty sits with the kind, so that a
+	// Fiber fits 160 bytes: most of a restored generator's memory.
+	exit int32 // generator resumed by a for loop: the loop's exit pc + 1; closing; else 0
+	nest int32 // Go builtin calls active on this fiber (it may not suspend while > 0)
 	// depthBase is, while a generator runs, the frames of the fibers
 	// that resumed it (its resumer, the resumer's resumer, ...): the
 	// call depth ceiling counts the whole chain, so recursion through new
 	// generators is bounded like plain recursion. 0 for other fibers.
 	depthBase int
-	dirty     bool // changed since the machine's base snapshot (track.go)
 }
 
 // newFiber makes an empty fiber. Its stack starts at what its first frame

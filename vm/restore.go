@@ -945,10 +945,10 @@ func (d *decoder) fillFiber(f *Fiber) error {
 		return err
 	}
 	exit, err := d.r.int()
-	if err != nil {
-		return err
+	if err != nil || exit < closing || exit > math.MaxInt32 {
+		return badf("generator loop exit out of range")
 	}
-	f.exit = int(exit)
+	f.exit = int32(exit)
 	return nil
 }
 

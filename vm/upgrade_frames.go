@@ -302,7 +302,7 @@ func (u *upgrade) fixExits() {
 			continue // reported with the frame
 		}
 		if op, arg := compiler.Decode(code[top.PC-1]); op == compiler.FORNEXT {
-			f.exit = int(arg) + 1
+			f.exit = int32(arg) + 1
 		}
 	}
 }

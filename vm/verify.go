@@ -357,7 +357,7 @@ func (d *decoder) verifyExit(f *Fiber) error {
 		return badf("a for-loop generator whose resumer is at pc %d", top.PC)
 	}
 	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
-	if op != compiler.FORNEXT || int(arg) != f.exit-1 {
+	if op != compiler.FORNEXT || int(arg) != int(f.exit)-1 {
 		return badf("a for-loop generator whose resumer is not in that loop")
 	}
 	return nil
