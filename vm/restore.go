@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/lang"
@@ -156,13 +157,13 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.setBase(restoredBase(env, d.objs, nil, nil))
+		m.setBase(restoredBase(env, d, nil, nil))
 	}
 	return m, err
 }
 
 // restoreEnvelope is Restore after the envelope is decoded; it also
-// returns the decoder, whose objs are the heap in snapshot order.
+// returns the decoder, whose objects are the heap in snapshot order.
 func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, *decoder, error) {
 	if env.Kind != snapMachine {
 		return nil, nil, badf("this is a value snapshot (from dump), not a machine snapshot")
@@ -374,7 +375,11 @@ type decoder struct {
 	isValue bool
 	r       cborReader
 	offs    []uint32 // where each heap object starts
-	objs    []Value
+	// ptrs and kinds are the heap's objects (see obj): a third of the
+	// memory of a []Value, most of what restoring a closure and its
+	// cell allocated beyond the objects themselves.
+	ptrs    []unsafe.Pointer
+	kinds   []Kind
 	work    int64       // units of decoding and verifying done; see tick
 	polled  int64       // work at the last cancellation poll
 	short   [256]string // recently decoded short strings, shared by equal ones
@@ -414,21 +419,27 @@ func (d *decoder) tick(n int) error {
 }
 
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
-	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
-	for i := range d.objs {
+	n := len(env.heap)
+	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}
+	for i := range d.ptrs {
 		if err := d.tick(1); err != nil {
 			return nil, err
 		}
 		tag, err := d.object(i)
+		var v Value
 		if err == nil {
-			d.objs[i], err = d.alloc(tag)
+			v, err = d.alloc(tag)
 		}
+		d.ptrs[i], d.kinds[i] = v.p, v.k
 		if err != nil {
 			return nil, fmt.Errorf("object %d: %w", i, err)
 		}
 	}
 	return d, nil
 }
+
+// obj is heap object i.
+func (d *decoder) obj(i int) Value { return Value{k: d.kinds[i], p: d.ptrs[i]} }
 
 // object moves the reader into object i, past its array head and tag,
 // and returns the tag.
@@ -547,10 +558,10 @@ func (d *decoder) ref(n uint64) (Value, error) {
 		return Nil, badf("a reference must be [index]")
 	}
 	i, err := d.r.int()
-	if err != nil || i < 0 || i >= int64(len(d.objs)) {
-		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.objs))
+	if err != nil || i < 0 || i >= int64(len(d.ptrs)) {
+		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.ptrs))
 	}
-	return d.objs[i], nil
+	return d.obj(int(i)), nil
 }
 
 // text decodes a text string of n bytes. Short strings equal to one
@@ -638,10 +649,10 @@ func (d *decoder) ints(out ...*int64) error {
 
 // fill decodes the fields of every object.
 func (d *decoder) fill() error {
-	for i, v := range d.objs {
+	for i := range d.ptrs {
 		_, err := d.object(i)
 		if err == nil {
-			err = d.fillObject(v)
+			err = d.fillObject(d.obj(i))
 		}
 		if err != nil {
 			return fmt.Errorf("object %d: %w", i, err)
@@ -649,9 +660,11 @@ func (d *decoder) fill() error {
 	}
 	// A map iterator's version is stored relative to its map (see
 	// mapIterState); the map's own counter is known once it is filled.
-	for _, v := range d.objs {
-		if v.k == KindIter && v.asIter().kind == iterMap {
-			it := v.asIter()
+	for i, k := range d.kinds {
+		if k != KindIter {
+			continue
+		}
+		if it := (*Iter)(d.ptrs[i]); it.kind == iterMap {
 			it.stop = int64(it.src.AsMap().version) - it.stop
 		}
 	}

@@ -21,11 +21,11 @@ func (d *decoder) verify(root, cur *Fiber, pending bool) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range d.objs {
-		if v.k != KindGenerator && v.k != KindCoroutine {
+	for i, k := range d.kinds {
+		if k != KindGenerator && k != KindCoroutine {
 			continue
 		}
-		f := v.asFiber()
+		f := (*Fiber)(d.ptrs[i])
 		if d.isValue && f == d.m.root {
 			continue
 		}
@@ -78,8 +78,9 @@ const (
 // (BenchmarkRestoreChain).
 func (d *decoder) verifyParents() error {
 	state := map[*Fiber]uint8{}
-	for _, v := range d.objs {
-		if v.k != KindCoroutine || state[v.asFiber()] != unwalked {
+	for i, k := range d.kinds {
+		v := d.obj(i)
+		if k != KindCoroutine || state[v.asFiber()] != unwalked {
 			continue
 		}
 		end, err := d.walkParents(v.asFiber(), state)
