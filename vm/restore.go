@@ -378,12 +378,12 @@ type decoder struct {
 	// ptrs and kinds are the heap's objects (see obj): a third of the
 	// memory of a []Value, most of what restoring a closure and its
 	// cell allocated beyond the objects themselves.
-	ptrs    []unsafe.Pointer
-	kinds   []Kind
-	work    int64       // units of decoding and verifying done; see tick
-	polled  int64       // work at the last cancellation poll
-	short   [256]string // recently decoded short strings, shared by equal ones
-	slabs   decodeSlabs
+	ptrs   []unsafe.Pointer
+	kinds  []Kind
+	work   int64       // units of decoding and verifying done; see tick
+	polled int64       // work at the last cancellation poll
+	short  [256]string // recently decoded short strings, shared by equal ones
+	slabs  decodeSlabs
 }
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
