@@ -42,6 +42,7 @@ type envelope struct {
 	bodyOff   int        // where the body starts
 	body      []int      // where each body field starts
 	heap      []uint32   // where each heap object starts
+	tags      []uint8    // each heap object's tag
 	heapEnd   int        // where the heap ends
 	marks     *snapMarks // what walkWellFormed recorded, until checkShape has used it
 }
@@ -365,16 +366,17 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	return v, err
 }
 
-// decoder rebuilds heap objects in two passes over the bytes, reading
-// them in place: allocate every object from its tag (so references
-// resolve whatever their order), then fill them in. checkShape has
-// checked every object's tag and field count and recorded where each
-// starts.
+// decoder rebuilds heap objects in one pass over the bytes, reading them
+// in place: each object is made from its tag at its first reference (so
+// references resolve whatever their order) or at its turn, and filled in
+// at its turn. checkShape has checked every object's tag and field count
+// and recorded each tag and where each object starts.
 type decoder struct {
 	m       *Machine
 	isValue bool
 	r       cborReader
 	offs    []uint32 // where each heap object starts
+	tags    []uint8  // each heap object's tag
 	// ptrs and kinds are the heap's objects (see obj): a third of the
 	// memory of a []Value, most of what restoring a closure and its
 	// cell allocated beyond the objects themselves.
@@ -418,44 +420,44 @@ func (d *decoder) tick(n int) error {
 	return nil
 }
 
+// newDecoder returns a decoder of env's body. It allocates no object:
+// each is made at its first reference, or when its turn comes to be
+// filled (see allocate).
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	n := len(env.heap)
-	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}
-	for i := range d.ptrs {
-		if err := d.tick(1); err != nil {
-			return nil, err
-		}
-		tag, err := d.object(i)
-		var v Value
-		if err == nil {
-			v, err = d.alloc(tag)
-		}
-		d.ptrs[i], d.kinds[i] = v.p, v.k
-		if err != nil {
-			return nil, fmt.Errorf("object %d: %w", i, err)
-		}
+	return &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, tags: env.tags,
+		ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}, nil
+}
+
+// allocate makes object i, empty, if it is not made yet: references
+// resolve whatever their order, and each object is made and filled in one
+// pass over the heap, not allocated in one and filled in the next.
+func (d *decoder) allocate(i int) error {
+	if d.ptrs[i] != nil {
+		return nil
 	}
-	return d, nil
+	v, err := d.alloc(i)
+	d.ptrs[i], d.kinds[i] = v.p, v.k
+	return err
 }
 
 // obj is heap object i.
 func (d *decoder) obj(i int) Value { return Value{k: d.kinds[i], p: d.ptrs[i]} }
 
-// object moves the reader into object i, past its array head and tag,
-// and returns the tag.
-func (d *decoder) object(i int) (int, error) {
+// object moves the reader into object i, past its array head and tag.
+func (d *decoder) object(i int) error {
 	d.r.off = int(d.offs[i])
 	if _, err := d.r.array(); err != nil {
-		return 0, err
+		return err
 	}
-	tag, err := d.r.int()
-	return int(tag), err
+	_, err := d.r.int()
+	return err
 }
 
-// alloc creates the empty object for a tag, reading the fields that
+// alloc creates object i, empty, from its tag, reading the fields that
 // decide its identity (a builtin's name, a fiber's kind).
-func (d *decoder) alloc(tag int) (Value, error) {
-	switch tag {
+func (d *decoder) alloc(i int) (Value, error) {
+	switch d.tags[i] {
 	case objList:
 		return ListValue(d.slabs.lists.new()), nil
 	case objMap:
@@ -465,7 +467,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	case objCell:
 		return cellValue(d.slabs.cells.new()), nil
 	case objBuiltin:
-		return d.builtin()
+		r := d.fields(i)
+		return d.builtin(&r)
 	case objError:
 		return ErrorValue(&Error{}), nil
 	case objRange:
@@ -473,7 +476,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	case objIter:
 		return iterValue(&Iter{}), nil
 	case objFiber:
-		kind, err := d.r.int()
+		r := d.fields(i)
+		kind, err := r.int()
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
 		}
@@ -488,7 +492,15 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		}
 		return coroutineValue(d.m.root), nil
 	}
-	return Nil, badf("unknown object tag %d", tag)
+	return Nil, badf("unknown object tag %d", d.tags[i])
+}
+
+// fields returns a reader of object i's fields, after its tag.
+func (d *decoder) fields(i int) cborReader {
+	r := cborReader{b: d.r.b, off: int(d.offs[i])}
+	r.array() // checkShape checked the head and the tag
+	r.int()
+	return r
 }
 
 // makeRoom gives a fiber that runs as the restored machine starts (the
@@ -560,6 +572,11 @@ func (d *decoder) ref(n uint64) (Value, error) {
 	i, err := d.r.int()
 	if err != nil || i < 0 || i >= int64(len(d.ptrs)) {
 		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.ptrs))
+	}
+	if d.ptrs[i] == nil {
+		if err := d.allocate(int(i)); err != nil {
+			return Nil, fmt.Errorf("object %d: %w", i, err)
+		}
 	}
 	return d.obj(int(i)), nil
 }
@@ -650,7 +667,13 @@ func (d *decoder) ints(out ...*int64) error {
 // fill decodes the fields of every object.
 func (d *decoder) fill() error {
 	for i := range d.ptrs {
-		_, err := d.object(i)
+		err := d.tick(1)
+		if err == nil {
+			err = d.allocate(i)
+		}
+		if err == nil {
+			err = d.object(i)
+		}
 		if err == nil {
 			err = d.fillObject(d.obj(i))
 		}
@@ -848,8 +871,8 @@ func (d *decoder) fillClosure(cl *Closure) error {
 
 // builtin resolves a builtin object to the machine's own *Builtin, so a
 // restored reference is identical (==) to a fresh one.
-func (d *decoder) builtin() (Value, error) {
-	name, err := d.r.text()
+func (d *decoder) builtin(r *cborReader) (Value, error) {
+	name, err := r.text()
 	if err != nil {
 		return Nil, badf("builtin name is not a string")
 	}
