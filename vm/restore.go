@@ -408,12 +408,21 @@ type decodeSlabs struct {
 // links checked. Every pollInterval units it polls the machine's context,
 // so restoring a large snapshot can be cancelled. The count is what
 // TestRestoreWorkIsLinear holds to the size of the snapshot.
+// It is small enough to inline (it is called several times per object);
+// poll does the rest.
 func (d *decoder) tick(n int) error {
 	d.work += int64(n)
-	if d.work-d.polled < pollInterval || d.m.ctx == nil {
+	if d.work-d.polled < pollInterval {
 		return nil
 	}
-	d.polled = d.work
+	return d.poll()
+}
+
+// poll polls the machine's context for tick.
+func (d *decoder) poll() error {
+	if d.polled = d.work; d.m.ctx == nil {
+		return nil
+	}
 	if err := d.m.ctx.Err(); err != nil {
 		return fmt.Errorf("snapshot decoding stopped: %w", err)
 	}
@@ -602,7 +611,13 @@ func (d *decoder) text(n uint64) (Value, error) {
 
 // values decodes an array of values.
 func (d *decoder) values() ([]Value, error) {
-	return d.decodeArray(d.value)
+	out, err := d.valueArray()
+	for i := range out {
+		if out[i], err = d.value(); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
@@ -610,10 +625,18 @@ func (d *decoder) values() ([]Value, error) {
 // verify gives the running fibers the room their code may use, and
 // setCur gives it to the others when they first run (Fiber.makeRoom).
 func (d *decoder) slots() ([]Value, error) {
-	return d.decodeArray(d.valueOrCell)
+	out, err := d.valueArray()
+	for i := range out {
+		if out[i], err = d.valueOrCell(); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
 }
 
-func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
+// valueArray reads the head of an array of values and returns a slice
+// for them, for values and slots to fill.
+func (d *decoder) valueArray() ([]Value, error) {
 	n, err := d.r.array()
 	if err != nil {
 		return nil, badf("want an array of values")
@@ -621,13 +644,7 @@ func (d *decoder) decodeArray(decode func() (Value, error)) ([]Value, error) {
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	out := d.slabs.values.take(n)
-	for i := range out {
-		if out[i], err = decode(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return d.slabs.values.take(n), nil
 }
 
 // typed decodes a reference and checks the object's kind.

@@ -177,20 +177,28 @@ func (d *decoder) verifyNew(f *Fiber) error {
 
 // strayCells checks that cells on a fiber's stack sit only in local slots
 // of captured variables, never in callee slots or operand stacks.
+// A fiber whose functions keep no cells (Funcode.cells) may hold none.
 func (d *decoder) strayCells(f *Fiber) error {
-	slot := make([]bool, f.SP)
+	cells := false
 	for _, fr := range f.Frames {
-		for _, l := range fr.Fn.Fn.Locals {
-			if l.Cell && l.Slot < fr.Fn.Fn.NumLocals && fr.Base+l.Slot < f.SP {
-				slot[fr.Base+l.Slot] = true
-			}
-		}
+		cells = cells || fr.Fn.Fn.cells
 		if err := d.tick(1 + len(fr.Fn.Fn.Locals)); err != nil {
 			return err
 		}
 	}
+	var slot []bool
+	if cells {
+		slot = make([]bool, f.SP)
+		for _, fr := range f.Frames {
+			for _, l := range fr.Fn.Fn.Locals {
+				if l.Cell && l.Slot < fr.Fn.Fn.NumLocals && fr.Base+l.Slot < f.SP {
+					slot[fr.Base+l.Slot] = true
+				}
+			}
+		}
+	}
 	for i, v := range f.Stack[:f.SP] {
-		if v.k == kindCell && !slot[i] {
+		if v.k == kindCell && (!cells || !slot[i]) {
 			return badf("a cell in stack slot %d, which holds no captured variable", i)
 		}
 	}
@@ -289,6 +297,14 @@ func (d *decoder) verifySlots(f *Fiber, fr Frame, pc int) error {
 	fn := fr.Fn.Fn
 	if fr.Base+fn.NumLocals > len(f.Stack) {
 		return badf("frame of %s: locals past the stack", funcName(fn.Name))
+	}
+	if !fn.cells { // no slot may hold a cell
+		for i, v := range f.Stack[fr.Base : fr.Base+fn.NumLocals] {
+			if v.k == kindCell {
+				return badf("%s: slot %d holds a cell but is no captured variable", funcName(fn.Name), i)
+			}
+		}
+		return d.tick(1 + len(fn.Locals) + fn.NumLocals)
 	}
 	isCell := make([]bool, fn.NumLocals)
 	live := make([]bool, fn.NumLocals)
