@@ -241,6 +241,30 @@ func (r *cborReader) array() (int, error) {
 	return int(n), nil
 }
 
+// tiny reads a one-byte unsigned integer (0 to 23), if that is what
+// comes next, and reports whether it did: the fast path of int, small
+// enough to inline, for the decoder's loops (int is not).
+func (r *cborReader) tiny() (int64, bool) {
+	if r.off < len(r.b) && r.b[r.off] < 24 {
+		r.off++
+		return int64(r.b[r.off-1]), true
+	}
+	return 0, false
+}
+
+// shortArray reads a one-byte array head, if that is what comes next and
+// its elements could fit what is left, and reports whether it did: the
+// fast path of array, small enough to inline (array is not).
+func (r *cborReader) shortArray() (int, bool) {
+	if r.off < len(r.b) {
+		if n := int(r.b[r.off]) - 0x80; n >= 0 && n < 24 && n < len(r.b)-r.off {
+			r.off++
+			return n, true
+		}
+	}
+	return 0, false
+}
+
 // int reads an integer that fits an int64.
 func (r *cborReader) int() (int64, error) {
 	if c, ok := r.short(); ok && c>>5 == cborUint { // inlined: the common case

@@ -456,11 +456,16 @@ func (d *decoder) obj(i int) Value { return Value{k: d.kinds[i], p: d.ptrs[i]} }
 // object moves the reader into object i, past its array head and tag.
 func (d *decoder) object(i int) error {
 	d.r.off = int(d.offs[i])
-	if _, err := d.r.array(); err != nil {
+	if _, ok := d.r.shortArray(); !ok {
+		if _, err := d.r.array(); err != nil {
+			return err
+		}
+	}
+	if _, ok := d.r.tiny(); !ok {
+		_, err := d.r.int()
 		return err
 	}
-	_, err := d.r.int()
-	return err
+	return nil
 }
 
 // alloc creates object i, empty, from its tag, reading the fields that
@@ -578,7 +583,11 @@ func (d *decoder) ref(n uint64) (Value, error) {
 	if n != 1 {
 		return Nil, badf("a reference must be [index]")
 	}
-	i, err := d.r.int()
+	i, ok := d.r.tiny() // the reader's fast paths are inlined by hand in this file's loops
+	var err error
+	if !ok {
+		i, err = d.r.int()
+	}
 	if err != nil || i < 0 || i >= int64(len(d.ptrs)) {
 		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.ptrs))
 	}
@@ -637,7 +646,11 @@ func (d *decoder) slots() ([]Value, error) {
 // valueArray reads the head of an array of values and returns a slice
 // for them, for values and slots to fill.
 func (d *decoder) valueArray() ([]Value, error) {
-	n, err := d.r.array()
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return nil, badf("want an array of values")
 	}
@@ -672,9 +685,12 @@ func (d *decoder) fiber() (*Fiber, error) {
 // ints decodes len(out) integer fields.
 func (d *decoder) ints(out ...*int64) error {
 	for _, p := range out {
-		v, err := d.r.int()
-		if err != nil {
-			return err
+		v, ok := d.r.tiny()
+		if !ok {
+			var err error
+			if v, err = d.r.int(); err != nil {
+				return err
+			}
 		}
 		*p = v
 	}
@@ -1006,7 +1022,11 @@ func (d *decoder) fillFiber(f *Fiber) error {
 }
 
 func (d *decoder) fillFrames(f *Fiber) error {
-	n, err := d.r.array()
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return badf("frames is not an array")
 	}
@@ -1015,7 +1035,11 @@ func (d *decoder) fillFrames(f *Fiber) error {
 	}
 	f.Frames = d.slabs.frames.take(n)
 	for i := range f.Frames {
-		if k, err := d.r.array(); err != nil || k != 3 {
+		k, ok := d.r.shortArray()
+		if !ok {
+			k, err = d.r.array()
+		}
+		if err != nil || k != 3 {
 			return badf("malformed frame")
 		}
 		cv, err := d.typed(KindFunc)
@@ -1035,7 +1059,11 @@ func (d *decoder) fillFrames(f *Fiber) error {
 }
 
 func (d *decoder) fillHandlers(f *Fiber) error {
-	n, err := d.r.array()
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return badf("handlers is not an array")
 	}
