@@ -366,11 +366,12 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	return v, err
 }
 
-// decoder rebuilds heap objects in one pass over the bytes, reading them
-// in place: each object is made from its tag at its first reference (so
-// references resolve whatever their order) or at its turn, and filled in
-// at its turn. checkShape has checked every object's tag and field count
-// and recorded each tag and where each object starts.
+// decoder rebuilds heap objects in two passes, reading the bytes in
+// place: make every object from its tag (so references resolve whatever
+// their order), then fill them in. checkShape has checked every object's
+// tag and field count and recorded each tag and where each object
+// starts, so the first pass reads only a fiber's kind and a builtin's
+// name.
 type decoder struct {
 	m       *Machine
 	isValue bool
@@ -429,25 +430,27 @@ func (d *decoder) poll() error {
 	return nil
 }
 
-// newDecoder returns a decoder of env's body. It allocates no object:
-// each is made at its first reference, or when its turn comes to be
-// filled (see allocate).
+// newDecoder returns a decoder of env's body with every heap object
+// made, empty, from its tag, so that references resolve whatever their
+// order. Making them all before filling any keeps the collector's work
+// down: a cycle that runs while they are made scans empty objects
+// (making each at its first reference instead cost 10–20% more CPU time
+// restoring a million closures).
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	n := len(env.heap)
-	return &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, tags: env.tags,
-		ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}, nil
-}
-
-// allocate makes object i, empty, if it is not made yet: references
-// resolve whatever their order, and each object is made and filled in one
-// pass over the heap, not allocated in one and filled in the next.
-func (d *decoder) allocate(i int) error {
-	if d.ptrs[i] != nil {
-		return nil
+	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, tags: env.tags,
+		ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}
+	for i := range d.ptrs {
+		if err := d.tick(1); err != nil {
+			return nil, err
+		}
+		v, err := d.alloc(i)
+		if err != nil {
+			return nil, fmt.Errorf("object %d: %w", i, err)
+		}
+		d.ptrs[i], d.kinds[i] = v.p, v.k
 	}
-	v, err := d.alloc(i)
-	d.ptrs[i], d.kinds[i] = v.p, v.k
-	return err
+	return d, nil
 }
 
 // obj is heap object i.
@@ -591,11 +594,6 @@ func (d *decoder) ref(n uint64) (Value, error) {
 	if err != nil || i < 0 || i >= int64(len(d.ptrs)) {
 		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.ptrs))
 	}
-	if d.ptrs[i] == nil {
-		if err := d.allocate(int(i)); err != nil {
-			return Nil, fmt.Errorf("object %d: %w", i, err)
-		}
-	}
 	return d.obj(int(i)), nil
 }
 
@@ -700,13 +698,7 @@ func (d *decoder) ints(out ...*int64) error {
 // fill decodes the fields of every object.
 func (d *decoder) fill() error {
 	for i := range d.ptrs {
-		err := d.tick(1)
-		if err == nil {
-			err = d.allocate(i)
-		}
-		if err == nil {
-			err = d.object(i)
-		}
+		err := d.object(i)
 		if err == nil {
 			err = d.fillObject(d.obj(i))
 		}
