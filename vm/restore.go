@@ -440,17 +440,22 @@ func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
 	n := len(env.heap)
 	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, tags: env.tags,
 		ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}
+	return d, d.makeAll()
+}
+
+// makeAll makes every heap object, empty.
+func (d *decoder) makeAll() error {
 	for i := range d.ptrs {
 		if err := d.tick(1); err != nil {
-			return nil, err
+			return err
 		}
 		v, err := d.alloc(i)
 		if err != nil {
-			return nil, fmt.Errorf("object %d: %w", i, err)
+			return fmt.Errorf("object %d: %w", i, err)
 		}
 		d.ptrs[i], d.kinds[i] = v.p, v.k
 	}
-	return d, nil
+	return nil
 }
 
 // obj is heap object i.
