@@ -75,7 +75,7 @@ func (m *Machine) enter(g *Fiber, exit int) error {
 	}
 	g.depthBase = r.depth()
 	g.Parent = r
-	g.exit = exit
+	g.exit = int32(exit)
 	g.Status = StatusRunning
 	m.setCur(g)
 	return nil
@@ -116,7 +116,7 @@ func (m *Machine) finishFiber(f *Fiber, v Value) error {
 		f.Parent = nil
 		if f.exit > 0 {
 			r.SP--
-			r.Frames[len(r.Frames)-1].PC = f.exit - 1
+			r.Frames[len(r.Frames)-1].PC = int(f.exit) - 1
 		} else {
 			r.push(v)
 		}

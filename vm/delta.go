@@ -83,19 +83,19 @@ func newDeltaBase(data []byte, e *encoder, embed bool) *deltaBase {
 	return b
 }
 
-// restoredBase remembers env, a snapshot, as a machine's base. objs are
-// the machine's heap objects and ids their indexes in env's heap (nil:
-// objs is env's heap, in order); an id past env's heap is an object env
+// restoredBase remembers env, a snapshot, as a machine's base. d's objects
+// are the machine's heap objects and ids their indexes in env's heap (nil:
+// they are env's heap, in order); an id past env's heap is an object env
 // does not have. replaced are the ids of env's objects that a delta
 // changed: the machine's objects of those ids differ from env's.
-func restoredBase(env *envelope, objs []Value, ids []int, replaced []int) *deltaBase {
-	b := &deltaBase{data: env.data, hash: StateHash(env.data), embed: env.hasSource, size: len(env.data), n: len(env.heap), index: newPtrIndex(len(objs))}
+func restoredBase(env *envelope, d *decoder, ids []int, replaced []int) *deltaBase {
+	b := &deltaBase{data: env.data, hash: StateHash(env.data), embed: env.hasSource, size: len(env.data), n: len(env.heap), index: newPtrIndex(len(d.ptrs))}
 	changed := make([]bool, len(env.heap))
 	for _, id := range replaced {
 		changed[id] = true
 	}
-	for i, v := range objs {
-		id := i
+	for i := range d.ptrs {
+		v, id := d.obj(i), i
 		if ids != nil {
 			id = ids[i]
 		}
@@ -166,7 +166,7 @@ func RestoreApplied(p *compiler.Program, st *DeltaState, opts Options) (m *Machi
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.setBase(restoredBase(st.base, d.objs, st.ids, st.replaced))
+		m.setBase(restoredBase(st.base, d, st.ids, st.replaced))
 	}
 	return m, err
 }

@@ -59,6 +59,8 @@ type Handler struct {
 type Fiber struct {
 	Kind     FiberKind
 	Status   FiberStatus
+	cramped  bool  // restored with no room above its values: setCur makes room (see makeRoom)
+	dirty    bool  // changed since the machine's base snapshot (track.go)
 	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
 	Stack    []Value
 	SP       int // stack height while the fiber is not running
@@ -67,14 +69,15 @@ type Fiber struct {
 	Parent   *Fiber // coroutine: who receives its result; generator: its resumer while running
 	Fn       Value  // coroutine: the function the first switch starts
 	Result   Value  // the value the fiber ended with
-	exit     int    // generator resumed by a for loop: the loop's exit pc + 1; else 0
-	nest     int    // Go builtin calls active on this fiber (it may not suspend while > 0)
+	// exit and nest are int32 and dirty sits with the kind, so that a
+	// Fiber fits 160 bytes: most of a restored generator's memory.
+	exit int32 // generator resumed by a for loop: the loop's exit pc + 1; closing; else 0
+	nest int32 // Go builtin calls active on this fiber (it may not suspend while > 0)
 	// depthBase is, while a generator runs, the frames of the fibers
 	// that resumed it (its resumer, the resumer's resumer, ...): the
 	// call depth ceiling counts the whole chain, so recursion through new
 	// generators is bounded like plain recursion. 0 for other fibers.
 	depthBase int
-	dirty     bool // changed since the machine's base snapshot (track.go)
 }
 
 // newFiber makes an empty fiber. Its stack starts at what its first frame
@@ -110,6 +113,30 @@ func (m *Machine) growStack(f *Fiber, n int) error {
 	}
 	f.grow(n)
 	return nil
+}
+
+// makeRoom gives a restored fiber, whose stack holds only its values,
+// the room its frames' code may use, as pushFrame does: the loop does
+// not check the stack's length as it pushes. setCur calls it before the
+// fiber first runs (see Fiber.cramped and decoder.slots).
+func (f *Fiber) makeRoom() {
+	f.cramped = false
+	need := f.room()
+	old := f.Stack
+	if f.grow(need); cap(old) < need {
+		clear(old) // it may share a chunk of the decoder's slab: hold nothing there
+	}
+}
+
+// room is the stack a fiber's code may use: every frame's, not only the
+// top one's, since a caller deep in an expression resumes above its
+// callee's base when the callee returns.
+func (f *Fiber) room() int {
+	need := 0
+	for _, fr := range f.Frames {
+		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
+	}
+	return need
 }
 
 // grow makes sure the stack can hold n values.

@@ -75,6 +75,7 @@ type Funcode struct {
 	*compiler.Function
 	Consts []Value
 	quick  []uint32 // Code with superinstructions, what the loop runs (see compiler.Quicken)
+	cells  bool     // some local slot holds a captured variable's cell (the decoder's verify checks fewer slots when none does)
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -247,6 +248,9 @@ var quicken = true
 
 func newFuncode(f *compiler.Function) *Funcode {
 	fc := &Funcode{Function: f, Consts: make([]Value, len(f.Consts)), quick: f.Code}
+	for _, l := range f.Locals {
+		fc.cells = fc.cells || l.Cell && l.Slot < f.NumLocals
+	}
 	if quicken {
 		fc.quick = compiler.Quicken(f.Code)
 	}

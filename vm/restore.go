@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/wf-lang/wf/compiler"
 	"github.com/wf-lang/wf/lang"
@@ -41,6 +42,7 @@ type envelope struct {
 	bodyOff   int        // where the body starts
 	body      []int      // where each body field starts
 	heap      []uint32   // where each heap object starts
+	tags      []uint8    // each heap object's tag
 	heapEnd   int        // where the heap ends
 	marks     *snapMarks // what walkWellFormed recorded, until checkShape has used it
 }
@@ -156,13 +158,13 @@ func Restore(p *compiler.Program, data []byte, opts Options) (m *Machine, err er
 	}
 	m, d, err := restoreEnvelope(p, env, opts)
 	if err == nil && opts.Deltas {
-		m.setBase(restoredBase(env, d.objs, nil, nil))
+		m.setBase(restoredBase(env, d, nil, nil))
 	}
 	return m, err
 }
 
 // restoreEnvelope is Restore after the envelope is decoded; it also
-// returns the decoder, whose objs are the heap in snapshot order.
+// returns the decoder, whose objects are the heap in snapshot order.
 func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine, *decoder, error) {
 	if env.Kind != snapMachine {
 		return nil, nil, badf("this is a value snapshot (from dump), not a machine snapshot")
@@ -364,31 +366,28 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	return v, err
 }
 
-// decoder rebuilds heap objects in two passes over the bytes, reading
-// them in place: allocate every object from its tag (so references
-// resolve whatever their order), then fill them in. checkShape has
-// checked every object's tag and field count and recorded where each
-// starts.
+// decoder rebuilds heap objects in two passes, reading the bytes in
+// place: make every object from its tag (so references resolve whatever
+// their order), then fill them in. checkShape has checked every object's
+// tag and field count and recorded each tag and where each object
+// starts, so the first pass reads only a fiber's kind and a builtin's
+// name.
 type decoder struct {
 	m       *Machine
 	isValue bool
 	r       cborReader
 	offs    []uint32 // where each heap object starts
-	objs    []Value
-	work    int64       // units of decoding and verifying done; see tick
-	polled  int64       // work at the last cancellation poll
-	short   [256]string // recently decoded short strings, shared by equal ones
-	slabs   decodeSlabs
-	// stackRoom is the room a fiber's stack is decoded with beyond its
-	// values: what its top frame's operands may take, so that verify
-	// need not copy it to grow it. It is the program's largest MaxStack
-	// plus its callee slot, at most maxStackRoom.
-	stackRoom int
+	tags    []uint8  // each heap object's tag
+	// ptrs and kinds are the heap's objects (see obj): a third of the
+	// memory of a []Value, most of what restoring a closure and its
+	// cell allocated beyond the objects themselves.
+	ptrs   []unsafe.Pointer
+	kinds  []Kind
+	work   int64       // units of decoding and verifying done; see tick
+	polled int64       // work at the last cancellation poll
+	short  [256]string // recently decoded short strings, shared by equal ones
+	slabs  decodeSlabs
 }
-
-// maxStackRoom bounds decoder.stackRoom, so that one function with a deep
-// expression does not cost every restored fiber that much room.
-const maxStackRoom = 16
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
 // it builds from: one allocation per chunk, not one or more per object
@@ -410,53 +409,77 @@ type decodeSlabs struct {
 // links checked. Every pollInterval units it polls the machine's context,
 // so restoring a large snapshot can be cancelled. The count is what
 // TestRestoreWorkIsLinear holds to the size of the snapshot.
+// It is small enough to inline (it is called several times per object);
+// poll does the rest.
 func (d *decoder) tick(n int) error {
 	d.work += int64(n)
-	if d.work-d.polled < pollInterval || d.m.ctx == nil {
+	if d.work-d.polled < pollInterval {
 		return nil
 	}
-	d.polled = d.work
+	return d.poll()
+}
+
+// poll polls the machine's context for tick.
+func (d *decoder) poll() error {
+	if d.polled = d.work; d.m.ctx == nil {
+		return nil
+	}
 	if err := d.m.ctx.Err(); err != nil {
 		return fmt.Errorf("snapshot decoding stopped: %w", err)
 	}
 	return nil
 }
 
+// newDecoder returns a decoder of env's body with every heap object
+// made, empty, from its tag, so that references resolve whatever their
+// order. Making them all before filling any keeps the collector's work
+// down: a cycle that runs while they are made scans empty objects
+// (making each at its first reference instead cost 10–20% more CPU time
+// restoring a million closures).
 func newDecoder(m *Machine, env *envelope, isValue bool) (*decoder, error) {
-	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, objs: make([]Value, len(env.heap))}
-	for _, fn := range m.prog.Funcs {
-		d.stackRoom = min(max(d.stackRoom, fn.MaxStack+1), maxStackRoom)
-	}
-	for i := range d.objs {
+	n := len(env.heap)
+	d := &decoder{m: m, isValue: isValue, r: cborReader{b: env.data}, offs: env.heap, tags: env.tags,
+		ptrs: make([]unsafe.Pointer, n), kinds: make([]Kind, n)}
+	return d, d.makeAll()
+}
+
+// makeAll makes every heap object, empty.
+func (d *decoder) makeAll() error {
+	for i := range d.ptrs {
 		if err := d.tick(1); err != nil {
-			return nil, err
+			return err
 		}
-		tag, err := d.object(i)
-		if err == nil {
-			d.objs[i], err = d.alloc(tag)
-		}
+		v, err := d.alloc(i)
 		if err != nil {
-			return nil, fmt.Errorf("object %d: %w", i, err)
+			return fmt.Errorf("object %d: %w", i, err)
+		}
+		d.ptrs[i], d.kinds[i] = v.p, v.k
+	}
+	return nil
+}
+
+// obj is heap object i.
+func (d *decoder) obj(i int) Value { return Value{k: d.kinds[i], p: d.ptrs[i]} }
+
+// object moves the reader into object i, past its array head and tag.
+func (d *decoder) object(i int) error {
+	d.r.off = int(d.offs[i])
+	if _, ok := d.r.shortArray(); !ok {
+		if _, err := d.r.array(); err != nil {
+			return err
 		}
 	}
-	return d, nil
-}
-
-// object moves the reader into object i, past its array head and tag,
-// and returns the tag.
-func (d *decoder) object(i int) (int, error) {
-	d.r.off = int(d.offs[i])
-	if _, err := d.r.array(); err != nil {
-		return 0, err
+	if _, ok := d.r.tiny(); !ok {
+		_, err := d.r.int()
+		return err
 	}
-	tag, err := d.r.int()
-	return int(tag), err
+	return nil
 }
 
-// alloc creates the empty object for a tag, reading the fields that
+// alloc creates object i, empty, from its tag, reading the fields that
 // decide its identity (a builtin's name, a fiber's kind).
-func (d *decoder) alloc(tag int) (Value, error) {
-	switch tag {
+func (d *decoder) alloc(i int) (Value, error) {
+	switch d.tags[i] {
 	case objList:
 		return ListValue(d.slabs.lists.new()), nil
 	case objMap:
@@ -466,7 +489,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	case objCell:
 		return cellValue(d.slabs.cells.new()), nil
 	case objBuiltin:
-		return d.builtin()
+		r := d.fields(i)
+		return d.builtin(&r)
 	case objError:
 		return ErrorValue(&Error{}), nil
 	case objRange:
@@ -474,7 +498,8 @@ func (d *decoder) alloc(tag int) (Value, error) {
 	case objIter:
 		return iterValue(&Iter{}), nil
 	case objFiber:
-		kind, err := d.r.int()
+		r := d.fields(i)
+		kind, err := r.int()
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
 			return Nil, badf("bad fiber kind")
 		}
@@ -489,21 +514,29 @@ func (d *decoder) alloc(tag int) (Value, error) {
 		}
 		return coroutineValue(d.m.root), nil
 	}
-	return Nil, badf("unknown object tag %d", tag)
+	return Nil, badf("unknown object tag %d", d.tags[i])
 }
 
-// grow gives a restored fiber's stack room for n values, as Fiber.grow
-// does: within the room it was decoded with when that is enough, else
-// from the decoder's slab, clearing the slots it leaves there.
-func (d *decoder) grow(f *Fiber, n int) {
-	if n <= len(f.Stack) {
+// fields returns a reader of object i's fields, after its tag.
+func (d *decoder) fields(i int) cborReader {
+	r := cborReader{b: d.r.b, off: int(d.offs[i])}
+	r.array() // checkShape checked the head and the tag
+	r.int()
+	return r
+}
+
+// makeRoom gives a fiber that runs as the restored machine starts (the
+// current one, the resumers of the generators it runs in, the main
+// program) the room its code may use, as Fiber.makeRoom does (setCur
+// does it for the others), from the decoder's slab; the slots the stack
+// leaves there are cleared.
+func (d *decoder) makeRoom(f *Fiber) {
+	f.cramped = false
+	need := f.room()
+	if need <= len(f.Stack) {
 		return
 	}
-	if n <= cap(f.Stack) {
-		f.Stack = f.Stack[:cap(f.Stack)]
-		return
-	}
-	s := d.slabs.values.take(n)
+	s := d.slabs.values.take(need)
 	copy(s, f.Stack)
 	clear(f.Stack)
 	f.Stack = s
@@ -558,11 +591,15 @@ func (d *decoder) ref(n uint64) (Value, error) {
 	if n != 1 {
 		return Nil, badf("a reference must be [index]")
 	}
-	i, err := d.r.int()
-	if err != nil || i < 0 || i >= int64(len(d.objs)) {
-		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.objs))
+	i, ok := d.r.tiny() // the reader's fast paths are inlined by hand in this file's loops
+	var err error
+	if !ok {
+		i, err = d.r.int()
 	}
-	return d.objs[i], nil
+	if err != nil || i < 0 || i >= int64(len(d.ptrs)) {
+		return Nil, badf("reference %v out of range (heap has %d objects)", i, len(d.ptrs))
+	}
+	return d.obj(int(i)), nil
 }
 
 // text decodes a text string of n bytes. Short strings equal to one
@@ -586,35 +623,44 @@ func (d *decoder) text(n uint64) (Value, error) {
 
 // values decodes an array of values.
 func (d *decoder) values() ([]Value, error) {
-	return d.decodeArray(d.value, 0)
+	out, err := d.valueArray()
+	for i := range out {
+		if out[i], err = d.value(); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
 }
 
 // slots decodes a fiber's stack, where local slots of captured variables
-// hold cells (verify checks which).
-// The stack gets room for stackRoom more values, which verify most often
-// grows it by (see decoder.grow).
+// hold cells (verify checks which). The stack holds only its values:
+// verify gives the running fibers the room their code may use, and
+// setCur gives it to the others when they first run (Fiber.makeRoom).
 func (d *decoder) slots() ([]Value, error) {
-	return d.decodeArray(d.valueOrCell, d.stackRoom)
+	out, err := d.valueArray()
+	for i := range out {
+		if out[i], err = d.valueOrCell(); err != nil {
+			return nil, err
+		}
+	}
+	return out, err
 }
 
-func (d *decoder) decodeArray(decode func() (Value, error), room int) ([]Value, error) {
-	n, err := d.r.array()
+// valueArray reads the head of an array of values and returns a slice
+// for them, for values and slots to fill.
+func (d *decoder) valueArray() ([]Value, error) {
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return nil, badf("want an array of values")
 	}
 	if err := d.tick(n); err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		room = 0 // a stack with nothing on it is a fiber not started or done
-	}
-	out := d.slabs.values.take(n + room)[:n]
-	for i := range out {
-		if out[i], err = decode(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return d.slabs.values.take(n), nil
 }
 
 // typed decodes a reference and checks the object's kind.
@@ -642,9 +688,12 @@ func (d *decoder) fiber() (*Fiber, error) {
 // ints decodes len(out) integer fields.
 func (d *decoder) ints(out ...*int64) error {
 	for _, p := range out {
-		v, err := d.r.int()
-		if err != nil {
-			return err
+		v, ok := d.r.tiny()
+		if !ok {
+			var err error
+			if v, err = d.r.int(); err != nil {
+				return err
+			}
 		}
 		*p = v
 	}
@@ -653,10 +702,10 @@ func (d *decoder) ints(out ...*int64) error {
 
 // fill decodes the fields of every object.
 func (d *decoder) fill() error {
-	for i, v := range d.objs {
-		_, err := d.object(i)
+	for i := range d.ptrs {
+		err := d.object(i)
 		if err == nil {
-			err = d.fillObject(v)
+			err = d.fillObject(d.obj(i))
 		}
 		if err != nil {
 			return fmt.Errorf("object %d: %w", i, err)
@@ -664,9 +713,11 @@ func (d *decoder) fill() error {
 	}
 	// A map iterator's version is stored relative to its map (see
 	// mapIterState); the map's own counter is known once it is filled.
-	for _, v := range d.objs {
-		if v.k == KindIter && v.asIter().kind == iterMap {
-			it := v.asIter()
+	for i, k := range d.kinds {
+		if k != KindIter {
+			continue
+		}
+		if it := (*Iter)(d.ptrs[i]); it.kind == iterMap {
 			it.stop = int64(it.src.AsMap().version) - it.stop
 		}
 	}
@@ -850,8 +901,8 @@ func (d *decoder) fillClosure(cl *Closure) error {
 
 // builtin resolves a builtin object to the machine's own *Builtin, so a
 // restored reference is identical (==) to a fresh one.
-func (d *decoder) builtin() (Value, error) {
-	name, err := d.r.text()
+func (d *decoder) builtin(r *cborReader) (Value, error) {
+	name, err := r.text()
 	if err != nil {
 		return Nil, badf("builtin name is not a string")
 	}
@@ -941,7 +992,7 @@ func (d *decoder) fillFiber(f *Fiber) error {
 	if err != nil {
 		return err
 	}
-	f.Stack, f.SP = stack, len(stack)
+	f.Stack, f.SP, f.cramped = stack, len(stack), true
 	if err := d.fillFrames(f); err != nil {
 		return err
 	}
@@ -960,15 +1011,19 @@ func (d *decoder) fillFiber(f *Fiber) error {
 		return err
 	}
 	exit, err := d.r.int()
-	if err != nil {
-		return err
+	if err != nil || exit < closing || exit > math.MaxInt32 {
+		return badf("generator loop exit out of range")
 	}
-	f.exit = int(exit)
+	f.exit = int32(exit)
 	return nil
 }
 
 func (d *decoder) fillFrames(f *Fiber) error {
-	n, err := d.r.array()
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return badf("frames is not an array")
 	}
@@ -977,7 +1032,11 @@ func (d *decoder) fillFrames(f *Fiber) error {
 	}
 	f.Frames = d.slabs.frames.take(n)
 	for i := range f.Frames {
-		if k, err := d.r.array(); err != nil || k != 3 {
+		k, ok := d.r.shortArray()
+		if !ok {
+			k, err = d.r.array()
+		}
+		if err != nil || k != 3 {
 			return badf("malformed frame")
 		}
 		cv, err := d.typed(KindFunc)
@@ -997,7 +1056,11 @@ func (d *decoder) fillFrames(f *Fiber) error {
 }
 
 func (d *decoder) fillHandlers(f *Fiber) error {
-	n, err := d.r.array()
+	n, ok := d.r.shortArray()
+	var err error
+	if !ok {
+		n, err = d.r.array()
+	}
 	if err != nil {
 		return badf("handlers is not an array")
 	}

@@ -69,18 +69,20 @@ func (env *envelope) checkShape() error {
 
 // checkHeap checks that the heap, where r stands, is an array of the
 // objects that start at offs, and checks each object's tag and field
-// count.
+// count, recording the tags.
 func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 	n, err := r.array()
 	if err != nil || n != len(offs) {
 		return badf("heap is not an array")
 	}
-	env.heap = offs
+	env.heap, env.tags = offs, make([]uint8, n)
 	for i, off := range offs {
 		r.off = int(off)
-		if _, err := checkObjectHead(r); err != nil {
+		_, tag, err := checkObjectHead(r)
+		if err != nil {
 			return badf("object %d: %v", i, err)
 		}
+		env.tags[i] = uint8(tag)
 	}
 	env.heapEnd = len(env.data) // a value snapshot's heap ends its body
 	if f := heapField[env.Kind] + 1; f < len(env.body) {
@@ -92,7 +94,7 @@ func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 // checkObject checks one heap object's tag and field count and moves past
 // it.
 func checkObject(r *cborReader) error {
-	n, err := checkObjectHead(r)
+	n, _, err := checkObjectHead(r)
 	if err != nil {
 		return err
 	}
@@ -105,20 +107,20 @@ func checkObject(r *cborReader) error {
 }
 
 // checkObjectHead checks one heap object's tag and field count, reading
-// its array head and tag, and returns its field count.
-func checkObjectHead(r *cborReader) (int, error) {
-	n, err := r.array()
+// its array head and tag, and returns its field count and tag.
+func checkObjectHead(r *cborReader) (n, tag int, err error) {
+	n, err = r.array()
 	if err != nil || n == 0 {
-		return 0, errors.New("not a tagged array")
+		return 0, 0, errors.New("not a tagged array")
 	}
-	tag, err := r.int()
-	if err != nil || tag < 0 || tag >= int64(len(objectFields)) {
-		return 0, fmt.Errorf("unknown object tag")
+	t, err := r.int()
+	if err != nil || t < 0 || t >= int64(len(objectFields)) {
+		return 0, 0, fmt.Errorf("unknown object tag")
 	}
-	if n != objectFields[tag] {
-		return 0, fmt.Errorf("%d fields, want %d", n, objectFields[tag])
+	if n != objectFields[t] {
+		return 0, 0, fmt.Errorf("%d fields, want %d", n, objectFields[t])
 	}
-	return n, nil
+	return n, int(t), nil
 }
 
 // isRef reports whether r starts a reference [index] into a heap of n

@@ -112,9 +112,12 @@ func (m *Machine) touch(v Value) {
 
 // setCur makes f the running fiber. A fiber changes only while it runs
 // or as it starts or stops running, so every fiber made current is
-// marked changed.
+// marked changed. A restored fiber gets the room its code may use.
 func (m *Machine) setCur(f *Fiber) {
 	m.cur = f
+	if f.cramped {
+		f.makeRoom()
+	}
 	if !f.dirty {
 		m.touchFiber(f)
 	}

@@ -274,14 +274,14 @@ func standIn(old *compiler.Map) (*compiler.Program, error) {
 func (u *upgrade) move() {
 	o, m := u.old, u.m
 	m.steps, m.alloc = o.steps, o.alloc
-	for _, v := range u.d.objs {
-		if v.k == KindFunc {
+	for i := range u.d.ptrs {
+		if v := u.d.obj(i); v.k == KindFunc {
 			u.moveClosure(v.asClosure())
 		}
 	}
 	u.moveGlobals()
-	for _, v := range u.d.objs {
-		if v.k == KindGenerator || v.k == KindCoroutine {
+	for i := range u.d.ptrs {
+		if v := u.d.obj(i); v.k == KindGenerator || v.k == KindCoroutine {
 			u.moveFiber(v.asFiber())
 		}
 	}

@@ -288,11 +288,11 @@ func (u *upgrade) cellFor(v Value) Value {
 // fixExits points each generator a for loop drives at the exit of that
 // loop in the new code.
 func (u *upgrade) fixExits() {
-	for _, v := range u.d.objs {
-		if v.k != KindGenerator {
+	for i, k := range u.d.kinds {
+		if k != KindGenerator {
 			continue
 		}
-		f := v.asFiber()
+		f := (*Fiber)(u.d.ptrs[i])
 		if f.exit <= 0 || f.Parent == nil || len(f.Parent.Frames) == 0 {
 			continue
 		}
@@ -302,7 +302,7 @@ func (u *upgrade) fixExits() {
 			continue // reported with the frame
 		}
 		if op, arg := compiler.Decode(code[top.PC-1]); op == compiler.FORNEXT {
-			f.exit = int(arg) + 1
+			f.exit = int32(arg) + 1
 		}
 	}
 }

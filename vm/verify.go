@@ -21,16 +21,19 @@ func (d *decoder) verify(root, cur *Fiber, pending bool) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range d.objs {
-		if v.k != KindGenerator && v.k != KindCoroutine {
+	for i, k := range d.kinds {
+		if k != KindGenerator && k != KindCoroutine {
 			continue
 		}
-		f := v.asFiber()
+		f := (*Fiber)(d.ptrs[i])
 		if d.isValue && f == d.m.root {
 			continue
 		}
 		if err := d.verifyFiber(f, f == cur, pending && f == cur, running[f]); err != nil {
 			return err
+		}
+		if running[f] || f == root {
+			d.makeRoom(f)
 		}
 	}
 	return d.verifyParents()
@@ -75,8 +78,9 @@ const (
 // (BenchmarkRestoreChain).
 func (d *decoder) verifyParents() error {
 	state := map[*Fiber]uint8{}
-	for _, v := range d.objs {
-		if v.k != KindCoroutine || state[v.asFiber()] != unwalked {
+	for i, k := range d.kinds {
+		v := d.obj(i)
+		if k != KindCoroutine || state[v.asFiber()] != unwalked {
 			continue
 		}
 		end, err := d.walkParents(v.asFiber(), state)
@@ -150,7 +154,6 @@ func (d *decoder) verifyNew(f *Fiber) error {
 			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
 			return badf("malformed new main program")
 		}
-		d.grow(f, f.SP+f.Frames[0].Fn.Fn.MaxStack)
 		return d.verifySlots(f, f.Frames[0], 0)
 	}
 	if f.Kind == fiberCoroutine {
@@ -166,7 +169,6 @@ func (d *decoder) verifyNew(f *Fiber) error {
 	if fr.PC != 0 || fr.Base != 1 || !fr.Fn.Fn.Generator || f.SP != 1+fr.Fn.Fn.NumLocals {
 		return badf("malformed new generator frame")
 	}
-	d.grow(f, 1+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
@@ -175,20 +177,28 @@ func (d *decoder) verifyNew(f *Fiber) error {
 
 // strayCells checks that cells on a fiber's stack sit only in local slots
 // of captured variables, never in callee slots or operand stacks.
+// A fiber whose functions keep no cells (Funcode.cells) may hold none.
 func (d *decoder) strayCells(f *Fiber) error {
-	slot := make([]bool, f.SP)
+	cells := false
 	for _, fr := range f.Frames {
-		for _, l := range fr.Fn.Fn.Locals {
-			if l.Cell && l.Slot < fr.Fn.Fn.NumLocals && fr.Base+l.Slot < f.SP {
-				slot[fr.Base+l.Slot] = true
-			}
-		}
+		cells = cells || fr.Fn.Fn.cells
 		if err := d.tick(1 + len(fr.Fn.Fn.Locals)); err != nil {
 			return err
 		}
 	}
+	var slot []bool
+	if cells {
+		slot = make([]bool, f.SP)
+		for _, fr := range f.Frames {
+			for _, l := range fr.Fn.Fn.Locals {
+				if l.Cell && l.Slot < fr.Fn.Fn.NumLocals && fr.Base+l.Slot < f.SP {
+					slot[fr.Base+l.Slot] = true
+				}
+			}
+		}
+	}
 	for i, v := range f.Stack[:f.SP] {
-		if v.k == kindCell && !slot[i] {
+		if v.k == kindCell && (!cells || !slot[i]) {
 			return badf("a cell in stack slot %d, which holds no captured variable", i)
 		}
 	}
@@ -236,15 +246,6 @@ func (d *decoder) verifyFrames(f *Fiber, current, pending bool) error {
 	if err := d.strayCells(f); err != nil {
 		return err
 	}
-	// Every frame gets the stack its code may use, not only the top one:
-	// a caller deep in an expression resumes above its callee's base
-	// when the callee returns, and the loop does not check the stack's
-	// length as it pushes.
-	need := 0
-	for _, fr := range f.Frames {
-		need = max(need, fr.Base+fr.Fn.Fn.NumLocals+fr.Fn.Fn.MaxStack)
-	}
-	d.grow(f, need)
 	return d.verifyHandlers(f)
 }
 
@@ -296,6 +297,14 @@ func (d *decoder) verifySlots(f *Fiber, fr Frame, pc int) error {
 	fn := fr.Fn.Fn
 	if fr.Base+fn.NumLocals > len(f.Stack) {
 		return badf("frame of %s: locals past the stack", funcName(fn.Name))
+	}
+	if !fn.cells { // no slot may hold a cell
+		for i, v := range f.Stack[fr.Base : fr.Base+fn.NumLocals] {
+			if v.k == kindCell {
+				return badf("%s: slot %d holds a cell but is no captured variable", funcName(fn.Name), i)
+			}
+		}
+		return d.tick(1 + len(fn.Locals) + fn.NumLocals)
 	}
 	isCell := make([]bool, fn.NumLocals)
 	live := make([]bool, fn.NumLocals)
@@ -365,7 +374,7 @@ func (d *decoder) verifyExit(f *Fiber) error {
 		return badf("a for-loop generator whose resumer is at pc %d", top.PC)
 	}
 	op, arg := compiler.Decode(top.Fn.Fn.Code[top.PC-1])
-	if op != compiler.FORNEXT || int(arg) != f.exit-1 {
+	if op != compiler.FORNEXT || int(arg) != int(f.exit)-1 {
 		return badf("a for-loop generator whose resumer is not in that loop")
 	}
 	return nil
