@@ -356,11 +356,13 @@ func (s *scanner) word() {
 
 // punct scans an operator or punctuation, reporting whether there was one.
 func (s *scanner) punct() bool {
-	for _, op := range operators {
-		if strings.HasPrefix(string(s.src[s.off:min(s.off+2, len(s.src))]), op) {
-			s.emit(tokPunct, op, s.pos())
-			s.advance(2)
-			return true
+	if next := s.peek(1); next == '=' || next == '<' || next == '>' { // the second bytes of operators
+		for _, op := range operators {
+			if strings.HasPrefix(string(s.src[s.off:min(s.off+2, len(s.src))]), op) {
+				s.emit(tokPunct, op, s.pos())
+				s.advance(2)
+				return true
+			}
 		}
 	}
 	c := s.src[s.off]
