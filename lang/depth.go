@@ -25,11 +25,11 @@ func checkDepth(stmts []Stmt, limit int) *Error {
 		n     Node
 		depth int
 	}
-	stack := make([]item, 0, len(stmts))
+	// Room for a small tree's walk on the Go stack; a larger one grows.
+	stack, kids := make([]item, 0, 32), make([]Node, 0, 16)
 	for i := len(stmts) - 1; i >= 0; i-- {
 		stack = append(stack, item{stmts[i], 1})
 	}
-	var kids []Node
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

@@ -31,7 +31,12 @@ import (
 // Building the parser takes participle a few milliseconds and about
 // 4,000 allocations, so it is built on first use, not when the package
 // is initialized: a process that never parses (wf run of a program in the
-// compile cache, the engine's commands) does not pay for it.
+// compile cache, the engine's commands) does not pay for it. Nor does one
+// whose source parses: fastParse (fastparse.go) builds the same tree by
+// hand, and participle is called only for the source it gives up on,
+// to report the error. A change to a grammar struct here needs the same
+// change to its function there; TestFastParseMatchesParticiple and
+// FuzzFastParse compare the two.
 var parser = sync.OnceValue(buildParser)
 
 func buildParser() *participle.Parser[program] {

@@ -52,8 +52,8 @@ type layouter struct {
 	pending   int     // index of the first newline since prev, or -1
 }
 
-func newLayouter(max, maxTokens int) *layouter {
-	return &layouter{max: max, maxTokens: maxTokens, prev: -1, pending: -1}
+func newLayouter(max, maxTokens int) layouter {
+	return layouter{max: max, maxTokens: maxTokens, prev: -1, pending: -1}
 }
 
 // add lays out toks[i], the token just scanned.

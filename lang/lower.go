@@ -169,6 +169,9 @@ var precedence = map[string]int{
 const notPrecedence = 3
 
 func (e *binExpr) lowerExpr(l *lowerer) Expr {
+	if len(e.Tail) == 0 && e.nots() == 0 {
+		return e.lower(l) // a lone operand: what climber would make of it, without one
+	}
 	c := &climber{l: l, ops: e.Tail, operands: make([]*operand, 0, len(e.Tail)+1), nots: make([]int, len(e.Tail)+1)}
 	c.operands = append(c.operands, &e.operand)
 	for _, t := range e.Tail {

@@ -129,13 +129,12 @@ func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
 		return nil, errs
 	}
 	toks = significant(toks)
-	peek, perr := lexer.Upgrade(&sliceLexer{toks: toks})
-	if perr != nil {
-		return nil, ErrorList{{Pos: Pos{File: filename}, Msg: perr.Error()}}
-	}
-	tree, perr := parser().ParseFromLexer(peek)
-	if perr != nil {
-		return nil, ErrorList{translate(filename, perr, toks)}
+	tree, ok := fastParse(toks)
+	if !ok {
+		var e *Error
+		if tree, e = participleParse(filename, toks); e != nil {
+			return nil, ErrorList{e}
+		}
 	}
 	l := &lowerer{}
 	f = &File{Name: filename, Src: src, Stmts: l.stmts(tree.Stmts)}
@@ -147,6 +146,20 @@ func ParseWith(filename string, src []byte, opts Options) (f *File, err error) {
 		return nil, ErrorList{e}
 	}
 	return f, nil
+}
+
+// participleParse parses toks with participle: the source fastParse
+// gave up on, which is usually an error for participle to report.
+func participleParse(filename string, toks []lexer.Token) (*program, *Error) {
+	peek, err := lexer.Upgrade(&sliceLexer{toks: toks})
+	if err != nil {
+		return nil, &Error{Pos: Pos{File: filename}, Msg: err.Error()}
+	}
+	tree, err := parser().ParseFromLexer(peek)
+	if err != nil {
+		return nil, translate(filename, err, toks)
+	}
+	return tree, nil
 }
 
 // significant drops spaces and comments (in place) before parsing, so
