@@ -138,7 +138,7 @@ const (
 	// IsOperand).
 	GLOBALJMP    //     - GLOBALJMP<g> -          (GLOBAL g; an operand; a compare-and-branch)
 	GLOBALOP     //     - GLOBALOP<g> r           (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD)
-	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL g)
+	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL or SETLOCAL: s += i, let r = i % 7)
 	GLOBALOPJMP  //     - GLOBALOPJMP<g> -        (GLOBALOP's three words; INT; a compare-and-branch: if g % 3 == 0)
 
 	// Arithmetic on a local and a small int, compared with an int.

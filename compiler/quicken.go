@@ -62,8 +62,9 @@ func comparesInt(code []uint32) bool {
 // fuseGlobal returns the superinstruction that runs the GLOBAL word at
 // the start of code and the words after it, and how many words it runs;
 // NOP if none. An operand and a compare-and-branch or arithmetic follow
-// the GLOBAL; arithmetic stored back into the same global makes four,
-// and arithmetic compared with an int five.
+// the GLOBAL; arithmetic stored into a global (the same one: s += i) or
+// a local makes four, and arithmetic compared with an int five. A
+// GLOBAL, an ADDI and a SETGLOBAL of the same global make three.
 func fuseGlobal(code []uint32) (Opcode, int) {
 	if len(code) < 3 {
 		return NOP, 0
@@ -76,7 +77,7 @@ func fuseGlobal(code []uint32) (Opcode, int) {
 	case IsCompareJump(c):
 		return GLOBALJMP, 3
 	case !isIntArith(c):
-	case len(code) > 3 && code[3] == Encode(SETGLOBAL, g):
+	case len(code) > 3 && (Opcode(code[3]&0xff) == SETGLOBAL || Opcode(code[3]&0xff) == SETLOCAL):
 		return UPDATEGLOBAL, 4
 	case comparesInt(code[3:]):
 		return GLOBALOPJMP, 5

@@ -22,7 +22,9 @@ func TestQuickenFusesPairs(t *testing.T) {
 		Encode(GLOBAL, 4), Encode(INT, 3), Encode(MOD, 0), Encode(INT, 0), Encode(ADD, 0), // GLOBALOP, then INTOP
 		Encode(LOCALINT, 1<<8|3), Encode(MOD, 0), Encode(INT, 0), Encode(NEJMPFALSE, 0), // LOCALINTOPJMP
 		Encode(GLOBAL, 4), Encode(LOCAL, 1), Encode(ADD, 0), Encode(SETGLOBAL, 4), // UPDATEGLOBAL
-		Encode(GLOBAL, 4), Encode(INT, 1), Encode(SUB, 0), Encode(SETGLOBAL, 5), // another global: GLOBALOP
+		Encode(GLOBAL, 4), Encode(INT, 1), Encode(SUB, 0), Encode(SETGLOBAL, 5), // another global: UPDATEGLOBAL
+		Encode(GLOBAL, 4), Encode(INT, 7), Encode(MOD, 0), Encode(SETLOCAL, 0), // a local: UPDATEGLOBAL
+		Encode(GLOBAL, 4), Encode(INT, 7), Encode(MOD, 0), Encode(SETCELL, 0), // a cell: GLOBALOP
 		Encode(GLOBAL, 4), Encode(CONST, 0), Encode(ADD, 0), // GLOBALOP: a CONST is an operand word
 		Encode(GLOBAL, 4), Encode(NIL, 0), Encode(ADD, 0), // NIL is none
 		Encode(GLOBAL, 4), Encode(ADDI, 1), Encode(SETGLOBAL, 4), // INCGLOBAL
@@ -46,7 +48,9 @@ func TestQuickenFusesPairs(t *testing.T) {
 		GLOBALOP, INT, MOD, INTOP, ADD,
 		LOCALINTOPJMP, MOD, INT, NEJMPFALSE,
 		UPDATEGLOBAL, LOCAL, ADD, SETGLOBAL,
-		GLOBALOP, INT, SUB, SETGLOBAL,
+		UPDATEGLOBAL, INT, SUB, SETGLOBAL,
+		UPDATEGLOBAL, INT, MOD, SETLOCAL,
+		GLOBALOP, INT, MOD, SETCELL,
 		GLOBALOP, CONST, ADD,
 		GLOBAL, NIL, ADD,
 		INCGLOBAL, ADDI, SETGLOBAL,

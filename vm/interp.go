@@ -1048,7 +1048,11 @@ loop:
 				stack[sp] = Value{k: KindInt, n: uint64(r)}
 				sp++
 			case compiler.UPDATEGLOBAL:
-				m.globals[arg].n = uint64(r)
+				if w := code[next]; w&0xff == uint32(compiler.SETGLOBAL) {
+					m.globals[w>>8] = Value{k: KindInt, n: uint64(r)}
+				} else {
+					stack[base+int(w>>8)] = Value{k: KindInt, n: uint64(r)}
+				}
 				steps += int64(next + 1 - pc)
 				pc = next + 1
 				goto follow

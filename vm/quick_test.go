@@ -104,11 +104,16 @@ let i = 0
 let f = 0.5
 let name = "a"
 let huge = 9223372036854775806
+let t = 0
 while i < n {
     if i % 2 == 0 { s = s + i } else { s = s + 1 }
     if i % 7 == 0 { s = s + i % 7 } else { s = s - i * 2 }
     s = s + i / 3
     f = f + 1
+    t = i * 3
+    t = f - 1
+    let r = i % 7
+    s = s + r
     i = i + 1
 }
 fn count(limit) {
@@ -142,6 +147,7 @@ let z = 0
 try { s = s + i % z } catch e { print("zero:", e) }
 try { while i < name { i += 1 } } catch e { print("compare:", e) }
 try { name = name + 1 } catch e { print("string:", e) }
+try { t = huge * 3 } catch e { print("store:", e) }
 let fl = 2.5
 fl = fl * 2 + fl % 2
 print(s, i, huge, fl)`,
