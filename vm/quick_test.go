@@ -113,7 +113,8 @@ while i < n {
     t = i * 3
     t = f - 1
     let r = i % 7
-    s = s + r
+    let u = i + n
+    s = s + r - u
     i = i + 1
 }
 fn count(limit) {
