@@ -134,10 +134,11 @@ const (
 	INTOP                                    //     x INTOP<n> r              (INT; ADD, SUB, MUL, DIV or MOD)
 
 	// Superinstructions of three and four words, on a global and an
-	// operand: the second word is INT, LOCAL or GLOBAL (see IsOperand).
+	// operand: the second word is INT, LOCAL, GLOBAL or CONST (see
+	// IsOperand).
 	GLOBALJMP    //     - GLOBALJMP<g> -          (GLOBAL g; an operand; a compare-and-branch)
 	GLOBALOP     //     - GLOBALOP<g> r           (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD)
-	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL g)
+	UPDATEGLOBAL //     - UPDATEGLOBAL<g> -       (GLOBAL g; an operand; ADD, SUB, MUL, DIV or MOD; SETGLOBAL or SETLOCAL: s += i, let r = i % 7)
 	GLOBALOPJMP  //     - GLOBALOPJMP<g> -        (GLOBALOP's three words; INT; a compare-and-branch: if g % 3 == 0)
 
 	// Arithmetic on a local and a small int, compared with an int.
@@ -146,6 +147,17 @@ const (
 	// An in-place add that ends a loop's body or a branch, and its JMP.
 	INCLOCALJMP //     - INCLOCALJMP<(slot<<8|n)> -  (INCLOCAL; JMP)
 	ADDLOCALJMP //     v ADDLOCALJMP<slot> -         (ADDLOCAL; JMP)
+
+	// A local and an operand word (a GLOBAL, a CONST or an INT too big
+	// for LOCALINT), compared: while i < n at the top of a function.
+	LOCALJMP //     - LOCALJMP<i> -             (LOCAL i; an operand; a compare-and-branch)
+
+	// A global plus a constant stored back: s = s + 1 at the top level.
+	INCGLOBAL //     - INCGLOBAL<g> -            (GLOBAL g; ADDI n; SETGLOBAL g)
+
+	// Arithmetic whose result is stored into a global: the end of
+	// s = s + i % 7 at the top level.
+	OPSETGLOBAL //   x y OPSETGLOBAL -           (ADD, SUB, MUL, DIV or MOD; SETGLOBAL g)
 
 	numQuick
 )
@@ -177,6 +189,7 @@ var opcodeNames = [...]string{
 	GLOBALJMP: "GLOBALJMP", GLOBALOP: "GLOBALOP", UPDATEGLOBAL: "UPDATEGLOBAL",
 	GLOBALOPJMP: "GLOBALOPJMP", LOCALINTOPJMP: "LOCALINTOPJMP",
 	INCLOCALJMP: "INCLOCALJMP", ADDLOCALJMP: "ADDLOCALJMP",
+	LOCALJMP: "LOCALJMP", INCGLOBAL: "INCGLOBAL", OPSETGLOBAL: "OPSETGLOBAL",
 }
 
 // variableEffect marks opcodes whose stack effect depends on the operand.
@@ -209,6 +222,7 @@ var stackEffect = [...]int8{
 	LOCALINTOP: 1, LOCAL2OP: 1, INTOP: 0,
 	GLOBALJMP: 0, GLOBALOP: 1, UPDATEGLOBAL: 0, GLOBALOPJMP: 0, LOCALINTOPJMP: 0,
 	INCLOCALJMP: 0, ADDLOCALJMP: -1,
+	LOCALJMP: 0, INCGLOBAL: 0, OPSETGLOBAL: -2,
 }
 
 // String returns the opcode's name.

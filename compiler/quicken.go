@@ -24,10 +24,16 @@ var firstOf = [...]Opcode{
 	LOCALINTOPJMP - numOpcodes: LOCALINT,
 	INCLOCALJMP - numOpcodes:   INCLOCAL,
 	ADDLOCALJMP - numOpcodes:   ADDLOCAL,
+	LOCALJMP - numOpcodes:      LOCAL,
+	INCGLOBAL - numOpcodes:     GLOBAL,
+	OPSETGLOBAL - numOpcodes:   NOP, // any arithmetic word: its operand says which
 }
 
 // FirstOf returns the instruction a superinstruction runs first, the one
-// whose word it replaced; any other opcode is its own first.
+// whose word it replaced; any other opcode is its own first. For
+// OPSETGLOBAL, whose first word is any of the arithmetic words, it
+// returns NOP: the plain code has the word (and OPSETGLOBAL's operand
+// names its opcode).
 func FirstOf(op Opcode) Opcode {
 	if op >= numOpcodes && op < numQuick {
 		return firstOf[op-numOpcodes]
@@ -43,9 +49,9 @@ func IsCompareJump(op Opcode) bool { return op >= EQJMPFALSE && op <= GEJMPFALSE
 func isIntArith(op Opcode) bool { return op >= ADD && op <= MOD && op != ADDI }
 
 // IsOperand reports whether op pushes one value without a slow path of
-// its own beyond a check (INT, LOCAL or GLOBAL): the second word of the
-// superinstructions on a global.
-func IsOperand(op Opcode) bool { return op == INT || op == LOCAL || op == GLOBAL }
+// its own beyond a check (INT, LOCAL, GLOBAL or CONST): the second word
+// of the superinstructions on a global or a local.
+func IsOperand(op Opcode) bool { return op == INT || op == LOCAL || op == GLOBAL || op == CONST }
 
 // comparesInt reports whether code starts with an INT and a
 // compare-and-branch: the "== 0" of "if x % 2 == 0".
@@ -56,19 +62,22 @@ func comparesInt(code []uint32) bool {
 // fuseGlobal returns the superinstruction that runs the GLOBAL word at
 // the start of code and the words after it, and how many words it runs;
 // NOP if none. An operand and a compare-and-branch or arithmetic follow
-// the GLOBAL; arithmetic stored back into the same global makes four,
-// and arithmetic compared with an int five.
+// the GLOBAL; arithmetic stored into a global (the same one: s += i) or
+// a local makes four, and arithmetic compared with an int five. A
+// GLOBAL, an ADDI and a SETGLOBAL of the same global make three.
 func fuseGlobal(code []uint32) (Opcode, int) {
 	if len(code) < 3 {
 		return NOP, 0
 	}
 	g, b, c := code[0]>>8, Opcode(code[1]&0xff), Opcode(code[2]&0xff)
 	switch {
+	case b == ADDI && code[2] == Encode(SETGLOBAL, g):
+		return INCGLOBAL, 3
 	case !IsOperand(b):
 	case IsCompareJump(c):
 		return GLOBALJMP, 3
 	case !isIntArith(c):
-	case len(code) > 3 && code[3] == Encode(SETGLOBAL, g):
+	case len(code) > 3 && (Opcode(code[3]&0xff) == SETGLOBAL || Opcode(code[3]&0xff) == SETLOCAL):
 		return UPDATEGLOBAL, 4
 	case comparesInt(code[3:]):
 		return GLOBALOPJMP, 5
@@ -89,6 +98,8 @@ func fuse(a, b Opcode) Opcode {
 		return INCLOCALJMP
 	case a == ADDLOCAL && b == JMP:
 		return ADDLOCALJMP
+	case isIntArith(a) && b == SETGLOBAL:
+		return OPSETGLOBAL
 	case IsCompareJump(b):
 		switch a {
 		case LOCALINT:
@@ -111,33 +122,46 @@ func fuse(a, b Opcode) Opcode {
 	return NOP
 }
 
+// fuseRun returns the superinstruction that runs the word at the start
+// of code and the words after it, and how many words it runs; NOP if
+// none.
+func fuseRun(code []uint32) (Opcode, int) {
+	a, b := Opcode(code[0]&0xff), Opcode(code[1]&0xff)
+	switch {
+	case a == GLOBAL:
+		return fuseGlobal(code)
+	case a == LOCALINT && isIntArith(b) && comparesInt(code[2:]):
+		return LOCALINTOPJMP, 4
+	case a == LOCAL && IsOperand(b) && len(code) > 2 && IsCompareJump(Opcode(code[2]&0xff)):
+		return LOCALJMP, 3
+	}
+	if op := fuse(a, b); op != NOP {
+		return op, 2
+	}
+	return NOP, 0
+}
+
 // Quicken returns a copy of code in which the first word of each fusable
 // run of adjacent instructions (a pair, a GLOBAL and the two to four
-// words after it, or LOCALINT, arithmetic, INT and a compare-and-branch) is replaced by the superinstruction that runs them all,
-// keeping its operand; the other words are left as they are. Runs are
-// taken left to right and never overlap. code must be valid (see
-// Analyze).
+// words after it, a LOCAL, an operand and a compare-and-branch, or
+// LOCALINT, arithmetic, INT and a compare-and-branch) is replaced by the
+// superinstruction that runs them all, keeping its operand (OPSETGLOBAL,
+// whose arithmetic word has none, takes that word's opcode as its
+// operand); the other words are left as they are. Runs are taken left to
+// right and never overlap. code must be valid (see Analyze).
 func Quicken(code []uint32) []uint32 {
 	q := append([]uint32(nil), code...)
 	for pc := 0; pc+1 < len(code); pc++ {
-		a, arg := Decode(code[pc])
-		if a == GLOBAL {
-			if op, n := fuseGlobal(code[pc:]); op != NOP {
-				q[pc] = Encode(op, arg)
-				pc += n - 1
-			}
+		op, n := fuseRun(code[pc:])
+		if op == NOP {
 			continue
 		}
-		b, _ := Decode(code[pc+1])
-		if a == LOCALINT && isIntArith(b) && comparesInt(code[pc+2:]) {
-			q[pc] = Encode(LOCALINTOPJMP, arg)
-			pc += 3
-			continue
+		arg := code[pc] >> 8
+		if op == OPSETGLOBAL {
+			arg = code[pc] & 0xff
 		}
-		if op := fuse(a, b); op != NOP {
-			q[pc] = Encode(op, arg)
-			pc++
-		}
+		q[pc] = Encode(op, arg)
+		pc += n - 1
 	}
 	return q
 }

@@ -860,65 +860,63 @@ loop:
 			}
 			goto unfuse
 
-		// The superinstructions on a global run three or four words: the
-		// step boundaries inside must all be no event, the global and
-		// the operand (the word at pc) ints, and the arithmetic on the
-		// int fast path; otherwise the GLOBAL runs alone.
+		// The superinstructions on a global (or LOCALJMP's local) run three
+		// to five words: the step boundaries inside must all be no event,
+		// the global and the operand (the word at pc) ints, and the
+		// arithmetic on the int fast path; otherwise the first word runs
+		// alone. They read their operand at operand, compute at opArith.
 		case compiler.GLOBALJMP:
 			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
-				if y, ok := m.intOperand(code[pc], stack, base); ok {
-					ia, ib = int64(x.n), y
-					pc++
-					steps++
-					goto fusedJump
-				}
+				ia = int64(x.n)
+				goto operand
+			}
+			goto unfuse
+
+		case compiler.LOCALJMP:
+			if x := stack[base+int(arg)]; x.k == KindInt && steps+1 < limit {
+				ia = int64(x.n)
+				goto operand
 			}
 			goto unfuse
 
 		case compiler.GLOBALOP:
 			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
-				if y, ok := m.intOperand(code[pc], stack, base); ok {
-					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(x.n), y); ok {
-						stack[sp] = Value{k: KindInt, n: uint64(r)}
-						sp++
-						pc += 2
-						steps += 2
-						continue
-					}
-				}
+				ia = int64(x.n)
+				goto operand
 			}
 			goto unfuse
 
 		case compiler.UPDATEGLOBAL:
-			if g := &m.globals[arg]; g.k == KindInt && steps+2 < limit {
-				if y, ok := m.intOperand(code[pc], stack, base); ok {
-					if r, ok := intArith(compiler.Opcode(code[pc+1]&0xff), int64(g.n), y); ok {
-						g.n = uint64(r)
-						pc += 3
-						steps += 3
-						goto follow
-					}
-				}
+			if x := m.globals[arg]; x.k == KindInt && steps+2 < limit {
+				ia = int64(x.n)
+				goto operand
 			}
 			goto unfuse
 
 		case compiler.GLOBALOPJMP:
 			if x := m.globals[arg]; x.k == KindInt && steps+3 < limit {
-				if y, ok := m.intOperand(code[pc], stack, base); ok {
-					op, a := compiler.Opcode(code[pc+1]&0xff), int64(x.n)
-					if op == compiler.MOD && smallMod(a, y) {
-						ia, ib = modSmall(a, y), int64(int32(code[pc+2])>>8)
-						pc += 3
-						steps += 3
-						goto fusedJump
-					}
-					if r, ok := intArith(op, a, y); ok {
-						ia, ib = r, int64(int32(code[pc+2])>>8)
-						pc += 3
-						steps += 3
-						goto fusedJump
-					}
+				ia = int64(x.n)
+				goto operand
+			}
+			goto unfuse
+
+		case compiler.INCGLOBAL:
+			if g := &m.globals[arg]; g.k == KindInt && steps+1 < limit {
+				a, d := int64(g.n), int64(int32(code[pc])>>8)
+				s := a + d
+				if (a^s)&(d^s) >= 0 {
+					g.n = uint64(s)
+					pc += 2
+					steps += 2
+					goto follow
 				}
+			}
+			goto unfuse
+
+		case compiler.OPSETGLOBAL:
+			if x, y := stack[sp-2], stack[sp-1]; x.k == KindInt && y.k == KindInt && steps < limit {
+				ia, ib = int64(x.n), int64(y.n)
+				goto opArith
 			}
 			goto unfuse
 
@@ -931,12 +929,8 @@ loop:
 					steps += 2
 					goto fusedJump
 				}
-				if r, ok := intArith(op, a, b); ok {
-					ia, ib = r, int64(int32(code[pc+1])>>8)
-					pc += 2
-					steps += 2
-					goto fusedJump
-				}
+				ia, ib = a, b
+				goto opArith
 			}
 			goto unfuse
 
@@ -957,10 +951,144 @@ loop:
 		continue loop
 
 	unfuse:
-		// A superinstruction runs only its first half: the word's own
-		// instruction, with its operand.
-		ins = ins&^0xff | uint32(compiler.FirstOf(compiler.Opcode(ins&0xff)))
+		// A superinstruction runs only its first half: the word of the
+		// plain code at its pc.
+		ins = fr.Fn.Fn.Code[pc-1]
 		goto dispatch
+
+	operand:
+		// A superinstruction on a global or a local whose value, an int,
+		// is in ia, reads its operand word at pc (INT, LOCAL, GLOBAL or
+		// CONST: see compiler.IsOperand) into ib, then compares or
+		// computes.
+		{
+			w := code[pc]
+			var y Value
+			switch compiler.Opcode(w & 0xff) {
+			case compiler.INT:
+				y = Value{k: KindInt, n: uint64(int64(int32(w) >> 8))}
+			case compiler.LOCAL:
+				y = stack[base+int(w>>8)]
+			case compiler.GLOBAL:
+				y = m.globals[w>>8]
+			default:
+				y = fr.Fn.Fn.Consts[w>>8]
+			}
+			if y.k != KindInt {
+				goto unfuse
+			}
+			ib = int64(y.n)
+			// The common cases here, the others at opArith: a compare, an
+			// add stored (s += i) and a remainder by a small divisor
+			// compared (i % 3 == 0).
+			switch compiler.Opcode(ins & 0xff) {
+			case compiler.GLOBALJMP, compiler.LOCALJMP:
+				pc++
+				steps++
+				goto fusedJump
+			case compiler.UPDATEGLOBAL:
+				if r := ia + ib; code[pc+1]&0xff == uint32(compiler.ADD) && (ia^r)&(ib^r) >= 0 {
+					if w := code[pc+2]; w&0xff == uint32(compiler.SETGLOBAL) {
+						m.globals[w>>8] = Value{k: KindInt, n: uint64(r)}
+					} else {
+						stack[base+int(w>>8)] = Value{k: KindInt, n: uint64(r)}
+					}
+					pc += 3
+					steps += 3
+					goto follow
+				}
+			case compiler.GLOBALOPJMP:
+				if code[pc+1]&0xff == uint32(compiler.MOD) && smallMod(ia, ib) {
+					ia, ib = modSmall(ia, ib), int64(int32(code[pc+2])>>8)
+					pc += 3
+					steps += 3
+					goto fusedJump
+				}
+			}
+		}
+		goto opArith
+
+	opArith:
+		// The arithmetic of GLOBALOP, UPDATEGLOBAL, GLOBALOPJMP (the word
+		// after the operand), LOCALINTOPJMP (the word at pc) or
+		// OPSETGLOBAL (its own word, whose operand is the opcode) on the
+		// ints ia and ib, then the rest of the run. Off the int fast path
+		// (overflow, a divisor not above zero) the first word runs alone.
+		{
+			sup, at := compiler.Opcode(ins&0xff), pc+1
+			var op compiler.Opcode
+			switch sup {
+			case compiler.LOCALINTOPJMP:
+				at = pc
+				op = compiler.Opcode(code[at] & 0xff)
+			case compiler.OPSETGLOBAL:
+				at = pc - 1
+				op = compiler.Opcode(arg)
+			default:
+				op = compiler.Opcode(code[at] & 0xff)
+			}
+			var r int64
+			switch op {
+			case compiler.ADD:
+				r = ia + ib
+				if (ia^r)&(ib^r) < 0 {
+					goto unfuse
+				}
+			case compiler.SUB:
+				r = ia - ib
+				if (ia^ib)&(ia^r) < 0 {
+					goto unfuse
+				}
+			case compiler.MUL:
+				if ia < -mulSafe || ia > mulSafe || ib < -mulSafe || ib > mulSafe {
+					goto unfuse
+				}
+				r = ia * ib
+			case compiler.DIV:
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia / ib
+			default:
+				if smallMod(ia, ib) {
+					r = modSmall(ia, ib)
+					break
+				}
+				if ib <= 0 {
+					goto unfuse
+				}
+				r = ia % ib
+			}
+			next := at + 1 // the word after the arithmetic
+			switch sup {
+			case compiler.GLOBALOP:
+				stack[sp] = Value{k: KindInt, n: uint64(r)}
+				sp++
+			case compiler.UPDATEGLOBAL:
+				if w := code[next]; w&0xff == uint32(compiler.SETGLOBAL) {
+					m.globals[w>>8] = Value{k: KindInt, n: uint64(r)}
+				} else {
+					stack[base+int(w>>8)] = Value{k: KindInt, n: uint64(r)}
+				}
+				steps += int64(next + 1 - pc)
+				pc = next + 1
+				goto follow
+			case compiler.OPSETGLOBAL:
+				sp -= 2
+				m.globals[code[pc]>>8] = Value{k: KindInt, n: uint64(r)}
+				steps++
+				pc++
+				goto follow
+			default: // GLOBALOPJMP, LOCALINTOPJMP: an INT and a compare-and-branch
+				ia, ib = r, int64(int32(code[next])>>8)
+				steps += int64(next + 1 - pc)
+				pc = next + 1
+				goto fusedJump
+			}
+			steps += int64(next - pc)
+			pc = next
+			continue loop
+		}
 
 	fusedJump:
 		// The second half of a superinstruction ending in a
@@ -1073,46 +1201,6 @@ loop:
 		}
 		goto reload
 	}
-}
-
-// intOperand returns the int that the operand word w of a superinstruction
-// on a global pushes (INT, LOCAL or GLOBAL: see compiler.IsOperand), and
-// false if that value is no int.
-func (m *Machine) intOperand(w uint32, stack []Value, base int) (int64, bool) {
-	var v Value
-	switch compiler.Opcode(w & 0xff) {
-	case compiler.INT:
-		return int64(int32(w) >> 8), true
-	case compiler.LOCAL:
-		v = stack[base+int(w>>8)]
-	default:
-		v = m.globals[w>>8]
-	}
-	return int64(v.n), v.k == KindInt
-}
-
-// intArith applies the arithmetic word op (ADD, SUB, MUL, DIV or MOD) to
-// ints, and reports false where the int fast path does not hold: on
-// overflow or a divisor not above zero.
-func intArith(op compiler.Opcode, a, b int64) (int64, bool) {
-	switch op {
-	case compiler.ADD:
-		r := a + b
-		return r, (a^r)&(b^r) >= 0
-	case compiler.SUB:
-		r := a - b
-		return r, (a^b)&(a^r) >= 0
-	case compiler.MUL:
-		// Both in [-2³¹, 2³¹): the product cannot overflow.
-		return a * b, uint64(a+1<<31)|uint64(b+1<<31) < 1<<32
-	}
-	if b <= 0 {
-		return 0, false
-	}
-	if op == compiler.DIV {
-		return a / b, true
-	}
-	return a % b, true
 }
 
 // modMagic holds, for each divisor d below its length, ⌊2⁶⁴/d⌋+1: the

@@ -8,6 +8,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/wf-lang/wf/compiler"
@@ -93,6 +96,69 @@ for j in range(3) {
 try { big += big } catch e { print("overflow:", e) }
 try { print(ten % zero) } catch e { print("zero:", e) }
 print(s, i, f, later, early(), ten / 3, ten * -3, wide * 3, wide % neg)`,
+	"loops": `
+let n = 30
+let big = 9000000000
+let s = 0
+let i = 0
+let f = 0.5
+let name = "a"
+let huge = 9223372036854775806
+let t = 0
+while i < n {
+    if i % 2 == 0 { s = s + i } else { s = s + 1 }
+    if i % 7 == 0 { s = s + i % 7 } else { s = s - i * 2 }
+    s = s + i / 3
+    f = f + 1
+    t = i * 3
+    t = f - 1
+    let r = i % 7
+    let u = i + n
+    s = s + r - u
+    i = i + 1
+}
+fn count(limit) {
+    let j = 0
+    let t = 0
+    while j < n { t += j; j += 1 }
+    while j < big { if j >= 40 { t += 1; j = big } ; j += 1 }
+    j = 0
+    while j < 9000000000 { if j >= 5 { j = 9000000000 } else { j += 1 } }
+    j = 0
+    while j < limit { j += 1 }
+    return t + j
+}
+fn early() {
+    let k = 0
+    while k < late { k += 1 }
+    return k
+}
+fn versus(x) {
+    let k = 0
+    while k < x { k += 1 }
+    return k
+}
+try { print(early()) } catch e { print("early:", e) }
+let late = 3
+print(s, f, count(n), count(f), count(2.5), early(), versus(2.5))
+try { versus("x") } catch e { print("versus:", e) }
+try { huge = huge + 1; huge = huge + 1 } catch e { print("incglobal:", e) }
+try { s = huge + s % 7 * 2; s = huge + huge } catch e { print("opsetglobal:", e) }
+let z = 0
+try { s = s + i % z } catch e { print("zero:", e) }
+try { while i < name { i += 1 } } catch e { print("compare:", e) }
+try { name = name + 1 } catch e { print("string:", e) }
+try { t = huge * 3 } catch e { print("store:", e) }
+let fl = 2.5
+fl = fl * 2 + fl % 2
+print(s, i, huge, fl)`,
+	"overflow": `
+let s = 9223372036854775000
+let i = 0
+while i < 2000 {
+    s = s + i % 1000
+    i = i + 1
+}`,
 	"zero": `
 fn h(n) {
     let s = 0
@@ -100,6 +166,26 @@ fn h(n) {
     return s
 }
 print(h(5))`,
+}
+
+// loopTestSource is a loop form of BenchmarkLoopForms at n iterations,
+// printing its result.
+func loopTestSource(f loopForm, n int) string {
+	src := strings.ReplaceAll(f.src, "N_ITER", strconv.Itoa(n))
+	return strings.ReplaceAll(src, "result(", "print(")
+}
+
+// quickSources are quickPrograms and the loop forms of
+// BenchmarkLoopForms at 12 iterations (but for the one whose count is a
+// literal of its own).
+func quickSources() map[string]string {
+	srcs := maps.Clone(quickPrograms)
+	for _, f := range loopForms {
+		if f.n == 0 {
+			srcs["form "+f.name] = loopTestSource(f, 12)
+		}
+	}
+	return srcs
 }
 
 // runQuick runs src with superinstructions on or off and returns its
@@ -136,7 +222,7 @@ func runQuick(t *testing.T, src string, on bool) (string, error, [][]byte) {
 // TestQuickenIsInvisible: output, errors, and the state at every step
 // budget are the same with and without superinstructions.
 func TestQuickenIsInvisible(t *testing.T) {
-	for name, src := range quickPrograms {
+	for name, src := range quickSources() {
 		t.Run(name, func(t *testing.T) {
 			out1, err1, snaps1 := runQuick(t, src, true)
 			out0, err0, snaps0 := runQuick(t, src, false)
@@ -226,7 +312,7 @@ func pauseStops(t *testing.T, src string, on bool, stride int64) []string {
 // superinstruction. (Where an instruction charges work, as a throw does,
 // a stop may be past its step, the same with both.)
 func TestPausesWithSuperinstructions(t *testing.T) {
-	for name, src := range quickPrograms {
+	for name, src := range quickSources() {
 		for stride := int64(1); stride <= 4; stride++ {
 			t.Run(fmt.Sprintf("%s/%d", name, stride), func(t *testing.T) {
 				on, off := pauseStops(t, src, true, stride), pauseStops(t, src, false, stride)
@@ -240,5 +326,67 @@ func TestPausesWithSuperinstructions(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFusedErrorsHavePositions: an error inside a superinstruction's
+// run (here the ADD of s = s + i % 1000 on a global, overflowing) is
+// reported at the word that fails: the + on line 5, column 11.
+func TestFusedErrorsHavePositions(t *testing.T) {
+	_, err, _ := runQuick(t, quickPrograms["overflow"], true)
+	var e *vm.Error
+	if !errors.As(err, &e) || e.Kind != vm.ErrOverflow || len(e.Trace) == 0 {
+		t.Fatalf("error %v, want an overflow with a traceback", err)
+	}
+	if pos := e.Trace[len(e.Trace)-1].Pos; pos.Line != 5 || pos.Col != 11 {
+		t.Errorf("overflow at %d:%d, want 5:11", pos.Line, pos.Col)
+	}
+}
+
+// TestSnapshotInsideFusedLoopResumes: a machine stopped by its step
+// budget anywhere inside a fused loop (every loop form of
+// BenchmarkLoopForms, 25 iterations) snapshots the pcs of the plain code,
+// and a quickened machine restored from that snapshot ends as an
+// uninterrupted run does: the same output after the same steps.
+func TestSnapshotInsideFusedLoopResumes(t *testing.T) {
+	for _, f := range loopForms {
+		if f.n != 0 {
+			continue
+		}
+		t.Run(f.name, func(t *testing.T) {
+			src := loopTestSource(f, 25)
+			p, err := compiler.CompileSource("loop.wf", []byte(src), compiler.Options{Predeclared: vm.Universe()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			m, err := vm.New(p, vm.Options{Stdout: &want})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for n := int64(1); n < m.Steps(); n += 3 {
+				var out bytes.Buffer
+				lm, err := vm.New(p, vm.Options{Stdout: &out, MaxSteps: n})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := lm.Run(); !errors.Is(err, vm.ErrStepLimit) {
+					t.Fatalf("budget %d: %v", n, err)
+				}
+				rm, err := vm.Restore(p, snap(t, lm), vm.Options{Stdout: &out})
+				if err != nil {
+					t.Fatalf("budget %d: %v", n, err)
+				}
+				if _, err := rm.Run(); err != nil {
+					t.Fatalf("budget %d: restored: %v", n, err)
+				}
+				if out.String() != want.String() || rm.Steps() != m.Steps() {
+					t.Fatalf("budget %d: restored printed %q after %d steps, want %q after %d", n, out.String(), rm.Steps(), want.String(), m.Steps())
+				}
+			}
+		})
 	}
 }
