@@ -922,14 +922,13 @@ loop:
 
 		case compiler.LOCALINTOPJMP:
 			if x := stack[base+int(arg>>8)]; x.k == KindInt && steps+2 < limit {
-				op, a, b := compiler.Opcode(code[pc]&0xff), int64(x.n), int64(int8(arg))
-				if op == compiler.MOD && smallMod(a, b) {
-					ia, ib = modSmall(a, b), int64(int32(code[pc+1])>>8)
+				ia, ib = int64(x.n), int64(int8(arg))
+				if code[pc]&0xff == uint32(compiler.MOD) && smallMod(ia, ib) {
+					ia, ib = modSmall(ia, ib), int64(int32(code[pc+1])>>8)
 					pc += 2
 					steps += 2
 					goto fusedJump
 				}
-				ia, ib = a, b
 				goto opArith
 			}
 			goto unfuse
