@@ -977,32 +977,16 @@ loop:
 				goto unfuse
 			}
 			ib = int64(y.n)
-			// The common cases here, the others at opArith: a compare, an
-			// add stored (s += i) and a remainder by a small divisor
-			// compared (i % 3 == 0).
-			switch compiler.Opcode(ins & 0xff) {
-			case compiler.GLOBALJMP, compiler.LOCALJMP:
+			if op := compiler.Opcode(ins & 0xff); op == compiler.GLOBALJMP || op == compiler.LOCALJMP {
 				pc++
 				steps++
 				goto fusedJump
-			case compiler.UPDATEGLOBAL:
-				if r := ia + ib; code[pc+1]&0xff == uint32(compiler.ADD) && (ia^r)&(ib^r) >= 0 {
-					if w := code[pc+2]; w&0xff == uint32(compiler.SETGLOBAL) {
-						m.globals[w>>8] = Value{k: KindInt, n: uint64(r)}
-					} else {
-						stack[base+int(w>>8)] = Value{k: KindInt, n: uint64(r)}
-					}
-					pc += 3
-					steps += 3
-					goto follow
-				}
-			case compiler.GLOBALOPJMP:
-				if code[pc+1]&0xff == uint32(compiler.MOD) && smallMod(ia, ib) {
-					ia, ib = modSmall(ia, ib), int64(int32(code[pc+2])>>8)
-					pc += 3
-					steps += 3
-					goto fusedJump
-				}
+			}
+			if code[pc+1]&0xff == uint32(compiler.MOD) && compiler.Opcode(ins&0xff) == compiler.GLOBALOPJMP && smallMod(ia, ib) {
+				ia, ib = modSmall(ia, ib), int64(int32(code[pc+2])>>8)
+				pc += 3
+				steps += 3
+				goto fusedJump
 			}
 		}
 		goto opArith

@@ -113,8 +113,7 @@ while i < n {
     t = i * 3
     t = f - 1
     let r = i % 7
-    let u = i + n
-    s = s + r - u
+    s = s + r
     i = i + 1
 }
 fn count(limit) {
