@@ -68,6 +68,20 @@ type Reply struct {
 	Answer func(*vm.Suspension) (vm.Value, *vm.Error, error)
 }
 
+// For gives the reply to machine m, which waits where the instance got
+// it: the value, or the error to throw (Thrown, or what Answer reads from
+// m's pending suspension).
+func (r Reply) For(m *vm.Machine) (vm.Value, *vm.Error, error) {
+	if r.Answer == nil {
+		return r.Value, r.Thrown, nil
+	}
+	susp, ok := m.Pending()
+	if !ok {
+		return vm.Nil, nil, fmt.Errorf("version %d: the run waits for nothing", r.Version)
+	}
+	return r.Answer(susp)
+}
+
 // DebugPoint returns instance id at version at (0: the head) for a
 // debugger. A version without a snapshot (one that ended) is refused.
 func (e *Engine) DebugPoint(ctx context.Context, id string, at int64) (*DebugPoint, error) {

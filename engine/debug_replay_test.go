@@ -39,19 +39,11 @@ func (f *fixture) debugSession(id string, at int64, out *strings.Builder) (*debu
 			if i >= len(p.Replies) {
 				return vm.Nil, errors.New("no recorded reply")
 			}
-			r := p.Replies[i]
-			if r.Answer != nil {
-				susp, _ := s.Machine().Pending()
-				v, e, err := r.Answer(susp)
-				if e != nil {
-					return vm.Nil, &debug.Thrown{Err: e}
-				}
-				return v, err
+			v, thrown, err := p.Replies[i].For(s.Machine())
+			if thrown != nil {
+				return vm.Nil, &debug.Thrown{Err: thrown}
 			}
-			if r.Thrown != nil {
-				return vm.Nil, &debug.Thrown{Err: r.Thrown}
-			}
-			return r.Value, nil
+			return v, err
 		}})
 	if err != nil {
 		f.t.Fatal(err)

@@ -212,21 +212,11 @@ func (d *debugFlags) instanceSession(id string, stdout, stderr io.Writer) (*debu
 // waiting where it got it: a value, an error to throw, or the answer
 // read from where s's machine waits (a future's, see engine.Reply).
 func recordedReply(s *debug.Session, r engine.Reply) (vm.Value, error) {
-	if r.Answer != nil {
-		susp, ok := s.Machine().Pending()
-		if !ok {
-			return vm.Nil, fmt.Errorf("version %d: the run waits for nothing", r.Version)
-		}
-		v, e, err := r.Answer(susp)
-		if e != nil {
-			return vm.Nil, &debug.Thrown{Err: e}
-		}
-		return v, err
+	v, thrown, err := r.For(s.Machine())
+	if thrown != nil {
+		return vm.Nil, &debug.Thrown{Err: thrown}
 	}
-	if r.Thrown != nil {
-		return vm.Nil, &debug.Thrown{Err: r.Thrown}
-	}
-	return r.Value, nil
+	return v, err
 }
 
 // debugEdits gives the debugger a stored instance's recorded edits.
