@@ -860,63 +860,14 @@ loop:
 			}
 			goto unfuse
 
-		// The superinstructions on a global (or LOCALJMP's local) run three
-		// to five words: the step boundaries inside must all be no event,
-		// the global and the operand (the word at pc) ints, and the
-		// arithmetic on the int fast path; otherwise the first word runs
-		// alone. They read their operand at operand, compute at opArith.
-		case compiler.GLOBALJMP:
-			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
-				ia = int64(x.n)
-				goto operand
-			}
-			goto unfuse
-
-		case compiler.LOCALJMP:
-			if x := stack[base+int(arg)]; x.k == KindInt && steps+1 < limit {
-				ia = int64(x.n)
-				goto operand
-			}
-			goto unfuse
-
-		case compiler.GLOBALOP:
-			if x := m.globals[arg]; x.k == KindInt && steps+1 < limit {
-				ia = int64(x.n)
-				goto operand
-			}
-			goto unfuse
-
-		case compiler.UPDATEGLOBAL:
-			if x := m.globals[arg]; x.k == KindInt && steps+2 < limit {
-				ia = int64(x.n)
-				goto operand
-			}
-			goto unfuse
-
-		case compiler.GLOBALOPJMP:
-			if x := m.globals[arg]; x.k == KindInt && steps+3 < limit {
-				ia = int64(x.n)
-				goto operand
-			}
-			goto unfuse
-
-		case compiler.INCGLOBAL:
-			if g := &m.globals[arg]; g.k == KindInt && steps+1 < limit {
-				a, d := int64(g.n), int64(int32(code[pc])>>8)
-				s := a + d
-				if (a^s)&(d^s) >= 0 {
-					g.n = uint64(s)
-					pc += 2
-					steps += 2
-					goto follow
-				}
-			}
-			goto unfuse
-
-		case compiler.OPSETGLOBAL:
-			if x, y := stack[sp-2], stack[sp-1]; x.k == KindInt && y.k == KindInt && steps < limit {
-				ia, ib = int64(x.n), int64(y.n)
-				goto opArith
+		// The superinstructions on a global (and LOCALJMP) run in the int
+		// kernel (intloop.go) with the JMPs between them; when it cannot
+		// run the one here, its first word runs alone.
+		case compiler.GLOBALJMP, compiler.LOCALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
+			compiler.GLOBALOPJMP, compiler.INCGLOBAL, compiler.OPSETGLOBAL:
+			if p, s, st, ran := m.runInts(fr.Fn.Fn, stack, base, sp, int(arg), steps-1, limit); ran {
+				pc, sp, steps = p, s, st
+				continue loop
 			}
 			goto unfuse
 
@@ -955,122 +906,20 @@ loop:
 		ins = fr.Fn.Fn.Code[pc-1]
 		goto dispatch
 
-	operand:
-		// A superinstruction on a global or a local whose value, an int,
-		// is in ia, reads its operand word at pc (INT, LOCAL, GLOBAL or
-		// CONST: see compiler.IsOperand) into ib, then compares or
-		// computes.
+	opArith:
+		// LOCALINTOPJMP's arithmetic (the word at pc) on the ints ia and
+		// ib, when it is not a small remainder, then its INT and
+		// compare-and-branch. Off the int fast path (overflow, a divisor
+		// not above zero) the first word runs alone.
 		{
-			w := code[pc]
-			var y Value
-			switch compiler.Opcode(w & 0xff) {
-			case compiler.INT:
-				y = Value{k: KindInt, n: uint64(int64(int32(w) >> 8))}
-			case compiler.LOCAL:
-				y = stack[base+int(w>>8)]
-			case compiler.GLOBAL:
-				y = m.globals[w>>8]
-			default:
-				y = fr.Fn.Fn.Consts[w>>8]
-			}
-			if y.k != KindInt {
+			r, ok := intArith(compiler.Opcode(code[pc]&0xff), ia, ib)
+			if !ok {
 				goto unfuse
 			}
-			ib = int64(y.n)
-			if op := compiler.Opcode(ins & 0xff); op == compiler.GLOBALJMP || op == compiler.LOCALJMP {
-				pc++
-				steps++
-				goto fusedJump
-			}
-			if code[pc+1]&0xff == uint32(compiler.MOD) && compiler.Opcode(ins&0xff) == compiler.GLOBALOPJMP && smallMod(ia, ib) {
-				ia, ib = modSmall(ia, ib), int64(int32(code[pc+2])>>8)
-				pc += 3
-				steps += 3
-				goto fusedJump
-			}
-		}
-		goto opArith
-
-	opArith:
-		// The arithmetic of GLOBALOP, UPDATEGLOBAL, GLOBALOPJMP (the word
-		// after the operand), LOCALINTOPJMP (the word at pc) or
-		// OPSETGLOBAL (its own word, whose operand is the opcode) on the
-		// ints ia and ib, then the rest of the run. Off the int fast path
-		// (overflow, a divisor not above zero) the first word runs alone.
-		{
-			sup, at := compiler.Opcode(ins&0xff), pc+1
-			var op compiler.Opcode
-			switch sup {
-			case compiler.LOCALINTOPJMP:
-				at = pc
-				op = compiler.Opcode(code[at] & 0xff)
-			case compiler.OPSETGLOBAL:
-				at = pc - 1
-				op = compiler.Opcode(arg)
-			default:
-				op = compiler.Opcode(code[at] & 0xff)
-			}
-			var r int64
-			switch op {
-			case compiler.ADD:
-				r = ia + ib
-				if (ia^r)&(ib^r) < 0 {
-					goto unfuse
-				}
-			case compiler.SUB:
-				r = ia - ib
-				if (ia^ib)&(ia^r) < 0 {
-					goto unfuse
-				}
-			case compiler.MUL:
-				if ia < -mulSafe || ia > mulSafe || ib < -mulSafe || ib > mulSafe {
-					goto unfuse
-				}
-				r = ia * ib
-			case compiler.DIV:
-				if ib <= 0 {
-					goto unfuse
-				}
-				r = ia / ib
-			default:
-				if smallMod(ia, ib) {
-					r = modSmall(ia, ib)
-					break
-				}
-				if ib <= 0 {
-					goto unfuse
-				}
-				r = ia % ib
-			}
-			next := at + 1 // the word after the arithmetic
-			switch sup {
-			case compiler.GLOBALOP:
-				stack[sp] = Value{k: KindInt, n: uint64(r)}
-				sp++
-			case compiler.UPDATEGLOBAL:
-				if w := code[next]; w&0xff == uint32(compiler.SETGLOBAL) {
-					m.globals[w>>8] = Value{k: KindInt, n: uint64(r)}
-				} else {
-					stack[base+int(w>>8)] = Value{k: KindInt, n: uint64(r)}
-				}
-				steps += int64(next + 1 - pc)
-				pc = next + 1
-				goto follow
-			case compiler.OPSETGLOBAL:
-				sp -= 2
-				m.globals[code[pc]>>8] = Value{k: KindInt, n: uint64(r)}
-				steps++
-				pc++
-				goto follow
-			default: // GLOBALOPJMP, LOCALINTOPJMP: an INT and a compare-and-branch
-				ia, ib = r, int64(int32(code[next])>>8)
-				steps += int64(next + 1 - pc)
-				pc = next + 1
-				goto fusedJump
-			}
-			steps += int64(next - pc)
-			pc = next
-			continue loop
+			ia, ib = r, int64(int32(code[pc+1])>>8)
+			steps += 2
+			pc += 2
+			goto fusedJump
 		}
 
 	fusedJump:

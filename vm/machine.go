@@ -76,8 +76,9 @@ const DefaultMaxCallDepth = 1000
 type Funcode struct {
 	*compiler.Function
 	Consts []Value
-	quick  []uint32 // Code with superinstructions, what the loop runs (see compiler.Quicken)
-	cells  bool     // some local slot holds a captured variable's cell (the decoder's verify checks fewer slots when none does)
+	quick  []uint32   // Code with superinstructions, what the loop runs (see compiler.Quicken)
+	ints   []kernelOp // the superinstructions the int kernel runs, which quick's words index (intloop.go)
+	cells  bool       // some local slot holds a captured variable's cell (the decoder's verify checks fewer slots when none does)
 }
 
 // Program is a compiled program prepared for execution: constants turned
@@ -265,6 +266,9 @@ func newFuncode(f *compiler.Function) *Funcode {
 		default:
 			fc.Consts[j] = String(c.Str)
 		}
+	}
+	if quicken {
+		fc.decodeInts() // after the constants: an int CONST operand is decoded as its value
 	}
 	return fc
 }

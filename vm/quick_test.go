@@ -151,6 +151,23 @@ try { t = huge * 3 } catch e { print("store:", e) }
 let fl = 2.5
 fl = fl * 2 + fl % 2
 print(s, i, huge, fl)`,
+	"chains": `
+let c = 0
+let k = 0
+let lim = 9
+while k < lim {
+    if k < 3 { if k == 1 { c += 5 } else { c += 1 } } else { if k > 6 { if k == 8 { c -= 2 } } else { c *= 2 } }
+    k += 1
+}
+while true {
+    if c > 100 { if c % 2 == 0 { c += 1 } else { k += 1 } }
+    c += 7
+    if c > 130 { break }
+}
+let r = 0
+while r < 4 { let q = r % 3
+    if q == 2 { r += 2 } else { r += 1 } }
+print(c, k, r)`,
 	"overflow": `
 let s = 9223372036854775000
 let i = 0
