@@ -860,14 +860,38 @@ loop:
 			}
 			goto unfuse
 
-		// The superinstructions on a global (and LOCALJMP) run in the int
+		// The superinstructions on a global run in the int
 		// kernel (intloop.go) with the JMPs between them; when it cannot
 		// run the one here, its first word runs alone.
-		case compiler.GLOBALJMP, compiler.LOCALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
+		case compiler.GLOBALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
 			compiler.GLOBALOPJMP, compiler.INCGLOBAL, compiler.OPSETGLOBAL:
 			if p, s, st, ran := m.runInts(fr.Fn.Fn, stack, base, sp, int(arg), steps-1, limit); ran {
 				pc, sp, steps = p, s, st
 				continue loop
+			}
+			goto unfuse
+
+		case compiler.LOCALJMP:
+			// A local compared with its operand word: INT, LOCAL, GLOBAL
+			// or CONST (see compiler.IsOperand).
+			if x := stack[base+int(arg)]; x.k == KindInt && steps+1 < limit {
+				var y Value
+				switch w := code[pc]; compiler.Opcode(w & 0xff) {
+				case compiler.INT:
+					y = Value{k: KindInt, n: uint64(int64(int32(w) >> 8))}
+				case compiler.LOCAL:
+					y = stack[base+int(w>>8)]
+				case compiler.GLOBAL:
+					y = m.globals[w>>8]
+				default:
+					y = fr.Fn.Fn.Consts[w>>8]
+				}
+				if y.k == KindInt {
+					ia, ib = int64(x.n), int64(y.n)
+					pc++
+					steps++
+					goto fusedJump
+				}
 			}
 			goto unfuse
 

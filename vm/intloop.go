@@ -1,7 +1,7 @@
 package vm
 
 // This file defines the int kernel: a second, small dispatch loop that
-// runs the superinstructions on globals (and LOCALJMP) from a table in
+// runs the superinstructions on globals from a table in
 // which each is decoded once, with the plain JMPs between them.
 //
 // A loop written at the top level of a script keeps its variables in
@@ -24,20 +24,25 @@ package vm
 import "github.com/wf-lang/wf/compiler"
 
 // intForm is what a kernelOp does. The common shapes have forms of their
-// own, so that each runs straight through.
+// own, so that each runs straight through. The compares come first
+// (formJumpImm to formOpJump).
 type intForm uint8
 
 const (
-	formNever      intForm = iota // an operand that is no int (a CONST string): the plain words run
-	formJumpImm                   // GLOBALJMP: branch on a global compared with an int (while i < 100)
-	formJump                      // GLOBALJMP, LOCALJMP: branch on x compared with y
-	formOpJumpImm                 // GLOBALOPJMP: branch on (a global op an int) compared with k (if i % 3 == 0)
-	formOpJump                    // GLOBALOPJMP: branch on (x op y) compared with k
-	formUpdateSelf                // UPDATEGLOBAL: x op y into x (s += i)
-	formUpdate                    // UPDATEGLOBAL: x op y into another global or a local
-	formInc                       // INCGLOBAL: x + k into x
-	formPush                      // GLOBALOP: push x op y
-	formOpSet                     // OPSETGLOBAL: pop a and b, a op b into the global dst
+	formNever       intForm = iota // an operand that is no int (a CONST string): the plain words run
+	formJumpImm                    // GLOBALJMP: branch on a global compared with an int (while i < 100)
+	formJumpGlobal                 // GLOBALJMP: branch on a global compared with a global (while i < n)
+	formJumpLocal                  // LOCALINTJMP: branch on a local compared with an int (if r == 0)
+	formJump                       // GLOBALJMP, LOCALJMP: branch on x compared with y
+	formOpJumpImm                  // GLOBALOPJMP: branch on (a global op an int) compared with k (if i % 3 == 0)
+	formOpJumpLocal                // LOCALINTOPJMP: branch on (a local op an int) compared with k
+	formOpJump                     // GLOBALOPJMP: branch on (x op y) compared with k
+	formUpdateSelf                 // UPDATEGLOBAL: x op y into x (s += i)
+	formUpdate                     // UPDATEGLOBAL: x op y into another global or a local
+	formInc                        // INCGLOBAL: x + k into x
+	formPush                       // GLOBALOP: push x op y
+	formOpSet                      // OPSETGLOBAL: pop a and b, a op b into the global dst
+	formRange                      // FORLOCAL: the next int of a range iterator into the local x
 )
 
 // Where an operand of a kernelOp is.
@@ -54,7 +59,7 @@ const (
 type kernelOp struct {
 	form     intForm
 	words    uint8           // the plain words it runs
-	reach    uint8           // words plus the most JMPs it folds on either way out
+	reach    uint8           // the steps of its longer way out
 	xAt, yAt uint8           // where x and y are: inGlobal, inLocal, inImm
 	arith    compiler.Opcode // ADD, SUB, MUL, DIV or MOD
 	cmp      compiler.Opcode // the compare-and-branch
@@ -68,22 +73,31 @@ type kernelOp struct {
 	branch   exit            // where a false compare branches to
 }
 
-// exit is a way out of a kernelOp: the pc it leads to past its JMPs, how
-// many JMPs that is, and the kernel's op at that pc, or -1.
+// exit is a way out of a kernelOp: the pc it leads to past its JMPs, the
+// kernel's op at that pc (or -1), and the steps it takes: the op's words
+// run that way, and the JMPs.
 type exit struct {
 	pc, op int32
-	jumps  int32
+	steps  int32
 }
 
 // isIntOp reports whether the kernel runs op: the superinstructions
 // whose quickened word indexes Funcode.ints.
 func isIntOp(op compiler.Opcode) bool {
 	switch op {
-	case compiler.GLOBALJMP, compiler.LOCALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
+	case compiler.GLOBALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
 		compiler.GLOBALOPJMP, compiler.INCGLOBAL, compiler.OPSETGLOBAL:
 		return true
 	}
 	return false
+}
+
+// isLocalOp reports whether op is one the kernel runs when it meets it,
+// but exec runs itself: a compare of a local, or the step of a range
+// loop.
+func isLocalOp(op compiler.Opcode) bool {
+	return op == compiler.LOCALJMP || op == compiler.LOCALINTJMP || op == compiler.LOCALINTOPJMP ||
+		op == compiler.FORLOCAL
 }
 
 // maxFold is the most JMPs in a row the kernel follows after an op: a
@@ -92,15 +106,15 @@ const maxFold = 4
 
 // decodeInts decodes the kernel's superinstructions of fc's quickened
 // code into fc.ints, points the word of each it is entered at to its
-// kernelOp, and links each op to the ops it leads to. LOCALINTJMP and
-// LOCALINTOPJMP, which exec runs itself when it meets them, are decoded
-// too, so that a loop at the top level that compares a local (a let in
-// its body, a range loop's variable) stays in the kernel.
+// kernelOp, and links each op to the ops it leads to. The compares of a
+// local (isLocalOp), which exec runs itself when it meets them, are
+// decoded too, so that a loop at the top level that compares a local (a
+// let in its body, a range loop's variable) stays in the kernel.
 func (fc *Funcode) decodeInts() {
 	at := make([]int32, len(fc.quick)) // the op at each pc, plus one; 0 for none
 	for pc, w := range fc.quick {
 		op := compiler.Opcode(w & 0xff)
-		if !isIntOp(op) && op != compiler.LOCALINTJMP && op != compiler.LOCALINTOPJMP {
+		if !isIntOp(op) && !isLocalOp(op) {
 			continue
 		}
 		if isIntOp(op) {
@@ -116,23 +130,26 @@ func (fc *Funcode) decodeInts() {
 	}
 	for i := range fc.ints {
 		d := &fc.ints[i]
-		target := d.branch.pc // decodeInt's branch target, for a compare
-		d.next = fc.exitAt(at, int(d.pc)+int(d.words))
+		target := d.branch.pc // decodeInt's branch target, for a compare or a loop
+		d.next = fc.exitAt(at, int(d.pc)+int(d.words), d.words)
 		d.branch = d.next
-		if d.form == formJumpImm || d.form == formJump || d.form == formOpJumpImm || d.form == formOpJump {
-			d.branch = fc.exitAt(at, int(target))
+		switch {
+		case d.form >= formJumpImm && d.form <= formOpJump:
+			d.branch = fc.exitAt(at, int(target), d.words)
+		case d.form == formRange:
+			d.branch = fc.exitAt(at, int(target), 1) // FORNEXT alone, when the range is done
 		}
-		d.reach = d.words + uint8(max(d.next.jumps, d.branch.jumps))
+		d.reach = uint8(max(d.next.steps, d.branch.steps))
 	}
 }
 
-// exitAt returns the way out to pc, past up to maxFold JMPs; at is the
-// op at each pc, plus one.
-func (fc *Funcode) exitAt(at []int32, pc int) exit {
-	e := exit{pc: int32(pc)}
-	for e.jumps < maxFold && compiler.Opcode(fc.quick[e.pc]&0xff) == compiler.JMP {
+// exitAt returns the way out to pc after words of an op, past up to
+// maxFold JMPs; at is the op at each pc, plus one.
+func (fc *Funcode) exitAt(at []int32, pc int, words uint8) exit {
+	e := exit{pc: int32(pc), steps: int32(words)}
+	for jumps := 0; jumps < maxFold && compiler.Opcode(fc.quick[e.pc]&0xff) == compiler.JMP; jumps++ {
 		e.pc = int32(fc.quick[e.pc] >> 8)
-		e.jumps++
+		e.steps++
 	}
 	e.op = at[e.pc] - 1
 	return e
@@ -162,18 +179,21 @@ func (fc *Funcode) decodeInt(op compiler.Opcode, code []uint32) kernelOp {
 		d.k = int64(int32(code[3]) >> 8)
 		d.cmp, d.branch.pc = compiler.Opcode(code[4]&0xff), int32(code[4]>>8)
 	case compiler.LOCALINTJMP:
-		d.form, d.words, d.xAt, d.x = formJump, 2, inLocal, int32(code[0]>>16)
+		d.form, d.words, d.xAt, d.x = formJumpLocal, 2, inLocal, int32(code[0]>>16)
 		d.yAt, d.imm = inImm, int64(int8(code[0]>>8))
 		d.cmp, d.branch.pc = compiler.Opcode(code[1]&0xff), int32(code[1]>>8)
 		return d
 	case compiler.LOCALINTOPJMP:
-		d.form, d.words, d.xAt, d.x = formOpJump, 4, inLocal, int32(code[0]>>16)
+		d.form, d.words, d.xAt, d.x = formOpJumpLocal, 4, inLocal, int32(code[0]>>16)
 		d.yAt, d.imm, d.arith = inImm, int64(int8(code[0]>>8)), compiler.Opcode(code[1]&0xff)
 		d.k = int64(int32(code[2]) >> 8)
 		d.cmp, d.branch.pc = compiler.Opcode(code[3]&0xff), int32(code[3]>>8)
 		return d
 	case compiler.INCGLOBAL:
 		d.form, d.words, d.k = formInc, 3, int64(int32(code[1])>>8)
+		return d
+	case compiler.FORLOCAL:
+		d.form, d.words, d.x, d.branch.pc = formRange, 2, int32(code[1]>>8), int32(code[0]>>8)
 		return d
 	case compiler.OPSETGLOBAL:
 		d.form, d.words, d.arith = formOpSet, 2, compiler.Opcode(code[0]&0xff)
@@ -182,6 +202,8 @@ func (fc *Funcode) decodeInt(op compiler.Opcode, code []uint32) kernelOp {
 	}
 	fc.decodeOperand(&d, code[1])
 	switch {
+	case d.form == formJump && d.xAt == inGlobal && d.yAt == inGlobal:
+		d.form = formJumpGlobal
 	case d.form == formNever || d.yAt != inImm || d.xAt != inGlobal:
 	case d.form == formJump:
 		d.form = formJumpImm
@@ -235,8 +257,29 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 			if !compares(d.cmp, int64(x.n), d.imm) {
 				out = &d.branch
 			}
-		case formOpJumpImm:
-			x := &g[d.x]
+		case formJumpGlobal:
+			x, y := &g[d.x], &g[d.y]
+			if x.k != KindInt || y.k != KindInt {
+				return int(d.pc), sp, steps, ran
+			}
+			if !compares(d.cmp, int64(x.n), int64(y.n)) {
+				out = &d.branch
+			}
+		case formJumpLocal:
+			x := &l[d.x]
+			if x.k != KindInt {
+				return int(d.pc), sp, steps, ran
+			}
+			if !compares(d.cmp, int64(x.n), d.imm) {
+				out = &d.branch
+			}
+		case formOpJumpImm, formOpJumpLocal:
+			var x *Value
+			if d.form == formOpJumpLocal {
+				x = &l[d.x]
+			} else {
+				x = &g[d.x]
+			}
 			if x.k != KindInt {
 				return int(d.pc), sp, steps, ran
 			}
@@ -258,6 +301,21 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 				return int(d.pc), sp, steps, ran
 			}
 			x.n = uint64(r)
+		case formUpdate:
+			x := &g[d.x]
+			b, ok := d.operand(g, l)
+			if x.k != KindInt || !ok {
+				return int(d.pc), sp, steps, ran
+			}
+			r, ok := intArith(d.arith, int64(x.n), b)
+			if !ok {
+				return int(d.pc), sp, steps, ran
+			}
+			if d.dstLocal {
+				l[d.dst] = Value{k: KindInt, n: uint64(r)}
+			} else {
+				g[d.dst] = Value{k: KindInt, n: uint64(r)}
+			}
 		case formInc:
 			x := &g[d.x]
 			a := int64(x.n)
@@ -266,6 +324,22 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 				return int(d.pc), sp, steps, ran
 			}
 			x.n = uint64(r)
+		case formRange:
+			it, ok := rangeAt(stack[sp-1])
+			if !ok {
+				return int(d.pc), sp, steps, ran
+			}
+			if (it.step > 0 && it.i < it.stop) || (it.step < 0 && it.i > it.stop) {
+				l[d.x] = Value{k: KindInt, n: uint64(it.i)}
+				next := it.i + it.step
+				if (it.i^next)&(it.step^next) < 0 {
+					next = it.stop // past the int range: that was the last
+				}
+				it.i = next
+			} else {
+				sp--
+				out = &d.branch
+			}
 		case formNever:
 			return int(d.pc), sp, steps, ran
 		default:
@@ -275,7 +349,7 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 			}
 		}
 		ran = true
-		steps += int64(d.words) + int64(out.jumps)
+		steps += int64(out.steps)
 		if out.op < 0 {
 			return int(out.pc), sp, steps, ran
 		}
@@ -284,7 +358,7 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 }
 
 // runGeneral runs the op d of a form without a case of its own in
-// runInts: formJump, formOpJump, formUpdate, formPush and formOpSet. It
+// runInts: formJump, formOpJump, formPush and formOpSet. It
 // returns the stack height, the way out and whether it ran (if not, d
 // changed nothing).
 func runGeneral(d *kernelOp, g, l, stack []Value, sp int) (int, *exit, bool) {
@@ -326,17 +400,20 @@ func runGeneral(d *kernelOp, g, l, stack []Value, sp int) (int, *exit, bool) {
 	case formPush:
 		stack[sp] = Value{k: KindInt, n: uint64(r)}
 		sp++
-	case formUpdate:
-		if d.dstLocal {
-			l[d.dst] = Value{k: KindInt, n: uint64(r)}
-		} else {
-			g[d.dst] = Value{k: KindInt, n: uint64(r)}
-		}
 	default: // formOpSet
 		sp -= 2
 		g[d.dst] = Value{k: KindInt, n: uint64(r)}
 	}
 	return sp, &d.next, true
+}
+
+// rangeAt returns the range iterator v is, if it is one.
+func rangeAt(v Value) (*Iter, bool) {
+	if v.k != KindIter {
+		return nil, false
+	}
+	it := v.asIter()
+	return it, it.kind == iterRange
 }
 
 // operand returns d's second operand and whether it is an int.
