@@ -1,8 +1,8 @@
 package vm
 
 // This file defines the int kernel: a second, small dispatch loop that
-// runs the superinstructions on globals from a table in
-// which each is decoded once, with the plain JMPs between them.
+// runs the superinstructions on globals, and the JMPs between them, from
+// a table in which each is decoded once.
 //
 // A loop written at the top level of a script keeps its variables in
 // globals, and its every step is one of these superinstructions:
@@ -10,9 +10,15 @@ package vm
 // (UPDATEGLOBAL), i = i + 1 (INCGLOBAL) and the JMP back. exec would run
 // each by decoding its operand word, its arithmetic word and its branch
 // word again at every iteration, through switches it shares with the
-// other superinstructions. The kernel reads one kernelOp instead, and keeps
-// running while the words it meets are its own, so a whole loop of them
-// runs in its few registers, away from exec's hundred cases.
+// other superinstructions. The kernel reads one kernelOp instead, goes
+// from op to op through links made when the code was decoded (a JMP
+// costs nothing but its step), and keeps running while the words it
+// meets are its own, so a whole loop of them runs without going back to
+// exec. It also runs the compares of a local and the step of a range
+// loop when it meets them, so that a let in the loop's body or a range
+// loop at the top level stays in it; exec runs those itself when it
+// meets them, as it runs every loop in a function: there its own cases
+// are faster than the kernel (see RATIONALE.md).
 //
 // Each superinstruction runs whole or not at all, as in exec: its
 // operands must be ints, its arithmetic on the int fast path and every
@@ -21,7 +27,11 @@ package vm
 // stops, pauses and snapshots at the same steps with and without the
 // kernel (quick_test.go).
 
-import "github.com/wf-lang/wf/compiler"
+import (
+	"slices"
+
+	"github.com/wf-lang/wf/compiler"
+)
 
 // intForm is what a kernelOp does. The common shapes have forms of their
 // own, so that each runs straight through. The compares come first
@@ -111,6 +121,9 @@ const maxFold = 4
 // decoded too, so that a loop at the top level that compares a local (a
 // let in its body, a range loop's variable) stays in the kernel.
 func (fc *Funcode) decodeInts() {
+	if !slices.ContainsFunc(fc.quick, func(w uint32) bool { return isIntOp(compiler.Opcode(w & 0xff)) }) {
+		return // nothing enters the kernel
+	}
 	at := make([]int32, len(fc.quick)) // the op at each pc, plus one; 0 for none
 	for pc, w := range fc.quick {
 		op := compiler.Opcode(w & 0xff)
@@ -124,9 +137,6 @@ func (fc *Funcode) decodeInts() {
 		d.pc = int32(pc)
 		fc.ints = append(fc.ints, d)
 		at[pc] = int32(len(fc.ints))
-	}
-	if len(fc.ints) == 0 {
-		return
 	}
 	for i := range fc.ints {
 		d := &fc.ints[i]
