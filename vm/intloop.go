@@ -293,8 +293,10 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 			if x.k != KindInt {
 				return int(d.pc), sp, steps, ran
 			}
-			r, ok := intArith(d.arith, int64(x.n), d.imm)
-			if !ok {
+			a, r, ok := int64(x.n), int64(0), true
+			if d.arith == compiler.MOD && smallMod(a, d.imm) { // if i % 3 == 0, without a call
+				r = modSmall(a, d.imm)
+			} else if r, ok = intArith(d.arith, a, d.imm); !ok {
 				return int(d.pc), sp, steps, ran
 			}
 			if !compares(d.cmp, r, d.k) {
@@ -306,7 +308,13 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 			if x.k != KindInt || !ok {
 				return int(d.pc), sp, steps, ran
 			}
-			r, ok := intArith(d.arith, int64(x.n), b)
+			a, r := int64(x.n), int64(0)
+			if d.arith == compiler.ADD { // s += i, without a call
+				r = a + b
+				ok = (a^r)&(b^r) >= 0
+			} else {
+				r, ok = intArith(d.arith, a, b)
+			}
 			if !ok {
 				return int(d.pc), sp, steps, ran
 			}
