@@ -259,8 +259,13 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 		}
 		out := &d.next
 		switch d.form {
-		case formJumpImm:
-			x := &g[d.x]
+		case formJumpImm, formJumpLocal:
+			var x *Value
+			if d.form == formJumpLocal {
+				x = &l[d.x]
+			} else {
+				x = &g[d.x]
+			}
 			if x.k != KindInt {
 				return int(d.pc), sp, steps, ran
 			}
@@ -273,14 +278,6 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 				return int(d.pc), sp, steps, ran
 			}
 			if !compares(d.cmp, int64(x.n), int64(y.n)) {
-				out = &d.branch
-			}
-		case formJumpLocal:
-			x := &l[d.x]
-			if x.k != KindInt {
-				return int(d.pc), sp, steps, ran
-			}
-			if !compares(d.cmp, int64(x.n), d.imm) {
 				out = &d.branch
 			}
 		case formOpJumpImm, formOpJumpLocal:
@@ -446,21 +443,13 @@ func (d *kernelOp) operand(g, l []Value) (int64, bool) {
 }
 
 // compares reports whether a and b pass the compare-and-branch op (whose
-// branch is taken when they do not).
+// branch is taken when they do not): intCompare, and LTJMPFALSE, which
+// exec takes before it.
 func compares(op compiler.Opcode, a, b int64) bool {
-	switch op {
-	case compiler.LTJMPFALSE:
+	if op == compiler.LTJMPFALSE {
 		return a < b
-	case compiler.GEJMPFALSE:
-		return a >= b
-	case compiler.EQJMPFALSE:
-		return a == b
-	case compiler.NEJMPFALSE:
-		return a != b
-	case compiler.LEJMPFALSE:
-		return a <= b
 	}
-	return a > b
+	return intCompare(op, a, b)
 }
 
 // intArith returns a op b for the arithmetic word op (ADD, SUB, MUL, DIV
