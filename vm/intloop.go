@@ -53,6 +53,8 @@ const (
 	formPush                       // GLOBALOP: push x op y
 	formOpSet                      // OPSETGLOBAL: pop a and b, a op b into the global dst
 	formRange                      // FORLOCAL: the next int of a range iterator into the local x
+	formGlobal                     // GLOBAL: push the global x, whatever it holds
+	formPushLocal                  // LOCALINTOP: push the local x op an int (the i % 7 of s = s + i % 7)
 )
 
 // Where an operand of a kernelOp is.
@@ -102,12 +104,17 @@ func isIntOp(op compiler.Opcode) bool {
 	return false
 }
 
-// isLocalOp reports whether op is one the kernel runs when it meets it,
-// but exec runs itself: a compare of a local, or the step of a range
-// loop.
-func isLocalOp(op compiler.Opcode) bool {
-	return op == compiler.LOCALJMP || op == compiler.LOCALINTJMP || op == compiler.LOCALINTOPJMP ||
-		op == compiler.FORLOCAL
+// metOnly reports whether op is one the kernel runs when it meets it,
+// but exec runs itself when exec meets it: a compare of a local, the
+// step of a range loop, and the words that push the operands of
+// s = s + i % 7 before its OPSETGLOBAL (a plain GLOBAL, a LOCALINTOP).
+func metOnly(op compiler.Opcode) bool {
+	switch op {
+	case compiler.LOCALJMP, compiler.LOCALINTJMP, compiler.LOCALINTOPJMP, compiler.FORLOCAL,
+		compiler.GLOBAL, compiler.LOCALINTOP:
+		return true
+	}
+	return false
 }
 
 // maxFold is the most JMPs in a row the kernel follows after an op: a
@@ -116,10 +123,10 @@ const maxFold = 4
 
 // decodeInts decodes the kernel's superinstructions of fc's quickened
 // code into fc.ints, points the word of each it is entered at to its
-// kernelOp, and links each op to the ops it leads to. The compares of a
-// local (isLocalOp), which exec runs itself when it meets them, are
-// decoded too, so that a loop at the top level that compares a local (a
-// let in its body, a range loop's variable) stays in the kernel.
+// kernelOp, and links each op to the ops it leads to. The words of
+// metOnly, which exec runs itself when it meets them, are decoded too,
+// so that a loop at the top level that compares a local (a let in its
+// body, a range loop's variable) or pushes a global stays in the kernel.
 func (fc *Funcode) decodeInts() {
 	if !slices.ContainsFunc(fc.quick, func(w uint32) bool { return isIntOp(compiler.Opcode(w & 0xff)) }) {
 		return // nothing enters the kernel
@@ -127,7 +134,7 @@ func (fc *Funcode) decodeInts() {
 	at := make([]int32, len(fc.quick)) // the op at each pc, plus one; 0 for none
 	for pc, w := range fc.quick {
 		op := compiler.Opcode(w & 0xff)
-		if !isIntOp(op) && !isLocalOp(op) {
+		if !isIntOp(op) && !metOnly(op) {
 			continue
 		}
 		if isIntOp(op) {
@@ -204,6 +211,13 @@ func (fc *Funcode) decodeInt(op compiler.Opcode, code []uint32) kernelOp {
 		return d
 	case compiler.FORLOCAL:
 		d.form, d.words, d.x, d.branch.pc = formRange, 2, int32(code[1]>>8), int32(code[0]>>8)
+		return d
+	case compiler.GLOBAL:
+		d.form, d.words = formGlobal, 1
+		return d
+	case compiler.LOCALINTOP:
+		d.form, d.words, d.x, d.imm = formPushLocal, 2, int32(code[0]>>16), int64(int8(code[0]>>8))
+		d.arith = compiler.Opcode(code[1] & 0xff)
 		return d
 	case compiler.OPSETGLOBAL:
 		d.form, d.words, d.arith = formOpSet, 2, compiler.Opcode(code[0]&0xff)
@@ -355,6 +369,24 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 				sp--
 				out = &d.branch
 			}
+		case formGlobal:
+			v := g[d.x]
+			if v == undefined {
+				return int(d.pc), sp, steps, ran // exec reports it
+			}
+			stack[sp] = v
+			sp++
+		case formPushLocal:
+			x := &l[d.x]
+			if x.k != KindInt {
+				return int(d.pc), sp, steps, ran
+			}
+			r, ok := intArith(d.arith, int64(x.n), d.imm)
+			if !ok {
+				return int(d.pc), sp, steps, ran
+			}
+			stack[sp] = Value{k: KindInt, n: uint64(r)}
+			sp++
 		case formNever:
 			return int(d.pc), sp, steps, ran
 		default:
