@@ -336,8 +336,10 @@ func (m *Machine) runInts(fc *Funcode, stack []Value, base, sp, i int, steps, li
 			if x.k != KindInt || !ok {
 				return int(d.pc), sp, steps, ran
 			}
-			r, ok := intArith(d.arith, int64(x.n), b)
-			if !ok {
+			a, r := int64(x.n), int64(0)
+			if d.arith == compiler.MOD && smallMod(a, b) { // let r = i % 7, without a call
+				r = modSmall(a, b)
+			} else if r, ok = intArith(d.arith, a, b); !ok {
 				return int(d.pc), sp, steps, ran
 			}
 			if d.dstLocal {
