@@ -178,11 +178,11 @@ func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine
 		// missing: the snapshot cannot be restored with these options.
 		return nil, nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := m.decodeBody(env)
+	d, err := m.decodeBody(env, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
+	if err := d.verify(); err != nil {
 		return nil, nil, err
 	}
 	if opts.FreshBudgets {
@@ -211,11 +211,14 @@ func (m *Machine) rechain() {
 }
 
 // decodeBody decodes a machine body whose shape checkShape has checked.
-func (m *Machine) decodeBody(env *envelope) (*decoder, error) {
+// With check, it verifies each fiber as it fills it (see fill); the
+// caller then finishes with verify.
+func (m *Machine) decodeBody(env *envelope, check bool) (*decoder, error) {
 	d, err := newDecoder(m, env, false)
 	if err != nil {
 		return nil, err
 	}
+	d.check = check
 	if err := d.globals(env.body[0]); err != nil {
 		return nil, err
 	}
@@ -233,6 +236,12 @@ func (m *Machine) decodeBody(env *envelope) (*decoder, error) {
 	if err := errors.Join(err1, err2); err != nil || steps < 0 || alloc < 0 {
 		return nil, badf("bad step or allocation counter")
 	}
+	// What verifying a fiber as it is filled needs to know: which fibers
+	// are the main program and the current one, and whether the machine
+	// waits on a host call (restorePending decodes it below).
+	d.root, d.cur = root, cur
+	pend := cborReader{b: env.data, off: env.body[6]}
+	d.pending = !pend.null()
 	if err := d.fill(); err != nil {
 		return nil, err
 	}
@@ -355,13 +364,14 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	if err != nil {
 		return Nil, err
 	}
+	d.check, d.root = true, m.root
 	d.r.off = env.body[0]
 	v, err := d.value()
 	if err == nil {
 		err = d.fill()
 	}
 	if err == nil {
-		err = d.verify(nil, nil, false)
+		err = d.verify()
 	}
 	return v, err
 }
@@ -383,6 +393,15 @@ type decoder struct {
 	// cell allocated beyond the objects themselves.
 	ptrs   []unsafe.Pointer
 	kinds  []Kind
+	// check says fill verifies each fiber it fills (verifyFiber), for
+	// verify to finish; root and cur are the main program and current
+	// fibers (cur is nil for a value snapshot), pending whether the
+	// machine waits on a host call.
+	check     bool
+	root, cur *Fiber
+	pending   bool
+	running   int      // fibers verifyFiber found running
+	exits     []*Fiber // for-loop and closing generators, for verify to check
 	work   int64       // units of decoding and verifying done; see tick
 	polled int64       // work at the last cancellation poll
 	short  [256]string // recently decoded short strings, shared by equal ones
@@ -700,15 +719,31 @@ func (d *decoder) ints(out ...*int64) error {
 	return nil
 }
 
-// fill decodes the fields of every object.
+// fill decodes the fields of every object, the closures first. With
+// d.check, it verifies each fiber right after filling it, while its
+// fields, stack and frames are in the cache (a separate pass over a
+// million generators read them all again from memory): a fiber's check
+// reads its frames' functions, which the closures' fill set; verify
+// checks what relates fibers to each other once all are filled.
 func (d *decoder) fill() error {
-	for i := range d.ptrs {
-		err := d.object(i)
-		if err == nil {
-			err = d.fillObject(d.obj(i))
+	for i, k := range d.kinds {
+		if k == KindFunc {
+			if err := d.fillAt(i); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("object %d: %w", i, err)
+	}
+	for i, k := range d.kinds {
+		if k == KindFunc {
+			continue
+		}
+		if err := d.fillAt(i); err != nil {
+			return err
+		}
+		if d.check && (k == KindGenerator || k == KindCoroutine) {
+			if err := d.verifyFilled((*Fiber)(d.ptrs[i])); err != nil {
+				return err
+			}
 		}
 	}
 	// A map iterator's version is stored relative to its map (see
@@ -720,6 +755,18 @@ func (d *decoder) fill() error {
 		if it := (*Iter)(d.ptrs[i]); it.kind == iterMap {
 			it.stop = int64(it.src.AsMap().version) - it.stop
 		}
+	}
+	return nil
+}
+
+// fillAt decodes the fields of object i.
+func (d *decoder) fillAt(i int) error {
+	err := d.object(i)
+	if err == nil {
+		err = d.fillObject(d.obj(i))
+	}
+	if err != nil {
+		return fmt.Errorf("object %d: %w", i, err)
 	}
 	return nil
 }
