@@ -391,8 +391,8 @@ type decoder struct {
 	// ptrs and kinds are the heap's objects (see obj): a third of the
 	// memory of a []Value, most of what restoring a closure and its
 	// cell allocated beyond the objects themselves.
-	ptrs   []unsafe.Pointer
-	kinds  []Kind
+	ptrs  []unsafe.Pointer
+	kinds []Kind
 	// check says fill verifies each fiber it fills (verifyFiber), for
 	// verify to finish; root and cur are the main program and current
 	// fibers (cur is nil for a value snapshot), pending whether the
@@ -400,12 +400,12 @@ type decoder struct {
 	check     bool
 	root, cur *Fiber
 	pending   bool
-	running   int      // fibers verifyFiber found running
-	exits     []*Fiber // for-loop and closing generators, for verify to check
-	work   int64       // units of decoding and verifying done; see tick
-	polled int64       // work at the last cancellation poll
-	short  [256]string // recently decoded short strings, shared by equal ones
-	slabs  decodeSlabs
+	running   int         // fibers verifyFiber found running
+	exits     []*Fiber    // for-loop and closing generators, for verify to check
+	work      int64       // units of decoding and verifying done; see tick
+	polled    int64       // work at the last cancellation poll
+	short     [256]string // recently decoded short strings, shared by equal ones
+	slabs     decodeSlabs
 }
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
