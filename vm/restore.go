@@ -205,7 +205,7 @@ func (m *Machine) rechain() {
 	}
 	base := 0
 	for i := len(chain) - 1; i >= 0; i-- {
-		chain[i].depthBase = base
+		chain[i].depthBase = int32(base)
 		base += len(chain[i].Frames)
 	}
 }
@@ -1127,7 +1127,7 @@ func (d *decoder) fillHandlers(f *Fiber) error {
 				return badf("handler field out of range")
 			}
 		}
-		f.Handlers = append(f.Handlers, Handler{Depth: int(h[0]), PC: int(h[1]), SP: int(h[2])})
+		f.pushHandler(Handler{Depth: int(h[0]), PC: int(h[1]), SP: int(h[2])})
 	}
 	return nil
 }

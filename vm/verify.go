@@ -148,7 +148,7 @@ func (d *decoder) verifyFiber(f *Fiber, current, pending bool) error {
 	}
 	switch f.Status {
 	case StatusDone:
-		if len(f.Frames) != 0 || len(f.Handlers) != 0 || f.SP != 0 {
+		if len(f.Frames) != 0 || len(f.handlers()) != 0 || f.SP != 0 {
 			return badf("a finished fiber has frames or stack")
 		}
 		return nil
@@ -174,7 +174,7 @@ func (d *decoder) verifyFiber(f *Fiber, current, pending bool) error {
 // verifyNew checks a fiber that has not started.
 func (d *decoder) verifyNew(f *Fiber) error {
 	if f.Kind == fiberRoot {
-		if len(f.Frames) != 1 || len(f.Handlers) != 0 || f.Frames[0] != (Frame{Fn: f.Frames[0].Fn, Base: 0, PC: 0}) ||
+		if len(f.Frames) != 1 || len(f.handlers()) != 0 || f.Frames[0] != (Frame{Fn: f.Frames[0].Fn, Base: 0, PC: 0}) ||
 			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
 			return badf("malformed new main program")
 		}
@@ -186,7 +186,7 @@ func (d *decoder) verifyNew(f *Fiber) error {
 		}
 		return nil
 	}
-	if f.Kind != fiberGenerator || len(f.Frames) != 1 || len(f.Handlers) != 0 {
+	if f.Kind != fiberGenerator || len(f.Frames) != 1 || len(f.handlers()) != 0 {
 		return badf("malformed new generator")
 	}
 	fr := f.Frames[0]
@@ -356,8 +356,9 @@ func (d *decoder) verifySlots(f *Fiber, fr Frame, pc int) error {
 // each aimed at a handler entry with the stack height recorded.
 func (d *decoder) verifyHandlers(f *Fiber) error {
 	count := make([]int, len(f.Frames))
-	for i, h := range f.Handlers {
-		if h.Depth < 1 || h.Depth > len(f.Frames) || (i > 0 && h.Depth < f.Handlers[i-1].Depth) {
+	hs := f.handlers()
+	for i, h := range hs {
+		if h.Depth < 1 || h.Depth > len(f.Frames) || (i > 0 && h.Depth < hs[i-1].Depth) {
 			return badf("handler %d belongs to no frame", i)
 		}
 		fr := f.Frames[h.Depth-1]
@@ -376,7 +377,7 @@ func (d *decoder) verifyHandlers(f *Fiber) error {
 			return badf("frame %d of %s has %d try handlers, its pc implies %d", i, funcName(fr.Fn.Fn.Name), count[i], fl.Tries[fr.PC])
 		}
 	}
-	return d.tick(len(f.Handlers) + len(f.Frames))
+	return d.tick(len(hs) + len(f.Frames))
 }
 
 // verifyExit checks a generator driven by a for loop: its resumer must be
