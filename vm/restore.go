@@ -1051,11 +1051,16 @@ func (d *decoder) fillFiber(f *Fiber) error {
 			return err
 		}
 	}
-	if f.Fn, err = d.value(); err != nil {
-		return err
-	}
-	if f.Result, err = d.value(); err != nil {
-		return err
+	// The fiber is fresh from the slab: leave Fn and Result zero when
+	// they are nil, a pointer write fewer (see slab).
+	for _, p := range [2]*Value{&f.Fn, &f.Result} {
+		v, err := d.value()
+		if err != nil {
+			return err
+		}
+		if v != Nil {
+			*p = v
+		}
 	}
 	exit, err := d.r.int()
 	if err != nil || exit < closing || exit > math.MaxInt32 {
