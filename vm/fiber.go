@@ -57,14 +57,14 @@ type Handler struct {
 // The root fiber runs the main program; each generator and coroutine has
 // its own fiber. Switching between fibers never uses the Go stack.
 type Fiber struct {
-	Kind     FiberKind
-	Status   FiberStatus
-	cramped  bool  // restored with no room above its values: setCur makes room (see makeRoom)
-	dirty    bool  // changed since the machine's base snapshot (track.go)
-	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
-	Stack    []Value
-	SP       int // stack height while the fiber is not running
-	Frames   []Frame
+	Kind    FiberKind
+	Status  FiberStatus
+	cramped bool  // restored with no room above its values: setCur makes room (see makeRoom)
+	dirty   bool  // changed since the machine's base snapshot (track.go)
+	snap    int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
+	Stack   []Value
+	SP      int // stack height while the fiber is not running
+	Frames  []Frame
 	// tries holds the installed try blocks (see handlers), nil until the
 	// fiber's first: few fibers have any, and a slice here made every
 	// fiber 16 bytes bigger.
