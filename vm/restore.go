@@ -496,7 +496,8 @@ func (d *decoder) object(i int) error {
 }
 
 // alloc creates object i, empty, from its tag, reading the fields that
-// decide its identity (a builtin's name, a fiber's kind).
+// decide its identity (a builtin's name; a fiber's kind, unless
+// checkHeap recorded it with the tag).
 func (d *decoder) alloc(i int) (Value, error) {
 	switch d.tags[i] {
 	case objList:
@@ -516,7 +517,13 @@ func (d *decoder) alloc(i int) (Value, error) {
 		return rangeValue(&Range{}), nil
 	case objIter:
 		return iterValue(&Iter{}), nil
-	case objFiber:
+	case tagFiberOf + uint8(fiberRoot), tagFiberOf + uint8(fiberGenerator), tagFiberOf + uint8(fiberCoroutine):
+		f := d.slabs.fibers.new()
+		if f.Kind = FiberKind(d.tags[i] - tagFiberOf); f.Kind == fiberGenerator {
+			return generatorValue(f), nil
+		}
+		return coroutineValue(f), nil
+	case objFiber: // a kind checkHeap did not record: refused here
 		r := d.fields(i)
 		kind, err := r.int()
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {

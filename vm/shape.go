@@ -14,6 +14,12 @@ var objectFields = [...]int{
 	objError: 4, objRange: 4, objIter: 7, objFiber: 10, objRoot: 1,
 }
 
+// tagFiberOf is the tag checkHeap records for a fiber whose kind, its
+// first field, it read: tagFiberOf plus the kind, so that the decoder
+// makes the fiber without reading into the object again. A fiber whose
+// kind is no FiberKind keeps objFiber, which alloc reads and refuses.
+const tagFiberOf = 16
+
 // bodyFields is the number of fields of a machine body and a value body
 // (a machine body has one more, its version markers, when it has any);
 // heapField is where each keeps its heap.
@@ -69,7 +75,7 @@ func (env *envelope) checkShape() error {
 
 // checkHeap checks that the heap, where r stands, is an array of the
 // objects that start at offs, and checks each object's tag and field
-// count, recording the tags.
+// count, recording the tags (a fiber's with its kind: tagFiberOf).
 func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 	n, err := r.array()
 	if err != nil || n != len(offs) {
@@ -83,6 +89,9 @@ func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 			return badf("object %d: %v", i, err)
 		}
 		env.tags[i] = uint8(tag)
+		if k, ok := r.tiny(); ok && tag == objFiber && k <= int64(fiberCoroutine) {
+			env.tags[i] = tagFiberOf + uint8(k)
+		}
 	}
 	env.heapEnd = len(env.data) // a value snapshot's heap ends its body
 	if f := heapField[env.Kind] + 1; f < len(env.body) {
