@@ -71,7 +71,7 @@ func walkWellFormed(data []byte, marks *snapMarks) error {
 			continue
 		}
 		left--
-		if depth <= 3 && depth >= 2 && marks != nil {
+		if uint(depth-2) <= 1 && marks != nil { // depth 2 or 3
 			pos[depth] = size[depth] - left - 1
 			marks.mark(depth, pos[1], pos[2], off)
 		}
@@ -80,7 +80,17 @@ func walkWellFormed(data []byte, marks *snapMarks) error {
 		}
 		c := data[off]
 		off++
-		if c < 0x18 || c >= 0x20 && c < 0x38 { // a small integer: the commonest item
+		if c < 0x18 || c-0x20 < 0x18 { // a small integer: the commonest item
+			continue
+		}
+		if n := int(c) - 0x80; n > 0 && n < 24 && depth >= 3 && n <= len(data)-off {
+			// A short array inside a heap object, the next commonest:
+			// no marks to make, no element count to check further.
+			lefts[depth] = left
+			if depth++; depth >= maxCBORNesting {
+				return badf("CBOR: arrays nested over %d levels", maxCBORNesting)
+			}
+			left = n
 			continue
 		}
 		major, ai, arg := c>>5, c&31, uint64(c&31)
