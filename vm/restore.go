@@ -823,9 +823,11 @@ func (d *decoder) fillMap(mp *Map) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
+	if n/2 <= smallMap {
+		return d.fillSmallMap(mp, d.slabs.entries.take(n/2))
+	}
 	mp.entries = d.slabs.entries.take(n / 2)[:0]
-	small := n/2 <= smallMap
-	if !small && d.r.peek()>>5 == cborText {
+	if d.r.peek()>>5 == cborText {
 		mp.strs = make(map[string]int32, n/2)
 	}
 	for range n / 2 {
@@ -837,15 +839,37 @@ func (d *decoder) fillMap(mp *Map) error {
 		if err != nil {
 			return err
 		}
-		if small {
-			err = mp.addUnindexed(k, x)
-		} else {
-			err = mp.add(k, x)
-		}
-		if err != nil {
+		if err := mp.add(k, x); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// fillSmallMap decodes the entries of a small map into entries, which
+// fillMap took for them, without its lookup tables: a key equal to one
+// before it (as keyOf tells, so 1 and 1.0 are equal) is an error. The
+// map's fields are written once, when all its entries are in.
+func (d *decoder) fillSmallMap(mp *Map, entries []mapEntry) error {
+	funcs := 0
+	for i := range entries {
+		k, err := d.value()
+		if err != nil {
+			return err
+		}
+		x, err := d.value()
+		if err != nil {
+			return err
+		}
+		if err := checkNewKey(entries[:i], k); err != nil {
+			return err
+		}
+		e := &entries[i]
+		e.Key, e.Value = k, x
+		funcs += b2i(isFunc(x))
+	}
+	mp.entries, mp.unindexed = entries, len(entries) > 0
+	mp.live, mp.version, mp.funcs = len(entries), uint32(len(entries)), funcs
 	return nil
 }
 
@@ -857,31 +881,6 @@ func (d *decoder) fillMap(mp *Map) error {
 // two allocations and a hash per key, most of restoring a heap of small
 // maps.
 const smallMap = 8
-
-// addUnindexed appends a decoded entry to a small map being filled,
-// without its lookup tables: a key equal to one already there (as keyOf
-// tells, so 1 and 1.0 are equal) is an error.
-func (m *Map) addUnindexed(k, v Value) error {
-	if k.k == KindString { // the common case: no keyOf, whose other kinds never equal a string
-		for _, e := range m.entries {
-			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
-				return badf("map has a duplicate key %s", shortRepr(k))
-			}
-		}
-	} else if err := m.checkNewKey(k); err != nil {
-		return err
-	}
-	// fillMap took room for every entry: no append, which copied each
-	// entry with a bulk write barrier while the collector ran.
-	m.entries = m.entries[:len(m.entries)+1]
-	e := &m.entries[len(m.entries)-1]
-	e.Key, e.Value = k, v
-	m.unindexed = true
-	m.live++
-	m.version++
-	m.funcs += b2i(isFunc(v))
-	return nil
-}
 
 // add appends a decoded entry to a map being filled, as Set would add a
 // new key but hashing the key once (Set looks it up first) and leaving
@@ -917,14 +916,23 @@ func (m *Map) add(k, v Value) error {
 	return nil
 }
 
-// checkNewKey checks that k, a key that is not a string, is hashable and
-// equal to no key of m's entries as keyOf tells (so 1 and 1.0 are equal).
-func (m *Map) checkNewKey(k Value) error {
+// checkNewKey checks that k is hashable and equal to no key of entries
+// as keyOf tells (so 1 and 1.0 are equal). A string, the common case,
+// needs no keyOf: no key of another kind equals it.
+func checkNewKey(entries []mapEntry, k Value) error {
+	if k.k == KindString {
+		for _, e := range entries {
+			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
+				return badf("map has a duplicate key %s", shortRepr(k))
+			}
+		}
+		return nil
+	}
 	key, err := keyOf(k)
 	if err != nil {
 		return badf("map key: %v", err)
 	}
-	for _, e := range m.entries {
+	for _, e := range entries {
 		if other, _ := keyOf(e.Key); other == key {
 			return badf("map has a duplicate key %s", shortRepr(k))
 		}
