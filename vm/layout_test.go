@@ -1,6 +1,7 @@
 package vm
 
-// This file tests the sizes the snapshot decoder's memory depends on.
+// This file tests the sizes of the objects the snapshot decoder makes
+// most of, which its memory depends on.
 
 import (
 	"testing"
@@ -14,5 +15,14 @@ import (
 func TestFiberSize(t *testing.T) {
 	if got := unsafe.Sizeof(Fiber{}); got > 144 {
 		t.Errorf("Fiber is %d bytes, want at most 144", got)
+	}
+}
+
+// TestMapSize: a restored map comes from a slab, so its bytes are what
+// restoring a heap of records allocates per map; its int32 counters
+// keep it at 88.
+func TestMapSize(t *testing.T) {
+	if got := unsafe.Sizeof(Map{}); got > 88 {
+		t.Errorf("Map is %d bytes, want at most 88", got)
 	}
 }

@@ -869,7 +869,7 @@ func (d *decoder) fillSmallMap(mp *Map, entries []mapEntry) error {
 		funcs += b2i(isFunc(x))
 	}
 	mp.entries, mp.unindexed = entries, len(entries) > 0
-	mp.live, mp.version, mp.funcs = len(entries), uint32(len(entries)), funcs
+	mp.live, mp.version, mp.funcs = int32(len(entries)), uint32(len(entries)), int32(funcs)
 	return nil
 }
 
@@ -912,7 +912,7 @@ func (m *Map) add(k, v Value) error {
 	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
 	m.live++
 	m.version++
-	m.funcs += b2i(isFunc(v))
+	m.funcs += int32(b2i(isFunc(v)))
 	return nil
 }
 
