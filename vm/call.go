@@ -276,11 +276,14 @@ func errNotCell() error { return errorf(ErrValue, "variable slot holds no cell")
 
 // popHandlers removes the handlers installed by frames deeper than depth-1.
 func (f *Fiber) popHandlers(depth int) {
-	n := len(f.Handlers)
-	for n > 0 && f.Handlers[n-1].Depth >= depth {
+	h := f.handlers()
+	n := len(h)
+	for n > 0 && h[n-1].Depth >= depth {
 		n--
 	}
-	f.Handlers = f.Handlers[:n]
+	if n < len(h) {
+		*f.tries = h[:n]
+	}
 }
 
 // thrown turns a THROW operand into the error the loop unwinds with.
@@ -363,8 +366,8 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 	m.lastTrace = trace
 	for {
 		f := m.cur
-		if n := len(f.Handlers); n > 0 {
-			h := f.Handlers[n-1]
+		if hs := f.handlers(); len(hs) > 0 {
+			h := hs[len(hs)-1]
 			if m.isStop(f, stop) && h.Depth <= stopDepth {
 				return false, err
 			}
@@ -372,7 +375,7 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 			if cerr := m.charge(errorSize + int64(len(trace))*traceSize); cerr != nil {
 				return false, cerr
 			}
-			f.Handlers = f.Handlers[:n-1]
+			*f.tries = hs[:len(hs)-1]
 			f.Frames = f.Frames[:h.Depth]
 			f.Stack[h.SP] = exc
 			f.SP = h.SP + 1
@@ -403,7 +406,7 @@ func (m *Machine) unwind(err error, stop *Fiber, stopDepth int) (bool, error) {
 func (m *Machine) abandon(f *Fiber) *Fiber {
 	f.Status = StatusDone
 	f.Frames = nil
-	f.Handlers = nil
+	f.tries = nil
 	f.SP = 0
 	next := f.Parent
 	if f.Kind == fiberGenerator {

@@ -73,7 +73,7 @@ func (m *Machine) enter(g *Fiber, exit int) error {
 	if r.depth()+len(g.Frames) > m.opts.MaxCallDepth {
 		return m.stackOverflow()
 	}
-	g.depthBase = r.depth()
+	g.depthBase = int32(r.depth())
 	g.Parent = r
 	g.exit = int32(exit)
 	g.Status = StatusRunning

@@ -57,27 +57,58 @@ type Handler struct {
 // The root fiber runs the main program; each generator and coroutine has
 // its own fiber. Switching between fibers never uses the Go stack.
 type Fiber struct {
-	Kind     FiberKind
-	Status   FiberStatus
-	cramped  bool  // restored with no room above its values: setCur makes room (see makeRoom)
-	dirty    bool  // changed since the machine's base snapshot (track.go)
-	snap     int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
-	Stack    []Value
-	SP       int // stack height while the fiber is not running
-	Frames   []Frame
-	Handlers []Handler
-	Parent   *Fiber // coroutine: who receives its result; generator: its resumer while running
-	Fn       Value  // coroutine: the function the first switch starts
-	Result   Value  // the value the fiber ended with
-	// exit and nest are int32 and dirty sits with the kind, so that a
-	// Fiber fits 160 bytes: most of a restored generator's memory.
+	Kind    FiberKind
+	Status  FiberStatus
+	cramped bool  // restored with no room above its values: setCur makes room (see makeRoom)
+	dirty   bool  // changed since the machine's base snapshot (track.go)
+	snap    int32 // the fiber's index in the snapshot being written, if it checks out (ptrindex.go)
+	Stack   []Value
+	SP      int // stack height while the fiber is not running
+	Frames  []Frame
+	// tries holds the installed try blocks (see handlers), nil until the
+	// fiber's first: few fibers have any, and a slice here made every
+	// fiber 16 bytes bigger.
+	tries  *[]Handler
+	Parent *Fiber // coroutine: who receives its result; generator: its resumer while running
+	Fn     Value  // coroutine: the function the first switch starts
+	Result Value  // the value the fiber ended with
+	// exit, nest and depthBase are int32, dirty sits with the kind and
+	// the try blocks are behind a pointer, so that a Fiber fits 144
+	// bytes: most of a restored generator's memory (see RATIONALE.md).
 	exit int32 // generator resumed by a for loop: the loop's exit pc + 1; closing; else 0
 	nest int32 // Go builtin calls active on this fiber (it may not suspend while > 0)
 	// depthBase is, while a generator runs, the frames of the fibers
 	// that resumed it (its resumer, the resumer's resumer, ...): the
 	// call depth ceiling counts the whole chain, so recursion through new
 	// generators is bounded like plain recursion. 0 for other fibers.
-	depthBase int
+	depthBase int32
+}
+
+// handlers returns the fiber's installed try blocks, innermost last.
+func (f *Fiber) handlers() []Handler {
+	if f.tries == nil {
+		return nil
+	}
+	return *f.tries
+}
+
+// setHandlers replaces the fiber's installed try blocks.
+func (f *Fiber) setHandlers(h []Handler) {
+	if f.tries == nil {
+		if len(h) == 0 {
+			return
+		}
+		f.tries = new([]Handler)
+	}
+	*f.tries = h
+}
+
+// pushHandler installs a try block.
+func (f *Fiber) pushHandler(h Handler) {
+	if f.tries == nil {
+		f.tries = new([]Handler)
+	}
+	*f.tries = append(*f.tries, h)
 }
 
 // newFiber makes an empty fiber. Its stack starts at what its first frame
@@ -100,7 +131,7 @@ func (f *Fiber) pushFrame(cl *Closure, base int) {
 }
 
 // depth is the number of frames of f and of the chain that resumed it.
-func (f *Fiber) depth() int { return f.depthBase + len(f.Frames) }
+func (f *Fiber) depth() int { return int(f.depthBase) + len(f.Frames) }
 
 // growStack is grow paid for by m's allocation budget (see chargeStack).
 func (m *Machine) growStack(f *Fiber, n int) error {

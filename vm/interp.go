@@ -561,7 +561,7 @@ loop:
 				// right arity and room on the stack gets its frame here.
 				callee := fv.asClosure().Fn
 				nb := sp - n
-				if n == callee.NumParams && !callee.Generator && f.depthBase+len(f.Frames) < m.opts.MaxCallDepth &&
+				if n == callee.NumParams && !callee.Generator && int(f.depthBase)+len(f.Frames) < m.opts.MaxCallDepth &&
 					nb+callee.NumLocals+callee.MaxStack <= len(stack) {
 					fr.PC = pc
 					for i := sp; i < nb+callee.NumLocals; i++ {
@@ -588,7 +588,7 @@ loop:
 
 		case compiler.RETURN:
 			v := stack[sp-1]
-			if len(f.Handlers) > 0 {
+			if f.tries != nil {
 				f.popHandlers(len(f.Frames))
 			}
 			f.Frames = f.Frames[:len(f.Frames)-1]
@@ -615,15 +615,16 @@ loop:
 
 		case compiler.TRY:
 			fr.PC, f.SP, m.steps = pc, sp, steps
-			f.Handlers = append(f.Handlers, Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
+			f.pushHandler(Handler{Depth: len(f.Frames), PC: int(arg), SP: sp})
 			pc, sp, steps = fr.PC, f.SP, m.steps
 
 		case compiler.ENDTRY:
-			if len(f.Handlers) == 0 {
+			if h := f.handlers(); len(h) > 0 {
+				*f.tries = h[:len(h)-1]
+			} else {
 				err = errorf(ErrValue, "ENDTRY without a handler")
 				goto fail
 			}
-			f.Handlers = f.Handlers[:len(f.Handlers)-1]
 
 		case compiler.THROW, compiler.RETHROW:
 			sp--

@@ -23,15 +23,18 @@ type Map struct {
 	others  map[mapKey]int32
 	entries []mapEntry
 	seen    []int32 // entry index by string data address, possibly stale
-	live    int
+	// live and funcs are int32 like the entry indexes, so that a Map
+	// is 88 bytes, not 96: a restored map comes from a slab, where
+	// every byte counts.
+	live    int32
 	version uint32 // bumped when the key set changes
+	funcs   int32  // live values that are functions: only then can a field shadow a method
+	snap    int32  // the map's index in the snapshot being written, if it checks out (ptrindex.go)
 	dirty   bool   // changed since the machine's base snapshot (track.go)
-	funcs   int    // live values that are functions: only then can a field shadow a method
 	// unindexed marks a small map a snapshot decoder filled without
 	// strs and others, which buildIndex makes when a lookup first
 	// misses (so a hit, the common case, pays no test).
 	unindexed bool
-	snap      int32 // the map's index in the snapshot being written, if it checks out (ptrindex.go)
 }
 
 type mapEntry struct {
@@ -81,7 +84,7 @@ func (m *Map) Len() int {
 	if m == nil {
 		return 0
 	}
-	return m.live
+	return int(m.live)
 }
 
 // find returns the entry index of key.
@@ -209,7 +212,7 @@ func (m *Map) Set(key, value Value) (bool, error) {
 	}
 	if ok {
 		e := &m.entries[i]
-		m.funcs += b2i(isFunc(value)) - b2i(isFunc(e.Value))
+		m.funcs += int32(b2i(isFunc(value)) - b2i(isFunc(e.Value)))
 		e.Value = value
 		return false, nil
 	}
@@ -217,7 +220,7 @@ func (m *Map) Set(key, value Value) (bool, error) {
 	m.entries = append(m.entries, mapEntry{Key: key, Value: value})
 	m.live++
 	m.version++
-	m.funcs += b2i(isFunc(value))
+	m.funcs += int32(b2i(isFunc(value)))
 	return true, nil
 }
 
@@ -275,8 +278,8 @@ func (m *Map) Delete(key Value) (Value, bool, error) {
 	m.entries[i] = mapEntry{deleted: true}
 	m.live--
 	m.version++
-	m.funcs -= b2i(isFunc(old))
-	if m.live < len(m.entries)/2 {
+	m.funcs -= int32(b2i(isFunc(old)))
+	if int(m.live) < len(m.entries)/2 {
 		m.compact()
 	}
 	return old, true, nil

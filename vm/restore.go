@@ -178,11 +178,11 @@ func restoreEnvelope(p *compiler.Program, env *envelope, opts Options) (*Machine
 		// missing: the snapshot cannot be restored with these options.
 		return nil, nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := m.decodeBody(env)
+	d, err := m.decodeBody(env, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := d.verify(m.root, m.cur, m.pending != nil); err != nil {
+	if err := d.verify(); err != nil {
 		return nil, nil, err
 	}
 	if opts.FreshBudgets {
@@ -205,17 +205,20 @@ func (m *Machine) rechain() {
 	}
 	base := 0
 	for i := len(chain) - 1; i >= 0; i-- {
-		chain[i].depthBase = base
+		chain[i].depthBase = int32(base)
 		base += len(chain[i].Frames)
 	}
 }
 
 // decodeBody decodes a machine body whose shape checkShape has checked.
-func (m *Machine) decodeBody(env *envelope) (*decoder, error) {
+// With check, it verifies each fiber as it fills it (see fill); the
+// caller then finishes with verify.
+func (m *Machine) decodeBody(env *envelope, check bool) (*decoder, error) {
 	d, err := newDecoder(m, env, false)
 	if err != nil {
 		return nil, err
 	}
+	d.check = check
 	if err := d.globals(env.body[0]); err != nil {
 		return nil, err
 	}
@@ -233,6 +236,12 @@ func (m *Machine) decodeBody(env *envelope) (*decoder, error) {
 	if err := errors.Join(err1, err2); err != nil || steps < 0 || alloc < 0 {
 		return nil, badf("bad step or allocation counter")
 	}
+	// What verifying a fiber as it is filled needs to know: which fibers
+	// are the main program and the current one, and whether the machine
+	// waits on a host call (restorePending decodes it below).
+	d.root, d.cur = root, cur
+	pend := cborReader{b: env.data, off: env.body[6]}
+	d.pending = !pend.null()
 	if err := d.fill(); err != nil {
 		return nil, err
 	}
@@ -355,13 +364,14 @@ func (m *Machine) loadEnvelope(env *envelope) (Value, error) {
 	if err != nil {
 		return Nil, err
 	}
+	d.check, d.root = true, m.root
 	d.r.off = env.body[0]
 	v, err := d.value()
 	if err == nil {
 		err = d.fill()
 	}
 	if err == nil {
-		err = d.verify(nil, nil, false)
+		err = d.verify()
 	}
 	return v, err
 }
@@ -381,12 +391,21 @@ type decoder struct {
 	// ptrs and kinds are the heap's objects (see obj): a third of the
 	// memory of a []Value, most of what restoring a closure and its
 	// cell allocated beyond the objects themselves.
-	ptrs   []unsafe.Pointer
-	kinds  []Kind
-	work   int64       // units of decoding and verifying done; see tick
-	polled int64       // work at the last cancellation poll
-	short  [256]string // recently decoded short strings, shared by equal ones
-	slabs  decodeSlabs
+	ptrs  []unsafe.Pointer
+	kinds []Kind
+	// check says fill verifies each fiber it fills (verifyFiber), for
+	// verify to finish; root and cur are the main program and current
+	// fibers (cur is nil for a value snapshot), pending whether the
+	// machine waits on a host call.
+	check     bool
+	root, cur *Fiber
+	pending   bool
+	running   int         // fibers verifyFiber found running
+	exits     []*Fiber    // for-loop and closing generators, for verify to check
+	work      int64       // units of decoding and verifying done; see tick
+	polled    int64       // work at the last cancellation poll
+	short     [256]string // recently decoded short strings, shared by equal ones
+	slabs     decodeSlabs
 }
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
@@ -477,7 +496,8 @@ func (d *decoder) object(i int) error {
 }
 
 // alloc creates object i, empty, from its tag, reading the fields that
-// decide its identity (a builtin's name, a fiber's kind).
+// decide its identity (a builtin's name; a fiber's kind, unless
+// checkHeap recorded it with the tag).
 func (d *decoder) alloc(i int) (Value, error) {
 	switch d.tags[i] {
 	case objList:
@@ -497,7 +517,13 @@ func (d *decoder) alloc(i int) (Value, error) {
 		return rangeValue(&Range{}), nil
 	case objIter:
 		return iterValue(&Iter{}), nil
-	case objFiber:
+	case tagFiberOf + uint8(fiberRoot), tagFiberOf + uint8(fiberGenerator), tagFiberOf + uint8(fiberCoroutine):
+		f := d.slabs.fibers.new()
+		if f.Kind = FiberKind(d.tags[i] - tagFiberOf); f.Kind == fiberGenerator {
+			return generatorValue(f), nil
+		}
+		return coroutineValue(f), nil
+	case objFiber: // a kind checkHeap did not record: refused here
 		r := d.fields(i)
 		kind, err := r.int()
 		if err != nil || kind < int64(fiberRoot) || kind > int64(fiberCoroutine) {
@@ -700,15 +726,31 @@ func (d *decoder) ints(out ...*int64) error {
 	return nil
 }
 
-// fill decodes the fields of every object.
+// fill decodes the fields of every object, the closures first. With
+// d.check, it verifies each fiber right after filling it, while its
+// fields, stack and frames are in the cache (a separate pass over a
+// million generators read them all again from memory): a fiber's check
+// reads its frames' functions, which the closures' fill set; verify
+// checks what relates fibers to each other once all are filled.
 func (d *decoder) fill() error {
-	for i := range d.ptrs {
-		err := d.object(i)
-		if err == nil {
-			err = d.fillObject(d.obj(i))
+	for i, k := range d.kinds {
+		if k == KindFunc {
+			if err := d.fillAt(i); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("object %d: %w", i, err)
+	}
+	for i, k := range d.kinds {
+		if k == KindFunc {
+			continue
+		}
+		if err := d.fillAt(i); err != nil {
+			return err
+		}
+		if d.check && (k == KindGenerator || k == KindCoroutine) {
+			if err := d.verifyFilled((*Fiber)(d.ptrs[i])); err != nil {
+				return err
+			}
 		}
 	}
 	// A map iterator's version is stored relative to its map (see
@@ -720,6 +762,18 @@ func (d *decoder) fill() error {
 		if it := (*Iter)(d.ptrs[i]); it.kind == iterMap {
 			it.stop = int64(it.src.AsMap().version) - it.stop
 		}
+	}
+	return nil
+}
+
+// fillAt decodes the fields of object i.
+func (d *decoder) fillAt(i int) error {
+	err := d.object(i)
+	if err == nil {
+		err = d.fillObject(d.obj(i))
+	}
+	if err != nil {
+		return fmt.Errorf("object %d: %w", i, err)
 	}
 	return nil
 }
@@ -769,9 +823,11 @@ func (d *decoder) fillMap(mp *Map) error {
 	if err := d.tick(n); err != nil {
 		return err
 	}
+	if n/2 <= smallMap {
+		return d.fillSmallMap(mp, d.slabs.entries.take(n/2))
+	}
 	mp.entries = d.slabs.entries.take(n / 2)[:0]
-	small := n/2 <= smallMap
-	if !small && d.r.peek()>>5 == cborText {
+	if d.r.peek()>>5 == cborText {
 		mp.strs = make(map[string]int32, n/2)
 	}
 	for range n / 2 {
@@ -783,15 +839,37 @@ func (d *decoder) fillMap(mp *Map) error {
 		if err != nil {
 			return err
 		}
-		if small {
-			err = mp.addUnindexed(k, x)
-		} else {
-			err = mp.add(k, x)
-		}
-		if err != nil {
+		if err := mp.add(k, x); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// fillSmallMap decodes the entries of a small map into entries, which
+// fillMap took for them, without its lookup tables: a key equal to one
+// before it (as keyOf tells, so 1 and 1.0 are equal) is an error. The
+// map's fields are written once, when all its entries are in.
+func (d *decoder) fillSmallMap(mp *Map, entries []mapEntry) error {
+	funcs := 0
+	for i := range entries {
+		k, err := d.value()
+		if err != nil {
+			return err
+		}
+		x, err := d.value()
+		if err != nil {
+			return err
+		}
+		if err := checkNewKey(entries[:i], k); err != nil {
+			return err
+		}
+		e := &entries[i]
+		e.Key, e.Value = k, x
+		funcs += b2i(isFunc(x))
+	}
+	mp.entries, mp.unindexed = entries, len(entries) > 0
+	mp.live, mp.version, mp.funcs = int32(len(entries)), uint32(len(entries)), int32(funcs)
 	return nil
 }
 
@@ -803,31 +881,6 @@ func (d *decoder) fillMap(mp *Map) error {
 // two allocations and a hash per key, most of restoring a heap of small
 // maps.
 const smallMap = 8
-
-// addUnindexed appends a decoded entry to a small map being filled,
-// without its lookup tables: a key equal to one already there (as keyOf
-// tells, so 1 and 1.0 are equal) is an error.
-func (m *Map) addUnindexed(k, v Value) error {
-	if k.k == KindString { // the common case: no keyOf, whose other kinds never equal a string
-		for _, e := range m.entries {
-			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
-				return badf("map has a duplicate key %s", shortRepr(k))
-			}
-		}
-	} else if err := m.checkNewKey(k); err != nil {
-		return err
-	}
-	// fillMap took room for every entry: no append, which copied each
-	// entry with a bulk write barrier while the collector ran.
-	m.entries = m.entries[:len(m.entries)+1]
-	e := &m.entries[len(m.entries)-1]
-	e.Key, e.Value = k, v
-	m.unindexed = true
-	m.live++
-	m.version++
-	m.funcs += b2i(isFunc(v))
-	return nil
-}
 
 // add appends a decoded entry to a map being filled, as Set would add a
 // new key but hashing the key once (Set looks it up first) and leaving
@@ -859,18 +912,27 @@ func (m *Map) add(k, v Value) error {
 	m.entries = append(m.entries, mapEntry{Key: k, Value: v})
 	m.live++
 	m.version++
-	m.funcs += b2i(isFunc(v))
+	m.funcs += int32(b2i(isFunc(v)))
 	return nil
 }
 
-// checkNewKey checks that k, a key that is not a string, is hashable and
-// equal to no key of m's entries as keyOf tells (so 1 and 1.0 are equal).
-func (m *Map) checkNewKey(k Value) error {
+// checkNewKey checks that k is hashable and equal to no key of entries
+// as keyOf tells (so 1 and 1.0 are equal). A string, the common case,
+// needs no keyOf: no key of another kind equals it.
+func checkNewKey(entries []mapEntry, k Value) error {
+	if k.k == KindString {
+		for _, e := range entries {
+			if e.Key.k == KindString && e.Key.AsString() == k.AsString() {
+				return badf("map has a duplicate key %s", shortRepr(k))
+			}
+		}
+		return nil
+	}
 	key, err := keyOf(k)
 	if err != nil {
 		return badf("map key: %v", err)
 	}
-	for _, e := range m.entries {
+	for _, e := range entries {
 		if other, _ := keyOf(e.Key); other == key {
 			return badf("map has a duplicate key %s", shortRepr(k))
 		}
@@ -1004,11 +1066,16 @@ func (d *decoder) fillFiber(f *Fiber) error {
 			return err
 		}
 	}
-	if f.Fn, err = d.value(); err != nil {
-		return err
-	}
-	if f.Result, err = d.value(); err != nil {
-		return err
+	// The fiber is fresh from the slab: leave Fn and Result zero when
+	// they are nil, a pointer write fewer (see slab).
+	for _, p := range [2]*Value{&f.Fn, &f.Result} {
+		v, err := d.value()
+		if err != nil {
+			return err
+		}
+		if v != Nil {
+			*p = v
+		}
 	}
 	exit, err := d.r.int()
 	if err != nil || exit < closing || exit > math.MaxInt32 {
@@ -1080,7 +1147,7 @@ func (d *decoder) fillHandlers(f *Fiber) error {
 				return badf("handler field out of range")
 			}
 		}
-		f.Handlers = append(f.Handlers, Handler{Depth: int(h[0]), PC: int(h[1]), SP: int(h[2])})
+		f.pushHandler(Handler{Depth: int(h[0]), PC: int(h[1]), SP: int(h[2])})
 	}
 	return nil
 }

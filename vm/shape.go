@@ -14,6 +14,12 @@ var objectFields = [...]int{
 	objError: 4, objRange: 4, objIter: 7, objFiber: 10, objRoot: 1,
 }
 
+// tagFiberOf is the tag checkHeap records for a fiber whose kind, its
+// first field, it read: tagFiberOf plus the kind, so that the decoder
+// makes the fiber without reading into the object again. A fiber whose
+// kind is no FiberKind keeps objFiber, which alloc reads and refuses.
+const tagFiberOf = 16
+
 // bodyFields is the number of fields of a machine body and a value body
 // (a machine body has one more, its version markers, when it has any);
 // heapField is where each keeps its heap.
@@ -69,20 +75,36 @@ func (env *envelope) checkShape() error {
 
 // checkHeap checks that the heap, where r stands, is an array of the
 // objects that start at offs, and checks each object's tag and field
-// count, recording the tags.
+// count, recording the tags (a fiber's with its kind: tagFiberOf).
 func (env *envelope) checkHeap(r *cborReader, offs []uint32) error {
 	n, err := r.array()
 	if err != nil || n != len(offs) {
 		return badf("heap is not an array")
 	}
 	env.heap, env.tags = offs, make([]uint8, n)
+	data := env.data
 	for i, off := range offs {
+		// The common case inline: a one-byte array head and tag, a
+		// third of checkShape's time for a heap of small objects.
+		if o := int(off); o+2 < len(data) {
+			c, t := data[o], data[o+1]
+			if t < uint8(len(objectFields)) && int(c)-0x80 == objectFields[t] {
+				if k := data[o+2]; t == objFiber && k <= uint8(fiberCoroutine) {
+					t = tagFiberOf + k
+				}
+				env.tags[i] = t
+				continue
+			}
+		}
 		r.off = int(off)
 		_, tag, err := checkObjectHead(r)
 		if err != nil {
 			return badf("object %d: %v", i, err)
 		}
 		env.tags[i] = uint8(tag)
+		if k, ok := r.tiny(); ok && tag == objFiber && k <= int64(fiberCoroutine) {
+			env.tags[i] = tagFiberOf + uint8(k)
+		}
 	}
 	env.heapEnd = len(env.data) // a value snapshot's heap ends its body
 	if f := heapField[env.Kind] + 1; f < len(env.body) {

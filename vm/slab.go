@@ -18,8 +18,14 @@ const slabBytes = 16 << 10
 // no room to grow (their capacity is their length), so appending to one
 // copies it and never writes into a neighbour. The zero slab is ready to
 // use.
+//
+// A slab keeps how much of its chunk it has handed out as an index, so
+// that taking from it writes no pointer: a pointer written while the
+// collector marks pays a write barrier, and the decoder takes from its
+// slabs several times per object.
 type slab[T any] struct {
-	free  []T
+	free  []T // the last chunk
+	used  int // values of free handed out
 	chunk int // the size of the last chunk
 }
 
@@ -34,12 +40,12 @@ func (s *slab[T]) take(n int) []T {
 	if n > largest/4 {
 		return make([]T, n)
 	}
-	if len(s.free) < n {
+	if len(s.free)-s.used < n {
 		s.chunk = min(max(2*s.chunk, 8), largest)
-		s.free = make([]T, max(s.chunk, n))
+		s.free, s.used = make([]T, max(s.chunk, n)), 0
 	}
-	out := s.free[:n:n]
-	s.free = s.free[n:]
+	out := s.free[s.used : s.used+n : s.used+n]
+	s.used += n
 	return out
 }
 
@@ -49,10 +55,11 @@ func (s *slab[T]) new() *T { return &s.take(1)[0] }
 // textSlab copies strings into chunks that start at 256 bytes and double
 // up to slabBytes, and returns strings that refer to them. The bytes it
 // hands out are never written again, so the strings are as immutable as
-// any Go string.
+// any Go string. Like slab, it keeps what it handed out as an index.
 type textSlab struct {
-	free  []byte
-	chunk int // the size of the last chunk
+	free  []byte // the last chunk
+	used  int    // bytes of free handed out
+	chunk int    // the size of the last chunk
 }
 
 // text returns a string holding a copy of b.
@@ -63,11 +70,11 @@ func (s *textSlab) text(b []byte) string {
 	if len(b) > slabBytes/4 {
 		return string(b)
 	}
-	if cap(s.free)-len(s.free) < len(b) {
+	if len(s.free)-s.used < len(b) {
 		s.chunk = min(max(2*s.chunk, 256), slabBytes)
-		s.free = make([]byte, 0, max(s.chunk, len(b)))
+		s.free, s.used = make([]byte, max(s.chunk, len(b))), 0
 	}
-	off := len(s.free)
-	s.free = append(s.free, b...)
+	off := s.used
+	s.used += copy(s.free[off:], b)
 	return unsafe.String(&s.free[off], len(b))
 }

@@ -516,8 +516,8 @@ func (e *encoder) fiber(w *cborWriter, f *Fiber) {
 		w.int(int64(fr.PC))
 		w.int(int64(fr.Base))
 	}
-	w.array(len(f.Handlers))
-	for _, h := range f.Handlers {
+	w.array(len(f.handlers()))
+	for _, h := range f.handlers() {
 		w.array(3)
 		w.int(int64(h.Depth))
 		w.int(int64(h.PC))

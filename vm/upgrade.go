@@ -210,7 +210,7 @@ func newUpgrade(p *compiler.Program, old *compiler.Map, data []byte, opts Option
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSnapshot, err)
 	}
-	d, err := om.decodeBody(env)
+	d, err := om.decodeBody(env, false)
 	if err != nil {
 		return nil, err
 	}

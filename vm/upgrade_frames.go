@@ -47,7 +47,8 @@ func (u *upgrade) moveFiber(f *Fiber) {
 			return
 		}
 	}
-	f.Stack, f.SP, f.Frames, f.Handlers = fm.stack, len(fm.stack), fm.frames, fm.handlers
+	f.Stack, f.SP, f.Frames = fm.stack, len(fm.stack), fm.frames
+	f.setHandlers(fm.handlers)
 	f.grow(len(fm.stack) + 1)
 }
 

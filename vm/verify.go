@@ -13,54 +13,74 @@ import (
 // flowInfo returns the stack-depth analysis of a function.
 func (fc *Funcode) flowInfo() (*compiler.Flow, error) { return fc.Function.Flow() }
 
-// verify checks every decoded fiber. root and cur are nil for a value
-// snapshot, whose fibers must all be suspended, new or done. pending says
-// the current fiber waits for a host reply.
-func (d *decoder) verify(root, cur *Fiber, pending bool) error {
-	running, err := d.runningChain(root, cur, pending)
+// verifyFilled checks a fiber fill has just filled, as far as it can
+// alone (verifyFiber); verify checks the rest once every fiber is filled.
+// A value snapshot's reference to the main program is no fiber of its
+// own.
+func (d *decoder) verifyFilled(f *Fiber) error {
+	if d.isValue && f == d.m.root {
+		return nil
+	}
+	current := f == d.cur
+	return d.verifyFiber(f, current, d.pending && current)
+}
+
+// verify finishes checking the decoded fibers, which fill has verified
+// one by one: the running chain, the for-loop and closing generators'
+// resumers, the coroutines' parents. It gives the fibers that run as the
+// machine starts the room their code may use.
+func (d *decoder) verify() error {
+	n, err := d.runningChain()
 	if err != nil {
 		return err
 	}
-	for i, k := range d.kinds {
-		if k != KindGenerator && k != KindCoroutine {
-			continue
-		}
-		f := (*Fiber)(d.ptrs[i])
-		if d.isValue && f == d.m.root {
-			continue
-		}
-		if err := d.verifyFiber(f, f == cur, pending && f == cur, running[f]); err != nil {
+	if n != d.running {
+		return badf("fiber status %s disagrees with the running chain", StatusRunning)
+	}
+	for _, f := range d.exits {
+		if err := d.verifyExit(f); err != nil {
 			return err
 		}
-		if running[f] || f == root {
-			d.makeRoom(f)
+	}
+	if d.root != nil && !d.isValue {
+		d.makeRoom(d.root)
+	}
+	for f := d.cur; n > 0 && f != nil; f = f.Parent {
+		if d.makeRoom(f); f.Kind != fiberGenerator {
+			break
 		}
 	}
 	return d.verifyParents()
 }
 
-// runningChain returns the fibers that must be running: the current one
-// and the generators' resumers up to the first coroutine. A machine that
-// has not started or has finished has none.
-func (d *decoder) runningChain(root, cur *Fiber, pending bool) (map[*Fiber]bool, error) {
-	running := map[*Fiber]bool{}
-	idle := cur != nil && cur == root && !pending && (root.Status == StatusNew || root.Status == StatusDone)
+// runningChain checks the fibers that must be running: the current one
+// and the generators' resumers up to the first coroutine (a machine that
+// has not started or has finished has none), and returns how many there
+// are. Each must be running; verifyFiber counted the fibers that are
+// (d.running), so a chain longer than that count has a cycle, and one as
+// long holds every running fiber.
+func (d *decoder) runningChain() (int, error) {
+	root, cur := d.root, d.cur
+	idle := cur != nil && cur == root && !d.pending && (root.Status == StatusNew || root.Status == StatusDone)
 	if cur == nil || idle {
-		return running, nil
+		return 0, nil
 	}
 	if cur.Status != StatusRunning {
-		return nil, badf("the current fiber is %s, not running", cur.Status)
+		return 0, badf("the current fiber is %s, not running", cur.Status)
 	}
+	n := 0
 	for f := cur; f != nil; f = f.Parent {
-		if running[f] {
-			return nil, badf("resumer chain has a cycle")
+		if f.Status != StatusRunning {
+			return 0, badf("fiber status %s disagrees with the running chain", f.Status)
 		}
-		running[f] = true
+		if n++; n > d.running {
+			return 0, badf("resumer chain has a cycle")
+		}
 		if err := d.tick(1); err != nil || f.Kind != fiberGenerator {
-			return running, err
+			return n, err
 		}
 	}
-	return running, nil
+	return n, nil
 }
 
 // Walk states of verifyParents.
@@ -112,19 +132,23 @@ func (d *decoder) walkParents(f *Fiber, state map[*Fiber]uint8) (*Fiber, error) 
 	return f, nil
 }
 
-func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
-	if f.Kind == fiberRoot && (f != d.m.root || f.Parent != nil) {
+// verifyFiber checks what can be checked of a fiber alone: its state
+// against its frames, stack and handlers. It counts the running fibers,
+// and leaves a generator's for-loop exit, which is checked against its
+// resumer's frames, to verify (the resumer may not be filled yet).
+func (d *decoder) verifyFiber(f *Fiber, current, pending bool) error {
+	if f.Kind == fiberRoot && (f != d.root || f.Parent != nil) {
 		return badf("a second main program fiber, or one with a parent")
 	}
-	if (f.Status == StatusRunning) != onChain {
-		return badf("fiber status %s disagrees with the running chain", f.Status)
+	if f.Status == StatusRunning {
+		d.running++
 	}
 	if f.Kind == fiberGenerator && (f.Parent != nil) != (f.Status == StatusRunning) {
 		return badf("a generator has a resumer exactly while it runs")
 	}
 	switch f.Status {
 	case StatusDone:
-		if len(f.Frames) != 0 || len(f.Handlers) != 0 || f.SP != 0 {
+		if len(f.Frames) != 0 || len(f.handlers()) != 0 || f.SP != 0 {
 			return badf("a finished fiber has frames or stack")
 		}
 		return nil
@@ -141,16 +165,16 @@ func (d *decoder) verifyFiber(f *Fiber, current, pending, onChain bool) error {
 	if f.exit != 0 && f.Kind != fiberGenerator {
 		return badf("loop exit on a non-generator")
 	}
-	if err := d.verifyFrames(f, current, pending); err != nil {
-		return err
+	if f.exit != 0 {
+		d.exits = append(d.exits, f)
 	}
-	return d.verifyExit(f)
+	return d.verifyFrames(f, current, pending)
 }
 
 // verifyNew checks a fiber that has not started.
 func (d *decoder) verifyNew(f *Fiber) error {
 	if f.Kind == fiberRoot {
-		if len(f.Frames) != 1 || len(f.Handlers) != 0 || f.Frames[0] != (Frame{Fn: f.Frames[0].Fn, Base: 0, PC: 0}) ||
+		if len(f.Frames) != 1 || len(f.handlers()) != 0 || f.Frames[0] != (Frame{Fn: f.Frames[0].Fn, Base: 0, PC: 0}) ||
 			f.Frames[0].Fn.Fn != d.m.prog.Funcs[0] || f.SP != f.Frames[0].Fn.Fn.NumLocals {
 			return badf("malformed new main program")
 		}
@@ -162,7 +186,7 @@ func (d *decoder) verifyNew(f *Fiber) error {
 		}
 		return nil
 	}
-	if f.Kind != fiberGenerator || len(f.Frames) != 1 || len(f.Handlers) != 0 {
+	if f.Kind != fiberGenerator || len(f.Frames) != 1 || len(f.handlers()) != 0 {
 		return badf("malformed new generator")
 	}
 	fr := f.Frames[0]
@@ -332,8 +356,9 @@ func (d *decoder) verifySlots(f *Fiber, fr Frame, pc int) error {
 // each aimed at a handler entry with the stack height recorded.
 func (d *decoder) verifyHandlers(f *Fiber) error {
 	count := make([]int, len(f.Frames))
-	for i, h := range f.Handlers {
-		if h.Depth < 1 || h.Depth > len(f.Frames) || (i > 0 && h.Depth < f.Handlers[i-1].Depth) {
+	hs := f.handlers()
+	for i, h := range hs {
+		if h.Depth < 1 || h.Depth > len(f.Frames) || (i > 0 && h.Depth < hs[i-1].Depth) {
 			return badf("handler %d belongs to no frame", i)
 		}
 		fr := f.Frames[h.Depth-1]
@@ -352,7 +377,7 @@ func (d *decoder) verifyHandlers(f *Fiber) error {
 			return badf("frame %d of %s has %d try handlers, its pc implies %d", i, funcName(fr.Fn.Fn.Name), count[i], fl.Tries[fr.PC])
 		}
 	}
-	return d.tick(len(f.Handlers) + len(f.Frames))
+	return d.tick(len(hs) + len(f.Frames))
 }
 
 // verifyExit checks a generator driven by a for loop: its resumer must be

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -201,5 +202,39 @@ try { load(b) } catch e { print("caught", e.kind) }
 	var e *vm.Error
 	if !errors.As(err, &e) || e.Kind != vm.ErrCancelled || out.Len() > 0 {
 		t.Fatalf("got %v, output %q; want an uncaught cancellation", err, out.String())
+	}
+}
+
+// TestRestoreResumerCycle: verify finds the running chain by following
+// resumers from the current fiber and detects a cycle by counting (a
+// walk longer than the fibers marked running revisits one). A snapshot
+// taken inside a generator whose resumer is made the generator itself
+// must be refused, not followed forever.
+func TestRestoreResumerCycle(t *testing.T) {
+	p := compile(t, `fn gen() { yield ask("q") }
+let g = gen()
+print(g.next())`, "ask")
+	m, err := vm.New(p, vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{askHost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := m.Run(); s == nil || err != nil {
+		t.Fatalf("run: %v %v", s, err)
+	}
+	data, err := m.Snapshot(vm.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vm.Restore(p, data, budget()); err != nil {
+		t.Fatalf("untouched snapshot: %v", err)
+	}
+	s := decodeTree(t, data, p)
+	i := s.fiberIndex(t, 1)
+	if num(s.obj(i)[fibStatus]) != 2 {
+		t.Fatal("the generator is not running in the snapshot")
+	}
+	s.obj(i)[fibParent] = ref(i)
+	if _, err := restoreGuarded(t, "resumer cycle", p, s.encode(t), budget()); !errors.Is(err, vm.ErrBadSnapshot) {
+		t.Fatalf("got %v, want an error wrapping %q", err, vm.ErrBadSnapshot)
 	}
 }
