@@ -1,8 +1,10 @@
 package vm_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 
 	"github.com/wf-lang/wf/compiler"
@@ -89,4 +91,53 @@ stop(g)`, n)
 	if short, long := size(10), size(1_000_000); short != long {
 		t.Errorf("snapshot after 10 iterations: %d bytes, after 1000000: %d", short, long)
 	}
+}
+
+// TestSmallDumpAndLoadAllocateLittle: dumping a suspended generator that
+// holds a few values, and loading it back, allocate a small multiple of
+// its snapshot's size, not tables sized for a large heap (they did: 5 KB
+// to dump 78 bytes, and a 4 KB string table to load them).
+func TestSmallDumpAndLoadAllocateLittle(t *testing.T) {
+	m := newAskMachine(t, `fn approval(order) {
+    let answer = yield "ask " + order
+    return answer == "yes"
+}
+let g = approval("o-1")
+g.next()
+let a = ask(g)`, &bytes.Buffer{})
+	susp, err := m.Run()
+	if err != nil || susp == nil {
+		t.Fatalf("Run: %v, %v", susp, err)
+	}
+	g := susp.Request
+	data, err := m.Dump(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := bytesPerRun(func() {
+		if _, err := m.Dump(g); err != nil {
+			t.Fatal(err)
+		}
+	})
+	load := bytesPerRun(func() {
+		if _, err := m.Load(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if limit := 32 * float64(len(data)); dump > limit || load > 2*limit {
+		t.Errorf("a %d-byte snapshot: dump allocates %.0f bytes, load %.0f; want under %.0f and %.0f",
+			len(data), dump, load, limit, 2*limit)
+	}
+}
+
+// bytesPerRun returns the bytes f allocates a run, over 100 runs.
+func bytesPerRun(f func()) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 100 {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.TotalAlloc-before.TotalAlloc) / 100
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/wf-lang/wf/compiler"
@@ -400,12 +401,16 @@ type decoder struct {
 	check     bool
 	root, cur *Fiber
 	pending   bool
-	running   int         // fibers verifyFiber found running
-	exits     []*Fiber    // for-loop and closing generators, for verify to check
-	work      int64       // units of decoding and verifying done; see tick
-	polled    int64       // work at the last cancellation poll
-	short     [256]string // recently decoded short strings, shared by equal ones
-	slabs     decodeSlabs
+	running   int      // fibers verifyFiber found running
+	exits     []*Fiber // for-loop and closing generators, for verify to check
+	work      int64    // units of decoding and verifying done; see tick
+	polled    int64    // work at the last cancellation poll
+	// short holds recently decoded short strings, shared by equal ones:
+	// made at the first, with room for 16 to 256 by the input's size, so
+	// that loading a small value does not spend most of what it
+	// allocates on a table for a large heap.
+	short []string
+	slabs decodeSlabs
 }
 
 // decodeSlabs are where a decoder takes the objects, slices and strings
@@ -640,7 +645,10 @@ func (d *decoder) text(n uint64) (Value, error) {
 	for _, c := range b {
 		h = (h ^ uint32(c)) * 16777619
 	}
-	s := &d.short[h&255]
+	if d.short == nil {
+		d.short = make([]string, min(256, max(16, 1<<bits.Len(uint(len(d.r.b)/64)))))
+	}
+	s := &d.short[h&uint32(len(d.short)-1)]
 	if *s != string(b) {
 		*s = d.slabs.texts.text(b)
 	}

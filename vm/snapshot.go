@@ -273,8 +273,10 @@ type encoder struct {
 // the buffer it returns.
 func newEncoder(m *Machine, isValue bool) *encoder {
 	if isValue {
-		return &encoder{m: m, isValue: true, index: newPtrIndex(64),
-			queue: make([]Value, 0, 64), heap: cborWriter{b: make([]byte, 0, 1024)}}
+		// A dumped value is most often small (a suspended generator, a
+		// few of its objects): its tables start at a few entries and grow.
+		return &encoder{m: m, isValue: true, index: newPtrIndex(8),
+			queue: make([]Value, 0, 8), heap: cborWriter{b: make([]byte, 0, 256)}}
 	}
 	objs, indexed := max(64, m.lastSnap.objects), max(64, m.lastSnap.indexed)
 	if sc, ok := encoderScratch.Get().(*scratch); ok && sc.fits(objs, indexed) {
