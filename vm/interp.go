@@ -861,9 +861,10 @@ loop:
 			}
 			goto unfuse
 
-		// The superinstructions on a global run in the int
-		// kernel (intloop.go) with the JMPs between them; when it cannot
-		// run the one here, its first word runs alone.
+		// The superinstructions on a global run in the int kernel
+		// (intloop.go), with the JMPs between them and the ops after them
+		// that it runs too; when it cannot run the one here, its first
+		// word runs alone.
 		case compiler.GLOBALJMP, compiler.GLOBALOP, compiler.UPDATEGLOBAL,
 			compiler.GLOBALOPJMP, compiler.INCGLOBAL, compiler.OPSETGLOBAL:
 			if p, s, st, ran := m.runInts(fr.Fn.Fn, stack, base, sp, int(arg), steps-1, limit); ran {

@@ -14,18 +14,19 @@ package vm
 // from op to op through links made when the code was decoded (a JMP
 // costs nothing but its step), and keeps running while the words it
 // meets are its own, so a whole loop of them runs without going back to
-// exec. It also runs the compares of a local and the step of a range
-// loop when it meets them, so that a let in the loop's body or a range
-// loop at the top level stays in it; exec runs those itself when it
-// meets them, as it runs every loop in a function: there its own cases
-// are faster than the kernel (see RATIONALE.md).
+// exec. It also runs the words of metOnly when it meets them (the
+// compares of a local, the step of a range loop, the pushes before an
+// OPSETGLOBAL), so that a let in the loop's body or a range loop at the
+// top level stays in it; exec runs those itself when it meets them, as
+// it runs every loop in a function: there its own cases are faster than
+// the kernel (see RATIONALE.md).
 //
 // Each superinstruction runs whole or not at all, as in exec: its
 // operands must be ints, its arithmetic on the int fast path and every
 // step boundary inside it no event; otherwise the kernel stops before it
 // and exec runs its first word alone (see compiler.FirstOf), so a machine
 // stops, pauses and snapshots at the same steps with and without the
-// kernel (quick_test.go).
+// kernel (quick_test.go, quickfuzz_test.go).
 
 import (
 	"slices"
