@@ -102,16 +102,7 @@ func walkWellFormed(data []byte, marks *snapMarks) error {
 			if len(data)-off < n {
 				return badf("CBOR: unexpected end of data")
 			}
-			switch p := data[off:]; n {
-			case 1:
-				arg = uint64(p[0])
-			case 2:
-				arg = uint64(binary.BigEndian.Uint16(p))
-			case 4:
-				arg = uint64(binary.BigEndian.Uint32(p))
-			default:
-				arg = binary.BigEndian.Uint64(p)
-			}
+			arg = bigEndian(data[off:], n)
 			off += n
 		}
 		switch major {
@@ -232,19 +223,23 @@ func (r *cborReader) headLong() (major, ai byte, arg uint64, err error) {
 	if len(r.b)-r.off < n {
 		return 0, 0, 0, badf("CBOR: unexpected end of data")
 	}
-	p := r.b[r.off:]
-	switch n {
-	case 1:
-		arg = uint64(p[0])
-	case 2:
-		arg = uint64(binary.BigEndian.Uint16(p))
-	case 4:
-		arg = uint64(binary.BigEndian.Uint32(p))
-	default:
-		arg = binary.BigEndian.Uint64(p)
-	}
+	arg = bigEndian(r.b[r.off:], n)
 	r.off += n
 	return major, ai, arg, nil
+}
+
+// bigEndian reads the n-byte (1, 2, 4 or 8) big-endian argument of a
+// long head at the start of p, which holds at least n bytes.
+func bigEndian(p []byte, n int) uint64 {
+	switch n {
+	case 1:
+		return uint64(p[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(p))
+	case 4:
+		return uint64(binary.BigEndian.Uint32(p))
+	}
+	return binary.BigEndian.Uint64(p)
 }
 
 // peek returns the next byte without consuming it (0 at the end).

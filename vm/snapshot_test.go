@@ -1224,7 +1224,14 @@ func runGuarded(t *testing.T, name string, m *vm.Machine) {
 // waiting in ask.
 func hostileBase(t *testing.T) (*compiler.Program, []byte) {
 	t.Helper()
-	p := compile(t, hostileProgram, "ask")
+	return askSnapshot(t, hostileProgram)
+}
+
+// askSnapshot returns src compiled and a snapshot of it waiting in its
+// first ask.
+func askSnapshot(t *testing.T, src string) (*compiler.Program, []byte) {
+	t.Helper()
+	p := compile(t, src, "ask")
 	m, err := vm.New(p, vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{askHost}})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -211,20 +210,9 @@ try { load(b) } catch e { print("caught", e.kind) }
 // taken inside a generator whose resumer is made the generator itself
 // must be refused, not followed forever.
 func TestRestoreResumerCycle(t *testing.T) {
-	p := compile(t, `fn gen() { yield ask("q") }
+	p, data := askSnapshot(t, `fn gen() { yield ask("q") }
 let g = gen()
-print(g.next())`, "ask")
-	m, err := vm.New(p, vm.Options{Stdout: io.Discard, Hosts: []*vm.Builtin{askHost}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err := m.Run(); s == nil || err != nil {
-		t.Fatalf("run: %v %v", s, err)
-	}
-	data, err := m.Snapshot(vm.SnapshotOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+print(g.next())`)
 	if _, err := vm.Restore(p, data, budget()); err != nil {
 		t.Fatalf("untouched snapshot: %v", err)
 	}
